@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/cartable-ent/cartable/ops/localstack"
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+// devSecrets are generated on the first `cartable dev` and kept in the data folder.
+type devSecrets struct {
+	DBPassword string `json:"db_password"`
+	AdminToken string `json:"admin_token"`
+}
+
+// demoTenants is the demo region seeded by `cartable dev`.
+var demoTenants = []tenant.NewTenant{
+	{UAI: "0330021U", Name: "Lycée Michel-Montaigne", Kind: "lycee", Slug: "lycee-montaigne"},
+	{UAI: "0332194F", Name: "Lycée professionnel des Chartrons", Kind: "lycee-pro", Slug: "lp-chartrons"},
+	{UAI: "0400020E", Name: "Lycée agricole des Landes", Kind: "lycee-agricole", Slug: "lycee-agricole-landes"},
+	{UAI: "0641839B", Name: "EREA de la Côte basque", Kind: "erea", Slug: "erea-cote-basque"},
+	{UAI: "0331444R", Name: "Collège Jules-Verne", Kind: "college", Slug: "college-jules-verne"},
+	{UAI: "0332833A", Name: "Collège Aliénor-d'Aquitaine", Kind: "college", Slug: "college-alienor"},
+}
+
+// runDev starts a private PostgreSQL under the data folder, migrates, seeds the demo region,
+// and serves until Ctrl-C, then stops everything it started. A second run reuses the data.
+func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) error {
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data folder %s: %w", cfg.DataDir, err)
+	}
+	if _, err := localstack.FindBinaries(ctx, log); err != nil {
+		return err
+	}
+	pg, err := localstack.StartPostgres(ctx, localstack.Options{Dir: filepath.Join(cfg.DataDir, "postgres"), Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := pg.Stop(); err != nil {
+			log.Error("stop PostgreSQL", "err", err)
+		} else {
+			log.Info("PostgreSQL stopped")
+		}
+	}()
+	secrets, err := loadDevSecrets(filepath.Join(cfg.DataDir, "dev-secrets.json"))
+	if err != nil {
+		return err
+	}
+	dsn, err := pg.EnsureDatabase(ctx, "cartable", "cartable", secrets.DBPassword)
+	if err != nil {
+		return err
+	}
+	cfg.DatabaseURL = dsn
+	if cfg.AdminToken == "" {
+		cfg.AdminToken = secrets.AdminToken
+	}
+	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := migrateAll(ctx, reg, cfg.MigrateParallel, io.Discard); err != nil {
+		return err
+	}
+	if err := seedDemo(ctx, reg); err != nil {
+		return fmt.Errorf("seed demo data: %w", err)
+	}
+	srv, err := buildServer(cfg, reg, log)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, `
+Cartable tourne avec les données de démonstration.
+  Portail             %s
+  Administration      %s
+  API d'administration %sapi/v1/openapi.json
+  Jeton d'administration (CARTABLE_ADMIN_TOKEN) : %s
+  PostgreSQL          %s
+Établissements :
+`, srv.PortalURL(), srv.TenantURL("admin"), srv.TenantURL("admin"), cfg.AdminToken, dsn)
+	for _, t := range demoTenants {
+		fmt.Fprintf(out, "  %-36s %s\n", t.Name, srv.TenantURL(t.Slug))
+	}
+	fmt.Fprintf(out, "Exemple : curl -H 'Authorization: Bearer %s' %sapi/v1/tenants\nCtrl-C arrête tout.\n\n", cfg.AdminToken, srv.TenantURL("admin"))
+
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		select {
+		case <-pg.Done():
+			log.Error("PostgreSQL stopped unexpectedly; see its log", "log", pg.LogPath())
+			cancel()
+		case <-sctx.Done():
+		}
+	}()
+	return listenAndServe(sctx, cfg.HTTPAddr, srv, log)
+}
+
+func seedDemo(ctx context.Context, reg *tenant.Registry) error {
+	gironde, err := reg.Organisation(ctx, "33")
+	if err != nil {
+		return err
+	}
+	if gironde.OptInDate == nil {
+		if _, err := reg.OptIn(ctx, "33", time.Date(2026, 9, 1, 0, 0, 0, 0, time.UTC), "dev:seed"); err != nil {
+			return err
+		}
+	}
+	for _, nt := range demoTenants {
+		if _, _, err := reg.Provision(ctx, nt, "dev:seed"); err != nil {
+			return fmt.Errorf("%s: %w", nt.UAI, err)
+		}
+	}
+	return nil
+}
+
+func loadDevSecrets(path string) (devSecrets, error) {
+	var s devSecrets
+	b, err := os.ReadFile(path)
+	if err == nil {
+		if err := json.Unmarshal(b, &s); err != nil {
+			return s, fmt.Errorf("%s is damaged (%v): delete it and run again", path, err)
+		}
+		return s, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return s, err
+	}
+	s = devSecrets{DBPassword: randomHex(16), AdminToken: randomHex(24)}
+	b, _ = json.MarshalIndent(s, "", "  ")
+	return s, os.WriteFile(path, b, 0o600)
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,164 @@
+// Command cartable is the whole Cartable ENT in one binary: the web server, the local
+// development stack, migrations and the regional administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"os/user"
+	"strconv"
+	"syscall"
+
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+const usage = `cartable – l'ENT des lycées et collèges
+
+Usage:
+  cartable serve                         serve HTTP (DATABASE_URL must be migrated)
+  cartable dev                           private PostgreSQL + demo data + serve (make dev)
+  cartable migrate [--status] [--parallel N]
+  cartable tenant create --uai UAI --name NAME --kind KIND [--slug SLUG]
+  cartable tenant list [--status active|suspended|deleted]
+  cartable tenant show|suspend|resume|delete UAI
+  cartable tenant export UAI [-o FILE]
+  cartable tenant import FILE
+  cartable tenant purge [--dry-run]
+  cartable departement list
+  cartable departement opt-in CODE --date AAAA-MM-JJ
+
+Configuration: environment variables, see README.md (DATABASE_URL, CARTABLE_HTTP_ADDR,
+CARTABLE_BASE_DOMAIN, CARTABLE_DATA_DIR, CARTABLE_ADMIN_TOKEN, …).
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	err := run(ctx, os.Args[1:], os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "cartable:", describe(err))
+		os.Exit(1)
+	}
+}
+
+// describe shows a domain error's French text, or the wrapped error otherwise.
+func describe(err error) string {
+	var inv *fault.Invalid
+	var msg *fault.Message
+	switch {
+	case errors.As(err, &inv):
+		return inv.Error()
+	case errors.As(err, &msg):
+		return msg.Text
+	}
+	return err.Error()
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(out, usage)
+		return errors.New("missing command")
+	}
+	cfg, err := loadConfig()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg.LogFormat, os.Stderr)
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, cfg, log)
+	case "dev":
+		return runDev(ctx, cfg, log, out)
+	case "migrate":
+		return runMigrate(ctx, cfg, log, args[1:], out)
+	case "tenant":
+		return runTenant(ctx, cfg, log, args[1:], out)
+	case "departement":
+		return runDepartement(ctx, cfg, log, args[1:], out)
+	case "help", "-h", "--help":
+		fmt.Fprint(out, usage)
+		return nil
+	}
+	fmt.Fprint(out, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// config is everything cartable reads from its environment, once.
+type config struct {
+	DatabaseURL     string
+	HTTPAddr        string
+	BaseDomain      string
+	DataDir         string
+	AdminToken      string
+	LogFormat       string
+	PublicScheme    string
+	PublicPort      string
+	DBMaxConns      int
+	RetentionDays   int
+	MigrateParallel int
+	MaxImportMB     int
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		DatabaseURL:  os.Getenv("DATABASE_URL"),
+		HTTPAddr:     env("CARTABLE_HTTP_ADDR", ":8080"),
+		BaseDomain:   env("CARTABLE_BASE_DOMAIN", "cartable.localhost"),
+		DataDir:      env("CARTABLE_DATA_DIR", "./.data"),
+		AdminToken:   os.Getenv("CARTABLE_ADMIN_TOKEN"),
+		LogFormat:    env("CARTABLE_LOG_FORMAT", "text"),
+		PublicScheme: env("CARTABLE_PUBLIC_SCHEME", "http"),
+	}
+	if p, ok := os.LookupEnv("CARTABLE_PUBLIC_PORT"); ok {
+		c.PublicPort = p
+	} else if _, port, err := net.SplitHostPort(c.HTTPAddr); err == nil && port != "80" && port != "443" {
+		c.PublicPort = port
+	}
+	var err error
+	for _, n := range []struct {
+		name string
+		dst  *int
+		def  int
+	}{
+		{"CARTABLE_DB_MAX_CONNS", &c.DBMaxConns, 20},
+		{"CARTABLE_TENANT_RETENTION_DAYS", &c.RetentionDays, 90},
+		{"CARTABLE_MIGRATE_PARALLEL", &c.MigrateParallel, 4},
+		{"CARTABLE_MAX_IMPORT_MB", &c.MaxImportMB, 2048},
+	} {
+		*n.dst = n.def
+		if v := os.Getenv(n.name); v != "" {
+			if *n.dst, err = strconv.Atoi(v); err != nil || *n.dst <= 0 {
+				return c, fmt.Errorf("%s=%q: a positive whole number is expected", n.name, v)
+			}
+		}
+	}
+	return c, nil
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger(format string, w io.Writer) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+// cliActor names the person running a command, for the audit log.
+func cliActor() string {
+	if u, err := user.Current(); err == nil {
+		return "cli:" + u.Username
+	}
+	return "cli"
+}

@@ -1,0 +1,128 @@
+package tenant
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// NoTenantSchema is the search_path every connection of the application starts with. No such
+// schema exists, so a query on a tenant table run outside DB.Tx fails ("relation does not
+// exist") instead of reading some other tenant's data.
+const NoTenantSchema = "cartable_no_tenant"
+
+// PoolOptions size the connection pool.
+type PoolOptions struct {
+	MaxOpenConns int // default 20
+	MaxIdleConns int // default MaxOpenConns
+}
+
+// Open connects to PostgreSQL with the application's safe defaults (search_path on an empty
+// schema, UTC) and returns a GORM handle on the pool.
+func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("tenant: parse DATABASE_URL: %w", err)
+	}
+	cfg.RuntimeParams["search_path"] = NoTenantSchema
+	cfg.RuntimeParams["timezone"] = "UTC"
+	if cfg.RuntimeParams["application_name"] == "" {
+		cfg.RuntimeParams["application_name"] = "cartable"
+	}
+	sqlDB := stdlib.OpenDB(*cfg)
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 20
+	}
+	if opts.MaxIdleConns <= 0 {
+		opts.MaxIdleConns = opts.MaxOpenConns
+	}
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
+		SkipDefaultTransaction: true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("tenant: open database: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("tenant: cannot reach PostgreSQL (check DATABASE_URL): %w", err)
+	}
+	return gdb, nil
+}
+
+// DB reaches tenant data. Its only ways in are Tx and ReadTx, which scope a transaction to
+// one tenant's schema and role.
+type DB struct {
+	gdb *gorm.DB
+}
+
+// NewDB wraps a pool opened with Open.
+func NewDB(gdb *gorm.DB) *DB { return &DB{gdb: gdb} }
+
+var (
+	schemaPattern = regexp.MustCompile(`^t_[0-9]{7}[a-z]$`)
+	// ErrNoTenant is returned when Tx is called without a usable tenant.
+	ErrNoTenant = errors.New("tenant: no tenant or an invalid schema given to Tx")
+)
+
+// Tx runs fn in a transaction where the search_path is the tenant's schema and the role is
+// the tenant's own role, which has rights on that schema only. SET LOCAL ends with the
+// transaction, so the pooled connection comes back clean whatever fn did.
+func (d *DB) Tx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) error {
+	return d.tx(ctx, t, nil, fn)
+}
+
+// ReadTx is Tx in a read-only transaction.
+func (d *DB) ReadTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) error {
+	return d.tx(ctx, t, &sql.TxOptions{ReadOnly: true}, fn)
+}
+
+// SnapshotTx is ReadTx at REPEATABLE READ: every read sees the same snapshot (exports).
+func (d *DB) SnapshotTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) error {
+	return d.tx(ctx, t, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)
+}
+
+func (d *DB) tx(ctx context.Context, t *Tenant, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
+	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
+		return ErrNoTenant
+	}
+	return d.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := enterSchema(tx, t.SchemaName, t.RoleName); err != nil {
+			return err
+		}
+		return fn(tx)
+	}, opts)
+}
+
+// enterSchema scopes the current transaction to schema and role (one round trip).
+func enterSchema(tx *gorm.DB, schema, role string) error {
+	err := tx.Exec(`SELECT set_config('search_path', ?, true), set_config('role', ?, true)`,
+		pgx.Identifier{schema}.Sanitize(), role).Error
+	if err != nil {
+		return fmt.Errorf("tenant: enter schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// leaveSchema returns the transaction to the login role and the empty search_path.
+func leaveSchema(tx *gorm.DB) error {
+	err := tx.Exec(`SELECT set_config('role', 'none', true), set_config('search_path', ?, true)`, NoTenantSchema).Error
+	if err != nil {
+		return fmt.Errorf("tenant: leave schema: %w", err)
+	}
+	return nil
+}

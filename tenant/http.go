@@ -1,0 +1,220 @@
+package tenant
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// Handler serves the regional provisioning API (admin host, /api/v1).
+type Handler struct {
+	reg            *Registry
+	maxImportBytes int64
+}
+
+// NewHandler returns the API handler; imports larger than maxImportBytes are refused.
+func NewHandler(reg *Registry, maxImportBytes int64) *Handler {
+	return &Handler{reg: reg, maxImportBytes: maxImportBytes}
+}
+
+// Register mounts the routes on g (already authenticated by the caller).
+func (h *Handler) Register(g *echo.Group) {
+	g.POST("/tenants", h.create)
+	g.GET("/tenants", h.list)
+	g.POST("/tenants/import", h.importArchive)
+	g.GET("/tenants/:uai", h.get)
+	g.DELETE("/tenants/:uai", h.delete)
+	g.POST("/tenants/:uai/suspend", h.suspend)
+	g.POST("/tenants/:uai/resume", h.resume)
+	g.GET("/tenants/:uai/export", h.export)
+	g.GET("/departements", h.departements)
+	g.GET("/departements/:code", h.departement)
+	g.POST("/departements/:code/opt-in", h.optIn)
+	g.GET("/departements/:code/opt-in", h.departement)
+}
+
+// Actor names who acts through the API, for the audit log.
+const apiActor = "api:admin-token"
+
+// decodeJSON reads a JSON body strictly: unknown fields and trailing data are refused.
+func decodeJSON(c echo.Context, v any) error {
+	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fault.New(fault.ErrInvalid, "corps JSON illisible : %v", err)
+	}
+	if dec.More() {
+		return fault.New(fault.ErrInvalid, "corps JSON illisible : données après l'objet")
+	}
+	return nil
+}
+
+func (h *Handler) create(c echo.Context) error {
+	var req NewTenant
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	t, created, err := h.reg.Provision(c.Request().Context(), req, apiActor)
+	if err != nil {
+		return err
+	}
+	if created {
+		c.Response().Header().Set("Location", "/api/v1/tenants/"+string(t.UAI))
+		return c.JSON(http.StatusCreated, t)
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h *Handler) list(c echo.Context) error {
+	f := ListFilter{Status: Status(c.QueryParam("status")), Organisation: c.QueryParam("organisation")}
+	switch f.Status {
+	case "", StatusActive, StatusSuspended, StatusDeleted:
+	default:
+		return fault.Invalidf("status", "statut « %s » inconnu : active, suspended ou deleted", f.Status)
+	}
+	ts, err := h.reg.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	if ts == nil {
+		ts = []Tenant{}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"tenants": ts})
+}
+
+func (h *Handler) get(c echo.Context) error {
+	t, err := h.reg.Get(c.Request().Context(), c.Param("uai"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h *Handler) suspend(c echo.Context) error {
+	return h.lifecycle(c, h.reg.Suspend)
+}
+
+func (h *Handler) resume(c echo.Context) error {
+	return h.lifecycle(c, h.reg.Resume)
+}
+
+func (h *Handler) delete(c echo.Context) error {
+	return h.lifecycle(c, h.reg.Delete)
+}
+
+func (h *Handler) lifecycle(c echo.Context, op func(ctx context.Context, uai, actor string) (*Tenant, error)) error {
+	t, err := op(c.Request().Context(), c.Param("uai"), apiActor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, t)
+}
+
+func (h *Handler) export(c echo.Context) error {
+	t, err := h.reg.Get(c.Request().Context(), c.Param("uai"))
+	if err != nil {
+		return err
+	}
+	name := fmt.Sprintf("cartable-%s-%s.tar.gz", t.UAI, time.Now().UTC().Format("20060102-150405"))
+	hd := c.Response().Header()
+	hd.Set("Content-Type", "application/gzip")
+	hd.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	_, err = h.reg.Export(c.Request().Context(), string(t.UAI), c.Response())
+	return err
+}
+
+// importArchive restores an archive sent as the raw body (application/gzip) or as the
+// multipart field "archive".
+func (h *Handler) importArchive(c echo.Context) error {
+	req := c.Request()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.maxImportBytes)
+	var src io.Reader = req.Body
+	if ct := req.Header.Get("Content-Type"); len(ct) >= 19 && ct[:19] == "multipart/form-data" {
+		fh, err := c.FormFile("archive")
+		if err != nil {
+			return tooLargeOr(err, fault.Invalidf("archive", "joignez l'archive dans le champ « archive » du formulaire"))
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src = f
+	}
+	t, err := h.reg.Import(req.Context(), src, apiActor)
+	if err != nil {
+		return tooLargeOr(err, err)
+	}
+	return c.JSON(http.StatusCreated, t)
+}
+
+func tooLargeOr(err, other error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return fault.New(fault.ErrTooLarge, "archive trop volumineuse : %d octets au plus", mbe.Limit)
+	}
+	return other
+}
+
+func (h *Handler) departements(c echo.Context) error {
+	os, err := h.reg.Organisations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	deps := []Organisation{}
+	for _, o := range os {
+		if o.Kind == "departement" {
+			deps = append(deps, o)
+		}
+	}
+	return c.JSON(http.StatusOK, map[string]any{"departements": deps})
+}
+
+func (h *Handler) departement(c echo.Context) error {
+	o, err := h.reg.Organisation(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	if o.Kind != "departement" {
+		return fault.New(fault.ErrNotFound, "« %s » n'est pas un département", c.Param("code"))
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+type optInRequest struct {
+	EffectiveDate string `json:"effective_date"`
+}
+
+func (h *Handler) optIn(c echo.Context) error {
+	var req optInRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	day, err := ParseDate(req.EffectiveDate)
+	if err != nil {
+		return err
+	}
+	o, err := h.reg.OptIn(c.Request().Context(), c.Param("code"), day, apiActor)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, o)
+}
+
+// ParseDate reads an effective date as YYYY-MM-DD (or DD/MM/YYYY, as French users type it).
+func ParseDate(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02", "02/01/2006"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, nil
+		}
+	}
+	return time.Time{}, fault.Invalidf("effective_date", "date « %s » illisible : attendu AAAA-MM-JJ, par exemple 2027-09-01", s)
+}

@@ -1,0 +1,92 @@
+// Package web wires the HTTP side of Cartable: one Echo instance per kind of host (portal,
+// administration, establishment), the host → tenant middleware, the layout and error pages
+// in French, static assets, and the central error handler.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+//go:embed templates/*.html
+var templatesFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Page is what every page template receives.
+type Page struct {
+	Title  string
+	Tenant *tenant.Tenant // nil on platform hosts
+	Data   any
+}
+
+// Renderer renders pages: each page template defines "content" and is shown inside "layout".
+type Renderer struct {
+	pages map[string]*template.Template
+}
+
+// NewRenderer parses the layout and the pages of web/templates, plus the pages of each
+// module FS given (files *.html at its root or under templates/).
+func NewRenderer(modules ...fs.FS) (*Renderer, error) {
+	r := &Renderer{pages: map[string]*template.Template{}}
+	layout, err := template.New("layout").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	add := func(fsys fs.FS, pattern string) error {
+		names, err := fs.Glob(fsys, pattern)
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			base := n[strings.LastIndex(n, "/")+1:]
+			if base == "layout.html" {
+				continue
+			}
+			if _, dup := r.pages[base]; dup {
+				return fmt.Errorf("web: page %s defined twice", base)
+			}
+			t, err := template.Must(layout.Clone()).ParseFS(fsys, n)
+			if err != nil {
+				return fmt.Errorf("web: parse %s: %w", n, err)
+			}
+			r.pages[base] = t
+		}
+		return nil
+	}
+	if err := add(templatesFS, "templates/*.html"); err != nil {
+		return nil, err
+	}
+	for _, m := range modules {
+		if err := add(m, "templates/*.html"); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+var funcs = template.FuncMap{}
+
+// Render implements echo.Renderer. data must be a Page (or *Page).
+func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) error {
+	t, ok := r.pages[name]
+	if !ok {
+		return fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer // render fully first: a template error must not leave half a page
+	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
