@@ -15,15 +15,15 @@ type Kind string
 
 // The kinds of establishment. Lycées and EREA belong to the région, collèges to their département.
 const (
-	KindLycee          Kind = "lycee"
-	KindLyceePro       Kind = "lycee-pro"
-	KindLyceeAgricole  Kind = "lycee-agricole"
-	KindEREA           Kind = "erea"
-	KindCollege        Kind = "college"
-	RegionCode              = "region"
-	DefaultCacheTTL         = 5 * time.Second
-	DefaultRetention        = 90 * 24 * time.Hour
-	deletedSuffixLayout     = "20060102150405"
+	KindLycee           Kind = "lycee"
+	KindLyceePro        Kind = "lycee-pro"
+	KindLyceeAgricole   Kind = "lycee-agricole"
+	KindEREA            Kind = "erea"
+	KindCollege         Kind = "college"
+	RegionCode               = "region"
+	DefaultCacheTTL          = 5 * time.Second
+	DefaultRetention         = 90 * 24 * time.Hour
+	deletedSuffixLayout      = "20060102150405"
 )
 
 // Kinds lists every kind, in the order shown to users.

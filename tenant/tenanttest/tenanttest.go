@@ -1,0 +1,58 @@
+// Package tenanttest gives tests a real, migrated platform registry on a fresh database of
+// the test cluster (see ops/testenv).
+package tenanttest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/cartable-ent/cartable/ops/testenv"
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+// NewRegistry opens a fresh database, migrates the platform schema and returns a registry
+// on it. The database is dropped when the test ends. Pool size defaults to 4.
+func NewRegistry(t testing.TB, opts tenant.Options, pool tenant.PoolOptions) *tenant.Registry {
+	t.Helper()
+	ctx := context.Background()
+	dsn := testenv.NewDatabase(t)
+	if pool.MaxOpenConns == 0 {
+		pool.MaxOpenConns = 4
+	}
+	gdb, err := tenant.Open(ctx, dsn, pool)
+	if err != nil {
+		t.Fatalf("open test database: %v", err)
+	}
+	sqlDB, _ := gdb.DB()
+	t.Cleanup(func() { sqlDB.Close() })
+	if opts.CacheTTL == 0 {
+		opts.CacheTTL = time.Millisecond // tests see changes made behind the cache at once
+	}
+	reg, err := tenant.NewRegistry(ctx, gdb, opts)
+	if err != nil {
+		t.Fatalf("new registry: %v", err)
+	}
+	if _, _, err := reg.MigratePlatform(ctx); err != nil {
+		t.Fatalf("migrate platform: %v", err)
+	}
+	return reg
+}
+
+// Provision opens an establishment or fails the test.
+func Provision(t testing.TB, reg *tenant.Registry, uai, name, kind string) *tenant.Tenant {
+	t.Helper()
+	tn, _, err := reg.Provision(context.Background(), tenant.NewTenant{UAI: uai, Name: name, Kind: kind}, "test")
+	if err != nil {
+		t.Fatalf("provision %s: %v", uai, err)
+	}
+	return tn
+}
+
+// OptIn makes a département opted in since 2020, or fails the test.
+func OptIn(t testing.TB, reg *tenant.Registry, code string) {
+	t.Helper()
+	if _, err := reg.OptIn(context.Background(), code, time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC), "test"); err != nil {
+		t.Fatalf("opt-in %s: %v", code, err)
+	}
+}
