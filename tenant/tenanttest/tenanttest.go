@@ -4,6 +4,7 @@ package tenanttest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -55,4 +56,11 @@ func OptIn(t testing.TB, reg *tenant.Registry, code string) {
 	if _, err := reg.OptIn(context.Background(), code, time.Date(2020, 9, 1, 0, 0, 0, 0, time.UTC), "test"); err != nil {
 		t.Fatalf("opt-in %s: %v", code, err)
 	}
+}
+
+// UAI returns a valid UAI of département dep (e.g. 33) with serial number n (0–9999).
+func UAI(dep, n int) string {
+	const letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+	num := dep*10000 + n
+	return fmt.Sprintf("%07d%c", num, letters[num%23])
 }
