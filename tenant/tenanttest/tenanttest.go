@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -16,17 +18,34 @@ import (
 // on it. The database is dropped when the test ends. Pool size defaults to 4.
 func NewRegistry(t testing.TB, opts tenant.Options, pool tenant.PoolOptions) *tenant.Registry {
 	t.Helper()
-	ctx := context.Background()
-	dsn := testenv.NewDatabase(t)
+	return RegistryOn(t, Open(t, pool), opts)
+}
+
+// Open opens a pool on a fresh test database, closed when the test ends.
+func Open(t testing.TB, pool tenant.PoolOptions) *gorm.DB {
+	t.Helper()
+	return OpenDSN(t, testenv.NewDatabase(t), pool)
+}
+
+// OpenDSN opens a pool on dsn the way the application does, closed when the test ends.
+func OpenDSN(t testing.TB, dsn string, pool tenant.PoolOptions) *gorm.DB {
+	t.Helper()
 	if pool.MaxOpenConns == 0 {
 		pool.MaxOpenConns = 4
 	}
-	gdb, err := tenant.Open(ctx, dsn, pool)
+	gdb, err := tenant.Open(context.Background(), dsn, pool)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
 	sqlDB, _ := gdb.DB()
 	t.Cleanup(func() { sqlDB.Close() })
+	return gdb
+}
+
+// RegistryOn binds a registry to gdb and migrates the platform schema.
+func RegistryOn(t testing.TB, gdb *gorm.DB, opts tenant.Options) *tenant.Registry {
+	t.Helper()
+	ctx := context.Background()
 	if opts.CacheTTL == 0 {
 		opts.CacheTTL = time.Millisecond // tests see changes made behind the cache at once
 	}
