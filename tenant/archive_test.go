@@ -81,8 +81,8 @@ func TestExportDeleteImportRoundTrip(t *testing.T) {
 
 	// A damaged archive is refused and leaves nothing behind.
 	for name, bad := range map[string][]byte{
-		"tampered": tamper(t, first.Bytes(), "tables/pupils.jsonl"),
-		"garbage":  []byte("not an archive"),
+		"tampered":  tamper(t, first.Bytes(), "tables/pupils.jsonl"),
+		"garbage":   []byte("not an archive"),
 		"truncated": first.Bytes()[:first.Len()/2],
 	} {
 		_, err := reg.Import(ctx, bytes.NewReader(bad), "test")

@@ -1,0 +1,375 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/cartable-ent/cartable/migrations"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/tenant/tenanttest"
+	"github.com/cartable-ent/cartable/web"
+)
+
+// TestHosts drives the real router through the host names a visitor may type.
+func TestHosts(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := context.Background()
+	tenanttest.OptIn(t, h.reg, "33")
+	alpha := h.provision(tenanttest.UAI(33, 1), "Lycée Alpha", "lycee")
+	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee-pro")
+	charlie := h.provision(tenanttest.UAI(40, 3), "Lycée Charlie", "lycee")
+	delta := h.provision(tenanttest.UAI(33, 4), "Collège Delta", "college")
+	if _, err := h.reg.Suspend(ctx, string(bravo.UAI), "test"); err != nil {
+		t.Fatalf("suspend: %v", err)
+	}
+	if _, err := h.reg.Delete(ctx, string(charlie.UAI), "test"); err != nil {
+		t.Fatalf("delete: %v", err)
+	}
+
+	t.Run("portal lists the active establishments only", func(t *testing.T) {
+		for _, host := range []string{portalHost, "www.cartable.test", "CARTABLE.TEST:8080", "cartable.test."} {
+			t.Run(host, func(t *testing.T) {
+				rec := h.get(host, "/")
+				wantStatus(t, rec, http.StatusOK)
+				wantBody(t, rec,
+					`<a href="http://lycee-alpha.cartable.test/">Lycée Alpha</a>`,
+					`<a href="http://college-delta.cartable.test/">Collège Delta</a>`,
+					"Lycées et EREA", "Collèges – Gironde (33)", string(alpha.UAI), string(delta.UAI),
+				)
+				wantNotInBody(t, rec, bravo.Name, bravo.Slug, string(bravo.UAI), charlie.Name, charlie.Slug, string(charlie.UAI))
+			})
+		}
+	})
+
+	t.Run("portal without establishments says so", func(t *testing.T) {
+		empty := newHarness(t)
+		rec := empty.get(portalHost, "/")
+		wantStatus(t, rec, http.StatusOK)
+		wantBody(t, rec, "Aucun établissement")
+	})
+
+	t.Run("tenant home shows its name", func(t *testing.T) {
+		for _, host := range []string{tenantHost(alpha.Slug), "LYCEE-ALPHA.cartable.test:443"} {
+			rec := h.get(host, "/")
+			wantStatus(t, rec, http.StatusOK)
+			wantBody(t, rec, "Bienvenue sur l'ENT Lycée Alpha", string(alpha.UAI), "Lycée général et technologique")
+			wantNotInBody(t, rec, bravo.Name, delta.Name)
+		}
+	})
+
+	t.Run("not a tenant", func(t *testing.T) {
+		for _, tc := range []struct {
+			name, host string
+			status     int
+			want       []string
+		}{
+			{"unknown subdomain", "inconnu.cartable.test", http.StatusNotFound, []string{"Établissement introuvable", "inconnu.cartable.test"}},
+			{"deleted establishment", tenantHost(charlie.Slug), http.StatusNotFound, []string{"Établissement introuvable", tenantHost(charlie.Slug)}},
+			{"two labels", "a.b.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"label above a tenant", "x." + tenantHost(alpha.Slug), http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"base domain as a prefix", "admin.cartable.test.evil.com", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"tenant as a prefix", tenantHost(alpha.Slug) + ".evil.com", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"other domain", "evil.com", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"suffix without dot", "evilcartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"empty host", "", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"leading hyphen", "-x.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"trailing hyphen", "x-.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"underscore", "lycee_alpha.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"reserved api", "api.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"reserved static", "static.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"punycode", "xn--lyce-alpha-b7a.cartable.test", http.StatusNotFound, []string{"Établissement introuvable"}},
+			{"www is the portal", "www.cartable.test", http.StatusOK, []string{"Choisissez votre établissement"}},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				rec := h.get(tc.host, "/")
+				wantStatus(t, rec, tc.status)
+				wantBody(t, rec, tc.want...)
+				wantNotInBody(t, rec, "Bienvenue sur l")
+			})
+		}
+	})
+
+	t.Run("unknown host answers JSON to API clients", func(t *testing.T) {
+		rec := h.get("inconnu.cartable.test", "/", "Accept", "application/json")
+		wantAPIError(t, rec, http.StatusNotFound, "", "inconnu.cartable.test")
+	})
+
+	t.Run("suspended establishment", func(t *testing.T) {
+		for _, path := range []string{"/", "/notes", "/api/v1/tenants"} {
+			rec := h.get(tenantHost(bravo.Slug), path)
+			if strings.HasPrefix(path, "/api/") {
+				wantAPIError(t, rec, http.StatusForbidden, "", "suspendu", bravo.Name)
+				continue
+			}
+			wantStatus(t, rec, http.StatusForbidden)
+			wantBody(t, rec, "Établissement suspendu", "suspendu", bravo.Name)
+			wantNotInBody(t, rec, string(bravo.UAI), bravo.Slug, "Lycée professionnel", "Bienvenue", alpha.Name)
+		}
+	})
+
+	t.Run("health checks answer on every host", func(t *testing.T) {
+		for _, host := range []string{portalHost, adminHost, tenantHost(alpha.Slug), tenantHost(bravo.Slug), "inconnu.cartable.test", "evil.com", ""} {
+			for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ready"} {
+				rec := h.get(host, path)
+				wantStatus(t, rec, http.StatusOK)
+				if got, _ := jsonObject(t, rec)["status"].(string); got != want {
+					t.Errorf("%s on %q: status %q, want %q", path, host, got, want)
+				}
+			}
+		}
+	})
+
+	t.Run("static files", func(t *testing.T) {
+		for _, host := range []string{portalHost, adminHost, tenantHost(alpha.Slug), tenantHost(bravo.Slug)} {
+			rec := h.get(host, "/static/cartable.css")
+			wantStatus(t, rec, http.StatusOK)
+			if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/css") {
+				t.Errorf("%s: Content-Type %q, want text/css", host, ct)
+			}
+			if rec.Body.Len() == 0 {
+				t.Errorf("%s: empty stylesheet", host)
+			}
+			if cc := rec.Header().Get("Cache-Control"); !strings.Contains(cc, "max-age") {
+				t.Errorf("%s: Cache-Control %q, want a max-age", host, cc)
+			}
+		}
+		wantStatus(t, h.get(portalHost, "/static/absent.css"), http.StatusNotFound)
+	})
+
+	t.Run("security headers", func(t *testing.T) {
+		rec := h.get(tenantHost(alpha.Slug), "/")
+		for name, want := range map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"} {
+			if got := rec.Header().Get(name); got != want {
+				t.Errorf("%s = %q, want %q", name, got, want)
+			}
+		}
+		if rec.Header().Get("X-Request-Id") == "" {
+			t.Error("no X-Request-Id")
+		}
+	})
+
+	t.Run("unknown page on a tenant is a French 404", func(t *testing.T) {
+		rec := h.get(tenantHost(alpha.Slug), "/nulle-part")
+		wantStatus(t, rec, http.StatusNotFound)
+		wantBody(t, rec, "Page introuvable", "Cette page n")
+	})
+}
+
+// TestTenantBehindIsInMaintenance: a tenant whose schema is older than the binary's latest
+// migration answers 503 until it is migrated.
+func TestTenantBehindIsInMaintenance(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	gdb := openDB(t)
+	old := registryOn(t, gdb, tenant.Options{})
+	if _, _, err := old.MigratePlatform(ctx); err != nil {
+		t.Fatalf("migrate platform: %v", err)
+	}
+	alpha := tenanttest.Provision(t, old, tenanttest.UAI(33, 1), "Lycée Alpha", "lycee")
+
+	set := migrations.Tenant()
+	set = append(set, migrations.Migration{Version: set.Latest() + 1, Name: "test_extra", SQL: `CREATE TABLE test_extra (id integer)`})
+	reg := registryOn(t, gdb, tenant.Options{TenantMigrations: set})
+	h := newHarnessOn(t, reg, testConfig())
+
+	t.Run("page", func(t *testing.T) {
+		rec := h.get(tenantHost(alpha.Slug), "/")
+		wantStatus(t, rec, http.StatusServiceUnavailable)
+		wantBody(t, rec, "Maintenance", alpha.Name)
+		wantNotInBody(t, rec, "Bienvenue", string(alpha.UAI))
+		if got := rec.Header().Get("Retry-After"); got == "" {
+			t.Error("no Retry-After header")
+		}
+	})
+	t.Run("JSON", func(t *testing.T) {
+		rec := h.get(tenantHost(alpha.Slug), "/", "Accept", "application/json")
+		wantAPIError(t, rec, http.StatusServiceUnavailable, "", alpha.Name)
+	})
+	t.Run("status lists it", func(t *testing.T) {
+		rec := h.api(http.MethodGet, "/api/v1/tenants/"+string(alpha.UAI), "")
+		wantStatus(t, rec, http.StatusOK)
+		if v, _ := jsonObject(t, rec)["schema_version"].(float64); int(v) != set.Latest()-1 {
+			t.Errorf("schema_version = %v, want %d", v, set.Latest()-1)
+		}
+	})
+	t.Run("migrated, it opens", func(t *testing.T) {
+		rep, err := reg.MigrateTenants(ctx, 2)
+		if err != nil || rep.Failed != 0 || rep.Changed != 1 {
+			t.Fatalf("MigrateTenants = %+v, %v; want 1 changed", rep, err)
+		}
+		rec := h.get(tenantHost(alpha.Slug), "/")
+		wantStatus(t, rec, http.StatusOK)
+		wantBody(t, rec, "Bienvenue sur l'ENT Lycée Alpha")
+	})
+}
+
+// TestReadyzNeedsMigratedPlatform: /readyz fails while the platform schema is not migrated,
+// /healthz does not.
+func TestReadyzNeedsMigratedPlatform(t *testing.T) {
+	t.Parallel()
+	h := newHarnessOn(t, registryOn(t, openDB(t), tenant.Options{}), testConfig())
+	for _, host := range []string{portalHost, adminHost, "lycee-alpha.cartable.test"} {
+		rec := h.get(host, "/readyz")
+		wantStatus(t, rec, http.StatusServiceUnavailable)
+		m := jsonObject(t, rec)
+		if m["status"] != "unavailable" || !strings.Contains(m["reason"].(string), "migrate") {
+			t.Errorf("%s: /readyz = %v, want unavailable naming migrate", host, m)
+		}
+		wantStatus(t, h.get(host, "/healthz"), http.StatusOK)
+	}
+}
+
+// TestAdminAuth checks who may reach the administration API, and where.
+func TestAdminAuth(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	alpha := h.provision(tenanttest.UAI(33, 1), "Lycée Alpha", "lycee")
+
+	for _, tc := range []struct {
+		name, host, path, auth string
+		status                 int
+	}{
+		{"no token", adminHost, "/api/v1/tenants", "", http.StatusUnauthorized},
+		{"wrong token", adminHost, "/api/v1/tenants", "Bearer wrong", http.StatusUnauthorized},
+		{"token prefix", adminHost, "/api/v1/tenants", "Bearer secre", http.StatusUnauthorized},
+		{"longer token", adminHost, "/api/v1/tenants", "Bearer secret2", http.StatusUnauthorized},
+		{"empty bearer", adminHost, "/api/v1/tenants", "Bearer ", http.StatusUnauthorized},
+		{"basic scheme", adminHost, "/api/v1/tenants", "Basic secret", http.StatusUnauthorized},
+		{"bare token", adminHost, "/api/v1/tenants", "secret", http.StatusUnauthorized},
+		{"no token, one tenant", adminHost, "/api/v1/tenants/" + string(alpha.UAI), "", http.StatusUnauthorized},
+		{"no token, export", adminHost, "/api/v1/tenants/" + string(alpha.UAI) + "/export", "", http.StatusUnauthorized},
+		{"no token, unknown route", adminHost, "/api/v1/nowhere", "", http.StatusUnauthorized},
+		{"good token", adminHost, "/api/v1/tenants", "Bearer secret", http.StatusOK},
+		{"good token, unknown route", adminHost, "/api/v1/nowhere", "Bearer secret", http.StatusNotFound},
+		{"tenant host", tenantHost(alpha.Slug), "/api/v1/tenants", "Bearer secret", http.StatusNotFound},
+		{"tenant host, openapi", tenantHost(alpha.Slug), "/api/v1/openapi.json", "", http.StatusNotFound},
+		{"portal host", portalHost, "/api/v1/tenants", "Bearer secret", http.StatusNotFound},
+		{"www host", "www.cartable.test", "/api/v1/tenants", "Bearer secret", http.StatusNotFound},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := h.get(tc.host, tc.path, "Authorization", tc.auth)
+			if tc.status == http.StatusOK {
+				wantStatus(t, rec, http.StatusOK)
+				if _, ok := jsonObject(t, rec)["tenants"]; !ok {
+					t.Errorf("no tenants in %s", rec.Body.String())
+				}
+				return
+			}
+			m := wantAPIError(t, rec, tc.status, "")
+			wantNotInBody(t, rec, alpha.Name, string(alpha.UAI)+`"`)
+			if tc.status == http.StatusUnauthorized {
+				if !strings.Contains(m["error"].(string), "Authorization: Bearer") {
+					t.Errorf("401 does not say how to authenticate: %v", m["error"])
+				}
+				if rec.Header().Get("WWW-Authenticate") == "" {
+					t.Error("401 without WWW-Authenticate")
+				}
+			}
+		})
+	}
+
+	t.Run("admin home page", func(t *testing.T) {
+		rec := h.get(adminHost, "/")
+		wantStatus(t, rec, http.StatusOK)
+		wantBody(t, rec, "Administration")
+	})
+
+	t.Run("API disabled without a configured token", func(t *testing.T) {
+		cfg := testConfig()
+		cfg.AdminToken = ""
+		off := newHarnessOn(t, h.reg, cfg)
+		for _, auth := range []string{"", "Bearer ", "Bearer secret"} {
+			rec := off.get(adminHost, "/api/v1/tenants", "Authorization", auth)
+			wantAPIError(t, rec, http.StatusServiceUnavailable, "", "CARTABLE_ADMIN_TOKEN")
+			wantNotInBody(t, rec, alpha.Name)
+		}
+		rec := off.get(adminHost, "/api/v1/openapi.json")
+		wantStatus(t, rec, http.StatusOK)
+	})
+}
+
+// TestOpenAPIComplete: every /api/v1 route of the administration host is documented with
+// its method, every documented operation exists, and the document is public.
+func TestOpenAPIComplete(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+
+	var doc struct {
+		OpenAPI string                                `json:"openapi"`
+		Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	if err := json.Unmarshal(web.OpenAPI(), &doc); err != nil {
+		t.Fatalf("web/openapi.json is not valid JSON: %v", err)
+	}
+	if !strings.HasPrefix(doc.OpenAPI, "3.") {
+		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
+	}
+
+	httpMethods := map[string]bool{
+		http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+		http.MethodDelete: true, http.MethodHead: true, http.MethodOptions: true,
+	}
+	registered := map[string]bool{}
+	for _, r := range h.srv.Admin().Routes() {
+		if !httpMethods[r.Method] || !strings.HasPrefix(r.Path, "/api/v1") {
+			continue
+		}
+		p := strings.TrimPrefix(r.Path, "/api/v1")
+		segs := strings.Split(p, "/")
+		for i, s := range segs {
+			if strings.HasPrefix(s, ":") {
+				segs[i] = "{" + s[1:] + "}"
+			}
+		}
+		key := strings.ToLower(r.Method) + " " + strings.Join(segs, "/")
+		registered[key] = true
+	}
+	if len(registered) < 10 {
+		t.Fatalf("only %d API routes found on the admin host: %v", len(registered), registered)
+	}
+	var keys []string
+	for k := range registered {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		method, path, _ := strings.Cut(k, " ")
+		t.Run(k, func(t *testing.T) {
+			ops, ok := doc.Paths[path]
+			if !ok {
+				t.Fatalf("route %s %s is not under paths in web/openapi.json", strings.ToUpper(method), path)
+			}
+			if _, ok := ops[method]; !ok {
+				t.Fatalf("path %s of web/openapi.json does not document method %s", path, method)
+			}
+		})
+	}
+	t.Run("no documented operation without a route", func(t *testing.T) {
+		for path, ops := range doc.Paths {
+			for method := range ops {
+				if !httpMethods[strings.ToUpper(method)] {
+					continue // parameters, summary, …
+				}
+				if !registered[method+" "+path] {
+					t.Errorf("web/openapi.json documents %s %s, which no route serves", strings.ToUpper(method), path)
+				}
+			}
+		}
+	})
+	t.Run("served without a token", func(t *testing.T) {
+		rec := h.get(adminHost, "/api/v1/openapi.json")
+		wantStatus(t, rec, http.StatusOK)
+		m := jsonObject(t, rec)
+		if _, ok := m["paths"]; !ok {
+			t.Errorf("served document has no paths")
+		}
+		if rec.Body.String() != string(web.OpenAPI()) {
+			t.Error("served document differs from web/openapi.json")
+		}
+	})
+}
