@@ -1,22 +1,27 @@
 # The two commands: `make dev` runs the whole product with demo data, `make test` runs every test.
 GO ?= go
 
-.PHONY: dev test build vet fmt bench fuzz
+.PHONY: dev test build bench fuzz FORCE
 
-dev:
-	$(GO) run ./cmd/cartable dev
+dev: build
+	./.bin/cartable dev
 
 # Every test, against one private PostgreSQL cluster started for the run (ops/testenv/pgrun).
-test:
+test: .bin/pgrun
 	$(GO) vet ./...
-	$(GO) run ./ops/testenv/pgrun -- $(GO) test -race -count=1 ./...
+	./.bin/pgrun -- $(GO) test -race -count=1 ./...
+
+.bin/pgrun: FORCE
+	$(GO) build -o .bin/pgrun ./ops/testenv/pgrun
 
 build:
 	$(GO) build -o .bin/cartable ./cmd/cartable
 
 # Speed targets of the issues, as Go benchmarks (figures go in the closing notes).
-bench:
-	$(GO) run ./ops/testenv/pgrun -- $(GO) test -run '^$$' -bench . -benchtime 20x ./tenant/
+bench: .bin/pgrun
+	./.bin/pgrun -- $(GO) test -run '^$$' -bench . -benchtime 20x ./tenant/
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHost -fuzztime 30s ./tenant/
+
+FORCE:

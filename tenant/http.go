@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -135,12 +136,19 @@ func (h *Handler) export(c echo.Context) error {
 // multipart field "archive".
 func (h *Handler) importArchive(c echo.Context) error {
 	req := c.Request()
-	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.maxImportBytes)
-	var src io.Reader = req.Body
-	if ct := req.Header.Get("Content-Type"); len(ct) >= 19 && ct[:19] == "multipart/form-data" {
+	if req.ContentLength > h.maxImportBytes {
+		return h.tooLarge()
+	}
+	body := &limitedBody{r: http.MaxBytesReader(c.Response(), req.Body, h.maxImportBytes)}
+	req.Body = body
+	var src io.Reader = body
+	if strings.HasPrefix(req.Header.Get("Content-Type"), "multipart/form-data") {
 		fh, err := c.FormFile("archive")
+		if body.tooLarge() {
+			return h.tooLarge()
+		}
 		if err != nil {
-			return tooLargeOr(err, fault.Invalidf("archive", "joignez l'archive dans le champ « archive » du formulaire"))
+			return fault.Invalidf("archive", "joignez l'archive dans le champ « archive » du formulaire")
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -150,19 +158,38 @@ func (h *Handler) importArchive(c echo.Context) error {
 		src = f
 	}
 	t, err := h.reg.Import(req.Context(), src, apiActor)
+	if body.tooLarge() {
+		return h.tooLarge()
+	}
 	if err != nil {
-		return tooLargeOr(err, err)
+		return err
 	}
 	return c.JSON(http.StatusCreated, t)
 }
 
-func tooLargeOr(err, other error) error {
+func (h *Handler) tooLarge() error {
+	return fault.New(fault.ErrTooLarge, "archive trop volumineuse : %d Mo au plus (CARTABLE_MAX_IMPORT_MB)", h.maxImportBytes>>20)
+}
+
+// limitedBody remembers whether the size limit cut the body, whatever the reader above
+// made of the error.
+type limitedBody struct {
+	r   io.ReadCloser
+	hit bool
+}
+
+func (b *limitedBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return fault.New(fault.ErrTooLarge, "archive trop volumineuse : %d octets au plus", mbe.Limit)
+		b.hit = true
 	}
-	return other
+	return n, err
 }
+
+func (b *limitedBody) Close() error { return b.r.Close() }
+
+func (b *limitedBody) tooLarge() bool { return b.hit }
 
 func (h *Handler) departements(c echo.Context) error {
 	os, err := h.reg.Organisations(c.Request().Context())

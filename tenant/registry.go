@@ -2,6 +2,8 @@ package tenant
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -418,7 +420,7 @@ func (r *Registry) Delete(ctx context.Context, uai, actor string) (*Tenant, erro
 		return nil, err
 	}
 	now := r.opts.Now().UTC()
-	suffix := "_d" + now.Format(deletedSuffixLayout)
+	suffix := deletedSuffix(now)
 	newSchema, newRole := t.SchemaName+suffix, t.RoleName+suffix
 	purge := now.Add(r.opts.Retention)
 	err = r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -538,6 +540,14 @@ func (r *Registry) OptIn(ctx context.Context, code string, effective time.Time, 
 	}
 	o.OptInDate, o.OptedInAt = &day, &now
 	return o, nil
+}
+
+// deletedSuffix marks a deleted tenant's schema and role: the time, readable, and a random
+// part so that deleting the same UAI twice within a second does not collide.
+func deletedSuffix(now time.Time) string {
+	b := make([]byte, 2)
+	rand.Read(b)
+	return "_d" + now.Format(deletedSuffixLayout) + hex.EncodeToString(b)
 }
 
 func audit(tx *gorm.DB, actor, action, subject string, details map[string]any) error {

@@ -128,8 +128,8 @@ func (s *Server) RequireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
 		if len(want) == 0 {
 			return fault.New(fault.ErrUnavailable, "l'API d'administration est désactivée : définissez CARTABLE_ADMIN_TOKEN")
 		}
-		got, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-		if !ok || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
+		scheme, got, _ := strings.Cut(c.Request().Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
 			return fault.New(fault.ErrUnauthorized, "jeton d'administration absent ou faux : envoyez l'en-tête Authorization: Bearer <CARTABLE_ADMIN_TOKEN>")
 		}
 		return next(c)
@@ -165,6 +165,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.portal.ServeHTTP(w, withPath(r, "/__unknown-host"))
 	default:
+		if strings.HasPrefix(r.URL.Path, "/api/") {
+			w.Header().Set("Content-Type", "application/json; charset=UTF-8")
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error":"aucun établissement ni service à cette adresse"}`))
+			return
+		}
 		s.portal.ServeHTTP(w, withPath(r, "/__unknown-host"))
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -169,15 +170,23 @@ func runTenant(ctx context.Context, cfg config, log *slog.Logger, args []string,
 		}
 		return printJSON(out, t)
 	case "export":
+		// Usage: tenant export UAI [-o FILE]; the flags may also come first.
 		fs := flag.NewFlagSet("tenant export", flag.ContinueOnError)
 		file := fs.String("o", "", "archive file (default cartable-<UAI>.tar.gz)")
-		if err := fs.Parse(rest); err != nil {
+		var uaiArg string
+		flagArgs := rest
+		if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+			uaiArg, flagArgs = rest[0], rest[1:]
+		}
+		if err := fs.Parse(flagArgs); err != nil {
 			return err
 		}
-		if fs.NArg() != 1 {
-			return errors.New("tenant export: give exactly one UAI")
+		if uaiArg == "" && fs.NArg() == 1 {
+			uaiArg = fs.Arg(0)
+		} else if fs.NArg() != 0 || uaiArg == "" {
+			return errors.New("tenant export: give exactly one UAI: cartable tenant export UAI [-o FILE]")
 		}
-		uai, err := tenant.ParseUAI(fs.Arg(0))
+		uai, err := tenant.ParseUAI(uaiArg)
 		if err != nil {
 			return err
 		}

@@ -319,8 +319,6 @@ func TestLifecycleAPI(t *testing.T) {
 		wantList("", a, b),
 		{name: "suspend, unknown UAI", method: http.MethodPost, path: "/api/v1/tenants/" + unknown + "/suspend",
 			status: http.StatusNotFound, contains: []string{unknown}},
-		{name: "suspend, GET is not allowed", method: http.MethodGet, path: one + "/suspend",
-			status: http.StatusMethodNotAllowed},
 		{name: "resume", method: http.MethodPost, path: "/api/v1/tenants/" + strings.ToLower(a) + "/resume", status: http.StatusOK,
 			fields: map[string]string{"uai": a, "status": "active"},
 			check: func(t *testing.T, a *apiAnswer) {
@@ -373,48 +371,36 @@ func TestLifecycleAPI(t *testing.T) {
 	})
 }
 
-// TestExportImportAPI exports an establishment over HTTP, deletes it and restores it.
+// TestExportImportAPI exports establishments over HTTP, deletes them and restores them.
+// Each establishment is deleted once (see TestDeleteTwiceInOneSecond in bugs_test.go).
 func TestExportImportAPI(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	ctx := context.Background()
-	alpha := h.provision(tenanttest.UAI(33, 1), "Lycée Alpha", "lycee")
-	a := string(alpha.UAI)
 
-	// Some data and a file, to see them come back.
-	if err := h.reg.DB().Tx(ctx, alpha, func(tx *gorm.DB) error {
-		return tx.Exec(`INSERT INTO settings (key, value) VALUES ('theme', '"bleu"')`).Error
-	}); err != nil {
-		t.Fatalf("insert setting: %v", err)
-	}
-	file := filepath.Join(h.filesDir, "tenants", alpha.SchemaName, "docs", "note.txt")
-	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(file, []byte("bonjour"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-
-	var archive []byte
-	t.Run("export", func(t *testing.T) {
-		rec := h.api(http.MethodGet, "/api/v1/tenants/"+strings.ToLower(a)+"/export", "")
+	// export returns the archive of uai, checking the headers of the download.
+	export := func(t *testing.T, uai string) []byte {
+		t.Helper()
+		rec := h.api(http.MethodGet, "/api/v1/tenants/"+strings.ToLower(uai)+"/export", "")
 		wantStatus(t, rec, http.StatusOK)
 		if ct := rec.Header().Get("Content-Type"); ct != "application/gzip" {
 			t.Errorf("Content-Type = %q, want application/gzip", ct)
 		}
 		cd := rec.Header().Get("Content-Disposition")
-		if !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "cartable-"+a+"-") || !strings.Contains(cd, ".tar.gz") {
+		if !strings.HasPrefix(cd, "attachment;") || !strings.Contains(cd, "cartable-"+uai+"-") || !strings.HasSuffix(cd, `.tar.gz"`) {
 			t.Errorf("Content-Disposition = %q, want an attachment named after the UAI", cd)
 		}
-		archive = rec.Body.Bytes()
-		if len(archive) < 2 || archive[0] != 0x1f || archive[1] != 0x8b {
-			t.Fatalf("the export is not gzip (%d bytes)", len(archive))
+		b := rec.Body.Bytes()
+		if len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Fatalf("the export is not gzip (%d bytes)", len(b))
 		}
-	})
-	if archive == nil {
-		t.FailNow()
+		return b
 	}
-
+	del := func(t *testing.T, tn *tenant.Tenant) {
+		t.Helper()
+		wantStatus(t, h.api(http.MethodDelete, "/api/v1/tenants/"+string(tn.UAI), ""), http.StatusOK)
+		wantStatus(t, h.get(tenantHost(tn.Slug), "/"), http.StatusNotFound)
+	}
 	importRaw := func(body []byte) *httptest.ResponseRecorder {
 		req := newRequest(http.MethodPost, adminHost, "/api/v1/tenants/import", bytes.NewReader(body),
 			"Authorization", "Bearer "+adminToken, "Content-Type", "application/gzip")
@@ -433,20 +419,49 @@ func TestExportImportAPI(t *testing.T) {
 			"Authorization", "Bearer "+adminToken, "Content-Type", mw.FormDataContentType())
 		return h.serve(req)
 	}
-	wantRestored := func(t *testing.T, rec *httptest.ResponseRecorder) {
+	// restored checks the answer of an import and that the establishment is served again.
+	restored := func(t *testing.T, rec *httptest.ResponseRecorder, tn *tenant.Tenant, status tenant.Status) *tenant.Tenant {
 		t.Helper()
 		wantStatus(t, rec, http.StatusCreated)
 		m := jsonObject(t, rec)
-		if m["uai"] != a || m["slug"] != alpha.Slug || m["status"] != "active" || m["name"] != alpha.Name {
+		if m["uai"] != string(tn.UAI) || m["slug"] != tn.Slug || m["status"] != string(status) || m["name"] != tn.Name || m["kind"] != string(tn.Kind) {
 			t.Errorf("restored = %s", rec.Body.String())
 		}
-		page := h.get(tenantHost(alpha.Slug), "/")
-		wantStatus(t, page, http.StatusOK)
-		wantBody(t, page, "Bienvenue sur l'ENT Lycée Alpha")
-		back, err := h.reg.Get(ctx, a)
+		page := h.get(tenantHost(tn.Slug), "/")
+		if status == tenant.StatusActive {
+			wantStatus(t, page, http.StatusOK)
+			wantBody(t, page, "Bienvenue sur l'ENT "+tn.Name)
+		} else {
+			wantStatus(t, page, http.StatusForbidden)
+			wantBody(t, page, "suspendu")
+		}
+		back, err := h.reg.Get(ctx, string(tn.UAI))
 		if err != nil {
 			t.Fatal(err)
 		}
+		return back
+	}
+
+	t.Run("raw body, with data and files", func(t *testing.T) {
+		alpha := h.provision(tenanttest.UAI(33, 1), "Lycée Alpha", "lycee")
+		if err := h.reg.DB().Tx(ctx, alpha, func(tx *gorm.DB) error {
+			return tx.Exec(`INSERT INTO settings (key, value) VALUES ('theme', '"bleu"')`).Error
+		}); err != nil {
+			t.Fatalf("insert setting: %v", err)
+		}
+		file := filepath.Join(h.filesDir, "tenants", alpha.SchemaName, "docs", "note.txt")
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(file, []byte("bonjour"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		archive := export(t, string(alpha.UAI))
+
+		wantAPIError(t, importRaw(archive), http.StatusConflict, "uai", string(alpha.UAI), "Lycée Alpha")
+		del(t, alpha)
+		back := restored(t, importRaw(archive), alpha, tenant.StatusActive)
+
 		var theme string
 		if err := h.reg.DB().ReadTx(ctx, back, func(tx *gorm.DB) error {
 			return tx.Raw(`SELECT value #>> '{}' FROM settings WHERE key = 'theme'`).Scan(&theme).Error
@@ -456,78 +471,83 @@ func TestExportImportAPI(t *testing.T) {
 		if b, err := os.ReadFile(filepath.Join(h.filesDir, "tenants", back.SchemaName, "docs", "note.txt")); err != nil || string(b) != "bonjour" {
 			t.Errorf("restored file = %q, %v; want bonjour", b, err)
 		}
-	}
-	deleteAlpha := func(t *testing.T) {
-		t.Helper()
-		wantStatus(t, h.api(http.MethodDelete, "/api/v1/tenants/"+a, ""), http.StatusOK)
-		wantStatus(t, h.get(tenantHost(alpha.Slug), "/"), http.StatusNotFound)
-	}
-
-	t.Run("import while live", func(t *testing.T) {
-		wantAPIError(t, importRaw(archive), http.StatusConflict, "uai", a, "Lycée Alpha")
+		wantAPIError(t, importRaw(archive), http.StatusConflict, "uai", string(alpha.UAI))
 	})
+
+	t.Run("multipart upload", func(t *testing.T) {
+		bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee-pro")
+		archive := export(t, string(bravo.UAI))
+		wantAPIError(t, importForm("archive", archive), http.StatusConflict, "uai", string(bravo.UAI))
+		del(t, bravo)
+		wantAPIError(t, importForm("fichier", archive), http.StatusUnprocessableEntity, "archive", "archive")
+		restored(t, importForm("archive", archive), bravo, tenant.StatusActive)
+	})
+
+	t.Run("a suspended establishment comes back suspended", func(t *testing.T) {
+		charlie := h.provision(tenanttest.UAI(64, 3), "EREA Charlie", "erea")
+		wantStatus(t, h.api(http.MethodPost, "/api/v1/tenants/"+string(charlie.UAI)+"/suspend", ""), http.StatusOK)
+		archive := export(t, string(charlie.UAI))
+		del(t, charlie)
+		restored(t, importRaw(archive), charlie, tenant.StatusSuspended)
+	})
+
 	t.Run("export, unknown UAI", func(t *testing.T) {
 		unknown := tenanttest.UAI(33, 9)
-		rec := h.api(http.MethodGet, "/api/v1/tenants/"+unknown+"/export", "")
-		wantAPIError(t, rec, http.StatusNotFound, "", unknown)
-	})
-	t.Run("delete then import the raw body", func(t *testing.T) {
-		deleteAlpha(t)
-		wantRestored(t, importRaw(archive))
-	})
-	t.Run("import garbage", func(t *testing.T) {
-		wantAPIError(t, importRaw([]byte("ceci n'est pas une archive")), http.StatusUnprocessableEntity, "archive", "archive")
-	})
-	t.Run("import an empty body", func(t *testing.T) {
-		wantAPIError(t, importRaw(nil), http.StatusUnprocessableEntity, "archive")
-	})
-	t.Run("import a truncated archive", func(t *testing.T) {
-		wantAPIError(t, importRaw(archive[:len(archive)/2]), http.StatusUnprocessableEntity, "archive")
-	})
-	t.Run("import without a token", func(t *testing.T) {
-		req := newRequest(http.MethodPost, adminHost, "/api/v1/tenants/import", bytes.NewReader(archive), "Content-Type", "application/gzip")
-		wantAPIError(t, h.serve(req), http.StatusUnauthorized, "")
-	})
-	t.Run("multipart upload", func(t *testing.T) {
-		deleteAlpha(t)
-		wantRestored(t, importForm("archive", archive))
-	})
-	t.Run("multipart upload, wrong field", func(t *testing.T) {
-		deleteAlpha(t)
-		wantAPIError(t, importForm("fichier", archive), http.StatusUnprocessableEntity, "archive", "archive")
-		wantRestored(t, importForm("archive", archive)) // nothing was half-restored
-	})
-	t.Run("suspended establishment comes back suspended", func(t *testing.T) {
-		wantStatus(t, h.api(http.MethodPost, "/api/v1/tenants/"+a+"/suspend", ""), http.StatusOK)
-		rec := h.api(http.MethodGet, "/api/v1/tenants/"+a+"/export", "")
-		wantStatus(t, rec, http.StatusOK)
-		suspended := rec.Body.Bytes()
-		wantStatus(t, h.api(http.MethodDelete, "/api/v1/tenants/"+a, ""), http.StatusOK)
-		back := importRaw(suspended)
-		wantStatus(t, back, http.StatusCreated)
-		if s := jsonObject(t, back)["status"]; s != "suspended" {
-			t.Errorf("status = %v, want suspended", s)
-		}
-		wantStatus(t, h.get(tenantHost(alpha.Slug), "/"), http.StatusForbidden)
+		wantAPIError(t, h.api(http.MethodGet, "/api/v1/tenants/"+unknown+"/export", ""), http.StatusNotFound, "", unknown)
 	})
 
-	// Larger than MaxImportMB (5 MB): refused as too large, whatever the form of the upload.
-	big := make([]byte, (h.cfg.MaxImportMB<<20)+(1<<20))
-	if _, err := io.ReadFull(rand.Reader, big); err != nil {
-		t.Fatal(err)
-	}
-	big[0], big[1] = 0x1f, 0x8b // looks like gzip from afar
-	t.Run("import too large, multipart", func(t *testing.T) {
+	t.Run("refused archives", func(t *testing.T) {
+		delta := h.provision(tenanttest.UAI(40, 4), "Lycée Delta", "lycee")
+		archive := export(t, string(delta.UAI))
+		del(t, delta)
+		for _, tc := range []struct {
+			name string
+			body []byte
+		}{
+			{"garbage", []byte("ceci n'est pas une archive")},
+			{"empty body", nil},
+			{"truncated", archive[:len(archive)/2]},
+			{"gzip of garbage", gzipOf(t, []byte("pas un tar"))},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				wantAPIError(t, importRaw(tc.body), http.StatusUnprocessableEntity, "archive", "archive")
+			})
+		}
+		wantStatus(t, h.api(http.MethodGet, "/api/v1/tenants/"+string(delta.UAI), ""), http.StatusNotFound)
+		restored(t, importRaw(archive), delta, tenant.StatusActive) // nothing was half-restored
+	})
+
+	t.Run("import without a token", func(t *testing.T) {
+		req := newRequest(http.MethodPost, adminHost, "/api/v1/tenants/import", strings.NewReader("x"), "Content-Type", "application/gzip")
+		wantAPIError(t, h.serve(req), http.StatusUnauthorized, "")
+	})
+
+	t.Run("multipart upload larger than MaxImportMB", func(t *testing.T) {
+		big := randomBytes(t, (h.cfg.MaxImportMB<<20)+(1<<20))
 		wantAPIError(t, importForm("archive", big), http.StatusRequestEntityTooLarge, "", "volumineuse")
 	})
-	t.Run("import too large, raw body", func(t *testing.T) {
-		wantAPIError(t, importRaw(big), http.StatusRequestEntityTooLarge, "", "volumineuse")
-	})
-	t.Run("import too large, valid archive with a large file", func(t *testing.T) {
-		body := archiveWithLargeFile(t, tenanttest.UAI(33, 7), big)
-		wantAPIError(t, importRaw(body), http.StatusRequestEntityTooLarge, "", "volumineuse")
-		wantStatus(t, h.api(http.MethodGet, "/api/v1/tenants/"+tenanttest.UAI(33, 7), ""), http.StatusNotFound)
-	})
+}
+
+func randomBytes(t *testing.T, n int) []byte {
+	t.Helper()
+	b := make([]byte, n)
+	if _, err := io.ReadFull(rand.Reader, b); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func gzipOf(t *testing.T, b []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	gz := gzip.NewWriter(&buf)
+	if _, err := gz.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := gz.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // archiveWithLargeFile builds a well-formed export archive of a new establishment holding one

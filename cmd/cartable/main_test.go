@@ -195,7 +195,12 @@ func truncate(s string) string {
 // openDB opens a fresh, empty database of the test cluster (nothing migrated).
 func openDB(t *testing.T) *gorm.DB {
 	t.Helper()
-	dsn := testenv.NewDatabase(t)
+	return openDSN(t, testenv.NewDatabase(t))
+}
+
+// openDSN opens a small pool on dsn, closed when the test ends.
+func openDSN(t *testing.T, dsn string) *gorm.DB {
+	t.Helper()
 	gdb, err := tenant.Open(context.Background(), dsn, tenant.PoolOptions{MaxOpenConns: 4})
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
