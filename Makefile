@@ -19,7 +19,8 @@ build:
 
 # Speed targets of the issues, as Go benchmarks (figures go in the closing notes).
 bench: .bin/pgrun
-	./.bin/pgrun -- $(GO) test -run '^$$' -bench . -benchtime 20x ./tenant/
+	./.bin/pgrun -- sh -c "$(GO) test -run '^$$' -bench 'Provision|MigrateNothing' -benchtime 20x ./tenant/ && \
+		$(GO) test -run '^$$' -bench TxOverhead -benchtime 3000x -count 3 ./tenant/"
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHost -fuzztime 30s ./tenant/

@@ -222,3 +222,23 @@ func countRows(t *testing.T, reg *tenant.Registry, q string, args ...any) int {
 	}
 	return n
 }
+
+// TestProvisionFailureLeavesNothing: a provisioning that fails half-way (here, in a tenant
+// migration) leaves no registry row, schema or role behind.
+func TestProvisionFailureLeavesNothing(t *testing.T) {
+	reg := tenanttest.NewRegistry(t, tenant.Options{TenantMigrations: withExtra(`SELECT 1/0;`)}, tenant.PoolOptions{})
+	_, _, err := reg.Provision(context.Background(), tenant.NewTenant{UAI: "0330021U", Name: "Lycée Michel-Montaigne", Kind: "lycee"}, "test")
+	if err == nil || !strings.Contains(err.Error(), "division by zero") {
+		t.Fatalf("err = %v, want the migration's error", err)
+	}
+	for q, want := range map[string]int{
+		`SELECT count(*) FROM platform.tenants`:                                     0,
+		`SELECT count(*) FROM pg_namespace WHERE nspname = 't_0330021u'`:            0,
+		`SELECT count(*) FROM pg_roles WHERE rolname LIKE '%t_0330021u'`:            0,
+		`SELECT count(*) FROM platform.audit_log WHERE action = 'tenant.provision'`: 0,
+	} {
+		if n := countRows(t, reg, q); n != want {
+			t.Errorf("%s = %d, want %d", q, n, want)
+		}
+	}
+}
