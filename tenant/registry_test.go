@@ -232,10 +232,10 @@ func TestProvisionFailureLeavesNothing(t *testing.T) {
 		t.Fatalf("err = %v, want the migration's error", err)
 	}
 	for q, want := range map[string]int{
-		`SELECT count(*) FROM platform.tenants`:                                     0,
-		`SELECT count(*) FROM pg_namespace WHERE nspname = 't_0330021u'`:            0,
-		`SELECT count(*) FROM pg_roles WHERE rolname LIKE '%t_0330021u'`:            0,
-		`SELECT count(*) FROM platform.audit_log WHERE action = 'tenant.provision'`: 0,
+		`SELECT count(*) FROM platform.tenants`:                                             0,
+		`SELECT count(*) FROM pg_namespace WHERE nspname = 't_0330021u'`:                    0,
+		`SELECT count(*) FROM pg_roles WHERE rolname = current_database() || '_t_0330021u'`: 0,
+		`SELECT count(*) FROM platform.audit_log WHERE action = 'tenant.provision'`:         0,
 	} {
 		if n := countRows(t, reg, q); n != want {
 			t.Errorf("%s = %d, want %d", q, n, want)
