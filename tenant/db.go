@@ -126,3 +126,17 @@ func leaveSchema(tx *gorm.DB) error {
 	}
 	return nil
 }
+
+// WithPlatform runs fn inside a tenant transaction with the application's own role, for the
+// few platform rows (memberships) that must commit or roll back together with tenant data.
+// fn must only touch schema-qualified platform tables; the tenant scope is restored after.
+func WithPlatform(tx *gorm.DB, t *Tenant, fn func(ptx *gorm.DB) error) error {
+	if err := leaveSchema(tx); err != nil {
+		return err
+	}
+	ferr := fn(tx)
+	if err := enterSchema(tx, t.SchemaName, t.RoleName); err != nil {
+		return errors.Join(ferr, err)
+	}
+	return ferr
+}

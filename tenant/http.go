@@ -42,8 +42,30 @@ func (h *Handler) Register(g *echo.Group) {
 	g.GET("/departements/:code/opt-in", h.departement)
 }
 
-// Actor names who acts through the API, for the audit log.
-const apiActor = "api:admin-token"
+// actor names who acts through the API, for the audit log.
+func actor(c echo.Context) string {
+	if a := scopeOf(c).Actor; a != "" {
+		return a
+	}
+	return "api"
+}
+
+// notInScope hides establishments outside the caller's scope as if they did not exist.
+func notInScope(uai string) error {
+	return fault.New(fault.ErrNotFound, "aucun établissement ouvert avec l'UAI %s dans votre périmètre", uai)
+}
+
+// get returns a live tenant the caller may manage.
+func (h *Handler) scoped(c echo.Context, uai string) (*Tenant, error) {
+	t, err := h.reg.Get(c.Request().Context(), uai)
+	if err != nil {
+		return nil, err
+	}
+	if !scopeOf(c).covers(t.OrganisationCode) {
+		return nil, notInScope(string(t.UAI))
+	}
+	return t, nil
+}
 
 // decodeJSON reads a JSON body strictly: unknown fields and trailing data are refused.
 func decodeJSON(c echo.Context, v any) error {
@@ -63,7 +85,16 @@ func (h *Handler) create(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	t, created, err := h.reg.Provision(c.Request().Context(), req, apiActor)
+	if sc := scopeOf(c); !sc.All {
+		uai, err := ParseUAI(req.UAI)
+		if err != nil {
+			return err
+		}
+		if Kind(req.Kind) != KindCollege || uai.Departement() != sc.Organisation {
+			return fault.New(fault.ErrForbidden, "un administrateur départemental n'ouvre que les collèges de son département (%s)", sc.Organisation)
+		}
+	}
+	t, created, err := h.reg.Provision(c.Request().Context(), req, actor(c))
 	if err != nil {
 		return err
 	}
@@ -76,6 +107,9 @@ func (h *Handler) create(c echo.Context) error {
 
 func (h *Handler) list(c echo.Context) error {
 	f := ListFilter{Status: Status(c.QueryParam("status")), Organisation: c.QueryParam("organisation")}
+	if sc := scopeOf(c); !sc.All {
+		f.Organisation = sc.Organisation
+	}
 	switch f.Status {
 	case "", StatusActive, StatusSuspended, StatusDeleted:
 	default:
@@ -92,7 +126,7 @@ func (h *Handler) list(c echo.Context) error {
 }
 
 func (h *Handler) get(c echo.Context) error {
-	t, err := h.reg.Get(c.Request().Context(), c.Param("uai"))
+	t, err := h.scoped(c, c.Param("uai"))
 	if err != nil {
 		return err
 	}
@@ -112,7 +146,10 @@ func (h *Handler) delete(c echo.Context) error {
 }
 
 func (h *Handler) lifecycle(c echo.Context, op func(ctx context.Context, uai, actor string) (*Tenant, error)) error {
-	t, err := op(c.Request().Context(), c.Param("uai"), apiActor)
+	if _, err := h.scoped(c, c.Param("uai")); err != nil {
+		return err
+	}
+	t, err := op(c.Request().Context(), c.Param("uai"), actor(c))
 	if err != nil {
 		return err
 	}
@@ -120,7 +157,7 @@ func (h *Handler) lifecycle(c echo.Context, op func(ctx context.Context, uai, ac
 }
 
 func (h *Handler) export(c echo.Context) error {
-	t, err := h.reg.Get(c.Request().Context(), c.Param("uai"))
+	t, err := h.scoped(c, c.Param("uai"))
 	if err != nil {
 		return err
 	}
@@ -135,6 +172,9 @@ func (h *Handler) export(c echo.Context) error {
 // importArchive restores an archive sent as the raw body (application/gzip) or as the
 // multipart field "archive".
 func (h *Handler) importArchive(c echo.Context) error {
+	if !scopeOf(c).All {
+		return fault.New(fault.ErrForbidden, "la restauration d'un établissement est réservée à l'administration régionale")
+	}
 	req := c.Request()
 	if req.ContentLength > h.maxImportBytes {
 		return h.tooLarge()
@@ -157,7 +197,7 @@ func (h *Handler) importArchive(c echo.Context) error {
 		defer f.Close()
 		src = f
 	}
-	t, err := h.reg.Import(req.Context(), src, apiActor)
+	t, err := h.reg.Import(req.Context(), src, actor(c))
 	if body.tooLarge() {
 		return h.tooLarge()
 	}
@@ -229,7 +269,10 @@ func (h *Handler) optIn(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := h.reg.OptIn(c.Request().Context(), c.Param("code"), day, apiActor)
+	if sc := scopeOf(c); !sc.All && strings.TrimLeft(c.Param("code"), "0") != sc.Organisation {
+		return fault.New(fault.ErrForbidden, "un administrateur départemental ne décide que de l'adhésion de son département (%s)", sc.Organisation)
+	}
+	o, err := h.reg.OptIn(c.Request().Context(), c.Param("code"), day, actor(c))
 	if err != nil {
 		return err
 	}
@@ -245,3 +288,39 @@ func ParseDate(s string) (time.Time, error) {
 	}
 	return time.Time{}, fault.Invalidf("effective_date", "date « %s » illisible : attendu AAAA-MM-JJ, par exemple 2027-09-01", s)
 }
+
+// Scope is who calls the administration API and which establishments they may manage:
+// all of them (région, automation) or those of one organisation (a département).
+type Scope struct {
+	All          bool
+	Organisation string
+	Actor        string
+}
+
+const scopeKey = "cartable.scope"
+
+// SetScope records the caller's scope (set by the authentication middleware).
+func SetScope(c echo.Context, s Scope) { c.Set(scopeKey, s) }
+
+func scopeOf(c echo.Context) Scope {
+	s, _ := c.Get(scopeKey).(Scope)
+	return s
+}
+
+// covers tells whether the scope may manage an establishment of organisation org.
+func (s Scope) covers(org string) bool { return s.All || (s.Organisation != "" && s.Organisation == org) }
+
+// ForScope returns a live tenant that the API caller (see SetScope) may manage.
+func (r *Registry) ForScope(c echo.Context, uai string) (*Tenant, error) {
+	t, err := r.Get(c.Request().Context(), uai)
+	if err != nil {
+		return nil, err
+	}
+	if !scopeOf(c).covers(t.OrganisationCode) {
+		return nil, notInScope(string(t.UAI))
+	}
+	return t, nil
+}
+
+// ActorOf names the API caller for the audit log.
+func ActorOf(c echo.Context) string { return actor(c) }

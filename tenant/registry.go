@@ -608,3 +608,7 @@ func (c *slugCache) clear() {
 	c.entries = map[string]slugEntry{}
 	c.mu.Unlock()
 }
+
+// Platform returns the pool for the stores of platform-schema tables (accounts,
+// memberships). Its connections look in no tenant schema: tenant data stays behind DB.Tx.
+func (r *Registry) Platform() *gorm.DB { return r.gdb }

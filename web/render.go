@@ -27,7 +27,28 @@ var staticFS embed.FS
 type Page struct {
 	Title  string
 	Tenant *tenant.Tenant // nil on platform hosts
+	User   *User          // filled from the request when nil
+	CSRF   string         // filled from the request: the hidden _csrf field of every form
 	Data   any
+}
+
+// User is the signed-in person as the layout shows them.
+type User struct {
+	Name      string
+	RoleLabel string
+	LogoutURL string
+	PortalURL string
+}
+
+const userKey = "cartable.user"
+
+// SetUser records the signed-in person for the layout (identity middleware calls it).
+func SetUser(c echo.Context, u *User) { c.Set(userKey, u) }
+
+// UserOf returns the signed-in person recorded by SetUser, or nil.
+func UserOf(c echo.Context) *User {
+	u, _ := c.Get(userKey).(*User)
+	return u
 }
 
 // Renderer renders pages: each page template defines "content" and is shown inside "layout".
@@ -82,6 +103,13 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	t, ok := r.pages[name]
 	if !ok {
 		return fmt.Errorf("web: no page %q", name)
+	}
+	if p, ok := data.(Page); ok && c != nil {
+		if p.User == nil {
+			p.User = UserOf(c)
+		}
+		p.CSRF, _ = c.Get(csrfKey).(string)
+		data = p
 	}
 	var buf bytes.Buffer // render fully first: a template error must not leave half a page
 	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {

@@ -2,13 +2,13 @@ package web
 
 import (
 	"context"
-	"crypto/subtle"
 	_ "embed"
 	"errors"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -30,7 +30,6 @@ type Config struct {
 	BaseDomain string // e.g. cartable.localhost
 	PublicPort string // port shown in URLs ("8080"), empty for 80/443 behind a proxy
 	Scheme     string // "http" or "https"; default http
-	AdminToken string // bearer token of the administration API; empty disables it
 	Logger     *slog.Logger
 }
 
@@ -46,7 +45,14 @@ type Server struct {
 	tenants  *echo.Echo
 	adminAPI *echo.Group
 	auth     http.Handler
+	menu     func(echo.Context) []MenuItem
 }
+
+// MenuItem is a link of the establishment home page's menu.
+type MenuItem struct{ Href, Text string }
+
+// SetMenu sets what the establishment home page offers to the signed-in person.
+func (s *Server) SetMenu(f func(echo.Context) []MenuItem) { s.menu = f }
 
 // NewServer builds the three hosts with their middleware and base pages.
 func NewServer(cfg Config, reg *tenant.Registry, modulePages ...fs.FS) (*Server, error) {
@@ -63,6 +69,7 @@ func NewServer(cfg Config, reg *tenant.Registry, modulePages ...fs.FS) (*Server,
 	s := &Server{cfg: cfg, log: cfg.Logger, reg: reg, renderer: r}
 	s.portal, s.admin, s.tenants = s.newEcho(), s.newEcho(), s.newEcho()
 	s.tenants.Use(s.resolveTenant)
+	s.tenants.Use(csrf())
 
 	s.portal.GET("/", s.portalHome)
 	s.portal.Any("/__unknown-host", s.unknownHost)
@@ -120,21 +127,6 @@ func (s *Server) Tenants() *echo.Echo { return s.tenants }
 
 // AdminAPI is /api/v1 on the administration host, behind the administration token.
 func (s *Server) AdminAPI() *echo.Group { return s.adminAPI }
-
-// RequireAdminToken guards automation endpoints with Authorization: Bearer <token>.
-func (s *Server) RequireAdminToken(next echo.HandlerFunc) echo.HandlerFunc {
-	want := []byte(s.cfg.AdminToken)
-	return func(c echo.Context) error {
-		if len(want) == 0 {
-			return fault.New(fault.ErrUnavailable, "l'API d'administration est désactivée : définissez CARTABLE_ADMIN_TOKEN")
-		}
-		scheme, got, _ := strings.Cut(c.Request().Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(strings.TrimSpace(got)), want) != 1 {
-			return fault.New(fault.ErrUnauthorized, "jeton d'administration absent ou faux : envoyez l'en-tête Authorization: Bearer <CARTABLE_ADMIN_TOKEN>")
-		}
-		return next(c)
-	}
-}
 
 // SetAuthHandler sets what serves auth.<base> (the identity server's public API).
 func (s *Server) SetAuthHandler(h http.Handler) { s.auth = h }
@@ -313,5 +305,45 @@ func (s *Server) portalHome(c echo.Context) error {
 
 func (s *Server) tenantHome(c echo.Context) error {
 	t := TenantOf(c)
-	return c.Render(http.StatusOK, "tenant_home.html", Page{Title: "Accueil", Tenant: t, Data: map[string]any{"KindLabel": t.Kind.Label()}})
+	var menu []MenuItem
+	if s.menu != nil {
+		menu = s.menu(c)
+	}
+	login := strings.TrimSuffix(s.PortalURL(), "/") + "/connexion?return_to=" + url.QueryEscape(RequestURL(c))
+	return c.Render(http.StatusOK, "tenant_home.html", Page{Title: "Accueil", Tenant: t, Data: map[string]any{
+		"KindLabel": t.Kind.Label(), "Menu": menu, "LoginURL": login, "SignedIn": UserOf(c) != nil}})
+}
+
+// RequestURL is the absolute URL of the request as the browser sees it.
+func RequestURL(c echo.Context) string {
+	r := c.Request()
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + r.URL.RequestURI()
+}
+
+const csrfKey = "csrf"
+
+// csrf protects the establishments' forms: a token in a SameSite=Strict cookie that every
+// POST form repeats in its hidden _csrf field. API clients authenticating with a session
+// token (no cookie) are not exposed to CSRF and skip it.
+func csrf() echo.MiddlewareFunc {
+	return middleware.CSRFWithConfig(middleware.CSRFConfig{
+		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
+		CookieName:     "cartable_csrf",
+		CookiePath:     "/",
+		CookieHTTPOnly: true,
+		CookieSameSite: http.SameSiteStrictMode,
+		ContextKey:     csrfKey,
+		Skipper: func(c echo.Context) bool {
+			r := c.Request()
+			_, err := r.Cookie("cartable_session")
+			return err != nil && (r.Header.Get("X-Session-Token") != "" || r.Header.Get("Authorization") != "")
+		},
+		ErrorHandler: func(err error, c echo.Context) error {
+			return fault.New(fault.ErrForbidden, "le formulaire a expiré ou ne vient pas de Cartable : rechargez la page et recommencez")
+		},
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cartable-ent/cartable/ops/localstack"
@@ -20,8 +21,9 @@ import (
 
 // devSecrets are generated on the first `cartable dev` and kept in the data folder.
 type devSecrets struct {
-	DBPassword string `json:"db_password"`
-	AdminToken string `json:"admin_token"`
+	DBPassword       string `json:"db_password"`
+	KratosDBPassword string `json:"kratos_db_password"`
+	AdminToken       string `json:"admin_token"`
 }
 
 // demoTenants is the demo region seeded by `cartable dev`.
@@ -66,6 +68,24 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = secrets.AdminToken
 	}
+	kdsn, err := pg.EnsureDatabase(ctx, "kratos", "kratos", secrets.KratosDBPassword)
+	if err != nil {
+		return err
+	}
+	portal := strings.TrimSuffix(publicURL(cfg, ""), "/")
+	kr, err := localstack.StartKratos(ctx, localstack.KratosOptions{
+		Dir: filepath.Join(cfg.DataDir, "kratos"), DSN: kdsn, BaseDomain: cfg.BaseDomain,
+		PublicBaseURL: publicURL(cfg, "auth"), UIBaseURL: portal, HTTPPort: cfg.PublicPort, Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := kr.Stop(); err != nil {
+			log.Error("stop Kratos", "err", err)
+		}
+	}()
+	cfg.KratosPublicURL, cfg.KratosAdminURL = kr.PublicURL(), kr.AdminURL()
 	reg, closeDB, err := openRegistry(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -76,6 +96,14 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	}
 	if err := seedDemo(ctx, reg); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
+	}
+	k, err := kratosOf(cfg)
+	if err != nil {
+		return err
+	}
+	logins, err := seedPeople(ctx, cfg, reg, k, log)
+	if err != nil {
+		return fmt.Errorf("seed demo people: %w", err)
 	}
 	srv, err := buildServer(cfg, reg, log)
 	if err != nil {
@@ -93,6 +121,11 @@ Cartable tourne avec les données de démonstration.
 	for _, t := range demoTenants {
 		fmt.Fprintf(out, "  %-36s %s\n", t.Name, srv.TenantURL(t.Slug))
 	}
+	fmt.Fprintln(out, "Comptes de démonstration (identifiant / mot de passe) :")
+	for _, l := range logins {
+		fmt.Fprintf(out, "  %-44s %-28s %s\n", l.Who, l.Login, l.Password)
+	}
+	fmt.Fprintf(out, "Connexion : %sconnexion\n", srv.PortalURL())
 	fmt.Fprintf(out, "Exemple : curl -H 'Authorization: Bearer %s' %sapi/v1/tenants\nCtrl-C arrête tout.\n\n", cfg.AdminToken, srv.TenantURL("admin"))
 
 	sctx, cancel := context.WithCancel(ctx)
@@ -101,6 +134,9 @@ Cartable tourne avec les données de démonstration.
 		select {
 		case <-pg.Done():
 			log.Error("PostgreSQL stopped unexpectedly; see its log", "log", pg.LogPath())
+			cancel()
+		case <-kr.Done():
+			log.Error("Kratos stopped unexpectedly; see its log", "log", kr.LogPath())
 			cancel()
 		case <-sctx.Done():
 		}
@@ -133,12 +169,17 @@ func loadDevSecrets(path string) (devSecrets, error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return s, fmt.Errorf("%s is damaged (%v): delete it and run again", path, err)
 		}
+		if s.KratosDBPassword == "" { // written by an older version
+			s.KratosDBPassword = randomHex(16)
+			b, _ = json.MarshalIndent(s, "", "  ")
+			return s, os.WriteFile(path, b, 0o600)
+		}
 		return s, nil
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return s, err
 	}
-	s = devSecrets{DBPassword: randomHex(16), AdminToken: randomHex(24)}
+	s = devSecrets{DBPassword: randomHex(16), KratosDBPassword: randomHex(16), AdminToken: randomHex(24)}
 	b, _ = json.MarshalIndent(s, "", "  ")
 	return s, os.WriteFile(path, b, 0o600)
 }
@@ -147,4 +188,16 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// publicURL is the address browsers use for a subdomain ("" for the portal).
+func publicURL(cfg config, sub string) string {
+	host := cfg.BaseDomain
+	if sub != "" {
+		host = sub + "." + host
+	}
+	if cfg.PublicPort != "" {
+		host += ":" + cfg.PublicPort
+	}
+	return cfg.PublicScheme + "://" + host + "/"
 }

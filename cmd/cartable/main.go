@@ -32,6 +32,9 @@ Usage:
   cartable tenant purge [--dry-run]
   cartable departement list
   cartable departement opt-in CODE --date AAAA-MM-JJ
+  cartable import aaf --tenant UAI [--dry-run] FICHIER_OU_DOSSIER…
+  cartable import csv --tenant UAI [--dry-run] FICHIER…
+  cartable admin create --login LOGIN --role admin_regional|admin_departemental [--departement 33]
 
 Configuration: environment variables, see README.md (DATABASE_URL, CARTABLE_HTTP_ADDR,
 CARTABLE_BASE_DOMAIN, CARTABLE_DATA_DIR, CARTABLE_ADMIN_TOKEN, …).
@@ -81,6 +84,10 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runTenant(ctx, cfg, log, args[1:], out)
 	case "departement":
 		return runDepartement(ctx, cfg, log, args[1:], out)
+	case "import":
+		return runImport(ctx, cfg, log, args[1:], out)
+	case "admin":
+		return runAdmin(ctx, cfg, log, args[1:], out)
 	case "help", "-h", "--help":
 		fmt.Fprint(out, usage)
 		return nil
@@ -99,6 +106,9 @@ type config struct {
 	LogFormat       string
 	PublicScheme    string
 	PublicPort      string
+	KratosPublicURL string // Kratos' public API, reached by this process
+	KratosAdminURL  string // Kratos' admin API (never exposed)
+	KratosBrowser   string // Kratos' public API as browsers reach it (auth.<base>)
 	DBMaxConns      int
 	RetentionDays   int
 	MigrateParallel int
@@ -107,13 +117,16 @@ type config struct {
 
 func loadConfig() (config, error) {
 	c := config{
-		DatabaseURL:  os.Getenv("DATABASE_URL"),
-		HTTPAddr:     env("CARTABLE_HTTP_ADDR", ":8080"),
-		BaseDomain:   env("CARTABLE_BASE_DOMAIN", "cartable.localhost"),
-		DataDir:      env("CARTABLE_DATA_DIR", "./.data"),
-		AdminToken:   os.Getenv("CARTABLE_ADMIN_TOKEN"),
-		LogFormat:    env("CARTABLE_LOG_FORMAT", "text"),
-		PublicScheme: env("CARTABLE_PUBLIC_SCHEME", "http"),
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		HTTPAddr:        env("CARTABLE_HTTP_ADDR", ":8080"),
+		BaseDomain:      env("CARTABLE_BASE_DOMAIN", "cartable.localhost"),
+		DataDir:         env("CARTABLE_DATA_DIR", "./.data"),
+		AdminToken:      os.Getenv("CARTABLE_ADMIN_TOKEN"),
+		LogFormat:       env("CARTABLE_LOG_FORMAT", "text"),
+		PublicScheme:    env("CARTABLE_PUBLIC_SCHEME", "http"),
+		KratosPublicURL: os.Getenv("CARTABLE_KRATOS_PUBLIC_URL"),
+		KratosAdminURL:  os.Getenv("CARTABLE_KRATOS_ADMIN_URL"),
+		KratosBrowser:   os.Getenv("CARTABLE_KRATOS_BROWSER_URL"),
 	}
 	if p, ok := os.LookupEnv("CARTABLE_PUBLIC_PORT"); ok {
 		c.PublicPort = p

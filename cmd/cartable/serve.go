@@ -7,9 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"path/filepath"
+	"strings"
 	"time"
 
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 )
@@ -36,19 +43,81 @@ func openRegistry(ctx context.Context, cfg config, log *slog.Logger) (*tenant.Re
 	return reg, func() { sqlDB.Close() }, nil
 }
 
+// kratosOf connects to the identity server named by the configuration.
+func kratosOf(cfg config) (*identity.Kratos, error) {
+	if cfg.KratosPublicURL == "" || cfg.KratosAdminURL == "" {
+		return nil, errors.New("CARTABLE_KRATOS_PUBLIC_URL and CARTABLE_KRATOS_ADMIN_URL must name the Ory Kratos APIs (make dev starts one)")
+	}
+	return identity.NewKratos(cfg.KratosPublicURL, cfg.KratosAdminURL, 10*time.Second), nil
+}
+
+// directoryOf wires the directory service.
+func directoryOf(reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) *directory.Service {
+	return directory.NewService(reg.DB(), k, identity.Records{}, log)
+}
+
 // buildServer wires every host and module.
 func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, error) {
-	srv, err := web.NewServer(web.Config{
-		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme,
-		AdminToken: cfg.AdminToken, Logger: log,
-	}, reg)
+	k, err := kratosOf(cfg)
 	if err != nil {
 		return nil, err
 	}
-	api := srv.AdminAPI()
-	protected := api.Group("", srv.RequireAdminToken)
+	srv, err := web.NewServer(web.Config{
+		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme, Logger: log,
+	}, reg, identity.Templates, directory.Templates)
+	if err != nil {
+		return nil, err
+	}
+	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
+	srv.Portal().Use(auth.Platform)
+	srv.Admin().Use(auth.Platform)
+	srv.Tenants().Use(auth.Tenant)
+	srv.SetMenu(menuFor)
+
+	browser := cfg.KratosBrowser
+	if browser == "" {
+		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
+	}
+	identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin"), srv.TenantURL).Register(srv.Portal())
+
+	protected := srv.AdminAPI().Group("", auth.AdminAPI(cfg.AdminToken))
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
+	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20)
+	dir.Register(srv.Tenants())
+	dir.RegisterAPI(protected)
+
+	if target, err := url.Parse(cfg.KratosPublicURL); err == nil && cfg.KratosBrowser == "" {
+		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
+		proxy := httputil.NewSingleHostReverseProxy(target)
+		proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			log.Error("identity server unreachable", "err", err)
+			http.Error(w, "Le service d'identification ne répond pas. Réessayez dans un instant.", http.StatusBadGateway)
+		}
+		srv.SetAuthHandler(proxy)
+	}
 	return srv, nil
+}
+
+// menuFor is the establishment home page's menu for the signed-in person.
+func menuFor(c echo.Context) []web.MenuItem {
+	v := identity.ViewerOf(c)
+	if v == nil {
+		return nil
+	}
+	var items []web.MenuItem
+	if v.Member {
+		items = append(items, web.MenuItem{Href: "/annuaire/personnes/" + v.PersonID.String(), Text: "Ma fiche"})
+	}
+	if v.Can(identity.PermClassesList) {
+		items = append(items, web.MenuItem{Href: "/annuaire/classes", Text: "Classes et groupes"})
+	}
+	if v.Can(identity.PermPeopleManage) {
+		items = append(items, web.MenuItem{Href: "/admin/personnes", Text: "Gestion des personnes"})
+	}
+	if v.Can(identity.PermImport) {
+		items = append(items, web.MenuItem{Href: "/admin/imports", Text: "Imports de l'annuaire"})
+	}
+	return items
 }
 
 func runServe(ctx context.Context, cfg config, log *slog.Logger) error {

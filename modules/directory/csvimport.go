@@ -1,0 +1,168 @@
+package directory
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/cartable-ent/cartable/modules/directory/aaf"
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// CSVColumns are the columns of the CSV import, for establishments without an AAF export
+// (lycées agricoles, for instance). UTF-8 (a BOM is allowed), ";" or "," separator, one
+// header line with these names in any order; identifiant, profil, nom and prenom are required.
+var CSVColumns = []string{
+	"identifiant",    // stable identifier of the person in the establishment's own files
+	"profil",         // eleve, responsable, enseignant, vie_scolaire, direction, personnel
+	"nom",            // last name
+	"prenom",         // first name
+	"date_naissance", // jj/mm/aaaa
+	"classe",         // pupils: class code (2NDE3); teachers: classes taught as CLASSE:MATIERE, comma separated
+	"groupes",        // pupils: group codes, comma separated
+	"responsables",   // pupils: identifiants of legal guardians, comma separated
+	"email",
+}
+
+var csvRoles = map[string]identity.Role{
+	"eleve": identity.RoleEleve, "responsable": identity.RoleResponsable, "enseignant": identity.RoleEnseignant,
+	"vie_scolaire": identity.RoleVieScolaire, "direction": identity.RoleDirection, "personnel": identity.RolePersonnel,
+}
+
+// ImportCSV imports people from CSV files (see CSVColumns). It adds and updates; it never
+// deactivates anyone implicitly (use the people management page).
+func (s *Service) ImportCSV(ctx context.Context, t *tenant.Tenant, files []File, opt ImportOptions) (*Report, error) {
+	var specs []*personSpec
+	for _, f := range files {
+		got, err := readCSV(t, f)
+		if err != nil {
+			return nil, err
+		}
+		specs = append(specs, got...)
+	}
+	return s.apply(ctx, t, "csv", files, specs, nil, nil, nil, opt)
+}
+
+func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {
+	br := bufio.NewReader(f.R)
+	head, _ := br.Peek(4096)
+	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	sep := ';'
+	if line, _, _ := bytes.Cut(head, []byte("\n")); bytes.Count(line, []byte(",")) > bytes.Count(line, []byte(";")) {
+		sep = ','
+	}
+	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
+		br.Discard(3)
+	}
+	r := csv.NewReader(br)
+	r.Comma, r.FieldsPerRecord, r.TrimLeadingSpace = sep, -1, true
+	bad := func(line int, format string, args ...any) error {
+		return fault.Invalidf("files", "%s, ligne %d : %s ; rien n'a été importé", f.Name, line, fmt.Sprintf(format, args...))
+	}
+	header, err := r.Read()
+	if err != nil {
+		return nil, bad(1, "en-tête illisible (%v)", err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.ToLower(strings.TrimSpace(h))] = i
+	}
+	for _, need := range []string{"identifiant", "profil", "nom", "prenom"} {
+		if _, ok := col[need]; !ok {
+			return nil, bad(1, "colonne « %s » absente (colonnes : %s)", need, strings.Join(CSVColumns, ";"))
+		}
+	}
+	var specs []*personSpec
+	seen := map[string]int{}
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, bad(pe.Line, "%v", pe.Err)
+			}
+			return nil, bad(line, "%v", err)
+		}
+		get := func(name string) string {
+			if i, ok := col[name]; ok && i < len(rec) {
+				return strings.TrimSpace(rec[i])
+			}
+			return ""
+		}
+		id := get("identifiant")
+		if id == "" {
+			return nil, bad(line, "identifiant vide")
+		}
+		if prev, dup := seen[id]; dup {
+			return nil, bad(line, "identifiant « %s » déjà utilisé ligne %d", id, prev)
+		}
+		seen[id] = line
+		role, ok := csvRoles[strings.ToLower(get("profil"))]
+		if !ok {
+			return nil, bad(line, "profil « %s » inconnu (eleve, responsable, enseignant, vie_scolaire, direction, personnel)", get("profil"))
+		}
+		sp := &personSpec{key: string(t.UAI) + ":" + id, roles: identity.Roles{role}, last: get("nom"), first: get("prenom"), email: get("email")}
+		if sp.last == "" || sp.first == "" {
+			return nil, bad(line, "nom et prénom sont obligatoires")
+		}
+		if d := get("date_naissance"); d != "" {
+			b, err := time.Parse("02/01/2006", d)
+			if err != nil {
+				return nil, bad(line, "date de naissance « %s » illisible (jj/mm/aaaa)", d)
+			}
+			sp.birth = &b
+		}
+		switch role {
+		case identity.RoleEleve:
+			sp.category = CategoryEleve
+			if c := get("classe"); c != "" {
+				sp.classes = []string{c}
+			}
+			sp.groups = splitList(get("groupes"))
+			for _, g := range splitList(get("responsables")) {
+				sp.relations = append(sp.relations, aaf.Relation{RelativeID: string(t.UAI) + ":" + g, Quality: 1, Legal: true})
+			}
+		case identity.RoleResponsable:
+			sp.category = CategoryResponsable
+		default:
+			sp.category = CategoryPersonnel
+			for _, item := range splitList(get("classe")) {
+				class, subject, ok := strings.Cut(item, ":")
+				if !ok || class == "" || subject == "" {
+					return nil, bad(line, "enseignement « %s » : attendu CLASSE:MATIERE", item)
+				}
+				sp.teachings = append(sp.teachings, teachingSpec{code: class, subject: subject})
+			}
+		}
+		sp.attrs = Attrs{}
+		for name, i := range col {
+			if i < len(rec) {
+				sp.attrs[name] = []string{strings.TrimSpace(rec[i])}
+			}
+		}
+		specs = append(specs, sp)
+	}
+	return specs, nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

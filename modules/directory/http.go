@@ -1,0 +1,464 @@
+package directory
+
+import (
+	"bytes"
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// Templates are the directory pages.
+//
+//go:embed templates/*.html
+var Templates embed.FS
+
+// Handler serves the directory pages (establishment hosts) and the import API (admin host).
+type Handler struct {
+	svc            *Service
+	auth           *identity.Authenticator
+	reg            *tenant.Registry
+	maxUploadBytes int64
+}
+
+// NewHandler wires the directory's HTTP side.
+func NewHandler(svc *Service, auth *identity.Authenticator, reg *tenant.Registry, maxUploadBytes int64) *Handler {
+	return &Handler{svc: svc, auth: auth, reg: reg, maxUploadBytes: maxUploadBytes}
+}
+
+// Register mounts the pages on the establishments' host.
+func (h *Handler) Register(e *echo.Echo) {
+	get, post := http.MethodGet, http.MethodPost
+	h.auth.Handle(e, "tenant", get, "/api/v1/me", h.me, identity.PermMe)
+	h.auth.Handle(e, "tenant", get, "/annuaire/classes", h.classes, identity.PermClassesList)
+	h.auth.Handle(e, "tenant", get, "/annuaire/classes/:id", h.class, identity.PermClassesList)
+	h.auth.Handle(e, "tenant", get, "/annuaire/personnes/:id", h.card, identity.PermMe)
+	h.auth.Handle(e, "tenant", get, "/admin/personnes", h.people, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", get, "/admin/personnes/nouvelle", h.newPerson, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", post, "/admin/personnes", h.createPerson, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", get, "/admin/personnes/:id/modifier", h.editPerson, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id", h.updatePerson, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", get, "/admin/personnes/:id/desactiver", h.confirmDeactivate, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/desactiver", h.deactivate, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/reactiver", h.reactivate, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/code", h.recoveryCode, identity.PermPeopleManage)
+	h.auth.Handle(e, "tenant", get, "/admin/imports", h.imports, identity.PermImport)
+	h.auth.Handle(e, "tenant", post, "/admin/imports", h.uploadPage, identity.PermImport)
+	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/identifiants.csv", h.credentialsCSV, identity.PermImport)
+	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/fiches", h.credentialSheets, identity.PermImport)
+}
+
+// RegisterAPI mounts the import API on the administration host's authenticated /api/v1.
+func (h *Handler) RegisterAPI(g *echo.Group) {
+	g.POST("/tenants/:uai/imports", h.apiImport)
+	g.GET("/tenants/:uai/imports/:id/credentials.csv", h.apiCredentials)
+}
+
+func page(c echo.Context, status int, name, title string, data any) error {
+	return c.Render(status, name, web.Page{Title: title, Tenant: web.TenantOf(c), Data: data})
+}
+
+func idParam(c echo.Context) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, fault.New(fault.ErrNotFound, "adresse inconnue")
+	}
+	return id, nil
+}
+
+func (h *Handler) me(c echo.Context) error {
+	v := identity.ViewerOf(c)
+	if !v.Member {
+		return fault.New(fault.ErrNotFound, "vous n'êtes pas membre de l'annuaire de cet établissement")
+	}
+	m, err := h.svc.MeOf(c.Request().Context(), web.TenantOf(c), v.PersonID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, m)
+}
+
+func (h *Handler) classes(c echo.Context) error {
+	cs, err := h.svc.Classes(c.Request().Context(), web.TenantOf(c))
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "classes.html", "Classes et groupes", cs)
+}
+
+func (h *Handler) class(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.svc.ClassDetail(c.Request().Context(), web.TenantOf(c), id)
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "class.html", v.Class.Label, v)
+}
+
+// card shows a person: to themself, to their guardians, and to staff whose role allows.
+func (h *Handler) card(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	v, t, ctx := identity.ViewerOf(c), web.TenantOf(c), c.Request().Context()
+	self := v.Member && v.PersonID == id
+	if !self && !v.Can(identity.PermPeopleView) {
+		ok, err := v.Member && v.Has(identity.RoleResponsable), error(nil)
+		if ok {
+			ok, err = h.svc.IsGuardianOf(ctx, t, v.PersonID, id, false)
+		}
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fault.New(fault.ErrNotFound, "cette fiche n'existe pas ou ne vous est pas accessible")
+		}
+		self = true // a guardian sees their child's card in full
+	}
+	card, err := h.svc.Card(ctx, t, id)
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "card.html", card.Person.FullName(), map[string]any{
+		"Card": card, "Details": self || v.Can(identity.PermPeopleDetails), "Manage": v.Can(identity.PermPeopleManage),
+		"Staff": v.Can(identity.PermPeopleView),
+	})
+}
+
+func (h *Handler) people(c echo.Context) error {
+	f := PeopleFilter{Query: c.QueryParam("q"), Category: c.QueryParam("categorie"), Inactive: c.QueryParam("inactifs") == "1"}
+	ps, err := h.svc.People(c.Request().Context(), web.TenantOf(c), f)
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "people.html", "Gestion des personnes", map[string]any{"People": ps, "Filter": f, "Notice": c.QueryParam("ok")})
+}
+
+type personFormPage struct {
+	Form   PersonForm
+	Errors FormErrors
+	Roles  []identity.Role
+	Action string
+	Person *Person
+}
+
+func (h *Handler) newPerson(c echo.Context) error {
+	return page(c, http.StatusOK, "person_form.html", "Nouvelle personne", personFormPage{Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes"})
+}
+
+func (h *Handler) createPerson(c echo.Context) error {
+	var f PersonForm
+	if err := c.Bind(&f); err != nil {
+		return web.BadRequest(err)
+	}
+	p, cred, err := h.svc.CreatePerson(c.Request().Context(), web.TenantOf(c), f, identity.ViewerOf(c).Login)
+	var fe FormErrors
+	if errors.As(err, &fe) {
+		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Nouvelle personne", personFormPage{Form: f, Errors: fe, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes"})
+	}
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusCreated, "sheets.html", "Fiche de connexion", map[string]any{"Groups": groupSheets([]Credential{*cred}), "Back": "/annuaire/personnes/" + p.ID.String(), "PortalURL": h.portalURL(c)})
+}
+
+func (h *Handler) editPerson(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	card, err := h.svc.Card(c.Request().Context(), web.TenantOf(c), id)
+	if err != nil {
+		return err
+	}
+	p := card.Person
+	f := PersonForm{LastName: p.LastName, FirstName: p.FirstName}
+	if len(p.Roles) > 0 {
+		f.Role = string(p.Roles[0])
+	}
+	if p.BirthDate != nil {
+		f.BirthDate = p.BirthDate.Format("2006-01-02")
+	}
+	if p.Email != nil {
+		f.Email = *p.Email
+	}
+	return page(c, http.StatusOK, "person_form.html", "Modifier "+p.FullName(), personFormPage{Form: f, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes/" + id.String(), Person: &p})
+}
+
+func (h *Handler) updatePerson(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	var f PersonForm
+	if err := c.Bind(&f); err != nil {
+		return web.BadRequest(err)
+	}
+	err = h.svc.UpdatePerson(c.Request().Context(), web.TenantOf(c), id, f, identity.ViewerOf(c).Login)
+	var fe FormErrors
+	if errors.As(err, &fe) {
+		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Modifier", personFormPage{Form: f, Errors: fe, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes/" + id.String()})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/annuaire/personnes/"+id.String())
+}
+
+func (h *Handler) confirmDeactivate(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	card, err := h.svc.Card(c.Request().Context(), web.TenantOf(c), id)
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "confirm.html", "Désactiver", card)
+}
+
+func (h *Handler) deactivate(c echo.Context) error { return h.setActive(c, false) }
+
+func (h *Handler) reactivate(c echo.Context) error { return h.setActive(c, true) }
+
+func (h *Handler) setActive(c echo.Context, active bool) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	if err := h.svc.SetActive(c.Request().Context(), web.TenantOf(c), id, active, identity.ViewerOf(c).Login); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/annuaire/personnes/"+id.String())
+}
+
+func (h *Handler) recoveryCode(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	p, code, link, err := h.svc.RecoveryCode(c.Request().Context(), web.TenantOf(c), id)
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "recovery.html", "Code de récupération", map[string]any{"Person": p, "Code": code, "Link": link})
+}
+
+func (h *Handler) imports(c echo.Context) error {
+	runs, err := h.svc.ImportRuns(c.Request().Context(), web.TenantOf(c))
+	if err != nil {
+		return err
+	}
+	return page(c, http.StatusOK, "imports.html", "Imports de l'annuaire", map[string]any{"Runs": runs, "Columns": strings.Join(CSVColumns, ";")})
+}
+
+// uploadPage runs an import from the upload form and shows its report.
+func (h *Handler) uploadPage(c echo.Context) error {
+	t := web.TenantOf(c)
+	rep, err := h.runImport(c, t, identity.ViewerOf(c).Login)
+	if err != nil {
+		var inv *fault.Invalid
+		if errors.As(err, &inv) || errors.Is(err, fault.ErrTooLarge) {
+			runs, _ := h.svc.ImportRuns(c.Request().Context(), t)
+			_, text, _ := classifyMsg(err)
+			return page(c, http.StatusUnprocessableEntity, "imports.html", "Imports de l'annuaire", map[string]any{"Runs": runs, "Error": text, "Columns": strings.Join(CSVColumns, ";")})
+		}
+		return err
+	}
+	return page(c, http.StatusOK, "import_report.html", "Rapport d'import", rep)
+}
+
+func classifyMsg(err error) (int, string, string) {
+	var inv *fault.Invalid
+	var msg *fault.Message
+	switch {
+	case errors.As(err, &inv):
+		return http.StatusUnprocessableEntity, inv.Message, inv.Field
+	case errors.As(err, &msg):
+		return http.StatusRequestEntityTooLarge, msg.Text, msg.Field
+	}
+	return http.StatusInternalServerError, err.Error(), ""
+}
+
+// runImport reads the multipart field "files" (one or more), the format (aaf or csv, guessed
+// from the names) and dry_run, and imports.
+func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string) (*Report, error) {
+	req := c.Request()
+	if req.ContentLength > h.maxUploadBytes {
+		return nil, fault.New(fault.ErrTooLarge, "fichiers trop volumineux : %d Mo au plus", h.maxUploadBytes>>20)
+	}
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, h.maxUploadBytes)
+	form, err := c.MultipartForm()
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, fault.New(fault.ErrTooLarge, "fichiers trop volumineux : %d Mo au plus", h.maxUploadBytes>>20)
+		}
+		return nil, fault.Invalidf("files", "envoyez les fichiers dans le champ « files » d'un formulaire multipart (%v)", err)
+	}
+	headers := form.File["files"]
+	if len(headers) == 0 {
+		return nil, fault.Invalidf("files", "aucun fichier reçu : joignez un ou plusieurs fichiers AAF (.xml) ou CSV dans le champ « files »")
+	}
+	var files []File
+	csvCount := 0
+	for _, fh := range headers {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		files = append(files, File{Name: fh.Filename, R: f})
+		if strings.HasSuffix(strings.ToLower(fh.Filename), ".csv") {
+			csvCount++
+		}
+	}
+	format := c.FormValue("format")
+	if format == "" {
+		format = "aaf"
+		if csvCount == len(files) {
+			format = "csv"
+		}
+	}
+	dry, _ := strconv.ParseBool(c.FormValue("dry_run"))
+	if q := c.QueryParam("dry_run"); q != "" {
+		dry, _ = strconv.ParseBool(q)
+	}
+	opt := ImportOptions{DryRun: dry, Actor: actor}
+	switch format {
+	case "aaf":
+		return h.svc.ImportAAF(req.Context(), t, files, opt)
+	case "csv":
+		return h.svc.ImportCSV(req.Context(), t, files, opt)
+	}
+	return nil, fault.Invalidf("format", "format « %s » inconnu : aaf ou csv", format)
+}
+
+
+func (h *Handler) apiImport(c echo.Context) error {
+	t, err := h.reg.ForScope(c, c.Param("uai"))
+	if err != nil {
+		return err
+	}
+	rep, err := h.runImport(c, t, tenant.ActorOf(c))
+	if err != nil {
+		return err
+	}
+	if rep.ID != uuid.Nil && rep.AccountsCreated > 0 {
+		rep.CredentialsURL = fmt.Sprintf("/api/v1/tenants/%s/imports/%s/credentials.csv", t.UAI, rep.ID)
+	}
+	status := http.StatusOK
+	if !rep.DryRun {
+		status = http.StatusCreated
+	}
+	return c.JSON(status, rep)
+}
+
+func (h *Handler) apiCredentials(c echo.Context) error {
+	t, err := h.reg.ForScope(c, c.Param("uai"))
+	if err != nil {
+		return err
+	}
+	return h.writeCredentials(c, t)
+}
+
+func (h *Handler) credentialsCSV(c echo.Context) error { return h.writeCredentials(c, web.TenantOf(c)) }
+
+func (h *Handler) writeCredentials(c echo.Context, t *tenant.Tenant) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	creds, err := h.svc.Credentials(c.Request().Context(), t, id)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString("\ufeff")
+	w := csv.NewWriter(&buf)
+	w.Comma = ';'
+	w.Write([]string{"login", "password", "nom", "prenom", "profil", "classe"})
+	for _, cr := range creds {
+		w.Write([]string{cr.Login, cr.Password, cr.LastName, cr.FirstName, cr.Category, cr.Class})
+	}
+	w.Flush()
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="identifiants-%s-%s.csv"`, t.UAI, id.String()[:8]))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+type sheetGroup struct {
+	Class string
+	Items []Credential
+}
+
+func groupSheets(creds []Credential) []sheetGroup {
+	var out []sheetGroup
+	idx := map[string]int{}
+	for _, cr := range creds {
+		k := cr.Class
+		if k == "" {
+			k = map[string]string{CategoryPersonnel: "Personnels", CategoryResponsable: "Responsables"}[cr.Category]
+			if k == "" {
+				k = "Sans classe"
+			}
+		}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, sheetGroup{Class: k})
+		}
+		out[i].Items = append(out[i].Items, cr)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Class < out[j].Class })
+	return out
+}
+
+func (h *Handler) portalURL(c echo.Context) string {
+	host := c.Request().Host
+	if _, rest, ok := strings.Cut(host, "."); ok {
+		return "http://" + rest + "/"
+	}
+	return "/"
+}
+
+// credentialSheets is the printable page: one sheet per person, grouped by class.
+func (h *Handler) credentialSheets(c echo.Context) error {
+	id, err := idParam(c)
+	if err != nil {
+		return err
+	}
+	creds, err := h.svc.Credentials(c.Request().Context(), web.TenantOf(c), id)
+	if err != nil {
+		return err
+	}
+	groups := groupSheets(creds)
+	if cl := c.QueryParam("classe"); cl != "" {
+		var keep []sheetGroup
+		for _, g := range groups {
+			if g.Class == cl {
+				keep = append(keep, g)
+			}
+		}
+		groups = keep
+	}
+	return page(c, http.StatusOK, "sheets.html", "Fiches de connexion", map[string]any{"Groups": groups, "Back": "/admin/imports", "RunID": id, "PortalURL": h.portalURL(c)})
+}
+

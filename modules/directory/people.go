@@ -1,0 +1,432 @@
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// ClassSummary is a class or group with its headcount.
+type ClassSummary struct {
+	Class
+	Pupils int
+}
+
+// Classes lists the current year's classes and groups, classes first.
+func (s *Service) Classes(ctx context.Context, t *tenant.Tenant) ([]ClassSummary, error) {
+	var out []ClassSummary
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT c.id, c.kind, c.code, c.label, c.school_year,
+				(SELECT count(*) FROM class_members m JOIN people p ON p.id = m.person_id WHERE m.class_id = c.id AND p.active AND p.category = 'eleve') AS pupils
+			FROM classes c JOIN school_years y ON y.code = c.school_year AND y.current
+			ORDER BY c.kind, c.code`).Scan(&out).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("directory: classes of %s: %w", t.UAI, err)
+	}
+	return out, nil
+}
+
+// ClassView is a class with its pupils and teachers.
+type ClassView struct {
+	Class    Class
+	Pupils   []Person
+	Teachers []TeacherOf
+}
+
+// TeacherOf is a teacher of a class and the subject taught.
+type TeacherOf struct {
+	Person
+	Subject   string
+	Principal bool
+}
+
+// ClassDetail returns one class with its active pupils and its teachers.
+func (s *Service) ClassDetail(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*ClassView, error) {
+	var v ClassView
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&v.Class).Error; err != nil {
+			return notFound(err, "cette classe n'existe pas")
+		}
+		if err := tx.Raw(`SELECT p.* FROM people p JOIN class_members m ON m.person_id = p.id
+			WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, id).Scan(&v.Pupils).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT p.*, coalesce(s.label, t.subject_code) AS subject,
+				EXISTS (SELECT 1 FROM principal_teachers pt WHERE pt.teacher_id = p.id AND pt.class_id = t.class_id) AS principal
+			FROM teachings t JOIN people p ON p.id = t.teacher_id LEFT JOIN subjects s ON s.code = t.subject_code
+			WHERE t.class_id = ? AND p.active ORDER BY subject, lower(p.last_name)`, id).Scan(&v.Teachers).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &v, nil
+}
+
+// Card is a person's card: who they are and their links.
+type Card struct {
+	Person   Person
+	Classes  []Class
+	Children []Relative // for a responsable
+	Parents  []Relative // for a pupil
+	Teaches  []Teaching
+}
+
+// Teaching is a class or group taught and its subject.
+type Teaching struct {
+	ClassID   uuid.UUID
+	ClassCode string
+	Subject   string
+}
+
+// Relative is one side of a family link.
+type Relative struct {
+	Person
+	Legal bool
+}
+
+// Card returns a person's card.
+func (s *Service) Card(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Card, error) {
+	var c Card
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&c.Person).Error; err != nil {
+			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+		}
+		if err := tx.Raw(`SELECT c.* FROM classes c JOIN class_members m ON m.class_id = c.id WHERE m.person_id = ? ORDER BY c.kind, c.code`, id).Scan(&c.Classes).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, id).Scan(&c.Children).Error; err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.guardian_id WHERE g.pupil_id = ? AND p.active ORDER BY p.last_name`, id).Scan(&c.Parents).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT cl.id AS class_id, cl.code AS class_code, coalesce(s.label, t.subject_code) AS subject FROM teachings t
+			JOIN classes cl ON cl.id = t.class_id LEFT JOIN subjects s ON s.code = t.subject_code
+			WHERE t.teacher_id = ? ORDER BY cl.code`, id).Scan(&c.Teaches).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
+
+// IsGuardianOf tells whether guardian is linked to pupil (legal or not, as asked).
+func (s *Service) IsGuardianOf(ctx context.Context, t *tenant.Tenant, guardian, pupil uuid.UUID, legalOnly bool) (bool, error) {
+	var n int
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		q := `SELECT count(*) FROM guardianships WHERE guardian_id = ? AND pupil_id = ?`
+		if legalOnly {
+			q += ` AND legal`
+		}
+		return tx.Raw(q, guardian, pupil).Scan(&n).Error
+	})
+	return n > 0, err
+}
+
+// PeopleFilter narrows People.
+type PeopleFilter struct {
+	Query    string // part of a name or login
+	Category string
+	Inactive bool // list the deactivated ones instead
+	Limit    int
+}
+
+// People lists people for the management page.
+func (s *Service) People(ctx context.Context, t *tenant.Tenant, f PeopleFilter) ([]Person, error) {
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 200
+	}
+	var out []Person
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		q := tx.Where("active = ?", !f.Inactive).Order("lower(last_name), lower(first_name)").Limit(f.Limit)
+		if f.Category != "" {
+			q = q.Where("category = ?", f.Category)
+		}
+		if qs := strings.TrimSpace(f.Query); qs != "" {
+			like := "%" + strings.ToLower(qs) + "%"
+			q = q.Where("lower(last_name) LIKE ? OR lower(first_name) LIKE ? OR login LIKE ?", like, like, like)
+		}
+		return q.Find(&out).Error
+	})
+	return out, err
+}
+
+// PersonForm is what an administrator types to create or edit a person.
+type PersonForm struct {
+	LastName  string `form:"nom"`
+	FirstName string `form:"prenom"`
+	Role      string `form:"profil"`
+	BirthDate string `form:"date_naissance"`
+	Email     string `form:"email"`
+}
+
+// FormErrors maps fields to messages.
+type FormErrors map[string]string
+
+func (e FormErrors) Error() string {
+	var parts []string
+	for k, v := range e {
+		parts = append(parts, k+": "+v)
+	}
+	return strings.Join(parts, "; ")
+}
+
+func (f *PersonForm) validate() (identity.Role, *time.Time, FormErrors) {
+	errs := FormErrors{}
+	f.LastName, f.FirstName = strings.TrimSpace(f.LastName), strings.TrimSpace(f.FirstName)
+	if f.LastName == "" || len(f.LastName) > 100 {
+		errs["nom"] = "Indiquez le nom (100 caractères au plus)."
+	}
+	if f.FirstName == "" || len(f.FirstName) > 100 {
+		errs["prenom"] = "Indiquez le prénom (100 caractères au plus)."
+	}
+	role := identity.Role(f.Role)
+	if !role.Valid() {
+		errs["profil"] = "Choisissez un profil dans la liste."
+	}
+	var birth *time.Time
+	if d := strings.TrimSpace(f.BirthDate); d != "" {
+		b, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			if b, err = time.Parse("02/01/2006", d); err != nil {
+				errs["date_naissance"] = "Date illisible : jj/mm/aaaa."
+			}
+		}
+		if err == nil {
+			birth = &b
+		}
+	}
+	if e := strings.TrimSpace(f.Email); e != "" && (!strings.Contains(e, "@") || len(e) > 200) {
+		errs["email"] = "Adresse électronique invalide."
+	}
+	if len(errs) > 0 {
+		return "", nil, errs
+	}
+	return role, birth, nil
+}
+
+func categoryOfRole(r identity.Role) string {
+	switch r {
+	case identity.RoleEleve:
+		return CategoryEleve
+	case identity.RoleResponsable:
+		return CategoryResponsable
+	}
+	return CategoryPersonnel
+}
+
+// CreatePerson adds a person by hand and opens their account; it returns the person and
+// their first-login credential.
+func (s *Service) CreatePerson(ctx context.Context, t *tenant.Tenant, f PersonForm, actor string) (*Person, *Credential, error) {
+	role, birth, errs := f.validate()
+	if errs != nil {
+		return nil, nil, errs
+	}
+	sp := &personSpec{key: string(t.UAI) + ":manuel:" + uuid.NewString(), category: categoryOfRole(role), roles: identity.Roles{role},
+		last: f.LastName, first: f.FirstName, birth: birth, email: strings.TrimSpace(f.Email), attrs: Attrs{}}
+	rep, err := s.apply(ctx, t, "manual", nil, []*personSpec{sp}, nil, nil, nil, ImportOptions{Actor: actor})
+	if err != nil {
+		return nil, nil, err
+	}
+	var p Person
+	var cred *Credential
+	err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Where("aaf_id = ?", sp.key).Take(&p).Error; err != nil {
+			return err
+		}
+		creds, err := credentialsOfRun(tx, rep.ID)
+		if len(creds) > 0 {
+			cred = &creds[0]
+		}
+		return err
+	})
+	return &p, cred, err
+}
+
+// UpdatePerson changes a person's names, role, birth date and e-mail.
+func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UUID, f PersonForm, actor string) error {
+	role, birth, errs := f.validate()
+	if errs != nil {
+		return errs
+	}
+	var identityID *uuid.UUID
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		var p Person
+		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
+			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+		}
+		var email *string
+		if e := strings.TrimSpace(f.Email); e != "" {
+			email = &e
+		}
+		roles := identity.Roles{role}
+		if err := tx.Model(&p).Updates(map[string]any{"last_name": f.LastName, "first_name": f.FirstName, "roles": roles,
+			"category": categoryOfRole(role), "birth_date": birth, "email": email, "updated_at": s.now().UTC()}).Error; err != nil {
+			return err
+		}
+		identityID = p.IdentityID
+		if p.IdentityID == nil || !p.Active {
+			return nil
+		}
+		return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+			return s.records.UpsertMemberships(ptx, []identity.Membership{{IdentityID: *p.IdentityID, TenantID: t.ID, PersonID: p.ID, Roles: roles, Active: true}})
+		})
+	})
+	if err != nil {
+		return err
+	}
+	if identityID != nil {
+		if err := s.accounts.UpdateNames(ctx, *identityID, f.FirstName, f.LastName); err != nil {
+			s.log.Warn("rename account", "identity", identityID, "err", err)
+		}
+	}
+	return nil
+}
+
+// SetActive deactivates (access ends at once, data kept three months) or reactivates a person.
+func (s *Service) SetActive(ctx context.Context, t *tenant.Tenant, id uuid.UUID, active bool, actor string) error {
+	var p Person
+	var elsewhere bool
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
+			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+		}
+		now := s.now().UTC()
+		upd := map[string]any{"active": active, "updated_at": now, "deactivated_at": nil, "purge_after": nil}
+		if !active {
+			upd["deactivated_at"], upd["purge_after"] = now, now.AddDate(0, 3, 0)
+		}
+		if err := tx.Model(&p).Updates(upd).Error; err != nil {
+			return err
+		}
+		if p.IdentityID == nil {
+			return nil
+		}
+		return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+			if err := s.records.UpsertMemberships(ptx, []identity.Membership{{IdentityID: *p.IdentityID, TenantID: t.ID, PersonID: p.ID, Roles: p.Roles, Active: active}}); err != nil {
+				return err
+			}
+			var err error
+			elsewhere, err = s.records.ActiveElsewhere(ptx, *p.IdentityID, t.ID)
+			return err
+		})
+	})
+	if err != nil || p.IdentityID == nil {
+		return err
+	}
+	if active || !elsewhere {
+		return s.accounts.SetActive(ctx, *p.IdentityID, active)
+	}
+	return nil
+}
+
+// RecoveryCode issues a code for the person to choose a new password.
+func (s *Service) RecoveryCode(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (p *Person, code, link string, err error) {
+	p = &Person{}
+	err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		return notFound(tx.Where("id = ?", id).Take(p).Error, "cette personne n'existe pas dans l'annuaire")
+	})
+	if err != nil {
+		return nil, "", "", err
+	}
+	if p.IdentityID == nil || !p.Active {
+		return nil, "", "", fault.New(fault.ErrConflict, "%s n'a pas de compte actif : réactivez-le d'abord", p.FullName())
+	}
+	code, link, err = s.accounts.RecoveryCode(ctx, *p.IdentityID)
+	return p, code, link, err
+}
+
+// Me is the signed-in person and, for a responsable, their children here.
+type Me struct {
+	Person   Person     `json:"person"`
+	Roles    []string   `json:"roles"`
+	Classes  []string   `json:"classes"`
+	Children []Relative `json:"children,omitempty"`
+}
+
+// MeOf returns the person behind the session in this establishment.
+func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
+	c, err := s.Card(ctx, t, personID)
+	if err != nil {
+		return nil, err
+	}
+	m := &Me{Person: c.Person, Children: c.Children, Classes: []string{}}
+	for _, r := range c.Person.Roles {
+		m.Roles = append(m.Roles, string(r))
+	}
+	for _, cl := range c.Classes {
+		m.Classes = append(m.Classes, cl.Code)
+	}
+	return m, nil
+}
+
+// ImportRun is a past import.
+type ImportRun struct {
+	ID                  uuid.UUID
+	At                  time.Time
+	Actor               string
+	Source              string
+	Report              []byte
+	CredentialsExpireAt *time.Time
+	HasCredentials      bool
+}
+
+// ImportRuns lists the establishment's imports, newest first.
+func (s *Service) ImportRuns(ctx context.Context, t *tenant.Tenant) ([]ImportRun, error) {
+	var out []ImportRun
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT id, at, actor, source, report::text AS report, credentials_expire_at,
+			credentials IS NOT NULL AND credentials_expire_at > now() AS has_credentials FROM import_runs ORDER BY at DESC LIMIT 50`).Scan(&out).Error
+	})
+	return out, err
+}
+
+// Credentials returns the first-login sheets of an import while they are kept.
+func (s *Service) Credentials(ctx context.Context, t *tenant.Tenant, run uuid.UUID) ([]Credential, error) {
+	var out []Credential
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM import_runs WHERE id = ?`, run).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.New(fault.ErrNotFound, "cet import n'existe pas")
+		}
+		var err error
+		out, err = credentialsOfRun(tx, run)
+		if err == nil && out == nil {
+			return fault.New(fault.ErrNotFound, "les identifiants de cet import ont été effacés (ils sont gardés 30 jours) ou il n'a créé aucun compte ; émettez un code de récupération depuis la fiche de la personne")
+		}
+		return err
+	})
+	return out, err
+}
+
+func credentialsOfRun(tx *gorm.DB, run uuid.UUID) ([]Credential, error) {
+	var raw *string
+	if err := tx.Raw(`SELECT credentials::text FROM import_runs WHERE id = ? AND credentials_expire_at > now()`, run).Scan(&raw).Error; err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, nil
+	}
+	var out []Credential
+	return out, scanJSON(*raw, &out)
+}
+
+func notFound(err error, msg string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return fault.New(fault.ErrNotFound, "%s", msg)
+	}
+	return err
+}

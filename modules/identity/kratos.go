@@ -1,0 +1,163 @@
+package identity
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// SessionCookie is the name of Kratos' session cookie (ops kratos configuration).
+const SessionCookie = "cartable_session"
+
+// SchemaID is the Kratos identity schema of every person.
+const SchemaID = "person"
+
+// Kratos talks to the identity server: its public API for sessions and self-service flows,
+// its admin API for accounts.
+type Kratos struct {
+	Public    *kratos.APIClient
+	Admin     *kratos.APIClient
+	PublicURL string // as reached by this process (direct)
+	cache     *sessionCache
+}
+
+// NewKratos returns a client of the Kratos at publicURL and adminURL.
+func NewKratos(publicURL, adminURL string, sessionTTL time.Duration) *Kratos {
+	mk := func(u string) *kratos.APIClient {
+		cfg := kratos.NewConfiguration()
+		cfg.Servers = kratos.ServerConfigurations{{URL: u}}
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.UserAgent = "cartable"
+		return kratos.NewAPIClient(cfg)
+	}
+	if sessionTTL <= 0 {
+		sessionTTL = 10 * time.Second
+	}
+	return &Kratos{Public: mk(publicURL), Admin: mk(adminURL), PublicURL: publicURL, cache: &sessionCache{ttl: sessionTTL, m: map[string]sessionEntry{}}}
+}
+
+// Session is a valid Kratos session, reduced to what Cartable needs.
+type Session struct {
+	IdentityID uuid.UUID
+	Login      string
+	FirstName  string
+	LastName   string
+	ExpiresAt  time.Time
+}
+
+// ErrNoSession means the credentials are absent, expired or revoked.
+var ErrNoSession = errors.New("identity: no valid session")
+
+// Check validates a session cookie value or a session token, with a short cache keyed by a
+// hash of the credential. Unknown or expired credentials give ErrNoSession; an unreachable
+// Kratos gives fault.ErrUnavailable.
+func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, error) {
+	if cookie == "" && token == "" {
+		return nil, ErrNoSession
+	}
+	h := sha256.Sum256([]byte(cookie + "\x00" + token))
+	key := hex.EncodeToString(h[:])
+	now := time.Now()
+	if s, ok := k.cache.get(key, now); ok {
+		if s == nil {
+			return nil, ErrNoSession
+		}
+		return s, nil
+	}
+	req := k.Public.FrontendAPI.ToSession(ctx)
+	if cookie != "" {
+		req = req.Cookie(SessionCookie + "=" + cookie)
+	}
+	if token != "" {
+		req = req.XSessionToken(token)
+	}
+	ks, resp, err := req.Execute()
+	if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
+		k.cache.put(key, nil, now.Add(2*time.Second))
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fault.New(fault.ErrUnavailable, "le service d'identification ne répond pas ; réessayez dans un instant (%v)", err)
+	}
+	s, err := sessionOf(ks)
+	if err != nil {
+		return nil, err
+	}
+	exp := now.Add(k.cache.ttl)
+	if !s.ExpiresAt.IsZero() && s.ExpiresAt.Before(exp) {
+		exp = s.ExpiresAt
+	}
+	k.cache.put(key, s, exp)
+	return s, nil
+}
+
+// Forget drops every cached session (after a deactivation or a logout).
+func (k *Kratos) Forget() { k.cache.clear() }
+
+func sessionOf(ks *kratos.Session) (*Session, error) {
+	if ks == nil || ks.Identity == nil || (ks.Active != nil && !*ks.Active) {
+		return nil, ErrNoSession
+	}
+	id, err := uuid.Parse(ks.Identity.Id)
+	if err != nil {
+		return nil, fmt.Errorf("identity: session of identity %q: %w", ks.Identity.Id, err)
+	}
+	s := &Session{IdentityID: id}
+	if ks.ExpiresAt != nil {
+		s.ExpiresAt = *ks.ExpiresAt
+	}
+	if traits, ok := ks.Identity.Traits.(map[string]any); ok {
+		s.Login, _ = traits["username"].(string)
+		if name, ok := traits["name"].(map[string]any); ok {
+			s.FirstName, _ = name["first"].(string)
+			s.LastName, _ = name["last"].(string)
+		}
+	}
+	return s, nil
+}
+
+type sessionEntry struct {
+	s   *Session
+	exp time.Time
+}
+
+type sessionCache struct {
+	mu  sync.Mutex
+	ttl time.Duration
+	m   map[string]sessionEntry
+}
+
+func (c *sessionCache) get(k string, now time.Time) (*Session, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || now.After(e.exp) {
+		return nil, false
+	}
+	return e.s, true
+}
+
+func (c *sessionCache) put(k string, s *Session, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) > 50000 {
+		c.m = map[string]sessionEntry{}
+	}
+	c.m[k] = sessionEntry{s: s, exp: exp}
+}
+
+func (c *sessionCache) clear() {
+	c.mu.Lock()
+	c.m = map[string]sessionEntry{}
+	c.mu.Unlock()
+}

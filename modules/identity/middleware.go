@@ -1,0 +1,256 @@
+package identity
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// Viewer is the person behind a request.
+type Viewer struct {
+	IdentityID   uuid.UUID
+	Login        string
+	FirstName    string
+	LastName     string
+	Tenant       *tenant.Tenant // nil on platform hosts
+	PersonID     uuid.UUID      // in Tenant; zero for platform administrators
+	Member       bool           // an active member of Tenant
+	Roles        Roles          // in Tenant, or the platform role
+	PlatformRole Role
+	Departement  string // of an admin_departemental
+}
+
+// Can tells whether the viewer's roles grant p.
+func (v *Viewer) Can(p Permission) bool { return v != nil && Can(v.Roles, p) }
+
+// Has tells whether the viewer holds role r here.
+func (v *Viewer) Has(r Role) bool { return v != nil && slices.Contains(v.Roles, r) }
+
+// Name is the viewer's display name.
+func (v *Viewer) Name() string {
+	if n := strings.TrimSpace(v.FirstName + " " + v.LastName); n != "" {
+		return n
+	}
+	return v.Login
+}
+
+const viewerKey = "cartable.viewer"
+
+// ViewerOf returns the signed-in person of the request, or nil.
+func ViewerOf(c echo.Context) *Viewer {
+	v, _ := c.Get(viewerKey).(*Viewer)
+	return v
+}
+
+// Authenticator checks sessions and memberships, and guards routes with permissions.
+type Authenticator struct {
+	kratos    *Kratos
+	store     *Store
+	portalURL string // where /connexion lives
+	routes    map[string]Permission
+}
+
+// Public marks a route that anyone may reach.
+const Public Permission = ""
+
+// NewAuthenticator wires the session checker and the membership store.
+func NewAuthenticator(k *Kratos, s *Store, portalURL string) *Authenticator {
+	return &Authenticator{kratos: k, store: s, portalURL: strings.TrimSuffix(portalURL, "/"), routes: map[string]Permission{}}
+}
+
+// Kratos returns the identity server client.
+func (a *Authenticator) Kratos() *Kratos { return a.kratos }
+
+// Store returns the membership store.
+func (a *Authenticator) Store() *Store { return a.store }
+
+// credentials reads the session cookie, X-Session-Token, or a bearer session token.
+func credentials(c echo.Context) (cookie, token string) {
+	if ck, err := c.Cookie(SessionCookie); err == nil {
+		cookie = ck.Value
+	}
+	token = c.Request().Header.Get("X-Session-Token")
+	if token == "" {
+		if scheme, rest, ok := strings.Cut(c.Request().Header.Get("Authorization"), " "); ok && strings.EqualFold(scheme, "Bearer") {
+			token = strings.TrimSpace(rest)
+		}
+	}
+	return cookie, token
+}
+
+// session returns the request's Kratos session, nil when there is none.
+func (a *Authenticator) session(c echo.Context) (*Session, error) {
+	cookie, token := credentials(c)
+	s, err := a.kratos.Check(c.Request().Context(), cookie, token)
+	if errors.Is(err, ErrNoSession) {
+		return nil, nil
+	}
+	return s, err
+}
+
+// Tenant is the middleware of establishment hosts: it identifies the person and their
+// membership of this establishment, checked on every request (a session opened elsewhere
+// gives nothing here). Platform administrators whose scope covers the establishment are let
+// in with their platform role.
+func (a *Authenticator) Tenant(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		t := web.TenantOf(c)
+		if t == nil {
+			return next(c)
+		}
+		s, err := a.session(c)
+		if err != nil {
+			return err
+		}
+		if s == nil {
+			return next(c)
+		}
+		acc, err := a.store.Access(c.Request().Context(), s.IdentityID, t.ID)
+		if err != nil {
+			return err
+		}
+		v := &Viewer{IdentityID: s.IdentityID, Login: s.Login, FirstName: s.FirstName, LastName: s.LastName, Tenant: t,
+			PlatformRole: acc.PlatformRole, Departement: acc.Departement}
+		switch {
+		case acc.Member:
+			v.Member, v.PersonID, v.Roles = true, acc.PersonID, acc.Roles
+		case coversTenant(acc.PlatformRole, acc.Departement, t):
+			v.Roles = Roles{acc.PlatformRole}
+		}
+		a.setViewer(c, v)
+		return next(c)
+	}
+}
+
+func coversTenant(r Role, dep string, t *tenant.Tenant) bool {
+	switch r {
+	case RoleAdminRegion:
+		return true
+	case RoleAdminDepartement:
+		return t.OrganisationCode == dep
+	}
+	return false
+}
+
+// Platform is the middleware of the portal and administration hosts: it identifies the
+// person and their platform role, if any.
+func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		s, err := a.session(c)
+		if err != nil || s == nil {
+			return err2(err, next, c)
+		}
+		role, dep, err := a.store.PlatformRole(c.Request().Context(), s.IdentityID)
+		if err != nil {
+			return err
+		}
+		v := &Viewer{IdentityID: s.IdentityID, Login: s.Login, FirstName: s.FirstName, LastName: s.LastName, PlatformRole: role, Departement: dep}
+		if role != "" {
+			v.Roles = Roles{role}
+		}
+		a.setViewer(c, v)
+		return next(c)
+	}
+}
+
+func err2(err error, next echo.HandlerFunc, c echo.Context) error {
+	if err != nil {
+		return err
+	}
+	return next(c)
+}
+
+func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
+	c.Set(viewerKey, v)
+	label := ""
+	if len(v.Roles) > 0 {
+		label = v.Roles[0].Label()
+	}
+	web.SetUser(c, &web.User{Name: v.Name(), RoleLabel: label, LogoutURL: a.portalURL + "/deconnexion", PortalURL: a.portalURL + "/choix"})
+}
+
+// Require lets the request through only if the viewer's roles grant p. Anonymous browsers
+// are sent to the login page and come back; API clients get 401.
+func (a *Authenticator) Require(p Permission) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if p == Public {
+				return next(c)
+			}
+			v := ViewerOf(c)
+			switch {
+			case v == nil:
+				return a.unauthenticated(c)
+			case v.Tenant != nil && !v.Member && len(v.Roles) == 0:
+				return fault.New(fault.ErrForbidden, "votre compte (%s) n'a pas accès à %s ; choisissez un de vos établissements", v.Login, v.Tenant.Name)
+			case !v.Can(p):
+				return fault.New(fault.ErrForbidden, "votre rôle ne donne pas accès à cette page")
+			}
+			return next(c)
+		}
+	}
+}
+
+func (a *Authenticator) unauthenticated(c echo.Context) error {
+	r := c.Request()
+	if strings.HasPrefix(r.URL.Path, "/api/") || r.Method != http.MethodGet {
+		return fault.New(fault.ErrUnauthorized, "identifiez-vous : cookie de session, en-tête X-Session-Token ou Authorization: Bearer <jeton de session>")
+	}
+	back := web.RequestURL(c)
+	return c.Redirect(http.StatusSeeOther, a.portalURL+"/connexion?return_to="+url.QueryEscape(back))
+}
+
+// Handle registers a route with the permission it needs; every route of a module goes
+// through here, so the permission matrix test can walk them all.
+func (a *Authenticator) Handle(e *echo.Echo, host, method, path string, h echo.HandlerFunc, p Permission, m ...echo.MiddlewareFunc) {
+	a.routes[host+" "+method+" "+path] = p
+	e.Add(method, path, h, append([]echo.MiddlewareFunc{a.Require(p)}, m...)...)
+}
+
+// RoutePermission returns the permission a registered route needs, and whether it was
+// registered through Handle.
+func (a *Authenticator) RoutePermission(host, method, path string) (Permission, bool) {
+	p, ok := a.routes[host+" "+method+" "+path]
+	return p, ok
+}
+
+// AdminAPI guards the administration API: the automation token (constant-time compare) or
+// the session of a platform administrator. It records the caller's scope for the handlers.
+func (a *Authenticator) AdminAPI(adminToken string) echo.MiddlewareFunc {
+	want := []byte(adminToken)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			_, token := credentials(c)
+			if len(want) > 0 && token != "" && subtle.ConstantTimeCompare([]byte(token), want) == 1 {
+				tenant.SetScope(c, tenant.Scope{All: true, Actor: "api:admin-token"})
+				return next(c)
+			}
+			v := ViewerOf(c)
+			if v == nil {
+				if token != "" && len(want) == 0 {
+					return fault.New(fault.ErrUnauthorized, "jeton refusé : aucun jeton d'automatisation n'est configuré (CARTABLE_ADMIN_TOKEN) et ce n'est pas un jeton de session valide")
+				}
+				return fault.New(fault.ErrUnauthorized, "identifiez-vous : en-tête Authorization: Bearer <CARTABLE_ADMIN_TOKEN>, ou session d'un administrateur régional ou départemental")
+			}
+			if !v.Can(PermTenantsManage) {
+				return fault.New(fault.ErrForbidden, "réservé aux administrateurs régionaux et départementaux")
+			}
+			sc := tenant.Scope{All: v.PlatformRole == RoleAdminRegion, Actor: "user:" + v.Login}
+			if !sc.All {
+				sc.Organisation = v.Departement
+			}
+			tenant.SetScope(c, sc)
+			return next(c)
+		}
+	}
+}

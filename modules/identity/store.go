@@ -1,0 +1,263 @@
+package identity
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+// Roles is a set of roles stored as a PostgreSQL text[].
+type Roles []Role
+
+// Value writes the roles as an array literal (role names are plain lower-case words).
+func (r Roles) Value() (driver.Value, error) {
+	parts := make([]string, len(r))
+	for i, x := range r {
+		parts[i] = string(x)
+	}
+	return "{" + strings.Join(parts, ",") + "}", nil
+}
+
+// Scan reads a text[] such as {eleve,responsable}.
+func (r *Roles) Scan(src any) error {
+	var s string
+	switch v := src.(type) {
+	case nil:
+		*r = nil
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("identity: cannot scan %T into Roles", src)
+	}
+	s = strings.Trim(s, "{}")
+	*r = (*r)[:0]
+	if s == "" {
+		return nil
+	}
+	for _, p := range strings.Split(s, ",") {
+		*r = append(*r, Role(strings.Trim(p, `"`)))
+	}
+	return nil
+}
+
+// Store reads and writes accounts, memberships and platform administrators (platform schema).
+type Store struct {
+	gdb *gorm.DB
+}
+
+// NewStore binds the store to the application's pool.
+func NewStore(gdb *gorm.DB) *Store { return &Store{gdb: gdb} }
+
+// Access is what an identity holds in one establishment.
+type Access struct {
+	Member       bool // an active membership
+	PersonID     uuid.UUID
+	Roles        Roles
+	PlatformRole Role   // admin_regional or admin_departemental, if any
+	Departement  string // for admin_departemental
+}
+
+// Access reads, in one query, the identity's membership in the tenant and its platform role.
+func (s *Store) Access(ctx context.Context, identityID, tenantID uuid.UUID) (Access, error) {
+	var row struct {
+		PersonID    *uuid.UUID
+		Roles       Roles
+		Active      *bool
+		Role        *string
+		Departement *string
+	}
+	err := s.gdb.WithContext(ctx).Raw(`SELECT m.person_id, m.roles, m.active, pa.role, pa.departement_code AS departement
+		FROM (SELECT 1) one
+		LEFT JOIN platform.memberships m ON m.identity_id = ? AND m.tenant_id = ?
+		LEFT JOIN platform.platform_admins pa ON pa.identity_id = ?`, identityID, tenantID, identityID).Scan(&row).Error
+	if err != nil {
+		return Access{}, fmt.Errorf("identity: access of %s: %w", identityID, err)
+	}
+	var a Access
+	if row.PersonID != nil && row.Active != nil && *row.Active {
+		a.Member, a.PersonID, a.Roles = true, *row.PersonID, row.Roles
+	}
+	if row.Role != nil {
+		a.PlatformRole = Role(*row.Role)
+	}
+	if row.Departement != nil {
+		a.Departement = *row.Departement
+	}
+	return a, nil
+}
+
+// Establishment is one place an identity may enter.
+type Establishment struct {
+	UAI   tenant.UAI
+	Name  string
+	Slug  string
+	Roles Roles
+}
+
+// Establishments lists the active establishments where the identity is an active member.
+func (s *Store) Establishments(ctx context.Context, identityID uuid.UUID) ([]Establishment, error) {
+	var out []Establishment
+	err := s.gdb.WithContext(ctx).Raw(`SELECT t.uai, t.name, t.slug, m.roles FROM platform.memberships m
+		JOIN platform.tenants t ON t.id = m.tenant_id
+		WHERE m.identity_id = ? AND m.active AND t.status = 'active' ORDER BY t.name`, identityID).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("identity: establishments of %s: %w", identityID, err)
+	}
+	return out, nil
+}
+
+// PlatformRole returns the identity's platform role ("" if none) and its département.
+func (s *Store) PlatformRole(ctx context.Context, identityID uuid.UUID) (Role, string, error) {
+	var row struct {
+		Role        string
+		Departement *string
+	}
+	err := s.gdb.WithContext(ctx).Raw(`SELECT role, departement_code AS departement FROM platform.platform_admins WHERE identity_id = ?`, identityID).Scan(&row).Error
+	if err != nil {
+		return "", "", fmt.Errorf("identity: platform role of %s: %w", identityID, err)
+	}
+	dep := ""
+	if row.Departement != nil {
+		dep = *row.Departement
+	}
+	return Role(row.Role), dep, nil
+}
+
+// Account is a platform account.
+type Account struct {
+	IdentityID uuid.UUID
+	Login      string
+	AAFID      *string
+}
+
+// AccountsByAAF returns the accounts already known for these AAF join keys (a parent seen
+// in another establishment keeps one account).
+func AccountsByAAF(tx *gorm.DB, aafIDs []string) (map[string]Account, error) {
+	out := map[string]Account{}
+	if len(aafIDs) == 0 {
+		return out, nil
+	}
+	var rows []Account
+	for start := 0; start < len(aafIDs); start += 5000 {
+		end := min(start+5000, len(aafIDs))
+		if err := tx.Raw(`SELECT identity_id, login, aaf_id FROM platform.accounts WHERE aaf_id IN ?`, aafIDs[start:end]).Scan(&rows).Error; err != nil {
+			return nil, fmt.Errorf("identity: accounts by AAF id: %w", err)
+		}
+		for _, a := range rows {
+			out[*a.AAFID] = a
+		}
+	}
+	return out, nil
+}
+
+// TakenLogins returns the existing logins built on these bases (the base itself, or the
+// base followed by digits).
+func TakenLogins(tx *gorm.DB, bases []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	for start := 0; start < len(bases); start += 5000 {
+		end := min(start+5000, len(bases))
+		var logins []string
+		if err := tx.Raw(`SELECT login FROM platform.accounts WHERE regexp_replace(login, '[0-9]+$', '') IN ?`, bases[start:end]).Scan(&logins).Error; err != nil {
+			return nil, fmt.Errorf("identity: logins: %w", err)
+		}
+		for _, l := range logins {
+			out[l] = true
+		}
+	}
+	return out, nil
+}
+
+// InsertAccounts records new accounts.
+func InsertAccounts(tx *gorm.DB, accounts []Account) error {
+	for start := 0; start < len(accounts); start += 1000 {
+		end := min(start+1000, len(accounts))
+		if err := tx.Table("platform.accounts").Create(accounts[start:end]).Error; err != nil {
+			return fmt.Errorf("identity: insert accounts: %w", err)
+		}
+	}
+	return nil
+}
+
+// Membership is an identity's place in an establishment.
+type Membership struct {
+	IdentityID uuid.UUID
+	TenantID   uuid.UUID
+	PersonID   uuid.UUID
+	Roles      Roles
+	Active     bool
+}
+
+// UpsertMemberships writes memberships (insert or update roles, person and state).
+func UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+	for _, m := range ms {
+		err := tx.Exec(`INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles, active, updated_at)
+			VALUES (?, ?, ?, ?, ?, now())
+			ON CONFLICT (identity_id, tenant_id) DO UPDATE SET person_id = EXCLUDED.person_id, roles = EXCLUDED.roles,
+				active = EXCLUDED.active, updated_at = now()
+			WHERE (memberships.person_id, memberships.roles, memberships.active) IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.roles, EXCLUDED.active)`,
+			m.IdentityID, m.TenantID, m.PersonID, m.Roles, m.Active).Error
+		if err != nil {
+			return fmt.Errorf("identity: membership of %s: %w", m.IdentityID, err)
+		}
+	}
+	return nil
+}
+
+// ActiveElsewhere tells whether the identity is an active member of another establishment.
+func ActiveElsewhere(tx *gorm.DB, identityID, tenantID uuid.UUID) (bool, error) {
+	var n int
+	err := tx.Raw(`SELECT count(*) FROM platform.memberships WHERE identity_id = ? AND tenant_id <> ? AND active`, identityID, tenantID).Scan(&n).Error
+	return n > 0, err
+}
+
+// GrantPlatformRole makes an account a regional or departmental administrator.
+func (s *Store) GrantPlatformRole(ctx context.Context, identityID uuid.UUID, role Role, departement string) error {
+	if role != RoleAdminRegion && role != RoleAdminDepartement {
+		return errors.New("identity: not a platform role: " + string(role))
+	}
+	var dep any
+	if role == RoleAdminDepartement {
+		dep = departement
+	}
+	return s.gdb.WithContext(ctx).Exec(`INSERT INTO platform.platform_admins (identity_id, role, departement_code) VALUES (?, ?, ?)
+		ON CONFLICT (identity_id) DO UPDATE SET role = EXCLUDED.role, departement_code = EXCLUDED.departement_code`, identityID, role, dep).Error
+}
+
+// CreatePlatformAccount records an account that has no establishment (platform administrator).
+func (s *Store) CreatePlatformAccount(ctx context.Context, a Account) error {
+	return s.gdb.WithContext(ctx).Exec(`INSERT INTO platform.accounts (identity_id, login) VALUES (?, ?) ON CONFLICT DO NOTHING`, a.IdentityID, a.Login).Error
+}
+
+// Records gives the directory the platform's account records, inside its transactions.
+type Records struct{}
+
+// AccountsByAAF is the package function of the same name.
+func (Records) AccountsByAAF(tx *gorm.DB, ids []string) (map[string]Account, error) {
+	return AccountsByAAF(tx, ids)
+}
+
+// TakenLogins is the package function of the same name.
+func (Records) TakenLogins(tx *gorm.DB, bases []string) (map[string]bool, error) {
+	return TakenLogins(tx, bases)
+}
+
+// InsertAccounts is the package function of the same name.
+func (Records) InsertAccounts(tx *gorm.DB, as []Account) error { return InsertAccounts(tx, as) }
+
+// UpsertMemberships is the package function of the same name.
+func (Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error { return UpsertMemberships(tx, ms) }
+
+// ActiveElsewhere is the package function of the same name.
+func (Records) ActiveElsewhere(tx *gorm.DB, identityID, tenantID uuid.UUID) (bool, error) {
+	return ActiveElsewhere(tx, identityID, tenantID)
+}
