@@ -308,7 +308,9 @@ func scopeOf(c echo.Context) Scope {
 }
 
 // covers tells whether the scope may manage an establishment of organisation org.
-func (s Scope) covers(org string) bool { return s.All || (s.Organisation != "" && s.Organisation == org) }
+func (s Scope) covers(org string) bool {
+	return s.All || (s.Organisation != "" && s.Organisation == org)
+}
 
 // ForScope returns a live tenant that the API caller (see SetScope) may manage.
 func (r *Registry) ForScope(c echo.Context, uai string) (*Tenant, error) {

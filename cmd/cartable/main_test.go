@@ -30,9 +30,13 @@ const (
 	adminToken = "secret"
 )
 
-// testConfig is the configuration the HTTP tests build the real router with.
-func testConfig() config {
-	return config{BaseDomain: baseDomain, AdminToken: adminToken, MaxImportMB: 5, PublicScheme: "http"}
+// testConfig is the configuration the HTTP tests build the real router with, on the test
+// run's Kratos (see testenv.Kratos: the test fails, with instructions, when none is running).
+func testConfig(t testing.TB) config {
+	t.Helper()
+	pub, adm := testenv.Kratos(t)
+	return config{BaseDomain: baseDomain, AdminToken: adminToken, MaxImportMB: 5, PublicScheme: "http",
+		KratosPublicURL: pub, KratosAdminURL: adm}
 }
 
 // harness is the real router (buildServer) on a migrated registry of a fresh database.
@@ -49,7 +53,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	files := t.TempDir()
 	reg := tenanttest.NewRegistry(t, tenant.Options{FilesDir: files}, tenant.PoolOptions{})
-	h := newHarnessOn(t, reg, testConfig())
+	h := newHarnessOn(t, reg, testConfig(t))
 	h.filesDir = files
 	return h
 }

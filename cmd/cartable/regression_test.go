@@ -22,7 +22,7 @@ func TestDeleteTwiceInOneSecond(t *testing.T) {
 	t.Parallel()
 	now := time.Now() // one instant: every step happens "within the same second"
 	reg := tenanttest.NewRegistry(t, tenant.Options{Now: func() time.Time { return now }}, tenant.PoolOptions{})
-	h := newHarnessOn(t, reg, testConfig())
+	h := newHarnessOn(t, reg, testConfig(t))
 	uai := tenanttest.UAI(33, 1)
 	body := `{"uai":"` + uai + `","name":"Lycée Alpha","kind":"lycee","slug":"lycee-alpha"}`
 

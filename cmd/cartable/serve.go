@@ -78,7 +78,8 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	if browser == "" {
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
-	identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin"), srv.TenantURL).Register(srv.Portal())
+	identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL).Register(srv.Portal())
+	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI(cfg.AdminToken))
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)

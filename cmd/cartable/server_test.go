@@ -175,7 +175,7 @@ func TestTenantBehindIsInMaintenance(t *testing.T) {
 	set := migrations.Tenant()
 	set = append(set, migrations.Migration{Version: set.Latest() + 1, Name: "test_extra", SQL: `CREATE TABLE test_extra (id integer)`})
 	reg := registryOn(t, gdb, tenant.Options{TenantMigrations: set})
-	h := newHarnessOn(t, reg, testConfig())
+	h := newHarnessOn(t, reg, testConfig(t))
 
 	t.Run("page", func(t *testing.T) {
 		rec := h.get(tenantHost(alpha.Slug), "/")
@@ -212,7 +212,7 @@ func TestTenantBehindIsInMaintenance(t *testing.T) {
 // /healthz does not.
 func TestReadyzNeedsMigratedPlatform(t *testing.T) {
 	t.Parallel()
-	h := newHarnessOn(t, registryOn(t, openDB(t), tenant.Options{}), testConfig())
+	h := newHarnessOn(t, registryOn(t, openDB(t), tenant.Options{}), testConfig(t))
 	for _, host := range []string{portalHost, adminHost, "lycee-alpha.cartable.test"} {
 		rec := h.get(host, "/readyz")
 		wantStatus(t, rec, http.StatusServiceUnavailable)
@@ -280,7 +280,7 @@ func TestAdminAuth(t *testing.T) {
 	})
 
 	t.Run("API disabled without a configured token", func(t *testing.T) {
-		cfg := testConfig()
+		cfg := testConfig(t)
 		cfg.AdminToken = ""
 		off := newHarnessOn(t, h.reg, cfg)
 		for _, auth := range []string{"", "Bearer ", "Bearer secret"} {

@@ -350,7 +350,6 @@ func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string) (*Re
 	return nil, fault.Invalidf("format", "format « %s » inconnu : aaf ou csv", format)
 }
 
-
 func (h *Handler) apiImport(c echo.Context) error {
 	t, err := h.reg.ForScope(c, c.Param("uai"))
 	if err != nil {
@@ -461,4 +460,3 @@ func (h *Handler) credentialSheets(c echo.Context) error {
 	}
 	return page(c, http.StatusOK, "sheets.html", "Fiches de connexion", map[string]any{"Groups": groups, "Back": "/admin/imports", "RunID": id, "PortalURL": h.portalURL(c)})
 }
-

@@ -1,6 +1,7 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -86,6 +87,7 @@ type personSpec struct {
 
 type teachingSpec struct {
 	code, subject string
+	label         string // the subject's name, when the source gives it
 	group         bool
 }
 
@@ -339,12 +341,16 @@ func specFromAttrs(key, category string, attrs Attrs, structKeys map[string]bool
 		sp.roles = identity.Roles{identity.RoleResponsable}
 	default:
 		roles := map[identity.Role]bool{}
+		disciplines := map[string]bool{}
 		for _, v := range attrs["ENTPersonFonctions"] {
 			f, ok := aaf.ParseFunction(v)
 			if !ok || !ours(f.Structure) {
 				continue
 			}
 			sp.functions = append(sp.functions, strings.TrimSpace(f.Label+" "+f.DisciplineLabel))
+			if f.Code == "ENS" && f.DisciplineLabel != "" {
+				disciplines[f.DisciplineLabel] = true
+			}
 			switch f.Code {
 			case "ENS", "DOC":
 				roles[identity.RoleEnseignant] = true
@@ -362,6 +368,18 @@ func specFromAttrs(key, category string, attrs Attrs, structKeys map[string]bool
 				if tr, ok := aaf.ParseTeaching(v); ok && ours(tr.Structure) {
 					sp.teachings = append(sp.teachings, teachingSpec{code: tr.Code, subject: tr.Subject, group: attr == "ENTAuxEnsGroupesMatieres"})
 					roles[identity.RoleEnseignant] = true
+				}
+			}
+		}
+		// AAF teaching values carry subject codes; a teacher of a single discipline names it.
+		subjects := map[string]bool{}
+		for _, tc := range sp.teachings {
+			subjects[tc.subject] = true
+		}
+		if len(disciplines) == 1 && len(subjects) == 1 {
+			for d := range disciplines {
+				for i := range sp.teachings {
+					sp.teachings[i].label = d
 				}
 			}
 		}
@@ -418,7 +436,9 @@ func (s *Service) plan(tx *gorm.DB, source string, specs []*personSpec, removals
 			p.update = append(p.update, sp)
 		}
 		for _, tch := range sp.teachings {
-			p.subjects[tch.subject] = tch.subject
+			if tch.label != "" || p.subjects[tch.subject] == "" {
+				p.subjects[tch.subject] = cmp.Or(tch.label, tch.subject)
+			}
 		}
 	}
 	for _, key := range removals {
@@ -635,7 +655,8 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 
 	// Subjects, classes and groups named by the import.
 	for code, label := range p.subjects {
-		if err := tx.Exec(`INSERT INTO subjects (code, label) VALUES (?, ?) ON CONFLICT (code) DO NOTHING`, code, label).Error; err != nil {
+		if err := tx.Exec(`INSERT INTO subjects (code, label) VALUES (?, ?) ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label
+			WHERE subjects.label = subjects.code AND EXCLUDED.label <> EXCLUDED.code`, code, label).Error; err != nil {
 			return nil, err
 		}
 	}

@@ -255,7 +255,9 @@ func (Records) TakenLogins(tx *gorm.DB, bases []string) (map[string]bool, error)
 func (Records) InsertAccounts(tx *gorm.DB, as []Account) error { return InsertAccounts(tx, as) }
 
 // UpsertMemberships is the package function of the same name.
-func (Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error { return UpsertMemberships(tx, ms) }
+func (Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+	return UpsertMemberships(tx, ms)
+}
 
 // ActiveElsewhere is the package function of the same name.
 func (Records) ActiveElsewhere(tx *gorm.DB, identityID, tenantID uuid.UUID) (bool, error) {

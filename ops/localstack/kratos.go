@@ -107,7 +107,7 @@ func StartKratos(ctx context.Context, opts KratosOptions) (*Kratos, error) {
 		if err != nil {
 			return nil, err
 		}
-		if bin, err = BuildKratos(ctx, root, logger); err != nil {
+		if bin, err = BuildKratos(ctx, root, opts.Logger); err != nil {
 			return nil, err
 		}
 	}
@@ -197,7 +197,7 @@ func (o KratosOptions) check() error {
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("localstack: KratosOptions.%s required", strings.Join(missing, ", KratosOptions.")+" is")
+		return fmt.Errorf("localstack: missing KratosOptions fields: %s", strings.Join(missing, ", "))
 	}
 	if o.HTTPPort != "" {
 		if n, err := strconv.Atoi(o.HTTPPort); err != nil || n <= 0 || n > 65535 {

@@ -98,10 +98,11 @@ func KratosVersion(repoRoot string) (string, error) {
 //     the logger) and stored in both places.
 //
 // Concurrent callers (several checkouts, dev and tests) share the cache; a
-// lock file makes them build once.
+// lock file makes them build once. A nil logger logs to stderr.
 func BuildKratos(ctx context.Context, repoRoot string, logger *slog.Logger) (binPath string, err error) {
 	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+		// A build takes minutes: let the user see it.
+		logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
 	}
 	moduleDir := filepath.Join(repoRoot, kratosModuleDir)
 	binPath = filepath.Join(repoRoot, ".bin", "kratos")
