@@ -1,0 +1,105 @@
+package identity
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	kratos "github.com/ory/kratos-client-go"
+
+	"github.com/cartable-ent/cartable/ops/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestRolesRoundTrip(t *testing.T) {
+	in := Roles{RoleEleve, RoleResponsable}
+	v, err := in.Value()
+	if err != nil || v != "{eleve,responsable}" {
+		t.Fatalf("Value() = %v, %v", v, err)
+	}
+	var out Roles
+	for _, src := range []any{"{eleve,responsable}", []byte(`{"eleve",responsable}`)} {
+		if err := out.Scan(src); err != nil || len(out) != 2 || out[0] != RoleEleve || out[1] != RoleResponsable {
+			t.Fatalf("Scan(%v) = %v, %v", src, out, err)
+		}
+	}
+	if err := out.Scan("{}"); err != nil || len(out) != 0 {
+		t.Fatalf("Scan({}) = %v, %v", out, err)
+	}
+}
+
+func TestPermissionTable(t *testing.T) {
+	tests := []struct {
+		role Role
+		perm Permission
+		want bool
+	}{
+		{RoleEleve, PermMe, true},
+		{RoleEleve, PermClassesList, false},
+		{RoleResponsable, PermPeopleView, false},
+		{RoleEnseignant, PermClassesList, true},
+		{RoleEnseignant, PermPeopleDetails, false},
+		{RoleVieScolaire, PermPeopleDetails, true},
+		{RoleVieScolaire, PermPeopleManage, false},
+		{RoleDirection, PermImport, true},
+		{RoleAdmin, PermPeopleManage, true},
+		{RoleAdmin, PermTenantsManage, false},
+		{RolePersonnel, PermClassesList, false},
+		{RoleAdminRegion, PermTenantsManage, true},
+		{Role("inconnu"), PermHome, false},
+	}
+	for _, tt := range tests {
+		if got := Can([]Role{tt.role}, tt.perm); got != tt.want {
+			t.Errorf("Can(%s, %s) = %v, want %v", tt.role, tt.perm, got, tt.want)
+		}
+	}
+	for _, r := range EstablishmentRoles {
+		if r.Label() == string(r) {
+			t.Errorf("role %s has no French label", r)
+		}
+	}
+}
+
+func TestFormOfTranslates(t *testing.T) {
+	input := func(name, typ string, value any) kratos.UiNode {
+		return kratos.UiNode{Group: map[bool]string{true: "default", false: "password"}[name == "csrf_token" || name == "identifier"],
+			Attributes: kratos.UiNodeAttributes{UiNodeInputAttributes: &kratos.UiNodeInputAttributes{Name: name, Type: typ, Value: value}}}
+	}
+	pw := input("password", "password", nil)
+	pw.Messages = []kratos.UiText{{Id: 4000002, Text: "Property password is missing.", Type: "error"}}
+	ui := kratos.UiContainer{Action: "http://auth.cartable.test/self-service/login?flow=x", Method: "POST",
+		Messages: []kratos.UiText{{Id: 4000006, Text: "The provided credentials are invalid", Type: "error"}},
+		Nodes: []kratos.UiNode{input("csrf_token", "hidden", "tok"), input("identifier", "text", "zoe"), pw, input("method", "submit", "password"),
+			{Group: "code", Attributes: kratos.UiNodeAttributes{UiNodeInputAttributes: &kratos.UiNodeInputAttributes{Name: "code", Type: "text"}}}}}
+	f := formOf(ui, "login", "password")
+	if len(f.Messages) != 1 || f.Messages[0].Text[:11] != "Identifiant" || !f.Messages[0].Error {
+		t.Fatalf("messages = %+v", f.Messages)
+	}
+	if len(f.Fields) != 3 || f.Fields[1].Label != "Identifiant" || f.Fields[2].Label != "Mot de passe" || f.Fields[2].Errors[0] != "Ce champ est obligatoire." {
+		t.Fatalf("fields = %+v", f.Fields)
+	}
+	if len(f.Buttons) != 1 || f.Buttons[0].Label != "Se connecter" {
+		t.Fatalf("buttons = %+v", f.Buttons)
+	}
+}
+
+// TestCheckSession runs against the test run's real Kratos.
+func TestCheckSession(t *testing.T) {
+	pub, adm := testenv.Kratos(t)
+	k := NewKratos(pub, adm, 0)
+	ctx := context.Background()
+	if _, err := k.Check(ctx, "", ""); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("no credentials: %v", err)
+	}
+	if _, err := k.Check(ctx, "", "ory_st_forged"); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("forged token: %v", err)
+	}
+	if _, err := k.Check(ctx, "forged-cookie", ""); !errors.Is(err, ErrNoSession) {
+		t.Fatalf("forged cookie: %v", err)
+	}
+	down := NewKratos("http://127.0.0.1:1", adm, 0)
+	if _, err := down.Check(ctx, "", "ory_st_x"); err == nil || errors.Is(err, ErrNoSession) {
+		t.Fatalf("unreachable Kratos: %v, want an unavailable error", err)
+	}
+}
