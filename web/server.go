@@ -103,10 +103,20 @@ func (s *Server) newEcho() *echo.Echo {
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection: "0", ContentTypeNosniff: "nosniff", XFrameOptions: "DENY",
 		ReferrerPolicy:        "same-origin",
-		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'",
+		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self' " + s.ownOrigins(),
 	}))
 	e.Group("/static", staticCache).StaticFS("/", echo.MustSubFS(staticFS, "static"))
 	return e
+}
+
+// ownOrigins are the platform's hosts (every subdomain of the base), where forms may post
+// and redirect: the login forms post to auth.<base>, which then sends back to an establishment.
+func (s *Server) ownOrigins() string {
+	o := s.cfg.Scheme + "://*." + s.cfg.BaseDomain
+	if s.cfg.PublicPort != "" {
+		o += ":" + s.cfg.PublicPort
+	}
+	return o
 }
 
 func staticCache(next echo.HandlerFunc) echo.HandlerFunc {

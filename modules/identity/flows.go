@@ -49,6 +49,8 @@ func formOf(ui kratos.UiContainer, purpose string, groups ...string) formView {
 		}
 		if in.Autocomplete != nil {
 			f.Autocomplete = *in.Autocomplete
+		} else if in.Name == "identifier" {
+			f.Autocomplete = "username"
 		}
 		for _, m := range n.Messages {
 			f.Errors = append(f.Errors, french(m))
