@@ -96,14 +96,11 @@ func runTenant(ctx context.Context, cfg config, log *slog.Logger, args []string,
 		fmt.Fprint(out, usage)
 		return errors.New("tenant: missing subcommand")
 	}
-	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := checkPlatform(ctx, reg); err != nil {
-		return err
-	}
 	sub, rest := args[0], args[1:]
 	actor := cliActor()
 	oneUAI := func() (string, error) {
@@ -250,14 +247,11 @@ func runDepartement(ctx context.Context, cfg config, log *slog.Logger, args []st
 		fmt.Fprint(out, usage)
 		return errors.New("departement: missing subcommand")
 	}
-	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := checkPlatform(ctx, reg); err != nil {
-		return err
-	}
 	switch args[0] {
 	case "list":
 		os, err := reg.Organisations(ctx)

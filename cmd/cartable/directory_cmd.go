@@ -42,7 +42,7 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err != nil {
 		return err
 	}
-	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -164,7 +164,7 @@ func runAdmin(ctx context.Context, cfg config, log *slog.Logger, args []string, 
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}

@@ -122,19 +122,29 @@ func menuFor(c echo.Context) []web.MenuItem {
 }
 
 func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
-	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := checkPlatform(ctx, reg); err != nil {
-		return err
-	}
 	srv, err := buildServer(cfg, reg, log)
 	if err != nil {
 		return err
 	}
 	return listenAndServe(ctx, cfg.HTTPAddr, srv, log)
+}
+
+// openMigrated is openRegistry for commands that need the platform schema current.
+func openMigrated(ctx context.Context, cfg config, log *slog.Logger) (*tenant.Registry, func(), error) {
+	reg, closeDB, err := openRegistry(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkPlatform(ctx, reg); err != nil {
+		closeDB()
+		return nil, nil, err
+	}
+	return reg, closeDB, nil
 }
 
 func checkPlatform(ctx context.Context, reg *tenant.Registry) error {
