@@ -775,6 +775,15 @@ func TestLoginPages(t *testing.T) {
 			`name="identifier"`, `name="password"`, `type="password"`, `name="csrf_token"`, "Se connecter", "Mot de passe oublié ?",
 			`action="`+browser+`/self-service/login?flow=`+flow.ID+`"`, `method="POST"`)
 		wantNotInBody(t, rec, "Sign in", "Password", "Register")
+
+		// The browser must be allowed to send the form to Kratos, and to follow Kratos'
+		// redirect back to an establishment.
+		csp := rec.Header().Get("Content-Security-Policy")
+		for _, target := range []string{browser + "/self-service/login?flow=" + flow.ID, "http://" + tenantHost(alpha.Slug) + "/"} {
+			if !cspAllows(csp, "form-action", "http://"+portalHost, target) {
+				t.Errorf("Content-Security-Policy %q forbids the login form to reach %s", csp, target)
+			}
+		}
 	})
 
 	t.Run("an unknown flow starts a new one", func(t *testing.T) {
@@ -810,4 +819,40 @@ func TestLoginPages(t *testing.T) {
 		wantBody(t, rec, "Mes établissements", `href="http://`+adminHost+`/`, "Administrateur régional", "Changer mon mot de passe")
 		wantNotInBody(t, rec, "rattaché à aucun établissement")
 	})
+}
+
+// cspAllows tells whether the directive of a Content-Security-Policy (falling back to
+// default-src) lets a page of origin self reach target. It knows the source forms Cartable
+// uses: 'self', '*', scheme://host and scheme://*.domain.
+func cspAllows(csp, directive, self, target string) bool {
+	u, err := url.Parse(target)
+	if err != nil {
+		return false
+	}
+	origin := u.Scheme + "://" + u.Host
+	var sources []string
+	for _, d := range strings.Split(csp, ";") {
+		f := strings.Fields(d)
+		if len(f) == 0 {
+			continue
+		}
+		if f[0] == directive || (f[0] == "default-src" && sources == nil) {
+			sources = f[1:]
+			if f[0] == directive {
+				break
+			}
+		}
+	}
+	for _, src := range sources {
+		switch {
+		case src == "*", src == "'self'" && origin == self, src == origin:
+			return true
+		case strings.Contains(src, "://*."):
+			scheme, domain, _ := strings.Cut(src, "://*.")
+			if u.Scheme == scheme && strings.HasSuffix(u.Host, "."+domain) {
+				return true
+			}
+		}
+	}
+	return false
 }

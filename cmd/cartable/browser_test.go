@@ -330,11 +330,19 @@ func (b *browser) text(sel chromedp.CSS) string {
 	b.t.Helper()
 	ctx, cancel := b.step()
 	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(sel))
-	if err != nil {
-		b.fatalf("text of %s: %v", sel, err)
+	// Read through a script, not a DOM node id: a node id can go stale while a page that
+	// just loaded replaces its document ("No node with given id found").
+	expr := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return e ? e.innerText : ""; })()`, string(sel))
+	var err error
+	for try := 0; try < 5; try++ {
+		var s string
+		if s, err = chromedp.Run(ctx, chromedp.Evaluate[string](expr)); err == nil {
+			return s
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
-	return s
+	b.fatalf("text of %s: %v", sel, err)
+	return ""
 }
 
 func (b *browser) wantText(want ...string) {

@@ -69,6 +69,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 		return nil, err
 	}
 	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
+	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
 	srv.Tenants().Use(auth.Tenant)
@@ -81,7 +82,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL).Register(srv.Portal())
 	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
 
-	protected := srv.AdminAPI().Group("", auth.AdminAPI(cfg.AdminToken))
+	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
 	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20)
 	dir.Register(srv.Tenants())

@@ -121,6 +121,7 @@ func wantCounts(t testing.TB, rep *directory.Report, created, updated, deleted, 
 func TestImportAAFLycee(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
+	f.svc.InitialHashCost = f.productionCost // pupils sign in with the hashes the service makes by default
 	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
 	opts := aaf.GenOptions{UAI: "0330021U", Pupils: 60, Parents: 90, Staff: 12, Seed: 7}
 	full := generate(t, opts)
@@ -598,7 +599,7 @@ func TestImportAAFKratosSecondBatchFails(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
-	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 260, Parents: 380, Staff: 20, Seed: 3})
+	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 200, Parents: 290, Staff: 20, Seed: 3})
 	ex := parseExport(t, l)
 	// Accounts open in file order: pupils, parents, staff. Find someone beyond the first
 	// batch whose login is theirs alone, hence exactly LoginBase.
@@ -608,7 +609,7 @@ func TestImportAAFKratosSecondBatchFails(t *testing.T) {
 		count[directory.LoginBase(e.First("givenName"), e.First("sn"))]++
 	}
 	victim := ""
-	for _, e := range people[550:] {
+	for _, e := range people[500:] {
 		if b := directory.LoginBase(e.First("givenName"), e.First("sn")); count[b] == 1 {
 			victim = b
 			break
@@ -663,6 +664,7 @@ func TestImportAAFDatabaseFailureRemovesAccounts(t *testing.T) {
 	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 20, Parents: 30, Staff: 4, Seed: 5})
 	rec := &failingRecords{}
 	svc := directory.NewService(f.reg.DB(), f.env.Kratos, rec, nil)
+	svc.InitialHashCost = testHashCost
 	before := f.identities(t)
 
 	_, err := svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})

@@ -58,6 +58,16 @@ type Authenticator struct {
 	store     *Store
 	portalURL string // where /connexion lives
 	routes    map[string]Permission
+	// automation is the administration API's token: never sent to Kratos as a session.
+	automation []byte
+}
+
+// SetAutomationToken names the administration API's token (CARTABLE_ADMIN_TOKEN), so that
+// it is recognised before any session look-up and never forwarded to Kratos.
+func (a *Authenticator) SetAutomationToken(token string) { a.automation = []byte(token) }
+
+func (a *Authenticator) isAutomation(token string) bool {
+	return len(a.automation) > 0 && token != "" && subtle.ConstantTimeCompare([]byte(token), a.automation) == 1
 }
 
 // Public marks a route that anyone may reach.
@@ -91,6 +101,9 @@ func credentials(c echo.Context) (cookie, token string) {
 // session returns the request's Kratos session, nil when there is none.
 func (a *Authenticator) session(c echo.Context) (*Session, error) {
 	cookie, token := credentials(c)
+	if a.isAutomation(token) {
+		token = ""
+	}
 	s, err := a.kratos.Check(c.Request().Context(), cookie, token)
 	if errors.Is(err, ErrNoSession) {
 		return nil, nil
@@ -226,31 +239,33 @@ func (a *Authenticator) RoutePermission(host, method, path string) (Permission, 
 
 // AdminAPI guards the administration API: the automation token (constant-time compare) or
 // the session of a platform administrator. It records the caller's scope for the handlers.
-func (a *Authenticator) AdminAPI(adminToken string) echo.MiddlewareFunc {
-	want := []byte(adminToken)
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			_, token := credentials(c)
-			if len(want) > 0 && token != "" && subtle.ConstantTimeCompare([]byte(token), want) == 1 {
-				tenant.SetScope(c, tenant.Scope{All: true, Actor: "api:admin-token"})
-				return next(c)
-			}
-			v := ViewerOf(c)
-			if v == nil {
-				if token != "" && len(want) == 0 {
-					return fault.New(fault.ErrUnauthorized, "jeton refusé : aucun jeton d'automatisation n'est configuré (CARTABLE_ADMIN_TOKEN) et ce n'est pas un jeton de session valide")
-				}
-				return fault.New(fault.ErrUnauthorized, "identifiez-vous : en-tête Authorization: Bearer <CARTABLE_ADMIN_TOKEN>, ou session d'un administrateur régional ou départemental")
-			}
-			if !v.Can(PermTenantsManage) {
-				return fault.New(fault.ErrForbidden, "réservé aux administrateurs régionaux et départementaux")
-			}
-			sc := tenant.Scope{All: v.PlatformRole == RoleAdminRegion, Actor: "user:" + v.Login}
-			if !sc.All {
-				sc.Organisation = v.Departement
-			}
-			tenant.SetScope(c, sc)
+func (a *Authenticator) AdminAPI(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		_, token := credentials(c)
+		if a.isAutomation(token) {
+			tenant.SetScope(c, tenant.Scope{All: true, Actor: "api:admin-token"})
 			return next(c)
 		}
+		v := ViewerOf(c)
+		if v == nil {
+			if token != "" && len(a.automation) == 0 {
+				return fault.New(fault.ErrUnauthorized, "jeton refusé : aucun jeton d'automatisation n'est configuré (CARTABLE_ADMIN_TOKEN) et ce n'est pas un jeton de session valide")
+			}
+			return fault.New(fault.ErrUnauthorized, "identifiez-vous : en-tête Authorization: Bearer <CARTABLE_ADMIN_TOKEN>, ou session d'un administrateur régional ou départemental")
+		}
+		if !v.Can(PermTenantsManage) {
+			return fault.New(fault.ErrForbidden, "réservé aux administrateurs régionaux et départementaux")
+		}
+		// A browser's cookie alone does not carry a change: a page of another subdomain could
+		// post with it. Scripts send their session in a header, which pages cannot forge.
+		if m := c.Request().Method; token == "" && m != http.MethodGet && m != http.MethodHead {
+			return fault.New(fault.ErrForbidden, "pour modifier par l'API, envoyez votre jeton de session dans l'en-tête X-Session-Token (le cookie seul ne suffit pas)")
+		}
+		sc := tenant.Scope{All: v.PlatformRole == RoleAdminRegion, Actor: "user:" + v.Login}
+		if !sc.All {
+			sc.Organisation = v.Departement
+		}
+		tenant.SetScope(c, sc)
+		return next(c)
 	}
 }
