@@ -160,8 +160,13 @@ func coversTenant(r Role, dep string, t *tenant.Tenant) bool {
 func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		s, err := a.session(c)
-		if err != nil || s == nil {
-			return err2(err, next, c)
+		if err != nil {
+			// The portal stays up when the identity server is not: the person is anonymous.
+			c.Logger().Warnf("identity server unreachable, serving the portal anonymously: %v", err)
+			return next(c)
+		}
+		if s == nil {
+			return next(c)
 		}
 		role, dep, err := a.store.PlatformRole(c.Request().Context(), s.IdentityID)
 		if err != nil {
@@ -174,13 +179,6 @@ func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
 		a.setViewer(c, v)
 		return next(c)
 	}
-}
-
-func err2(err error, next echo.HandlerFunc, c echo.Context) error {
-	if err != nil {
-		return err
-	}
-	return next(c)
 }
 
 func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
