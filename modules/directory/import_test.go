@@ -365,12 +365,12 @@ func TestImportAAFLycee(t *testing.T) {
 		return
 	}
 
-	t.Run("delta", func(t *testing.T) {
+	var dels, adds []*aaf.Entry
+	moves := map[string]string{} // pupil → new class
+	ok = t.Run("delta", func(t *testing.T) {
 		dopts := opts
 		dopts.Delta = true
 		delta := generate(t, dopts)
-		var dels, adds []*aaf.Entry
-		moves := map[string]string{} // pupil → new class
 		for _, e := range delta.entries(t) {
 			switch e.Op {
 			case aaf.OpDelete:
@@ -510,6 +510,45 @@ func TestImportAAFLycee(t *testing.T) {
 			t.Errorf("%d pupils in classes after the delta, want %d", headcount, want)
 		}
 	})
+	if !ok {
+		return
+	}
+
+	// The next full export lists the leaving pupils again (the delta was a mistake): they
+	// are back, and sign in with their password as before.
+	t.Run("full export after the delta", func(t *testing.T) {
+		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin"})
+		if err != nil {
+			t.Fatalf("import: %v", err)
+		}
+		wantCounts(t, rep, 0, len(dels)+len(moves), len(adds), total-len(dels)-len(moves), 0)
+		after := f.people(t, tn)
+		for _, e := range dels {
+			p := after[e.ID]
+			if !p.Active || p.PurgeAfter != nil || p.DeactivatedAt != nil {
+				t.Errorf("returning pupil %s: active %v, deactivated %v, purge %v", e.ID, p.Active, p.DeactivatedAt, p.PurgeAfter)
+			}
+			if n := f.platformCount(t, `SELECT count(*) FROM platform.memberships WHERE identity_id = ? AND active`, *p.IdentityID); n != 1 {
+				t.Errorf("returning pupil %s: %d active memberships", e.ID, n)
+			}
+			ident, _, err := f.env.Kratos.Admin.IdentityAPI.GetIdentity(ctx, p.IdentityID.String()).Execute()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ident.GetState() != "active" {
+				t.Errorf("returning pupil %s: Kratos identity %s is %q", e.ID, ident.Id, ident.GetState())
+			}
+			c := creds[p.Login]
+			if _, err := f.env.TryLogin(c.Login, c.Password); err != nil {
+				t.Errorf("returning pupil %s (%s) cannot sign in: %v", e.ID, c.Login, err)
+			}
+		}
+		for _, e := range adds {
+			if p := after[e.ID]; p.Active {
+				t.Errorf("pupil %s, absent from the full export, still active", e.ID)
+			}
+		}
+	})
 }
 
 // TestImportAAFRefusesBadFiles feeds broken exports: each is refused with the file and the
@@ -632,6 +671,7 @@ func TestImportAAFKratosSecondBatchFails(t *testing.T) {
 	if !errors.Is(err, fault.ErrUnavailable) || !strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "rien n'a été importé") {
 		t.Fatalf("import error = %v; want unavailable naming %s", err, victim)
 	}
+	t.Logf("refused as expected: %v", err)
 	f.wantNothingWritten(t, tn, before, bases(l.entries(t)))
 	if got := f.identitiesWithLogin(t, firstLogin); len(got) != 0 {
 		t.Errorf("the first batch's %s is still in Kratos: %v", firstLogin, got)
@@ -863,8 +903,32 @@ func TestParentInTwoLycees(t *testing.T) {
 			t.Errorf("parent's card in %s: children %+v, want %s", side.tn.UAI, card.Children, side.child)
 		}
 	}
-	// A dry run announces what the import then does (here: one account, not two).
-	wantCounts(t, dry, repB.Created, repB.Updated, repB.Deleted, repB.Unchanged, repB.AccountsCreated)
+
+	// A's next full export no longer has the family: the parent leaves A but keeps their
+	// account, their session and their place in B.
+	repA2, err := f.svc.ImportAAF(ctx, a, smallExport(uaiA, "10001", "19900003", "Clovis", "29900003"), directory.ImportOptions{})
+	if err != nil {
+		t.Fatalf("import A again: %v", err)
+	}
+	wantCounts(t, repA2, 2, 0, 2, 0, 2)
+	if card := f.card(t, a, pA.ID); card.Person.Active {
+		t.Error("the parent is still active in A")
+	}
+	if _, err := f.env.Kratos.Check(ctx, "", token); err != nil {
+		t.Errorf("the parent's session ended when leaving A only: %v", err)
+	}
+	if _, err := f.env.TryLogin(parentCred.Login, parentCred.Password); err != nil {
+		t.Errorf("the parent cannot sign in after leaving A only: %v", err)
+	}
+	est, err = identity.NewStore(f.reg.Platform()).Establishments(ctx, id)
+	if err != nil || len(est) != 1 || est[0].UAI != b.UAI {
+		t.Errorf("parent's establishments after leaving A = %+v, %v", est, err)
+	}
+
+	t.Run("dry run counts the accounts the import opens", func(t *testing.T) {
+		// Here one account (the pupil's), not two: the parent has one already.
+		wantCounts(t, dry, repB.Created, repB.Updated, repB.Deleted, repB.Unchanged, repB.AccountsCreated)
+	})
 }
 
 // TestIsolation: people imported into one lycée are invisible from another.

@@ -136,8 +136,15 @@ func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, fi
 		rep.Warnings = []string{}
 	}
 	if opt.DryRun {
-		rep.AccountsCreated = len(p.create) // an upper bound: some may already have an account elsewhere
-		return rep, nil
+		// Those already known elsewhere (a parent in another establishment) keep their account.
+		err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+			return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+				known, err := s.records.AccountsByAAF(ptx, keysOf(p.create))
+				rep.AccountsCreated = len(p.create) - len(known)
+				return err
+			})
+		})
+		return rep, err
 	}
 	return s.write(ctx, t, p, rep, opt)
 }
@@ -463,6 +470,14 @@ func sameAttrs(a, b Attrs) bool {
 	return string(ja) == string(jb)
 }
 
+func keysOf(specs []*personSpec) []string {
+	keys := make([]string, len(specs))
+	for i, sp := range specs {
+		keys[i] = sp.key
+	}
+	return keys
+}
+
 // newAccount is an account to open for a created person.
 type newAccount struct {
 	spec     *personSpec
@@ -480,12 +495,8 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	)
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
-			keys := make([]string, 0, len(p.create))
-			for _, sp := range p.create {
-				keys = append(keys, sp.key)
-			}
 			var err error
-			if known, err = s.records.AccountsByAAF(ptx, keys); err != nil {
+			if known, err = s.records.AccountsByAAF(ptx, keysOf(p.create)); err != nil {
 				return err
 			}
 			for _, sp := range p.create {
