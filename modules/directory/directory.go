@@ -136,7 +136,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	// InitialHashCost is the bcrypt cost of the random initial passwords (default 6: their
-	// strength is their ~60 bits of entropy; chosen passwords get Kratos' own cost).
+	// strength is their ~50 bits of entropy; chosen passwords get Kratos' own cost).
 	InitialHashCost int
 }
 

@@ -207,14 +207,15 @@ func usernameOf(traits any) string {
 
 // newIdentities returns the usernames of the identities of after that are not in before
 // and whose login is built on one of bases ("first.last", digits appended or not): those
-// the import could have opened (other packages' tests may share the Kratos).
+// the import could have opened (the tests of other packages share the Kratos and open
+// identities of their own meanwhile).
 func newIdentities(before, after map[string]string, bases map[string]bool) []string {
 	var out []string
 	for id, name := range after {
 		if _, old := before[id]; old {
 			continue
 		}
-		if bases == nil || bases[strings.TrimRight(name, "0123456789")] {
+		if bases[strings.TrimRight(name, "0123456789")] {
 			out = append(out, name)
 		}
 	}

@@ -340,7 +340,7 @@ func TestImportAAFLycee(t *testing.T) {
 		if n := f.platformCount(t, `SELECT count(*) FROM platform.accounts`); n != accounts {
 			t.Errorf("%d platform accounts after re-import, want %d", n, accounts)
 		}
-		if got := newIdentities(before, f.identities(t), nil); len(got) != 0 {
+		if got := newIdentities(before, f.identities(t), bases(full.entries(t))); len(got) != 0 {
 			t.Errorf("re-import opened identities %v", got)
 		}
 		if _, err := f.svc.Credentials(ctx, tn, rep.ID); !errors.Is(err, fault.ErrNotFound) {

@@ -510,9 +510,6 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	if err != nil {
 		return nil, err
 	}
-	if err := s.hashPasswords(opening); err != nil {
-		return nil, err
-	}
 	ids, err := s.createAccounts(ctx, opening)
 	if err != nil {
 		return nil, err
@@ -524,6 +521,13 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 		deactivated, err = s.writeDirectory(tx, t, p, known, opening, ids, rep, opt)
 		return err
 	})
+	// People who come back (deactivated before, in the import again) get their account back.
+	var returning []uuid.UUID
+	for _, sp := range p.update {
+		if cur := p.existing[sp.key]; cur != nil && !cur.Active && cur.IdentityID != nil {
+			returning = append(returning, *cur.IdentityID)
+		}
+	}
 	if err != nil {
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
 			s.log.Error("import failed and its accounts could not all be removed", "tenant", t.UAI, "err", derr)
@@ -537,6 +541,12 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	for _, id := range deactivated {
 		if err := s.accounts.SetActive(context.WithoutCancel(ctx), id, false); err != nil {
 			s.log.Error("deactivate account", "identity", id, "err", err)
+		}
+	}
+	for _, id := range returning {
+		if err := s.accounts.SetActive(context.WithoutCancel(ctx), id, true); err != nil {
+			s.log.Error("reactivate account", "identity", id, "err", err)
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("le compte %s n'a pas pu être réactivé sur le serveur d'identité : réactivez la personne depuis sa fiche", id))
 		}
 	}
 	return rep, nil
@@ -629,16 +639,51 @@ func (s *Service) hashPasswords(opening []*newAccount) error {
 	return firstErr
 }
 
+// accountChunk is how many accounts are hashed, then sent to Kratos, at a time.
+const accountChunk = 500
+
+// createAccounts hashes the initial passwords and creates the accounts, chunk by chunk: the
+// next chunk is hashed while Kratos stores the current one. On failure every account this
+// call created is deleted again.
 func (s *Service) createAccounts(ctx context.Context, opening []*newAccount) ([]uuid.UUID, error) {
 	if len(opening) == 0 {
 		return nil, nil
 	}
-	list := make([]identity.NewAccount, len(opening))
-	for i, a := range opening {
-		list[i] = identity.NewAccount{Login: a.login, FirstName: a.spec.first, LastName: a.spec.last, Email: a.spec.email, HashedPassword: a.hash}
+	type hashed struct {
+		chunk []*newAccount
+		err   error
 	}
-	ids, err := s.accounts.CreateAccounts(ctx, list)
-	if err != nil {
+	ready := make(chan hashed, 1)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ready)
+		for start := 0; start < len(opening); start += accountChunk {
+			chunk := opening[start:min(start+accountChunk, len(opening))]
+			select {
+			case ready <- hashed{chunk, s.hashPasswords(chunk)}:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	ids := make([]uuid.UUID, 0, len(opening))
+	for h := range ready {
+		err := h.err
+		if err == nil {
+			list := make([]identity.NewAccount, len(h.chunk))
+			for i, a := range h.chunk {
+				list[i] = identity.NewAccount{Login: a.login, FirstName: a.spec.first, LastName: a.spec.last, Email: a.spec.email, HashedPassword: a.hash}
+			}
+			var got []uuid.UUID
+			if got, err = s.accounts.CreateAccounts(ctx, list); err == nil {
+				ids = append(ids, got...)
+				continue
+			}
+		}
+		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
+			s.log.Error("undo accounts of a failed import", "err", derr)
+		}
 		return nil, fault.New(fault.ErrUnavailable, "les comptes n'ont pas pu être créés sur le serveur d'identité ; rien n'a été importé (%v)", err)
 	}
 	return ids, nil

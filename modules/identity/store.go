@@ -197,17 +197,26 @@ type Membership struct {
 	Active     bool
 }
 
-// UpsertMemberships writes memberships (insert or update roles, person and state).
+// UpsertMemberships writes memberships (insert or update roles, person and state), a
+// thousand rows per statement.
 func UpsertMemberships(tx *gorm.DB, ms []Membership) error {
-	for _, m := range ms {
-		err := tx.Exec(`INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles, active, updated_at)
-			VALUES (?, ?, ?, ?, ?, now())
-			ON CONFLICT (identity_id, tenant_id) DO UPDATE SET person_id = EXCLUDED.person_id, roles = EXCLUDED.roles,
+	for start := 0; start < len(ms); start += 1000 {
+		chunk := ms[start:min(start+1000, len(ms))]
+		var sb strings.Builder
+		args := make([]any, 0, len(chunk)*5)
+		sb.WriteString(`INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles, active, updated_at) VALUES `)
+		for i, m := range chunk {
+			if i > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(?, ?, ?, ?::text[], ?, now())")
+			args = append(args, m.IdentityID, m.TenantID, m.PersonID, m.Roles, m.Active)
+		}
+		sb.WriteString(` ON CONFLICT (identity_id, tenant_id) DO UPDATE SET person_id = EXCLUDED.person_id, roles = EXCLUDED.roles,
 				active = EXCLUDED.active, updated_at = now()
-			WHERE (memberships.person_id, memberships.roles, memberships.active) IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.roles, EXCLUDED.active)`,
-			m.IdentityID, m.TenantID, m.PersonID, m.Roles, m.Active).Error
-		if err != nil {
-			return fmt.Errorf("identity: membership of %s: %w", m.IdentityID, err)
+			WHERE (memberships.person_id, memberships.roles, memberships.active) IS DISTINCT FROM (EXCLUDED.person_id, EXCLUDED.roles, EXCLUDED.active)`)
+		if err := tx.Exec(sb.String(), args...).Error; err != nil {
+			return fmt.Errorf("identity: memberships: %w", err)
 		}
 	}
 	return nil
