@@ -1,0 +1,425 @@
+package grades
+
+import (
+	"context"
+	"math/big"
+	"sort"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// EvalLine is an evaluation as a pupil's page shows it: their mark and the class figures.
+type EvalLine struct {
+	Evaluation
+	Mark  *MarkEntry
+	Stats Stats // over the counted marks, on the evaluation's scale
+	New   bool  // changed since the viewer's last visit
+}
+
+// SubjectLine is one subject of a pupil's period.
+type SubjectLine struct {
+	Code         string
+	Label        string
+	Coef         Hundredths // in the general average
+	Evaluations  []EvalLine
+	Average      *big.Rat // nil: no average
+	Class        Stats    // over the subject averages of the pupil's class
+	Appreciation string
+}
+
+// PupilReport is a pupil's marks and averages for a period; with the conseil's comment and
+// appréciations it is the report card.
+type PupilReport struct {
+	PupilID    uuid.UUID
+	FirstName  string
+	LastName   string
+	ClassID    uuid.UUID
+	ClassLabel string
+	Period     Period
+	Subjects   []SubjectLine
+	General    *big.Rat
+	ClassStats Stats // over the general averages of the class
+	Council    string
+	Published  bool // report card published for the class and period
+	Principal  string
+	Absences   string // filled by attendance later
+}
+
+// book is everything the averages of one class for one period need, loaded in few queries.
+type book struct {
+	classID   uuid.UUID
+	pupils    []pupilRow
+	evals     []Evaluation
+	evalByID  map[uuid.UUID]*Evaluation
+	marks     map[uuid.UUID]map[uuid.UUID]*MarkEntry // evaluation → pupil → mark
+	member    map[uuid.UUID]map[uuid.UUID]bool       // class or group → pupils
+	coefs     map[string]Hundredths
+	avg       map[uuid.UUID]map[string]*big.Rat // pupil → subject → average
+	general   map[uuid.UUID]*big.Rat
+	subjStats map[string]Stats
+	genStats  Stats
+}
+
+type pupilRow struct {
+	ID        uuid.UUID
+	FirstName string
+	LastName  string
+}
+
+// loadBook loads a class's pupils, the evaluations of the class and of their groups in the
+// period (published only, if asked), the marks, and computes every average.
+func loadBook(tx *gorm.DB, classID uuid.UUID, p Period, publishedOnly bool) (*book, error) {
+	b := &book{classID: classID, evalByID: map[uuid.UUID]*Evaluation{}, marks: map[uuid.UUID]map[uuid.UUID]*MarkEntry{},
+		member: map[uuid.UUID]map[uuid.UUID]bool{}, coefs: map[string]Hundredths{}, avg: map[uuid.UUID]map[string]*big.Rat{}, general: map[uuid.UUID]*big.Rat{}}
+	if err := tx.Raw(`SELECT p.id, p.first_name, p.last_name FROM people p JOIN class_members m ON m.person_id = p.id
+		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, classID).Scan(&b.pupils).Error; err != nil {
+		return nil, err
+	}
+	var memberships []struct{ ClassID, PersonID uuid.UUID }
+	if err := tx.Raw(`SELECT m2.class_id, m2.person_id FROM class_members m1 JOIN class_members m2 ON m2.person_id = m1.person_id
+		WHERE m1.class_id = ?`, classID).Scan(&memberships).Error; err != nil {
+		return nil, err
+	}
+	var classes []uuid.UUID
+	for _, m := range memberships {
+		if b.member[m.ClassID] == nil {
+			b.member[m.ClassID] = map[uuid.UUID]bool{}
+			classes = append(classes, m.ClassID)
+		}
+		b.member[m.ClassID][m.PersonID] = true
+	}
+	if len(classes) == 0 {
+		classes = []uuid.UUID{classID}
+	}
+	where := `e.class_id IN ? AND e.on_date BETWEEN ? AND ?`
+	if publishedOnly {
+		where += ` AND e.published`
+	}
+	var err error
+	if b.evals, err = loadEvaluations(tx, where, classes, p.StartsOn, p.EndsOn); err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, len(b.evals))
+	for i := range b.evals {
+		ids[i] = b.evals[i].ID
+		b.evalByID[ids[i]] = &b.evals[i]
+	}
+	marks, err := loadMarks(tx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range marks {
+		m := &marks[i]
+		if b.marks[m.EvaluationID] == nil {
+			b.marks[m.EvaluationID] = map[uuid.UUID]*MarkEntry{}
+		}
+		b.marks[m.EvaluationID][m.PupilID] = &m.MarkEntry
+	}
+	var coefs []struct {
+		SubjectCode string
+		Coef        int64
+	}
+	if err := tx.Raw(`SELECT subject_code, (coefficient * 100)::bigint AS coef FROM subject_coefficients WHERE class_id = ?`, classID).Scan(&coefs).Error; err != nil {
+		return nil, err
+	}
+	for _, c := range coefs {
+		b.coefs[c.SubjectCode] = Hundredths(c.Coef)
+	}
+	b.compute()
+	return b, nil
+}
+
+// coef is the subject's coefficient in the class's general average (default 1).
+func (b *book) coef(subject string) Hundredths {
+	if c, ok := b.coefs[subject]; ok {
+		return c
+	}
+	return 100
+}
+
+// compute fills every pupil's subject and general averages and the class figures.
+func (b *book) compute() {
+	bySubject := map[uuid.UUID]map[string][]Mark{}
+	for _, ev := range b.evals {
+		for pid, m := range b.marks[ev.ID] {
+			mk := Mark{Code: m.Code, Scale: ev.Scale, Coef: ev.Coefficient, Bonus: ev.Bonus, Date: ev.OnDate}
+			if m.Value != nil {
+				mk.Value = *m.Value
+			}
+			if bySubject[pid] == nil {
+				bySubject[pid] = map[string][]Mark{}
+			}
+			bySubject[pid][ev.SubjectCode] = append(bySubject[pid][ev.SubjectCode], mk)
+		}
+	}
+	perSubject := map[string][]*big.Rat{}
+	var generals []*big.Rat
+	for _, p := range b.pupils {
+		b.avg[p.ID] = map[string]*big.Rat{}
+		var ws []Weighted
+		for subject, marks := range bySubject[p.ID] {
+			if a, ok := SubjectAverage(marks); ok {
+				b.avg[p.ID][subject] = a
+				perSubject[subject] = append(perSubject[subject], a)
+				ws = append(ws, Weighted{Avg: a, Coef: b.coef(subject)})
+			}
+		}
+		if g, ok := GeneralAverage(ws); ok {
+			b.general[p.ID] = g
+			generals = append(generals, g)
+		}
+	}
+	b.subjStats = map[string]Stats{}
+	for s, vals := range perSubject {
+		b.subjStats[s] = StatsOf(vals)
+	}
+	b.genStats = StatsOf(generals)
+}
+
+// evalStats are the class figures of one evaluation, on its scale.
+func (b *book) evalStats(id uuid.UUID) Stats {
+	var vals []*big.Rat
+	for _, m := range b.marks[id] {
+		if m.Code == "" && m.Value != nil {
+			vals = append(vals, new(big.Rat).SetFrac64(int64(*m.Value), 100))
+		}
+	}
+	return StatsOf(vals)
+}
+
+// report builds one pupil's report from the book; seen marks older than since as not new.
+func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
+	r := PupilReport{PupilID: pupil.ID, FirstName: pupil.FirstName, LastName: pupil.LastName, ClassID: b.classID, Period: p,
+		General: b.general[pupil.ID], ClassStats: b.genStats}
+	lines := map[string]*SubjectLine{}
+	var order []string
+	for i := range b.evals {
+		ev := &b.evals[i]
+		if !b.member[ev.ClassID][pupil.ID] && ev.ClassID != b.classID {
+			continue // a group the pupil is not in
+		}
+		l := lines[ev.SubjectCode]
+		if l == nil {
+			l = &SubjectLine{Code: ev.SubjectCode, Label: ev.SubjectLabel, Coef: b.coef(ev.SubjectCode),
+				Average: b.avg[pupil.ID][ev.SubjectCode], Class: b.subjStats[ev.SubjectCode]}
+			lines[ev.SubjectCode] = l
+			order = append(order, ev.SubjectCode)
+		}
+		m := b.marks[ev.ID][pupil.ID]
+		l.Evaluations = append(l.Evaluations, EvalLine{Evaluation: *ev, Mark: m, Stats: b.evalStats(ev.ID),
+			New: m != nil && !since.IsZero() && m.UpdatedAt.After(since)})
+	}
+	sort.Slice(order, func(i, j int) bool { return lines[order[i]].Label < lines[order[j]].Label })
+	for _, s := range order {
+		r.Subjects = append(r.Subjects, *lines[s])
+	}
+	return r
+}
+
+// access decides what the actor may see of a pupil: nothing (error), published marks only,
+// or everything.
+func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (publishedOnly bool, err error) {
+	switch {
+	case a.Oversees():
+		return false, nil
+	case a.PersonID == pupilID && hasRole(a, identity.RoleEleve):
+		return true, nil
+	case hasRole(a, identity.RoleResponsable):
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM guardianships WHERE guardian_id = ? AND pupil_id = ? AND legal`, a.PersonID, pupilID).Scan(&n).Error; err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	case hasRole(a, identity.RoleEnseignant) || hasRole(a, identity.RoleVieScolaire):
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?`, pupilID, a.PersonID).Scan(&n).Error; err != nil {
+			return false, err
+		}
+		if n > 0 || hasRole(a, identity.RoleVieScolaire) {
+			return true, nil
+		}
+	}
+	return false, fault.New(fault.ErrNotFound, "ces notes n'existent pas ou ne vous sont pas accessibles")
+}
+
+func hasRole(a Actor, r identity.Role) bool {
+	for _, x := range a.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// classOf returns the pupil's class (division) this year.
+func classOf(tx *gorm.DB, pupilID uuid.UUID) (id uuid.UUID, label string, err error) {
+	var row struct {
+		ID    uuid.UUID
+		Label string
+	}
+	err = tx.Raw(`SELECT c.id, c.label FROM classes c JOIN class_members m ON m.class_id = c.id JOIN school_years y ON y.code = c.school_year AND y.current
+		WHERE m.person_id = ? AND c.kind = 'classe' ORDER BY c.code LIMIT 1`, pupilID).Scan(&row).Error
+	if err == nil && row.ID == uuid.Nil {
+		err = fault.New(fault.ErrNotFound, "cet élève n'est dans aucune classe cette année")
+	}
+	return row.ID, row.Label, err
+}
+
+// PupilMarks is a pupil's marks page for a period. For the pupil and their guardians it
+// shows published evaluations only and marks the new ones since their last visit, which it
+// then records.
+func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
+	var r PupilReport
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		publishedOnly, err := s.access(tx, a, pupilID)
+		if err != nil {
+			return err
+		}
+		classID, label, err := classOf(tx, pupilID)
+		if err != nil {
+			return err
+		}
+		b, err := loadBook(tx, classID, *p, publishedOnly)
+		if err != nil {
+			return err
+		}
+		var since time.Time
+		if publishedOnly {
+			var seen *time.Time
+			if err := tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ?`, a.PersonID, pupilID).Scan(&seen).Error; err != nil {
+				return err
+			}
+			if seen != nil {
+				since = *seen
+			}
+			if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (viewer_id, pupil_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
+				a.PersonID, pupilID, s.now().UTC()).Error; err != nil {
+				return err
+			}
+		}
+		pupil, ok := findPupil(b, pupilID)
+		if !ok {
+			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
+		}
+		r = b.report(pupil, *p, since)
+		r.ClassLabel = label
+		return nil
+	})
+	return &r, err
+}
+
+func findPupil(b *book, id uuid.UUID) (pupilRow, bool) {
+	for _, p := range b.pupils {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return pupilRow{}, false
+}
+
+// ClassReports computes the report cards of a whole class for a period (all evaluations,
+// published or not: report cards are the staff's work until published).
+func (s *Service) ClassReports(ctx context.Context, t *tenant.Tenant, classID uuid.UUID, p *Period) ([]PupilReport, error) {
+	var out []PupilReport
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		out, err = classReports(tx, classID, *p)
+		return err
+	})
+	return out, err
+}
+
+func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, error) {
+	var class struct{ Label string }
+	if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, classID).Scan(&class).Error; err != nil {
+		return nil, err
+	}
+	b, err := loadBook(tx, classID, p, false)
+	if err != nil {
+		return nil, err
+	}
+	var app []struct {
+		PupilID     uuid.UUID
+		SubjectCode string
+		Text        string
+	}
+	if err := tx.Raw(`SELECT pupil_id, subject_code, text FROM appreciations WHERE period_id = ?`, p.ID).Scan(&app).Error; err != nil {
+		return nil, err
+	}
+	apps := map[uuid.UUID]map[string]string{}
+	for _, a := range app {
+		if apps[a.PupilID] == nil {
+			apps[a.PupilID] = map[string]string{}
+		}
+		apps[a.PupilID][a.SubjectCode] = a.Text
+	}
+	var comments []struct {
+		PupilID uuid.UUID
+		Text    string
+	}
+	if err := tx.Raw(`SELECT pupil_id, text FROM council_comments WHERE period_id = ?`, p.ID).Scan(&comments).Error; err != nil {
+		return nil, err
+	}
+	council := map[uuid.UUID]string{}
+	for _, c := range comments {
+		council[c.PupilID] = c.Text
+	}
+	var published int
+	if err := tx.Raw(`SELECT count(*) FROM report_publications WHERE period_id = ? AND class_id = ?`, p.ID, classID).Scan(&published).Error; err != nil {
+		return nil, err
+	}
+	var principal string
+	if err := tx.Raw(`SELECT string_agg(pe.title || ' ' || pe.last_name, ', ') FROM principal_teachers pt JOIN people pe ON pe.id = pt.teacher_id WHERE pt.class_id = ?`, classID).Scan(&principal).Error; err != nil {
+		return nil, err
+	}
+	out := make([]PupilReport, 0, len(b.pupils))
+	for _, pu := range b.pupils {
+		r := b.report(pu, p, time.Time{})
+		r.ClassLabel, r.Council, r.Published, r.Principal = class.Label, council[pu.ID], published > 0, principal
+		for i := range r.Subjects {
+			r.Subjects[i].Appreciation = apps[pu.ID][r.Subjects[i].Code]
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// ReportCard is one pupil's report card. Pupils and legal guardians see it once published.
+func (s *Service) ReportCard(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
+	var out *PupilReport
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		publishedOnly, err := s.access(tx, a, pupilID)
+		if err != nil {
+			return err
+		}
+		classID, _, err := classOf(tx, pupilID)
+		if err != nil {
+			return err
+		}
+		reports, err := classReports(tx, classID, *p)
+		if err != nil {
+			return err
+		}
+		for i := range reports {
+			if reports[i].PupilID == pupilID {
+				out = &reports[i]
+			}
+		}
+		if out == nil {
+			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
+		}
+		if publishedOnly && !out.Published {
+			return fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
+		}
+		return nil
+	})
+	return out, err
+}

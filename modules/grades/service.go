@@ -1,0 +1,679 @@
+package grades
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// Service runs the marks and report cards of every establishment.
+type Service struct {
+	db  *tenant.DB
+	now func() time.Time
+}
+
+// NewService wires the grades.
+func NewService(db *tenant.DB) *Service { return &Service{db: db, now: time.Now} }
+
+// Actor is who acts: the person in the establishment and their roles.
+type Actor struct {
+	PersonID uuid.UUID
+	Roles    []identity.Role
+}
+
+// ActorOf turns the request's viewer into an Actor.
+func ActorOf(v *identity.Viewer) Actor {
+	if v == nil {
+		return Actor{}
+	}
+	return Actor{PersonID: v.PersonID, Roles: v.Roles}
+}
+
+// Oversees tells whether the actor sees and may change every evaluation (direction,
+// establishment administrators, platform administrators).
+func (a Actor) Oversees() bool {
+	for _, r := range a.Roles {
+		switch r {
+		case identity.RoleDirection, identity.RoleAdmin, identity.RoleAdminRegion, identity.RoleAdminDepartement:
+			return true
+		}
+	}
+	return false
+}
+
+// currentYear returns the current school year's code, creating it if needed.
+func (s *Service) currentYear(tx *gorm.DB) (string, error) {
+	var code string
+	if err := tx.Raw(`SELECT code FROM school_years WHERE current`).Scan(&code).Error; err != nil {
+		return "", err
+	}
+	if code != "" {
+		return code, nil
+	}
+	code, start, end := directory.SchoolYearOf(s.now())
+	err := tx.Exec(`INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO UPDATE SET current = true`, code, start, end).Error
+	return code, err
+}
+
+// Periods returns the current year's periods, creating three trimestres the first time
+// (1 September–30 November, 1 December–end of February, 1 March–end of the year).
+func (s *Service) Periods(ctx context.Context, t *tenant.Tenant) ([]Period, error) {
+	var out []Period
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		out, err = s.periods(tx)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) periods(tx *gorm.DB) ([]Period, error) {
+	year, err := s.currentYear(tx)
+	if err != nil {
+		return nil, err
+	}
+	var out []Period
+	if err := tx.Where("school_year = ?", year).Order("starts_on").Find(&out).Error; err != nil {
+		return nil, err
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	y := 0
+	fmt.Sscanf(year, "%d", &y)
+	d := func(yy int, m time.Month, day int) time.Time { return time.Date(yy, m, day, 0, 0, 0, 0, time.UTC) }
+	out = []Period{
+		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 1, StartsOn: d(y, 9, 1), EndsOn: d(y, 11, 30)},
+		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 2, StartsOn: d(y, 12, 1), EndsOn: d(y+1, 3, 1).AddDate(0, 0, -1)},
+		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 3, StartsOn: d(y+1, 3, 1), EndsOn: d(y+1, 8, 31)},
+	}
+	return out, tx.Create(&out).Error
+}
+
+// SetPeriods replaces the current year's periods: kind trimestre (3 periods) or semestre
+// (2), each period starting the day after the previous one ends. Refused once a report card
+// of the year is published.
+func (s *Service) SetPeriods(ctx context.Context, t *tenant.Tenant, kind string, ends []time.Time) ([]Period, error) {
+	want := map[string]int{KindTrimestre: 3, KindSemestre: 2}[kind]
+	if want == 0 {
+		return nil, fault.Invalidf("kind", "découpage « %s » inconnu : trimestre ou semestre", kind)
+	}
+	if len(ends) != want-1 {
+		return nil, fault.Invalidf("ends", "indiquez la date de fin de chaque %s sauf le dernier (%d dates)", kind, want-1)
+	}
+	var out []Period
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		year, err := s.currentYear(tx)
+		if err != nil {
+			return err
+		}
+		var ys struct{ StartsOn, EndsOn time.Time }
+		if err := tx.Raw(`SELECT starts_on, ends_on FROM school_years WHERE code = ?`, year).Scan(&ys).Error; err != nil {
+			return err
+		}
+		var published int
+		if err := tx.Raw(`SELECT count(*) FROM report_publications r JOIN periods p ON p.id = r.period_id WHERE p.school_year = ?`, year).Scan(&published).Error; err != nil {
+			return err
+		}
+		if published > 0 {
+			return fault.New(fault.ErrConflict, "des bulletins de %s sont déjà publiés : le découpage de l'année ne peut plus changer", year)
+		}
+		start := ys.StartsOn
+		yearEnd := time.Date(ys.StartsOn.Year()+1, 8, 31, 0, 0, 0, 0, time.UTC)
+		for i := 0; i < want; i++ {
+			end := yearEnd
+			if i < len(ends) {
+				end = ends[i]
+			}
+			if !end.After(start) || !end.Before(yearEnd) && i < len(ends) {
+				return fault.Invalidf("ends", "la fin du %de %s (%s) doit suivre son début (%s) et précéder la fin de l'année", i+1, kind, end.Format("02/01/2006"), start.Format("02/01/2006"))
+			}
+			out = append(out, Period{ID: uuid.New(), SchoolYear: year, Kind: kind, Number: i + 1, StartsOn: start, EndsOn: end})
+			start = end.AddDate(0, 0, 1)
+		}
+		if err := tx.Exec(`DELETE FROM periods WHERE school_year = ?`, year).Error; err != nil {
+			return err
+		}
+		return tx.Create(&out).Error
+	})
+	return out, err
+}
+
+// PeriodByID returns one period of the current year.
+func (s *Service) PeriodByID(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Period, error) {
+	ps, err := s.Periods(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if ps[i].ID == id {
+			return &ps[i], nil
+		}
+	}
+	return nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+}
+
+// CurrentPeriod is the period containing today, or the last one.
+func (s *Service) CurrentPeriod(ctx context.Context, t *tenant.Tenant) (*Period, error) {
+	ps, err := s.Periods(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	today := s.now()
+	for i := range ps {
+		if ps[i].Contains(today) {
+			return &ps[i], nil
+		}
+	}
+	if today.Before(ps[0].StartsOn) {
+		return &ps[0], nil
+	}
+	return &ps[len(ps)-1], nil
+}
+
+// Teaching is one class or group × subject a teacher teaches.
+type Teaching struct {
+	ClassID      uuid.UUID
+	ClassCode    string
+	ClassLabel   string
+	ClassKind    string
+	SubjectCode  string
+	SubjectLabel string
+}
+
+// Teachings lists what the actor teaches; someone who oversees gets every class × subject
+// that has a teacher.
+func (s *Service) Teachings(ctx context.Context, t *tenant.Tenant, a Actor) ([]Teaching, error) {
+	var out []Teaching
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		q := `SELECT DISTINCT c.id AS class_id, c.code AS class_code, c.label AS class_label, c.kind AS class_kind,
+				s.code AS subject_code, s.label AS subject_label
+			FROM teachings te JOIN classes c ON c.id = te.class_id JOIN subjects s ON s.code = te.subject_code
+			JOIN school_years y ON y.code = c.school_year AND y.current`
+		args := []any{}
+		if !a.Oversees() {
+			q += ` WHERE te.teacher_id = ?`
+			args = append(args, a.PersonID)
+		}
+		return tx.Raw(q+` ORDER BY c.kind, c.code, s.label`, args...).Scan(&out).Error
+	})
+	return out, err
+}
+
+// canTeach tells whether the actor may create or change evaluations of this class and subject.
+func canTeach(tx *gorm.DB, a Actor, classID uuid.UUID, subject string) (bool, error) {
+	if a.Oversees() {
+		return true, nil
+	}
+	var n int
+	err := tx.Raw(`SELECT count(*) FROM teachings WHERE teacher_id = ? AND class_id = ? AND subject_code = ?`, a.PersonID, classID, subject).Scan(&n).Error
+	return n > 0, err
+}
+
+// errNotYours hides evaluations the actor may not change as if they did not exist.
+var errNotYours = fault.New(fault.ErrNotFound, "cette évaluation n'existe pas ou ne vous appartient pas")
+
+// EvaluationForm is what a teacher types to create or change an evaluation.
+type EvaluationForm struct {
+	ClassID     string `form:"classe" json:"class_id"`
+	Subject     string `form:"matiere" json:"subject"`
+	Title       string `form:"titre" json:"title"`
+	Date        string `form:"date" json:"date"`
+	Scale       string `form:"bareme" json:"scale"`
+	Coefficient string `form:"coefficient" json:"coefficient"`
+	Bonus       bool   `form:"bonus" json:"bonus"`
+	Published   bool   `form:"publiee" json:"published"`
+}
+
+// FieldErrors maps form fields to French messages.
+type FieldErrors map[string]string
+
+func (e FieldErrors) Error() string {
+	keys := make([]string, 0, len(e))
+	for k := range e {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + " : " + e[k]
+	}
+	return strings.Join(parts, " ; ")
+}
+
+type evalValues struct {
+	classID     uuid.UUID
+	date        time.Time
+	scale, coef Hundredths
+}
+
+func (f *EvaluationForm) validate() (evalValues, FieldErrors) {
+	errs := FieldErrors{}
+	var v evalValues
+	var err error
+	if v.classID, err = uuid.Parse(f.ClassID); err != nil {
+		errs["classe"] = "Choisissez la classe ou le groupe."
+	}
+	f.Subject = strings.TrimSpace(f.Subject)
+	if f.Subject == "" {
+		errs["matiere"] = "Choisissez la matière."
+	}
+	f.Title = strings.TrimSpace(f.Title)
+	if f.Title == "" || len([]rune(f.Title)) > 200 {
+		errs["titre"] = "Donnez un titre (200 caractères au plus)."
+	}
+	if v.date, err = parseDay(f.Date); err != nil {
+		errs["date"] = "Date illisible : jj/mm/aaaa."
+	}
+	v.scale = 2000
+	if strings.TrimSpace(f.Scale) != "" {
+		sc, ok := ParseHundredths(f.Scale)
+		if !ok || sc <= 0 || sc > 100000 {
+			errs["bareme"] = "Le barème est un nombre positif de 1 000 au plus, deux décimales au plus (ex. 20)."
+		}
+		v.scale = sc
+	}
+	v.coef = 100
+	if strings.TrimSpace(f.Coefficient) != "" {
+		c, ok := ParseHundredths(f.Coefficient)
+		if !ok || c > 10000 {
+			errs["coefficient"] = "Le coefficient est un nombre de 0 à 100, deux décimales au plus (ex. 1 ou 0,5)."
+		}
+		v.coef = c
+	}
+	if len(errs) > 0 {
+		return v, errs
+	}
+	return v, nil
+}
+
+func parseDay(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range []string{"2006-01-02", "02/01/2006"} {
+		if d, err := time.Parse(layout, s); err == nil {
+			return d, nil
+		}
+	}
+	return time.Time{}, errors.New("bad date")
+}
+
+// evalColumns reads evaluations with their scale and coefficient as hundredths.
+const evalColumns = `e.id, e.class_id, e.subject_code, e.teacher_id, e.title, e.on_date, e.bonus, e.published, e.published_at,
+	e.created_at, e.updated_at, (e.scale * 100)::bigint AS scale, (e.coefficient * 100)::bigint AS coefficient,
+	c.label AS class_label, coalesce(s.label, e.subject_code) AS subject_label`
+
+type evalRow struct {
+	Evaluation
+	Scale       Hundredths
+	Coefficient Hundredths
+}
+
+func loadEvaluations(tx *gorm.DB, where string, args ...any) ([]Evaluation, error) {
+	var rows []evalRow
+	err := tx.Raw(`SELECT `+evalColumns+` FROM evaluations e JOIN classes c ON c.id = e.class_id LEFT JOIN subjects s ON s.code = e.subject_code WHERE `+where+` ORDER BY e.on_date, e.created_at`, args...).Scan(&rows).Error
+	out := make([]Evaluation, len(rows))
+	for i, r := range rows {
+		out[i] = r.Evaluation
+		out[i].Scale, out[i].Coefficient = r.Scale, r.Coefficient
+	}
+	return out, err
+}
+
+// Evaluation returns one evaluation if the actor may see it as its teacher or overseer.
+func (s *Service) Evaluation(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Evaluation, error) {
+	var ev *Evaluation
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		ev, err = s.evaluationFor(tx, a, id)
+		return err
+	})
+	return ev, err
+}
+
+func (s *Service) evaluationFor(tx *gorm.DB, a Actor, id uuid.UUID) (*Evaluation, error) {
+	evs, err := loadEvaluations(tx, `e.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(evs) == 0 {
+		return nil, errNotYours
+	}
+	ok, err := canTeach(tx, a, evs[0].ClassID, evs[0].SubjectCode)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNotYours
+	}
+	return &evs[0], nil
+}
+
+// SaveEvaluation creates (id == uuid.Nil) or changes an evaluation.
+func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f EvaluationForm) (*Evaluation, error) {
+	v, errs := f.validate()
+	if errs != nil {
+		return nil, errs
+	}
+	var out *Evaluation
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		ok, err := canTeach(tx, a, v.classID, f.Subject)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fault.New(fault.ErrForbidden, "vous n'enseignez pas cette matière dans cette classe")
+		}
+		var yearOK int
+		if err := tx.Raw(`SELECT count(*) FROM classes c JOIN school_years y ON y.code = c.school_year WHERE c.id = ? AND ? BETWEEN y.starts_on AND (y.starts_on + interval '1 year' - interval '1 day')`, v.classID, v.date).Scan(&yearOK).Error; err != nil {
+			return err
+		}
+		if yearOK == 0 {
+			return FieldErrors{"date": "La date doit être dans l'année scolaire de la classe."}
+		}
+		now := s.now().UTC()
+		var pubAt any
+		if f.Published {
+			pubAt = now
+		}
+		if id == uuid.Nil {
+			id = uuid.New()
+			var teacher any
+			if !a.Oversees() {
+				teacher = a.PersonID
+			}
+			err = tx.Exec(`INSERT INTO evaluations (id, class_id, subject_code, teacher_id, title, on_date, scale, coefficient, bonus, published, published_at, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?::numeric / 100, ?, ?, ?, ?, ?)`,
+				id, v.classID, f.Subject, teacher, f.Title, v.date, int64(v.scale), int64(v.coef), f.Bonus, f.Published, pubAt, now, now).Error
+		} else {
+			prev, err := s.evaluationFor(tx, a, id)
+			if err != nil {
+				return err
+			}
+			if v.scale < prev.Scale {
+				var over int
+				if err := tx.Raw(`SELECT count(*) FROM marks WHERE evaluation_id = ? AND value * 100 > ?`, id, int64(v.scale)).Scan(&over).Error; err != nil {
+					return err
+				}
+				if over > 0 {
+					return FieldErrors{"bareme": fmt.Sprintf("%d note(s) dépassent ce barème : corrigez-les d'abord.", over)}
+				}
+			}
+			err = tx.Exec(`UPDATE evaluations SET class_id = ?, subject_code = ?, title = ?, on_date = ?, scale = ?::numeric / 100, coefficient = ?::numeric / 100,
+				bonus = ?, published = ?, published_at = CASE WHEN ? THEN coalesce(published_at, ?) END, updated_at = ? WHERE id = ?`,
+				v.classID, f.Subject, f.Title, v.date, int64(v.scale), int64(v.coef), f.Bonus, f.Published, f.Published, now, now, id).Error
+		}
+		if err != nil {
+			return err
+		}
+		out, err = s.evaluationFor(tx, a, id)
+		return err
+	})
+	return out, err
+}
+
+// DeleteEvaluation removes an evaluation and its marks.
+func (s *Service) DeleteEvaluation(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
+	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		if _, err := s.evaluationFor(tx, a, id); err != nil {
+			return err
+		}
+		return tx.Exec(`DELETE FROM evaluations WHERE id = ?`, id).Error
+	})
+}
+
+// GridRow is one pupil of the grid entry page.
+type GridRow struct {
+	PupilID   uuid.UUID
+	LastName  string
+	FirstName string
+	Mark      *MarkEntry
+	Input     string // what was typed (kept when the grid is refused)
+	Comment   string
+	Error     string
+}
+
+// Grid is an evaluation with one row per pupil of its class or group.
+type Grid struct {
+	Evaluation Evaluation
+	Rows       []GridRow
+	Stats      Stats // over the counted marks, on the evaluation's scale
+}
+
+// Grid returns the entry grid of an evaluation.
+func (s *Service) Grid(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Grid, error) {
+	var g *Grid
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		ev, err := s.evaluationFor(tx, a, id)
+		if err != nil {
+			return err
+		}
+		g, err = loadGrid(tx, ev)
+		return err
+	})
+	return g, err
+}
+
+func loadGrid(tx *gorm.DB, ev *Evaluation) (*Grid, error) {
+	g := &Grid{Evaluation: *ev}
+	if err := tx.Raw(`SELECT p.id AS pupil_id, p.last_name, p.first_name FROM people p JOIN class_members m ON m.person_id = p.id
+		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, ev.ClassID).Scan(&g.Rows).Error; err != nil {
+		return nil, err
+	}
+	marks, err := loadMarks(tx, []uuid.UUID{ev.ID})
+	if err != nil {
+		return nil, err
+	}
+	byPupil := map[uuid.UUID]*MarkEntry{}
+	var values []*big.Rat
+	for i := range marks {
+		m := &marks[i]
+		byPupil[m.PupilID] = &m.MarkEntry
+		if m.Value != nil && m.Code == "" {
+			values = append(values, new(big.Rat).SetFrac64(int64(*m.Value), 100))
+		}
+	}
+	for i := range g.Rows {
+		r := &g.Rows[i]
+		r.Mark = byPupil[r.PupilID]
+		r.Input = r.Mark.Text()
+		if r.Mark != nil {
+			r.Comment = r.Mark.Comment
+		}
+	}
+	g.Stats = StatsOf(values)
+	return g, nil
+}
+
+type markRow struct {
+	EvaluationID uuid.UUID
+	MarkEntry
+}
+
+func loadMarks(tx *gorm.DB, evalIDs []uuid.UUID) ([]markRow, error) {
+	if len(evalIDs) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		EvaluationID uuid.UUID
+		PupilID      uuid.UUID
+		Value        *int64
+		Code         *string
+		Comment      string
+		UpdatedAt    time.Time
+	}
+	err := tx.Raw(`SELECT evaluation_id, pupil_id, (value * 100)::bigint AS value, code, comment, updated_at FROM marks WHERE evaluation_id IN ?`, evalIDs).Scan(&rows).Error
+	out := make([]markRow, len(rows))
+	for i, r := range rows {
+		out[i] = markRow{EvaluationID: r.EvaluationID, MarkEntry: MarkEntry{PupilID: r.PupilID, Comment: r.Comment, UpdatedAt: r.UpdatedAt}}
+		if r.Value != nil {
+			v := Hundredths(*r.Value)
+			out[i].Value = &v
+		}
+		if r.Code != nil {
+			out[i].Code = *r.Code
+		}
+	}
+	return out, err
+}
+
+// GridInput is what the grid page or the API sends: the typed text of each pupil's mark
+// ("" clears it) and their comment.
+type GridInput struct {
+	Marks    map[uuid.UUID]string
+	Comments map[uuid.UUID]string
+}
+
+// GridError is a refused grid: the grid as typed, with an error next to each wrong cell.
+// Nothing was saved.
+type GridError struct{ Grid *Grid }
+
+func (e *GridError) Error() string {
+	var parts []string
+	for _, r := range e.Grid.Rows {
+		if r.Error != "" {
+			parts = append(parts, r.LastName+" "+r.FirstName+" : "+r.Error)
+		}
+	}
+	return "notes refusées : " + strings.Join(parts, " ; ")
+}
+
+// ParseMark reads one cell: a value with two decimals at most in [0, scale] (comma or dot),
+// or Abs, Disp, NN (any case). It returns the French message for a wrong cell.
+func ParseMark(text string, scale Hundredths) (value *Hundredths, code string, msg string) {
+	text = strings.TrimSpace(text)
+	switch strings.ToLower(text) {
+	case "":
+		return nil, "", ""
+	case "abs", "a":
+		return nil, CodeAbsent, ""
+	case "disp", "d":
+		return nil, CodeDispensed, ""
+	case "nn":
+		return nil, CodeNotMarked, ""
+	}
+	v, ok := ParseHundredths(text)
+	if !ok {
+		return nil, "", fmt.Sprintf("« %s » n'est pas une note : un nombre (deux décimales au plus, ex. 12,5), Abs, Disp ou NN", text)
+	}
+	if v > scale {
+		return nil, "", fmt.Sprintf("%s dépasse le barème (/%s)", v.Short(), scale.Short())
+	}
+	return &v, "", ""
+}
+
+// SaveMarks validates every cell, then saves the whole grid in one transaction, or nothing:
+// a refused grid comes back as *GridError with the typed entries and the errors.
+func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, in GridInput) (*Grid, error) {
+	var g *Grid
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		ev, err := s.evaluationFor(tx, a, id)
+		if err != nil {
+			return err
+		}
+		if g, err = loadGrid(tx, ev); err != nil {
+			return err
+		}
+		known := map[uuid.UUID]bool{}
+		for _, r := range g.Rows {
+			known[r.PupilID] = true
+		}
+		for pid := range in.Marks {
+			if !known[pid] {
+				return fault.Invalidf("notes", "un élève de la saisie n'appartient pas à %s", ev.ClassLabel)
+			}
+		}
+		bad := false
+		type cell struct {
+			pupil   uuid.UUID
+			value   *Hundredths
+			code    string
+			comment string
+		}
+		var cells []cell
+		for i := range g.Rows {
+			r := &g.Rows[i]
+			text, typed := in.Marks[r.PupilID]
+			if !typed {
+				continue // a pupil left out of the request keeps their mark
+			}
+			r.Input = text
+			if c, ok := in.Comments[r.PupilID]; ok {
+				r.Comment = strings.TrimSpace(c)
+			}
+			if len([]rune(r.Comment)) > 500 {
+				r.Error, bad = "Le commentaire dépasse 500 caractères.", true
+				continue
+			}
+			v, code, msg := ParseMark(text, ev.Scale)
+			if msg != "" {
+				r.Error, bad = msg, true
+				continue
+			}
+			cells = append(cells, cell{r.PupilID, v, code, r.Comment})
+		}
+		if bad {
+			return &GridError{Grid: g}
+		}
+		now := s.now().UTC()
+		for _, c := range cells {
+			if c.value == nil && c.code == "" {
+				if err := tx.Exec(`DELETE FROM marks WHERE evaluation_id = ? AND pupil_id = ?`, id, c.pupil).Error; err != nil {
+					return err
+				}
+				continue
+			}
+			var v, code any
+			if c.value != nil {
+				v = int64(*c.value)
+			}
+			if c.code != "" {
+				code = c.code
+			}
+			err := tx.Exec(`INSERT INTO marks (evaluation_id, pupil_id, value, code, comment, updated_at) VALUES (?, ?, ?::numeric / 100, ?, ?, ?)
+				ON CONFLICT (evaluation_id, pupil_id) DO UPDATE SET value = EXCLUDED.value, code = EXCLUDED.code, comment = EXCLUDED.comment,
+					updated_at = EXCLUDED.updated_at
+				WHERE (marks.value, marks.code, marks.comment) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.code, EXCLUDED.comment)`,
+				id, c.pupil, v, code, c.comment, now).Error
+			if err != nil {
+				return err
+			}
+		}
+		g, err = loadGrid(tx, ev)
+		return err
+	})
+	var ge *GridError
+	if errors.As(err, &ge) {
+		return ge.Grid, err
+	}
+	return g, err
+}
+
+// ClassEvaluations lists the evaluations of a class or group in a subject for a period.
+func (s *Service) ClassEvaluations(ctx context.Context, t *tenant.Tenant, a Actor, classID uuid.UUID, subject string, p *Period) ([]Evaluation, error) {
+	var out []Evaluation
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		ok, err := canTeach(tx, a, classID, subject)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return fault.New(fault.ErrNotFound, "vous n'enseignez pas cette matière dans cette classe")
+		}
+		out, err = loadEvaluations(tx, `e.class_id = ? AND e.subject_code = ? AND e.on_date BETWEEN ? AND ?`, classID, subject, p.StartsOn, p.EndsOn)
+		return err
+	})
+	return out, err
+}
+
