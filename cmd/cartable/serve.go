@@ -16,6 +16,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
@@ -64,7 +65,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	}
 	srv, err := web.NewServer(web.Config{
 		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme, Logger: log,
-	}, reg, identity.Templates, directory.Templates)
+	}, reg, identity.Templates, directory.Templates, grades.Templates)
 	if err != nil {
 		return nil, err
 	}
@@ -87,6 +88,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20)
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
+	grades.NewHandler(grades.NewService(reg.DB()), auth).Register(srv.Tenants())
 
 	if target, err := url.Parse(cfg.KratosPublicURL); err == nil && cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
@@ -109,6 +111,15 @@ func menuFor(c echo.Context) []web.MenuItem {
 	var items []web.MenuItem
 	if v.Member {
 		items = append(items, web.MenuItem{Href: "/annuaire/personnes/" + v.PersonID.String(), Text: "Ma fiche"})
+	}
+	if v.Can(identity.PermMarksView) && (v.Has(identity.RoleEleve) || v.Has(identity.RoleResponsable)) {
+		items = append(items, web.MenuItem{Href: "/notes", Text: "Notes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
+	}
+	if v.Can(identity.PermMarksTeach) {
+		items = append(items, web.MenuItem{Href: "/notes/enseignement", Text: "Notes de mes classes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
+	}
+	if v.Can(identity.PermMarksOversee) {
+		items = append(items, web.MenuItem{Href: "/notes/tableau", Text: "Tableau des moyennes"}, web.MenuItem{Href: "/notes/periodes", Text: "Périodes et coefficients"})
 	}
 	if v.Can(identity.PermClassesList) {
 		items = append(items, web.MenuItem{Href: "/annuaire/classes", Text: "Classes et groupes"})

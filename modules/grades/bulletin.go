@@ -178,10 +178,10 @@ type SubjectHead struct {
 
 // ClassTableRow is a pupil's line.
 type ClassTableRow struct {
-	PupilID   uuid.UUID
-	Name      string
-	Averages  []*big.Rat // in Subjects order; nil: no average
-	General   *big.Rat
+	PupilID  uuid.UUID
+	Name     string
+	Averages []*big.Rat // in Subjects order; nil: no average
+	General  *big.Rat
 }
 
 // Bucket counts general averages in [From, To).
@@ -235,4 +235,3 @@ func (s *Service) Table(ctx context.Context, t *tenant.Tenant, a Actor, classID 
 	}
 	return ct, nil
 }
-

@@ -676,4 +676,3 @@ func (s *Service) ClassEvaluations(ctx context.Context, t *tenant.Tenant, a Acto
 	})
 	return out, err
 }
-

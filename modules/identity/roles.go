@@ -65,19 +65,22 @@ const (
 	PermPeopleManage  Permission = "directory.manage"  // create, edit, deactivate, reset passwords
 	PermImport        Permission = "directory.import"  // AAF/CSV imports and credentials
 	PermTenantsManage Permission = "platform.tenants"  // provisioning (platform hosts)
+	PermMarksView     Permission = "grades.view"       // marks and report cards one may see (own, children's, pupils')
+	PermMarksTeach    Permission = "grades.teach"      // evaluations, marks entry, appréciations of one's classes
+	PermMarksOversee  Permission = "grades.oversee"    // periods, coefficients, class tables, publication
 )
 
 // grants is the one table deciding what each role may do.
 var grants = map[Role][]Permission{
-	RoleEleve:            {PermHome, PermMe},
-	RoleResponsable:      {PermHome, PermMe},
+	RoleEleve:            {PermHome, PermMe, PermMarksView},
+	RoleResponsable:      {PermHome, PermMe, PermMarksView},
 	RolePersonnel:        {PermHome, PermMe},
-	RoleEnseignant:       {PermHome, PermMe, PermClassesList, PermPeopleView},
-	RoleVieScolaire:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails},
-	RoleDirection:        {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport},
-	RoleAdmin:            {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport},
-	RoleAdminRegion:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage},
-	RoleAdminDepartement: {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage},
+	RoleEnseignant:       {PermHome, PermMe, PermClassesList, PermPeopleView, PermMarksView, PermMarksTeach},
+	RoleVieScolaire:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermMarksView},
+	RoleDirection:        {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermMarksView, PermMarksTeach, PermMarksOversee},
+	RoleAdmin:            {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermMarksView, PermMarksTeach, PermMarksOversee},
+	RoleAdminRegion:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage, PermMarksView, PermMarksTeach, PermMarksOversee},
+	RoleAdminDepartement: {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage, PermMarksView, PermMarksTeach, PermMarksOversee},
 }
 
 // Can tells whether any of roles grants p.
