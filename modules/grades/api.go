@@ -21,4 +21,3 @@ func (h *Handler) apiDeleteEvaluation(c echo.Context) error { return echo.ErrNot
 func (h *Handler) apiSaveMarks(c echo.Context) error { return echo.ErrNotImplemented }
 
 func (h *Handler) apiReportCard(c echo.Context) error { return echo.ErrNotImplemented }
-

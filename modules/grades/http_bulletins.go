@@ -23,4 +23,3 @@ func (h *Handler) councilPage(c echo.Context) error { return echo.ErrNotImplemen
 func (h *Handler) saveCouncil(c echo.Context) error { return echo.ErrNotImplemented }
 
 func (h *Handler) publish(c echo.Context) error { return echo.ErrNotImplemented }
-

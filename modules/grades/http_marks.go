@@ -37,4 +37,3 @@ func (h *Handler) periodsPage(c echo.Context) error { return echo.ErrNotImplemen
 func (h *Handler) savePeriods(c echo.Context) error { return echo.ErrNotImplemented }
 
 func (h *Handler) saveCoefficient(c echo.Context) error { return echo.ErrNotImplemented }
-
