@@ -41,7 +41,7 @@ func (s *Service) SaveAppreciations(ctx context.Context, t *tenant.Tenant, a Act
 			return err
 		}
 		if !ok {
-			return fault.New(fault.ErrForbidden, "vous n'enseignez pas cette matière dans cette classe")
+			return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'y enseignez pas cette matière")
 		}
 		return s.saveTexts(tx, a, p, classID, texts, 1000, func(pupil uuid.UUID, text string) error {
 			if text == "" {
@@ -73,7 +73,7 @@ func (s *Service) SaveCouncilComments(ctx context.Context, t *tenant.Tenant, a A
 				return err
 			}
 			if n == 0 {
-				return fault.New(fault.ErrForbidden, "seul le professeur principal de la classe (ou la direction) rédige l'avis du conseil de classe")
+				return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'en êtes pas le professeur principal : seul le professeur principal (ou la direction) rédige l'avis du conseil de classe")
 			}
 		}
 		return s.saveTexts(tx, a, p, classID, texts, 2000, func(pupil uuid.UUID, text string) error {

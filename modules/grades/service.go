@@ -373,7 +373,7 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 			return err
 		}
 		if !ok {
-			return fault.New(fault.ErrForbidden, "vous n'enseignez pas cette matière dans cette classe")
+			return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'y enseignez pas cette matière")
 		}
 		var yearOK int
 		if err := tx.Raw(`SELECT count(*) FROM classes c JOIN school_years y ON y.code = c.school_year WHERE c.id = ? AND ? BETWEEN y.starts_on AND (y.starts_on + interval '1 year' - interval '1 day')`, v.classID, v.date).Scan(&yearOK).Error; err != nil {
