@@ -8,12 +8,16 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/google/uuid"
+
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
+	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -131,8 +135,58 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 		}
 		logins = append(logins, demoLogin{Who: a.who, Login: a.login, Password: pw})
 	}
+	if err := seedGrades(ctx, reg, mt); err != nil {
+		return nil, fmt.Errorf("demo marks: %w", err)
+	}
 	b, _ := json.MarshalIndent(logins, "", "  ")
 	return logins, os.WriteFile(path, b, 0o600)
+}
+
+// seedGrades gives every class × subject of an establishment three published evaluations of
+// the current period, with marks for every pupil (a few absent), through the grades service.
+func seedGrades(ctx context.Context, reg *tenant.Registry, t *tenant.Tenant) error {
+	svc := grades.NewService(reg.DB())
+	director := grades.Actor{Roles: []identity.Role{identity.RoleDirection}}
+	p, err := svc.CurrentPeriod(ctx, t)
+	if err != nil {
+		return err
+	}
+	teachings, err := svc.Teachings(ctx, t, director)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(42, 7))
+	titles := []string{"Devoir surveillé", "Interrogation écrite", "Exposé"}
+	for _, te := range teachings {
+		for i, title := range titles {
+			day := p.StartsOn.AddDate(0, 0, 7+14*i)
+			ev, err := svc.SaveEvaluation(ctx, t, director, uuid.Nil, grades.EvaluationForm{
+				ClassID: te.ClassID.String(), Subject: te.SubjectCode, Title: fmt.Sprintf("%s n°%d", title, i+1),
+				Date: day.Format("2006-01-02"), Scale: []string{"20", "20", "10"}[i], Coefficient: []string{"2", "1", "0,5"}[i], Published: true,
+			})
+			if err != nil {
+				return err
+			}
+			g, err := svc.Grid(ctx, t, director, ev.ID)
+			if err != nil {
+				return err
+			}
+			in := grades.GridInput{Marks: map[uuid.UUID]string{}}
+			for _, row := range g.Rows {
+				switch v := rng.IntN(100); {
+				case v < 4:
+					in.Marks[row.PupilID] = "Abs"
+				default:
+					scale := []int{20, 20, 10}[i]
+					in.Marks[row.PupilID] = fmt.Sprintf("%d,%d", rng.IntN(scale*6/10)+scale*4/10, rng.IntN(2)*5)
+				}
+			}
+			if _, err := svc.SaveMarks(ctx, t, director, ev.ID, in); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // sharedParentAAF is a small delta giving a Montaigne parent a child at another establishment.
