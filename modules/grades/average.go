@@ -175,6 +175,9 @@ func ParseHundredths(s string) (Hundredths, bool) {
 		return 0, false
 	}
 	whole, frac, _ := strings.Cut(s, ".")
+	if whole == "" && frac == "" {
+		return 0, false // "." alone is not a number
+	}
 	if whole == "" {
 		whole = "0"
 	}

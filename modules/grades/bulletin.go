@@ -190,7 +190,7 @@ type Bucket struct {
 	Count    int
 }
 
-// Table computes the class table (direction, or a teacher of the class).
+// Table computes the class table (direction).
 func (s *Service) Table(ctx context.Context, t *tenant.Tenant, a Actor, classID uuid.UUID, p *Period) (*ClassTable, error) {
 	if !a.Oversees() {
 		return nil, fault.New(fault.ErrForbidden, "le tableau de classe est réservé à la direction")

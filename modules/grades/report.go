@@ -64,6 +64,7 @@ type book struct {
 	general   map[uuid.UUID]*big.Rat
 	subjStats map[string]Stats
 	genStats  Stats
+	evStats   map[uuid.UUID]Stats
 }
 
 type pupilRow struct {
@@ -182,8 +183,20 @@ func (b *book) compute() {
 	b.genStats = StatsOf(generals)
 }
 
-// evalStats are the class figures of one evaluation, on its scale.
+// evalStats are the class figures of one evaluation, on its scale (computed once).
 func (b *book) evalStats(id uuid.UUID) Stats {
+	if st, ok := b.evStats[id]; ok {
+		return st
+	}
+	if b.evStats == nil {
+		b.evStats = map[uuid.UUID]Stats{}
+	}
+	st := b.computeEvalStats(id)
+	b.evStats[id] = st
+	return st
+}
+
+func (b *book) computeEvalStats(id uuid.UUID) Stats {
 	var vals []*big.Rat
 	for _, m := range b.marks[id] {
 		if m.Code == "" && m.Value != nil {
@@ -212,8 +225,8 @@ func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
 			order = append(order, ev.SubjectCode)
 		}
 		m := b.marks[ev.ID][pupil.ID]
-		l.Evaluations = append(l.Evaluations, EvalLine{Evaluation: *ev, Mark: m, Stats: b.evalStats(ev.ID),
-			New: m != nil && !since.IsZero() && m.UpdatedAt.After(since)})
+		fresh := m != nil && !since.IsZero() && (m.UpdatedAt.After(since) || ev.PublishedAt != nil && ev.PublishedAt.After(since))
+		l.Evaluations = append(l.Evaluations, EvalLine{Evaluation: *ev, Mark: m, Stats: b.evalStats(ev.ID), New: fresh})
 	}
 	sort.Slice(order, func(i, j int) bool { return lines[order[i]].Label < lines[order[j]].Label })
 	for _, s := range order {
@@ -222,33 +235,48 @@ func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
 	return r
 }
 
-// access decides what the actor may see of a pupil: nothing (error), published marks only,
-// or everything.
-func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (publishedOnly bool, err error) {
-	switch {
-	case a.Oversees():
-		return false, nil
-	case a.PersonID == pupilID && hasRole(a, identity.RoleEleve):
-		return true, nil
-	case hasRole(a, identity.RoleResponsable):
+// access decides what the actor may see of a pupil: nothing (error), or their marks as the
+// family sees them (the pupil, a legal guardian: published only), as staff of the pupil's
+// classes see them (published only), or everything (direction).
+func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind, err error) {
+	if a.Oversees() {
+		return viewAll, nil
+	}
+	if a.PersonID == pupilID && hasRole(a, identity.RoleEleve) {
+		return viewFamily, nil
+	}
+	if hasRole(a, identity.RoleResponsable) {
 		var n int
 		if err := tx.Raw(`SELECT count(*) FROM guardianships WHERE guardian_id = ? AND pupil_id = ? AND legal`, a.PersonID, pupilID).Scan(&n).Error; err != nil {
-			return false, err
+			return 0, err
 		}
 		if n > 0 {
-			return true, nil
-		}
-	case hasRole(a, identity.RoleEnseignant) || hasRole(a, identity.RoleVieScolaire):
-		var n int
-		if err := tx.Raw(`SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?`, pupilID, a.PersonID).Scan(&n).Error; err != nil {
-			return false, err
-		}
-		if n > 0 || hasRole(a, identity.RoleVieScolaire) {
-			return true, nil
+			return viewFamily, nil
 		}
 	}
-	return false, fault.New(fault.ErrNotFound, "ces notes n'existent pas ou ne vous sont pas accessibles")
+	if hasRole(a, identity.RoleVieScolaire) {
+		return viewStaff, nil
+	}
+	if hasRole(a, identity.RoleEnseignant) {
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?`, pupilID, a.PersonID).Scan(&n).Error; err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			return viewStaff, nil
+		}
+	}
+	return 0, fault.New(fault.ErrNotFound, "ces notes n'existent pas ou ne vous sont pas accessibles")
 }
+
+// viewKind is how much of a pupil's marks a viewer sees.
+type viewKind int
+
+const (
+	viewFamily viewKind = iota + 1 // published evaluations; report cards once published
+	viewStaff                      // published evaluations; report cards while being written
+	viewAll                        // everything
+)
 
 func hasRole(a Actor, r identity.Role) bool {
 	for _, x := range a.Roles {
@@ -279,10 +307,11 @@ func classOf(tx *gorm.DB, pupilID uuid.UUID) (id uuid.UUID, label string, err er
 func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
 	var r PupilReport
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		publishedOnly, err := s.access(tx, a, pupilID)
+		view, err := s.access(tx, a, pupilID)
 		if err != nil {
 			return err
 		}
+		publishedOnly := view != viewAll
 		classID, label, err := classOf(tx, pupilID)
 		if err != nil {
 			return err
@@ -292,7 +321,7 @@ func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pup
 			return err
 		}
 		var since time.Time
-		if publishedOnly {
+		if view == viewFamily {
 			var seen *time.Time
 			if err := tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ?`, a.PersonID, pupilID).Scan(&seen).Error; err != nil {
 				return err
@@ -325,8 +354,8 @@ func findPupil(b *book, id uuid.UUID) (pupilRow, bool) {
 	return pupilRow{}, false
 }
 
-// ClassReports computes the report cards of a whole class for a period (all evaluations,
-// published or not: report cards are the staff's work until published).
+// ClassReports computes the report cards of a whole class for a period, from the published
+// evaluations only (a draft counts nowhere). Callers check who may see them.
 func (s *Service) ClassReports(ctx context.Context, t *tenant.Tenant, classID uuid.UUID, p *Period) ([]PupilReport, error) {
 	var out []PupilReport
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
@@ -342,7 +371,7 @@ func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, erro
 	if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, classID).Scan(&class).Error; err != nil {
 		return nil, err
 	}
-	b, err := loadBook(tx, classID, p, false)
+	b, err := loadBook(tx, classID, p, true)
 	if err != nil {
 		return nil, err
 	}
@@ -396,7 +425,7 @@ func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, erro
 func (s *Service) ReportCard(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
 	var out *PupilReport
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		publishedOnly, err := s.access(tx, a, pupilID)
+		view, err := s.access(tx, a, pupilID)
 		if err != nil {
 			return err
 		}
@@ -416,7 +445,7 @@ func (s *Service) ReportCard(ctx context.Context, t *tenant.Tenant, a Actor, pup
 		if out == nil {
 			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
 		}
-		if publishedOnly && !out.Published {
+		if view == viewFamily && !out.Published {
 			return fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
 		}
 		return nil

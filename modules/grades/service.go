@@ -130,6 +130,14 @@ func (s *Service) SetPeriods(ctx context.Context, t *tenant.Tenant, kind string,
 		if published > 0 {
 			return fault.New(fault.ErrConflict, "des bulletins de %s sont déjà publiés : le découpage de l'année ne peut plus changer", year)
 		}
+		var texts int
+		if err := tx.Raw(`SELECT (SELECT count(*) FROM appreciations a JOIN periods p ON p.id = a.period_id WHERE p.school_year = ?)
+			+ (SELECT count(*) FROM council_comments c JOIN periods p ON p.id = c.period_id WHERE p.school_year = ?)`, year, year).Scan(&texts).Error; err != nil {
+			return err
+		}
+		if texts > 0 {
+			return fault.New(fault.ErrConflict, "des appréciations de %s sont déjà saisies : changer le découpage les effacerait ; videz-les d'abord", year)
+		}
 		start := ys.StartsOn
 		yearEnd := time.Date(ys.StartsOn.Year()+1, 8, 31, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < want; i++ {
@@ -316,8 +324,10 @@ const evalColumns = `e.id, e.class_id, e.subject_code, e.teacher_id, e.title, e.
 
 type evalRow struct {
 	Evaluation
-	Scale       Hundredths
-	Coefficient Hundredths
+	Scale        Hundredths
+	Coefficient  Hundredths
+	ClassLabel   string
+	SubjectLabel string
 }
 
 func loadEvaluations(tx *gorm.DB, where string, args ...any) ([]Evaluation, error) {
@@ -327,6 +337,7 @@ func loadEvaluations(tx *gorm.DB, where string, args ...any) ([]Evaluation, erro
 	for i, r := range rows {
 		out[i] = r.Evaluation
 		out[i].Scale, out[i].Coefficient = r.Scale, r.Coefficient
+		out[i].ClassLabel, out[i].SubjectLabel = r.ClassLabel, r.SubjectLabel
 	}
 	return out, err
 }
@@ -438,10 +449,10 @@ type GridRow struct {
 	PupilID   uuid.UUID
 	LastName  string
 	FirstName string
-	Mark      *MarkEntry
-	Input     string // what was typed (kept when the grid is refused)
-	Comment   string
-	Error     string
+	Mark      *MarkEntry `gorm:"-"`
+	Input     string     `gorm:"-"` // what was typed (kept when the grid is refused)
+	Comment   string     `gorm:"-"`
+	Error     string     `gorm:"-"`
 }
 
 // Grid is an evaluation with one row per pupil of its class or group.
@@ -505,27 +516,31 @@ func loadMarks(tx *gorm.DB, evalIDs []uuid.UUID) ([]markRow, error) {
 	if len(evalIDs) == 0 {
 		return nil, nil
 	}
-	var rows []struct {
-		EvaluationID uuid.UUID
-		PupilID      uuid.UUID
-		Value        *int64
-		Code         *string
-		Comment      string
-		UpdatedAt    time.Time
+	// Scanned by hand: a class page reads thousands of marks, and reflection would cost
+	// more than the query.
+	rows, err := tx.Raw(`SELECT evaluation_id, pupil_id, (value * 100)::bigint, code, comment, updated_at FROM marks WHERE evaluation_id IN ?`, evalIDs).Rows()
+	if err != nil {
+		return nil, err
 	}
-	err := tx.Raw(`SELECT evaluation_id, pupil_id, (value * 100)::bigint AS value, code, comment, updated_at FROM marks WHERE evaluation_id IN ?`, evalIDs).Scan(&rows).Error
-	out := make([]markRow, len(rows))
-	for i, r := range rows {
-		out[i] = markRow{EvaluationID: r.EvaluationID, MarkEntry: MarkEntry{PupilID: r.PupilID, Comment: r.Comment, UpdatedAt: r.UpdatedAt}}
-		if r.Value != nil {
-			v := Hundredths(*r.Value)
-			out[i].Value = &v
+	defer rows.Close()
+	var out []markRow
+	for rows.Next() {
+		var r markRow
+		var value *int64
+		var code *string
+		if err := rows.Scan(&r.EvaluationID, &r.PupilID, &value, &code, &r.Comment, &r.UpdatedAt); err != nil {
+			return nil, err
 		}
-		if r.Code != nil {
-			out[i].Code = *r.Code
+		if value != nil {
+			v := Hundredths(*value)
+			r.Value = &v
 		}
+		if code != nil {
+			r.Code = *code
+		}
+		out = append(out, r)
 	}
-	return out, err
+	return out, rows.Err()
 }
 
 // GridInput is what the grid page or the API sends: the typed text of each pupil's mark
