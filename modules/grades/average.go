@@ -42,7 +42,14 @@ func (m Mark) On20() *big.Rat {
 // no other mark there is no average to raise, so it does not count. ok is false when no mark
 // counts: the subject then has no average (never 0).
 func SubjectAverage(marks []Mark) (avg *big.Rat, ok bool) {
-	num, den := new(big.Rat), new(big.Rat)
+	// Σ(v/scale × 20 × coef) is kept exactly as, per scale, an integer Σ(v × coef): the few
+	// distinct scales become fractions only once (a class page computes thousands of these).
+	type perScale struct {
+		scale Hundredths
+		sum   int64 // Σ value × coef, both in hundredths
+	}
+	var sums []perScale
+	var coefs int64
 	var bonus []Mark
 	for _, m := range marks {
 		if !m.Counts() {
@@ -52,21 +59,36 @@ func SubjectAverage(marks []Mark) (avg *big.Rat, ok bool) {
 			bonus = append(bonus, m)
 			continue
 		}
-		add(num, den, m)
+		i := 0
+		for i < len(sums) && sums[i].scale != m.Scale {
+			i++
+		}
+		if i == len(sums) {
+			sums = append(sums, perScale{scale: m.Scale})
+		}
+		sums[i].sum += int64(m.Value) * int64(m.Coef)
+		coefs += int64(m.Coef)
 	}
-	if den.Sign() == 0 {
+	if coefs == 0 {
 		return nil, false
 	}
-	sort.SliceStable(bonus, func(i, j int) bool { return bonus[i].Date.Before(bonus[j].Date) })
-	for _, m := range bonus {
-		cur := new(big.Rat).Quo(num, den)
-		n2, d2 := new(big.Rat).Set(num), new(big.Rat).Set(den)
-		add(n2, d2, m)
-		if new(big.Rat).Quo(n2, d2).Cmp(cur) > 0 {
-			num, den = n2, d2
+	num := new(big.Rat)
+	for _, ps := range sums {
+		num.Add(num, new(big.Rat).SetFrac64(ps.sum*20, int64(ps.scale)*100))
+	}
+	den := new(big.Rat).SetFrac64(coefs, 100)
+	if len(bonus) > 0 {
+		sort.SliceStable(bonus, func(i, j int) bool { return bonus[i].Date.Before(bonus[j].Date) })
+		for _, m := range bonus {
+			cur := new(big.Rat).Quo(num, den)
+			n2, d2 := new(big.Rat).Set(num), new(big.Rat).Set(den)
+			add(n2, d2, m)
+			if new(big.Rat).Quo(n2, d2).Cmp(cur) > 0 {
+				num, den = n2, d2
+			}
 		}
 	}
-	return new(big.Rat).Quo(num, den), true
+	return num.Quo(num, den), true
 }
 
 func add(num, den *big.Rat, m Mark) {

@@ -197,13 +197,28 @@ func (b *book) evalStats(id uuid.UUID) Stats {
 }
 
 func (b *book) computeEvalStats(id uuid.UUID) Stats {
-	var vals []*big.Rat
+	// Values of one evaluation share its scale: integer sums, fractions only at the end.
+	var st Stats
+	var sum, lo, hi int64
 	for _, m := range b.marks[id] {
-		if m.Code == "" && m.Value != nil {
-			vals = append(vals, new(big.Rat).SetFrac64(int64(*m.Value), 100))
+		if m.Code != "" || m.Value == nil {
+			continue
 		}
+		v := int64(*m.Value)
+		if st.Count == 0 || v < lo {
+			lo = v
+		}
+		if st.Count == 0 || v > hi {
+			hi = v
+		}
+		sum += v
+		st.Count++
 	}
-	return StatsOf(vals)
+	if st.Count > 0 {
+		st.Avg = big.NewRat(sum, int64(st.Count)*100)
+		st.Min, st.Max = big.NewRat(lo, 100), big.NewRat(hi, 100)
+	}
+	return st
 }
 
 // report builds one pupil's report from the book; seen marks older than since as not new.
