@@ -13,13 +13,6 @@ import (
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
-// published tells whether the class's report cards of the period are published.
-func published(tx *gorm.DB, periodID, classID uuid.UUID) (bool, error) {
-	var n int
-	err := tx.Raw(`SELECT count(*) FROM report_publications WHERE period_id = ? AND class_id = ?`, periodID, classID).Scan(&n).Error
-	return n > 0, err
-}
-
 func classPupils(tx *gorm.DB, classID uuid.UUID) (map[uuid.UUID]bool, error) {
 	var ids []uuid.UUID
 	if err := tx.Raw(`SELECT m.person_id FROM class_members m JOIN people p ON p.id = m.person_id WHERE m.class_id = ? AND p.active AND p.category = 'eleve'`, classID).Scan(&ids).Error; err != nil {
@@ -90,11 +83,23 @@ func (s *Service) SaveCouncilComments(ctx context.Context, t *tenant.Tenant, a A
 // saveTexts checks the class is not published, every pupil belongs to it and every text
 // fits, then writes them all (or nothing).
 func (s *Service) saveTexts(tx *gorm.DB, a Actor, p *Period, classID uuid.UUID, texts map[uuid.UUID]string, max int, write func(uuid.UUID, string) error) error {
-	pub, err := published(tx, p.ID, classID)
-	if err != nil {
+	// Published for this class, or for the class of any pupil concerned (a group's pupils
+	// come from several classes).
+	ids := make([]uuid.UUID, 0, len(texts))
+	for id := range texts {
+		ids = append(ids, id)
+	}
+	var pub int
+	q := `SELECT count(*) FROM report_publications r WHERE r.period_id = ? AND (r.class_id = ?`
+	args := []any{p.ID, classID}
+	if len(ids) > 0 {
+		q += ` OR r.class_id IN (SELECT class_id FROM class_members WHERE person_id IN ?)`
+		args = append(args, ids)
+	}
+	if err := tx.Raw(q+`)`, args...).Scan(&pub).Error; err != nil {
 		return err
 	}
-	if pub {
+	if pub > 0 {
 		return fault.New(fault.ErrConflict, "les bulletins du %s de cette classe sont publiés : demandez à la direction de les dépublier pour modifier", p.Label())
 	}
 	pupils, err := classPupils(tx, classID)

@@ -257,6 +257,21 @@ func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind
 	if a.Oversees() {
 		return viewAll, nil
 	}
+	// Staff first: a teacher who is also a parent sees their pupils as a teacher.
+	if hasRole(a, identity.RoleVieScolaire) {
+		return viewStaff, nil
+	}
+	if hasRole(a, identity.RoleEnseignant) {
+		var n int
+		if err := tx.Raw(`SELECT (SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?)
+			+ (SELECT count(*) FROM class_members m JOIN principal_teachers p ON p.class_id = m.class_id WHERE m.person_id = ? AND p.teacher_id = ?)`,
+			pupilID, a.PersonID, pupilID, a.PersonID).Scan(&n).Error; err != nil {
+			return 0, err
+		}
+		if n > 0 {
+			return viewStaff, nil
+		}
+	}
 	if a.PersonID == pupilID && hasRole(a, identity.RoleEleve) {
 		return viewFamily, nil
 	}
@@ -267,18 +282,6 @@ func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind
 		}
 		if n > 0 {
 			return viewFamily, nil
-		}
-	}
-	if hasRole(a, identity.RoleVieScolaire) {
-		return viewStaff, nil
-	}
-	if hasRole(a, identity.RoleEnseignant) {
-		var n int
-		if err := tx.Raw(`SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?`, pupilID, a.PersonID).Scan(&n).Error; err != nil {
-			return 0, err
-		}
-		if n > 0 {
-			return viewStaff, nil
 		}
 	}
 	return 0, fault.New(fault.ErrNotFound, "ces notes n'existent pas ou ne vous sont pas accessibles")
@@ -421,7 +424,7 @@ func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, erro
 		return nil, err
 	}
 	var principal string
-	if err := tx.Raw(`SELECT string_agg(pe.title || ' ' || pe.last_name, ', ') FROM principal_teachers pt JOIN people pe ON pe.id = pt.teacher_id WHERE pt.class_id = ?`, classID).Scan(&principal).Error; err != nil {
+	if err := tx.Raw(`SELECT coalesce(string_agg(trim(pe.title || ' ' || pe.last_name), ', '), '') FROM principal_teachers pt JOIN people pe ON pe.id = pt.teacher_id WHERE pt.class_id = ?`, classID).Scan(&principal).Error; err != nil {
 		return nil, err
 	}
 	out := make([]PupilReport, 0, len(b.pupils))
