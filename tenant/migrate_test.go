@@ -29,7 +29,7 @@ func TestMigrateTenantsFailureIsolated(t *testing.T) {
 	}
 	bad := strings.ToLower(uais[3])
 	// Version N+1 fails on one schema only, after having created a table there.
-	extra := withExtra(`CREATE TABLE evaluations (id bigint PRIMARY KEY);
+	extra := withExtra(`CREATE TABLE rt_extra (id bigint PRIMARY KEY);
 DO $$ BEGIN IF current_schema() = 't_` + bad + `' THEN RAISE EXCEPTION 'broken data in this establishment'; END IF; END $$;`)
 	reg := tenanttest.RegistryOn(t, gdb, tenant.Options{TenantMigrations: extra})
 	latest := extra.Latest()
@@ -55,7 +55,7 @@ DO $$ BEGIN IF current_schema() = 't_` + bad + `' THEN RAISE EXCEPTION 'broken d
 			if err := tx.Raw(`SELECT max(version) FROM schema_migrations`).Scan(&version).Error; err != nil {
 				return err
 			}
-			return tx.Raw(`SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'evaluations'`).Scan(&tables).Error
+			return tx.Raw(`SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'rt_extra'`).Scan(&tables).Error
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -68,7 +68,7 @@ DO $$ BEGIN IF current_schema() = 't_` + bad + `' THEN RAISE EXCEPTION 'broken d
 			}
 		}
 		if version != want || tn.SchemaVersion != want || tables != wantTables {
-			t.Errorf("%s: schema at %d (registry %d, %d evaluations tables), want %d and %d", tn.UAI, version, tn.SchemaVersion, tables, want, wantTables)
+			t.Errorf("%s: schema at %d (registry %d, %d rt_extra tables), want %d and %d", tn.UAI, version, tn.SchemaVersion, tables, want, wantTables)
 		}
 	}
 	behind, err := reg.Behind(ctx)
@@ -82,7 +82,7 @@ DO $$ BEGIN IF current_schema() = 't_` + bad + `' THEN RAISE EXCEPTION 'broken d
 		t.Fatalf("rerun: %+v %v", rep, err)
 	}
 	// Once the cause is fixed, the next run completes it and a further run is a no-op.
-	fixed := withExtra(`CREATE TABLE evaluations (id bigint PRIMARY KEY);`)
+	fixed := withExtra(`CREATE TABLE rt_extra (id bigint PRIMARY KEY);`)
 	reg = tenanttest.RegistryOn(t, gdb, tenant.Options{TenantMigrations: fixed})
 	if rep, err = reg.MigrateTenants(ctx, 3); err != nil || rep.Failed != 0 || rep.Changed != 1 {
 		t.Fatalf("after fix: %+v %v", rep, err)

@@ -158,6 +158,13 @@ func (s *Service) SetSubjectCoefficient(ctx context.Context, t *tenant.Tenant, a
 		return fault.Invalidf("coefficient", "coefficient « %s » invalide : un nombre de 0 à 100, deux décimales au plus", coef)
 	}
 	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		var n int
+		if err := tx.Raw(`SELECT (SELECT count(*) FROM classes WHERE id = ?) * (SELECT count(*) FROM subjects WHERE code = ?)`, classID, subject).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return fault.New(fault.ErrNotFound, "classe ou matière introuvable")
+		}
 		return tx.Exec(`INSERT INTO subject_coefficients (class_id, subject_code, coefficient) VALUES (?, ?, ?::numeric / 100)
 			ON CONFLICT (class_id, subject_code) DO UPDATE SET coefficient = EXCLUDED.coefficient`, classID, subject, int64(c)).Error
 	})

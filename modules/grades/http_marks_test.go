@@ -331,7 +331,7 @@ func TestMarksPupilsAndGuardians(t *testing.T) {
 	rec = s.putJSON(s.maths, "/api/v1/evaluations/"+pub.String()+"/notes", map[string]any{"marks": map[string]any{alice.PersonID.String(): 16}})
 	wantCode(t, rec, http.StatusOK, "API change")
 	rec = s.get(alice, "/notes")
-	wantIn(t, rec.Body.String(), "new mark", "<strong>Nouveau</strong>", "16,00\u00a0/\u00a020", "1 nouvelle(s) note(s)")
+	wantIn(t, rec.Body.String(), "new mark", ">Nouveau</strong>", "16,00\u00a0/\u00a020", "1 nouvelle(s) note(s)")
 
 	t.Run("API", func(t *testing.T) {
 		rec := s.get(alice, "/api/v1/notes")

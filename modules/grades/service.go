@@ -636,6 +636,10 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 				r.Error, bad = msg, true
 				continue
 			}
+			if v == nil && code == "" && r.Comment != "" {
+				r.Error, bad = "Un commentaire accompagne une note ou un code (Abs, Disp, NN) : saisissez-en un, ou videz le commentaire.", true
+				continue
+			}
 			cells = append(cells, cell{r.PupilID, v, code, r.Comment})
 		}
 		if bad {
