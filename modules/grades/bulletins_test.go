@@ -475,8 +475,8 @@ func TestBulletinReportJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"general_average":13.75`, `"average":11.63`, `"coefficient":1.50`, `"average":12.50`,
-		`"label":"EPS","coefficient":1.00,"average":null`, `"appreciation":"« Bien »"`, `"absences":null`, `"label":"1er trimestre"`} {
+	for _, want := range []string{`"general_average":"13.75"`, `"average":"11.63"`, `"coefficient":"1.50"`, `"average":"12.50"`,
+		`"label":"EPS","coefficient":"1.00","average":null`, `"appreciation":"« Bien »"`, `"absences":null`, `"label":"1er trimestre"`} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("JSON lacks %s:\n%s", want, b)
 		}

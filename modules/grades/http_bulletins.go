@@ -455,9 +455,10 @@ func reportJSON(r *PupilReport) any {
 // reportDecimal is a value with two decimals written as a JSON number: 12.50.
 type reportDecimal Hundredths
 
-// MarshalJSON writes the exact decimal, never through a float.
+// MarshalJSON writes the exact decimal as a string ("12.50"), like the marks API: never
+// through a float.
 func (d reportDecimal) MarshalJSON() ([]byte, error) {
-	return []byte(strings.Replace(Hundredths(d).String(), ",", ".", 1)), nil
+	return []byte(`"` + strings.Replace(Hundredths(d).String(), ",", ".", 1) + `"`), nil
 }
 
 func reportDecimalOf(r *big.Rat) *reportDecimal {
