@@ -488,5 +488,5 @@ func TestMarksCSVAndDirection(t *testing.T) {
 	wantCode(t, s.get(s.pupils[1], "/api/v1/bulletins/"+current), http.StatusNotFound, "API report card, not published")
 	rec = s.get(s.director, "/api/v1/bulletins/"+current+"?eleve="+s.pupils[1].PersonID.String())
 	wantCode(t, rec, http.StatusOK, "API report card, direction")
-	wantIn(t, rec.Body.String(), "API report card", `"general_average":15.00`)
+	wantIn(t, rec.Body.String(), "API report card", `"general_average":"15.00"`)
 }
