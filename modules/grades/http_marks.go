@@ -637,15 +637,21 @@ func (h *Handler) createEvaluation(c echo.Context) error {
 	return h.marksSaveEvaluation(c, uuid.Nil, nil)
 }
 
-func (h *Handler) editEvaluation(c echo.Context) error {
+// marksEvaluation reads the evaluation of the :id parameter, if the viewer may change it.
+func (h *Handler) marksEvaluation(c echo.Context) (*Evaluation, error) {
 	id, err := marksID(c.Param("id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	ev, err := h.svc.Evaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+	return h.svc.Evaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+}
+
+func (h *Handler) editEvaluation(c echo.Context) error {
+	ev, err := h.marksEvaluation(c)
 	if err != nil {
 		return err
 	}
+	id := ev.ID
 	f := EvaluationForm{ClassID: ev.ClassID.String(), Subject: ev.SubjectCode, Title: ev.Title, Date: ev.OnDate.Format("2006-01-02"),
 		Scale: ev.Scale.Short(), Coefficient: ev.Coefficient.Short(), Bonus: ev.Bonus, Published: ev.Published}
 	fv, err := h.marksForm(c, f, nil, id, ev)
@@ -656,15 +662,11 @@ func (h *Handler) editEvaluation(c echo.Context) error {
 }
 
 func (h *Handler) updateEvaluation(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
+	ev, err := h.marksEvaluation(c)
 	if err != nil {
 		return err
 	}
-	ev, err := h.svc.Evaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
-	if err != nil {
-		return err
-	}
-	return h.marksSaveEvaluation(c, id, ev)
+	return h.marksSaveEvaluation(c, ev.ID, ev)
 }
 
 // marksSaveEvaluation creates (id == uuid.Nil) or changes an evaluation from the form; a refused
