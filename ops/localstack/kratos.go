@@ -248,28 +248,12 @@ func (k *Kratos) Stop() error {
 func (k *Kratos) stop() error {
 	defer k.logFile.Close()
 	defer os.Remove(k.pidPath)
-	select {
-	case <-k.exited:
-		if k.waitErr != nil {
-			return fmt.Errorf("localstack: Kratos had already exited: %w", k.waitErr)
-		}
-		return nil
-	default:
-	}
-	if err := k.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("localstack: signalling Kratos (pid %d): %w", k.cmd.Process.Pid, err)
-	}
-	timer := time.NewTimer(kratosStopTimeout)
-	defer timer.Stop()
-	select {
-	case <-k.exited:
+	// The exit status after SIGTERM is of no interest.
+	err := stopChild("Kratos", k.cmd, k.exited, func() error { return k.waitErr }, syscall.SIGTERM, kratosStopTimeout, true)
+	if err == nil {
 		k.logger.Info("Kratos stopped", "dir", k.dir)
-		return nil // exit status after SIGTERM is of no interest
-	case <-timer.C:
 	}
-	_ = k.cmd.Process.Kill()
-	<-k.exited
-	return fmt.Errorf("localstack: Kratos did not shut down within %s and was killed", kratosStopTimeout)
+	return err
 }
 
 // launch starts `kratos serve`; it returns the size of the log file before

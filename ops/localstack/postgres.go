@@ -220,34 +220,11 @@ func (p *Postgres) Stop() error {
 
 func (p *Postgres) stop() error {
 	defer p.logFile.Close()
-	select {
-	case <-p.exited:
-		if p.waitErr != nil {
-			return fmt.Errorf("localstack: PostgreSQL had already exited: %w", p.waitErr)
-		}
-		return nil
-	default:
-	}
-	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("localstack: signalling PostgreSQL (pid %d): %w", p.cmd.Process.Pid, err)
-	}
-	timer := time.NewTimer(stopTimeout)
-	defer timer.Stop()
-	select {
-	case <-p.exited:
-		if p.waitErr != nil {
-			return fmt.Errorf("localstack: PostgreSQL shutdown: %w", p.waitErr)
-		}
+	err := stopChild("PostgreSQL", p.cmd, p.exited, func() error { return p.waitErr }, syscall.SIGINT, stopTimeout, false)
+	if err == nil {
 		p.logger.Info("PostgreSQL stopped", "dir", p.dir)
-		return nil
-	case <-timer.C:
 	}
-	// The server and its backends share the process group (Setpgid).
-	if err := syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("localstack: killing PostgreSQL (pid %d): %w", p.cmd.Process.Pid, err)
-	}
-	<-p.exited
-	return fmt.Errorf("localstack: PostgreSQL did not shut down within %s and was killed", stopTimeout)
+	return err
 }
 
 // launch starts the server process; it returns the size of the log file
