@@ -179,15 +179,11 @@ func (h *Handler) createPerson(c echo.Context) error {
 }
 
 func (h *Handler) editPerson(c echo.Context) error {
-	id, err := idParam(c)
+	card, err := h.cardParam(c)
 	if err != nil {
 		return err
 	}
-	card, err := h.svc.Card(c.Request().Context(), web.TenantOf(c), id)
-	if err != nil {
-		return err
-	}
-	p := card.Person
+	p, id := card.Person, card.Person.ID
 	f := PersonForm{LastName: p.LastName, FirstName: p.FirstName}
 	if len(p.Roles) > 0 {
 		f.Role = string(p.Roles[0])
@@ -221,12 +217,17 @@ func (h *Handler) updatePerson(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/annuaire/personnes/"+id.String())
 }
 
-func (h *Handler) confirmDeactivate(c echo.Context) error {
+// cardParam reads the card of the :id person.
+func (h *Handler) cardParam(c echo.Context) (*Card, error) {
 	id, err := idParam(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	card, err := h.svc.Card(c.Request().Context(), web.TenantOf(c), id)
+	return h.svc.Card(c.Request().Context(), web.TenantOf(c), id)
+}
+
+func (h *Handler) confirmDeactivate(c echo.Context) error {
+	card, err := h.cardParam(c)
 	if err != nil {
 		return err
 	}
