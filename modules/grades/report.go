@@ -347,9 +347,13 @@ func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pup
 			if seen != nil {
 				since = *seen
 			}
-			if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (viewer_id, pupil_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
-				a.PersonID, pupilID, s.now().UTC()).Error; err != nil {
-				return err
+			// Only a look at the current period counts as a visit: browsing an earlier
+			// period must not clear what is new in this one.
+			if p.Contains(s.now()) {
+				if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (viewer_id, pupil_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
+					a.PersonID, pupilID, s.now().UTC()).Error; err != nil {
+					return err
+				}
 			}
 		}
 		pupil, ok := findPupil(b, pupilID)
