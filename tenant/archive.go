@@ -624,8 +624,6 @@ func renameIfExists(from, to string) error {
 	return os.Rename(from, to)
 }
 
-func removeAll(dir string) error { return os.RemoveAll(dir) }
-
 func copyTree(src, dst string) error {
 	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -482,7 +483,7 @@ func (r *Registry) Purge(ctx context.Context, now time.Time, actor string) ([]Te
 			return done, fmt.Errorf("tenant: purge %s: %w", t.UAI, err)
 		}
 		if dir := r.filesDir(t.SchemaName); dir != "" {
-			if err := removeAll(dir); err != nil {
+			if err := os.RemoveAll(dir); err != nil {
 				return done, fmt.Errorf("tenant: purge files of %s: %w", t.UAI, err)
 			}
 		}

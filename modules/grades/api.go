@@ -357,11 +357,7 @@ func apiGridOf(g *Grid) apiGrid {
 
 // apiEvaluation is an evaluation with its pupils' marks.
 func (h *Handler) apiEvaluation(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	g, err := h.svc.Grid(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+	g, err := h.marksGrid(c)
 	if err != nil {
 		return err
 	}

@@ -718,11 +718,7 @@ func (h *Handler) marksEvaluationHome(c echo.Context, ev *Evaluation) string {
 }
 
 func (h *Handler) confirmDeleteEvaluation(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	g, err := h.svc.Grid(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+	g, err := h.marksGrid(c)
 	if err != nil {
 		return err
 	}
@@ -794,12 +790,17 @@ func (h *Handler) marksRenderGrid(c echo.Context, status int, g *Grid, refused b
 	return marksPage(c, status, "marks_grid.html", "Saisie des notes – "+ev.Title, gv)
 }
 
-func (h *Handler) grid(c echo.Context) error {
+// marksGrid reads the grid of the :id evaluation, if the viewer may change it.
+func (h *Handler) marksGrid(c echo.Context) (*Grid, error) {
 	id, err := marksID(c.Param("id"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	g, err := h.svc.Grid(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+	return h.svc.Grid(c.Request().Context(), web.TenantOf(c), marksActor(c), id)
+}
+
+func (h *Handler) grid(c echo.Context) error {
+	g, err := h.marksGrid(c)
 	if err != nil {
 		return err
 	}

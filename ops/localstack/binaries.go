@@ -1,11 +1,9 @@
 package localstack
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -13,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // debianPostgresRoot is where the Debian/Ubuntu packages install the
@@ -145,25 +142,7 @@ func installPostgres(ctx context.Context, logger *slog.Logger) error {
 func runStreaming(ctx context.Context, logger *slog.Logger, env []string, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
-	pr, pw := io.Pipe()
-	cmd.Stdout = pw
-	cmd.Stderr = pw
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		scanner := bufio.NewScanner(pr)
-		scanner.Buffer(make([]byte, 64*1024), 1024*1024)
-		for scanner.Scan() {
-			logger.Info(scanner.Text(), "cmd", name)
-		}
-		// Drain whatever is left so the command never blocks on a full pipe.
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	err := cmd.Run()
-	_ = pw.Close()
-	wg.Wait()
-	if err != nil {
+	if err := runLogged(cmd, logger, name); err != nil {
 		return fmt.Errorf("running %s %s: %w", name, strings.Join(args, " "), err)
 	}
 	return nil
