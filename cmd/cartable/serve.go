@@ -85,7 +85,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
-	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20)
+	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
 	grades.NewHandler(grades.NewService(reg.DB()), auth).Register(srv.Tenants())

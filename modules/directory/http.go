@@ -31,11 +31,12 @@ type Handler struct {
 	auth           *identity.Authenticator
 	reg            *tenant.Registry
 	maxUploadBytes int64
+	portal         string // the portal's address, printed on first-login sheets
 }
 
 // NewHandler wires the directory's HTTP side.
-func NewHandler(svc *Service, auth *identity.Authenticator, reg *tenant.Registry, maxUploadBytes int64) *Handler {
-	return &Handler{svc: svc, auth: auth, reg: reg, maxUploadBytes: maxUploadBytes}
+func NewHandler(svc *Service, auth *identity.Authenticator, reg *tenant.Registry, maxUploadBytes int64, portalURL string) *Handler {
+	return &Handler{svc: svc, auth: auth, reg: reg, maxUploadBytes: maxUploadBytes, portal: portalURL}
 }
 
 // Register mounts the pages on the establishments' host.
@@ -175,7 +176,7 @@ func (h *Handler) createPerson(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return page(c, http.StatusCreated, "sheets.html", "Fiche de connexion", map[string]any{"Groups": groupSheets([]Credential{*cred}), "Back": "/annuaire/personnes/" + p.ID.String(), "PortalURL": h.portalURL(c)})
+	return page(c, http.StatusCreated, "sheets.html", "Fiche de connexion", map[string]any{"Groups": groupSheets([]Credential{*cred}), "Back": "/annuaire/personnes/" + p.ID.String(), "PortalURL": h.portal})
 }
 
 func (h *Handler) editPerson(c echo.Context) error {
@@ -431,14 +432,6 @@ func groupSheets(creds []Credential) []sheetGroup {
 	return out
 }
 
-func (h *Handler) portalURL(c echo.Context) string {
-	host := c.Request().Host
-	if _, rest, ok := strings.Cut(host, "."); ok {
-		return "http://" + rest + "/"
-	}
-	return "/"
-}
-
 // credentialSheets is the printable page: one sheet per person, grouped by class.
 func (h *Handler) credentialSheets(c echo.Context) error {
 	id, err := idParam(c)
@@ -459,5 +452,5 @@ func (h *Handler) credentialSheets(c echo.Context) error {
 		}
 		groups = keep
 	}
-	return page(c, http.StatusOK, "sheets.html", "Fiches de connexion", map[string]any{"Groups": groups, "Back": "/admin/imports", "RunID": id, "PortalURL": h.portalURL(c)})
+	return page(c, http.StatusOK, "sheets.html", "Fiches de connexion", map[string]any{"Groups": groups, "Back": "/admin/imports", "RunID": id, "PortalURL": h.portal})
 }
