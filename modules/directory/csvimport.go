@@ -48,7 +48,7 @@ func (s *Service) ImportCSV(ctx context.Context, t *tenant.Tenant, files []File,
 		}
 		specs = append(specs, got...)
 	}
-	return s.apply(ctx, t, "csv", files, specs, nil, nil, nil, opt)
+	return s.apply(ctx, t, "csv", files, specs, nil, nil, opt)
 }
 
 func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {

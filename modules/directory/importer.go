@@ -108,16 +108,16 @@ type plan struct {
 // the accounts of new people. Nothing is written unless every file reads without error; the
 // Kratos accounts created are deleted again if the database write fails.
 func (s *Service) ImportAAF(ctx context.Context, t *tenant.Tenant, files []File, opt ImportOptions) (*Report, error) {
-	specs, removals, complete, warnings, err := readAAF(t, files)
+	specs, removals, complete, err := readAAF(t, files)
 	if err != nil {
 		return nil, err
 	}
-	return s.apply(ctx, t, "aaf", files, specs, removals, complete, warnings, opt)
+	return s.apply(ctx, t, "aaf", files, specs, removals, complete, opt)
 }
 
 // apply plans and, unless dry, writes an import.
-func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, files []File, specs []*personSpec, removals []string, complete map[string]bool, warnings []string, opt ImportOptions) (*Report, error) {
-	rep := &Report{DryRun: opt.DryRun, Source: source, Warnings: warnings}
+func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, files []File, specs []*personSpec, removals []string, complete map[string]bool, opt ImportOptions) (*Report, error) {
+	rep := &Report{DryRun: opt.DryRun, Source: source}
 	for _, f := range files {
 		rep.Files = append(rep.Files, f.Name)
 	}
@@ -150,7 +150,7 @@ func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, fi
 }
 
 // readAAF reads every file; any syntax error or foreign structure refuses the whole import.
-func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []string, complete map[string]bool, warnings []string, err error) {
+func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []string, complete map[string]bool, err error) {
 	type pending struct {
 		e    *aaf.Entry
 		file string
@@ -167,13 +167,13 @@ func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []st
 				break
 			}
 			if err != nil {
-				return nil, nil, nil, nil, fault.Invalidf("files", "%v ; rien n'a été importé", err)
+				return nil, nil, nil, fault.Invalidf("files", "%v ; rien n'a été importé", err)
 			}
 			switch e.Category {
 			case aaf.CategoryEtabEducNat:
 				uai := e.First("ENTStructureUAI")
 				if uai != "" && !strings.EqualFold(uai, string(t.UAI)) {
-					return nil, nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : ce fichier concerne l'établissement %s, pas %s ; rien n'a été importé", f.Name, e.Line, uai, t.UAI)
+					return nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : ce fichier concerne l'établissement %s, pas %s ; rien n'a été importé", f.Name, e.Line, uai, t.UAI)
 				}
 				structKeys[string(t.UAI)] = true
 				if j := e.First("ENTStructureJointure"); j != "" {
@@ -186,7 +186,7 @@ func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []st
 				}
 				entries = append(entries, pending{e, f.Name})
 			default:
-				return nil, nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : catégorie « %s » inconnue ; rien n'a été importé", f.Name, e.Line, e.Category)
+				return nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : catégorie « %s » inconnue ; rien n'a été importé", f.Name, e.Line, e.Category)
 			}
 		}
 	}
@@ -231,7 +231,7 @@ func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []st
 		}
 		sp, err := specFromAttrs(key, st.cat, st.attrs, structKeys)
 		if err != nil {
-			return nil, nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : %v ; rien n'a été importé", st.file, st.line, err)
+			return nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : %v ; rien n'a été importé", st.file, st.line, err)
 		}
 		if st.attrs == nil {
 			sp.attrs = nil // a modification of someone we only know from the directory
@@ -239,7 +239,7 @@ func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []st
 		}
 		specs = append(specs, sp)
 	}
-	return specs, removals, complete, warnings, nil
+	return specs, removals, complete, nil
 }
 
 func categoryOf(c aaf.Category) string {
@@ -410,8 +410,23 @@ func specFromAttrs(key, category string, attrs Attrs, structKeys map[string]bool
 // plan compares the import with the directory. It reads only.
 func (s *Service) plan(tx *gorm.DB, source string, specs []*personSpec, removals []string, complete map[string]bool) (*plan, error) {
 	p := &plan{source: source, existing: map[string]*Person{}, subjects: map[string]string{}, classes: map[string]bool{}}
+	// A full export must be compared with everyone; otherwise only the people named (and
+	// the guardians they point to) matter: adding one person by hand reads one row.
+	q := tx.Where("aaf_id IS NOT NULL")
+	if len(complete) == 0 {
+		keys := append(keysOf(specs), removals...)
+		for _, sp := range specs {
+			for _, rel := range sp.relations {
+				keys = append(keys, rel.RelativeID)
+			}
+		}
+		if len(keys) == 0 {
+			keys = []string{""}
+		}
+		q = tx.Where("aaf_id IN ?", keys)
+	}
 	var current []Person
-	if err := tx.Where("aaf_id IS NOT NULL").Find(&current).Error; err != nil {
+	if err := q.Find(&current).Error; err != nil {
 		return nil, fmt.Errorf("directory: read people: %w", err)
 	}
 	for i := range current {
@@ -446,6 +461,24 @@ func (s *Service) plan(tx *gorm.DB, source string, specs []*personSpec, removals
 			if tch.label != "" || p.subjects[tch.subject] == "" {
 				p.subjects[tch.subject] = cmp.Or(tch.label, tch.subject)
 			}
+		}
+	}
+	// Guardians named by modifications applied to stored attributes were not known above.
+	var missing []string
+	for _, sp := range specs {
+		for _, rel := range sp.relations {
+			if p.existing[rel.RelativeID] == nil {
+				missing = append(missing, rel.RelativeID)
+			}
+		}
+	}
+	if len(missing) > 0 && len(complete) == 0 {
+		var more []Person
+		if err := tx.Where("aaf_id IN ?", missing).Find(&more).Error; err != nil {
+			return nil, fmt.Errorf("directory: read guardians: %w", err)
+		}
+		for i := range more {
+			p.existing[*more[i].AAFID] = &more[i]
 		}
 	}
 	for _, key := range removals {

@@ -234,7 +234,7 @@ func (s *Service) CreatePerson(ctx context.Context, t *tenant.Tenant, f PersonFo
 	}
 	sp := &personSpec{key: string(t.UAI) + ":manuel:" + uuid.NewString(), category: categoryOfRole(role), roles: identity.Roles{role},
 		last: f.LastName, first: f.FirstName, birth: birth, email: strings.TrimSpace(f.Email), attrs: Attrs{}}
-	rep, err := s.apply(ctx, t, "manual", nil, []*personSpec{sp}, nil, nil, nil, ImportOptions{Actor: actor})
+	rep, err := s.apply(ctx, t, "manual", nil, []*personSpec{sp}, nil, nil, ImportOptions{Actor: actor})
 	if err != nil {
 		return nil, nil, err
 	}
