@@ -16,7 +16,8 @@ import (
 )
 
 func TestProvisionRules(t *testing.T) {
-	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{})
+	today := time.Date(2026, time.October, 5, 10, 0, 0, 0, time.UTC)
+	reg := tenanttest.NewRegistry(t, tenant.Options{Now: func() time.Time { return today }}, tenant.PoolOptions{})
 	ctx := context.Background()
 	college := tenant.NewTenant{UAI: "0331444R", Name: "Collège Jules-Verne", Kind: "college"}
 
@@ -27,7 +28,7 @@ func TestProvisionRules(t *testing.T) {
 	if n := countTenants(t, reg); n != 0 {
 		t.Fatalf("refused provisioning left %d tenants", n)
 	}
-	if _, err := reg.OptIn(ctx, "33", time.Now().AddDate(1, 0, 0), "test"); err != nil {
+	if _, err := reg.OptIn(ctx, "33", today.AddDate(1, 0, 0), "test"); err != nil {
 		t.Fatal(err)
 	}
 	if _, _, err = reg.Provision(ctx, college, "test"); !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "à partir du") {

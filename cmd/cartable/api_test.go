@@ -556,9 +556,9 @@ func archiveWithLargeFile(t *testing.T, uai string, content []byte) []byte {
 	t.Helper()
 	sum := sha256.Sum256(content)
 	m := tenant.Manifest{
-		Format: tenant.ArchiveFormat, FormatVersion: tenant.ArchiveFormatVersion, ExportedAt: time.Now().UTC(),
+		Format: tenant.ArchiveFormat, FormatVersion: tenant.ArchiveFormatVersion, ExportedAt: time.Date(2026, time.October, 5, 10, 0, 0, 0, time.UTC),
 		Tenant: tenant.ArchivedTenant{UAI: tenant.UAI(uai), Name: "Lycée Volumineux", Kind: tenant.KindLycee,
-			Slug: "lycee-volumineux", Organisation: tenant.RegionCode, Status: tenant.StatusActive, CreatedAt: time.Now().UTC()},
+			Slug: "lycee-volumineux", Organisation: tenant.RegionCode, Status: tenant.StatusActive, CreatedAt: time.Date(2026, time.September, 1, 8, 0, 0, 0, time.UTC)},
 		SchemaVersion: 1,
 		Tables:        []tenant.ArchiveEntry{},
 		Files:         []tenant.ArchiveEntry{{Path: "files/gros.bin", Size: int64(len(content)), SHA256: hex.EncodeToString(sum[:])}},

@@ -64,7 +64,7 @@ func TestBrowserLogin(t *testing.T) {
 	t.Cleanup(proxy.Close)
 
 	b := startBrowser(t, chromium, proxy.URL)
-	start := time.Now()
+	start := time.Now() // clock-ok: measures elapsed time
 
 	portal := "http://cartable.test/"
 	home := "http://" + tn.Slug + ".cartable.test/"
@@ -161,7 +161,7 @@ func (b *browser) step() (context.Context, context.CancelFunc) {
 // startBrowser starts Chromium with proxy as its only way out and opens one tab.
 func startBrowser(t *testing.T, chromium, proxy string) *browser {
 	t.Helper()
-	started := time.Now()
+	started := time.Now() // clock-ok: measures elapsed time
 	out := &browserOutput{}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromium),

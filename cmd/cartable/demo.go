@@ -145,7 +145,7 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 // seedGrades gives every class × subject of an establishment three published evaluations of
 // the current period, with marks for every pupil (a few absent), through the grades service.
 func seedGrades(ctx context.Context, reg *tenant.Registry, t *tenant.Tenant) error {
-	svc := grades.NewService(reg.DB())
+	svc := grades.NewService(reg.DB(), nil)
 	director := grades.Actor{Roles: []identity.Role{identity.RoleDirection}}
 	p, err := svc.CurrentPeriod(ctx, t)
 	if err != nil {

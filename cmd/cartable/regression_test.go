@@ -20,7 +20,7 @@ import (
 // collided with the first (500).
 func TestDeleteTwiceInOneSecond(t *testing.T) {
 	t.Parallel()
-	now := time.Now() // one instant: every step happens "within the same second"
+	now := time.Date(2026, time.October, 5, 10, 0, 0, 0, time.UTC) // one instant: every step happens "within the same second"
 	reg := tenanttest.NewRegistry(t, tenant.Options{Now: func() time.Time { return now }}, tenant.PoolOptions{})
 	h := newHarnessOn(t, reg, testConfig(t))
 	uai := tenanttest.UAI(33, 1)

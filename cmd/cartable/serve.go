@@ -54,7 +54,7 @@ func kratosOf(cfg config) (*identity.Kratos, error) {
 
 // directoryOf wires the directory service.
 func directoryOf(reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) *directory.Service {
-	return directory.NewService(reg.DB(), k, identity.Records{}, log)
+	return directory.NewService(reg.DB(), k, identity.Records{}, log, nil)
 }
 
 // buildServer wires every host and module.
@@ -88,7 +88,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
-	grades.NewHandler(grades.NewService(reg.DB()), auth).Register(srv.Tenants())
+	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())
 
 	if target, err := url.Parse(cfg.KratosPublicURL); err == nil && cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
+	_ "time/tzdata" // SchoolZone on machines without a zoneinfo database
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -140,17 +141,34 @@ type Service struct {
 	InitialHashCost int
 }
 
-// NewService wires the directory.
-func NewService(db *tenant.DB, accounts Accounts, records AccountRecords, log *slog.Logger) *Service {
+// NewService wires the directory. now is the clock (nil: time.Now).
+func NewService(db *tenant.DB, accounts Accounts, records AccountRecords, log *slog.Logger, now func() time.Time) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: db, accounts: accounts, records: records, log: log, now: time.Now, InitialHashCost: 6}
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, accounts: accounts, records: records, log: log, now: now, InitialHashCost: 6}
 }
 
-// SchoolYearOf returns the school year containing day: "2026-2027" from September 2026 to
-// August 2027.
+// SchoolZone is the time zone of the establishments' calendar: a school day, a school year
+// and a period are dates in Paris time (at 00:30 on 1 September in Paris it is still
+// 31 August in UTC).
+var SchoolZone = mustLoadZone("Europe/Paris")
+
+func mustLoadZone(name string) *time.Location {
+	loc, err := time.LoadLocation(name) // the time/tzdata import makes this work everywhere
+	if err != nil {
+		panic(err)
+	}
+	return loc
+}
+
+// SchoolYearOf returns the school year containing the instant day (read in SchoolZone):
+// "2026-2027" from September 2026 to August 2027.
 func SchoolYearOf(day time.Time) (code string, start, end time.Time) {
+	day = day.In(SchoolZone)
 	y := day.Year()
 	if day.Month() < time.September {
 		y--

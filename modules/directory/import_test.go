@@ -17,6 +17,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -408,7 +409,7 @@ func TestImportAAFLycee(t *testing.T) {
 			t.Errorf("warnings: %v", rep.Warnings)
 		}
 		after := f.people(t, tn)
-		now := time.Now()
+		now := testenv.SchoolDay // the directory's clock
 
 		for _, e := range dels {
 			p := after[e.ID]
@@ -703,7 +704,7 @@ func TestImportAAFDatabaseFailureRemovesAccounts(t *testing.T) {
 	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
 	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 20, Parents: 30, Staff: 4, Seed: 5})
 	rec := &failingRecords{}
-	svc := directory.NewService(f.reg.DB(), f.env.Kratos, rec, nil)
+	svc := directory.NewService(f.reg.DB(), f.env.Kratos, rec, nil, f.env.Clock.Now)
 	svc.InitialHashCost = testHashCost
 	before := f.identities(t)
 

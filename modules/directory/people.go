@@ -244,7 +244,7 @@ func (s *Service) CreatePerson(ctx context.Context, t *tenant.Tenant, f PersonFo
 		if err := tx.Where("aaf_id = ?", sp.key).Take(&p).Error; err != nil {
 			return err
 		}
-		creds, err := credentialsOfRun(tx, rep.ID)
+		creds, err := credentialsOfRun(tx, rep.ID, s.now())
 		if len(creds) > 0 {
 			cred = &creds[0]
 		}
@@ -386,7 +386,7 @@ func (s *Service) ImportRuns(ctx context.Context, t *tenant.Tenant) ([]ImportRun
 	var out []ImportRun
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id, at, actor, source, report::text AS report, credentials_expire_at,
-			credentials IS NOT NULL AND credentials_expire_at > now() AS has_credentials FROM import_runs ORDER BY at DESC LIMIT 50`).Scan(&out).Error
+			credentials IS NOT NULL AND credentials_expire_at > ? AS has_credentials FROM import_runs ORDER BY at DESC LIMIT 50`, s.now()).Scan(&out).Error
 	})
 	return out, err
 }
@@ -403,7 +403,7 @@ func (s *Service) Credentials(ctx context.Context, t *tenant.Tenant, run uuid.UU
 			return fault.New(fault.ErrNotFound, "cet import n'existe pas")
 		}
 		var err error
-		out, err = credentialsOfRun(tx, run)
+		out, err = credentialsOfRun(tx, run, s.now())
 		if err == nil && out == nil {
 			return fault.New(fault.ErrNotFound, "les identifiants de cet import ont été effacés (ils sont gardés 30 jours) ou il n'a créé aucun compte ; émettez un code de récupération depuis la fiche de la personne")
 		}
@@ -412,9 +412,10 @@ func (s *Service) Credentials(ctx context.Context, t *tenant.Tenant, run uuid.UU
 	return out, err
 }
 
-func credentialsOfRun(tx *gorm.DB, run uuid.UUID) ([]Credential, error) {
+// credentialsOfRun returns the first-login sheets of run while they are kept (now: the clock).
+func credentialsOfRun(tx *gorm.DB, run uuid.UUID, now time.Time) ([]Credential, error) {
 	var raw *string
-	if err := tx.Raw(`SELECT credentials::text FROM import_runs WHERE id = ? AND credentials_expire_at > now()`, run).Scan(&raw).Error; err != nil {
+	if err := tx.Raw(`SELECT credentials::text FROM import_runs WHERE id = ? AND credentials_expire_at > ?`, run, now).Scan(&raw).Error; err != nil {
 		return nil, err
 	}
 	if raw == nil {

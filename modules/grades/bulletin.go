@@ -40,9 +40,9 @@ func (s *Service) SaveAppreciations(ctx context.Context, t *tenant.Tenant, a Act
 			if text == "" {
 				return tx.Exec(`DELETE FROM appreciations WHERE period_id = ? AND pupil_id = ? AND subject_code = ?`, p.ID, pupil, subject).Error
 			}
-			return tx.Exec(`INSERT INTO appreciations (period_id, pupil_id, subject_code, author_id, text, updated_at) VALUES (?, ?, ?, ?, ?, now())
-				ON CONFLICT (period_id, pupil_id, subject_code) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = now()`,
-				p.ID, pupil, subject, nullID(a.PersonID), text).Error
+			return tx.Exec(`INSERT INTO appreciations (period_id, pupil_id, subject_code, author_id, text, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+				ON CONFLICT (period_id, pupil_id, subject_code) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = EXCLUDED.updated_at`,
+				p.ID, pupil, subject, nullID(a.PersonID), text, s.now().UTC()).Error
 		})
 	})
 }
@@ -73,9 +73,9 @@ func (s *Service) SaveCouncilComments(ctx context.Context, t *tenant.Tenant, a A
 			if text == "" {
 				return tx.Exec(`DELETE FROM council_comments WHERE period_id = ? AND pupil_id = ?`, p.ID, pupil).Error
 			}
-			return tx.Exec(`INSERT INTO council_comments (period_id, pupil_id, author_id, text, updated_at) VALUES (?, ?, ?, ?, now())
-				ON CONFLICT (period_id, pupil_id) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = now()`,
-				p.ID, pupil, nullID(a.PersonID), text).Error
+			return tx.Exec(`INSERT INTO council_comments (period_id, pupil_id, author_id, text, updated_at) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (period_id, pupil_id) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = EXCLUDED.updated_at`,
+				p.ID, pupil, nullID(a.PersonID), text, s.now().UTC()).Error
 		})
 	})
 }

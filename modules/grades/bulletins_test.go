@@ -45,9 +45,9 @@ func newBulletinSchool(t *testing.T) *bulletinSchool {
 	t.Helper()
 	ctx := context.Background()
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{})
-	s := &bulletinSchool{reg: reg, svc: NewService(reg.DB()), class: uuid.New()}
-	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, 41), "Lycée Élie-Faure", "lycee")
 	env := directorytest.NewEnv(t, reg)
+	s := &bulletinSchool{reg: reg, svc: NewService(reg.DB(), env.Clock.Now), class: uuid.New()}
+	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, 41), "Lycée Élie-Faure", "lycee")
 	s.zoe = env.AddMember(t, s.tn, identity.RoleEleve, "Zoé", "Lefèvre")
 	s.noel = env.AddMember(t, s.tn, identity.RoleEleve, "Noël", "Çelik")
 	s.mother = env.AddMember(t, s.tn, identity.RoleResponsable, "Hélène", "Lefèvre")

@@ -621,7 +621,7 @@ func (h *Handler) marksForm(c echo.Context, f EvaluationForm, errs FieldErrors, 
 }
 
 func (h *Handler) newEvaluation(c echo.Context) error {
-	f := EvaluationForm{ClassID: c.QueryParam("classe"), Subject: c.QueryParam("matiere"), Date: time.Now().Format("2006-01-02"),
+	f := EvaluationForm{ClassID: c.QueryParam("classe"), Subject: c.QueryParam("matiere"), Date: h.svc.Today(),
 		Scale: "20", Coefficient: "1", Published: true}
 	fv, err := h.marksForm(c, f, nil, uuid.Nil, nil)
 	if err != nil {

@@ -23,6 +23,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
@@ -32,6 +33,7 @@ import (
 // teacher, a legal guardian of the first pupil and a director, behind the real router.
 type marksSite struct {
 	t        *testing.T
+	clock    *testenv.Clock
 	srv      *web.Server
 	reg      *tenant.Registry
 	tn       *tenant.Tenant
@@ -60,7 +62,7 @@ func newMarksSite(t *testing.T) *marksSite {
 	}
 	auth := identity.NewAuthenticator(env.Kratos, identity.NewStore(reg.Platform()), srv.PortalURL())
 	srv.Tenants().Use(auth.Tenant)
-	grades.NewHandler(grades.NewService(reg.DB()), auth).Register(srv.Tenants())
+	grades.NewHandler(grades.NewService(reg.DB(), env.Clock.Now), auth).Register(srv.Tenants())
 	s.srv = srv
 
 	s.maths = env.AddMember(t, s.tn, identity.RoleEnseignant, "Claire", "Lefèvre")
@@ -78,7 +80,8 @@ func newMarksSite(t *testing.T) *marksSite {
 		}
 		s.first = append(s.first, first)
 	}
-	year, start, end := directory.SchoolYearOf(time.Now())
+	s.clock = env.Clock
+	year, start, end := directory.SchoolYearOf(s.clock.Now())
 	s.exec(`INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
 	s.exec(`INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('FRANCAIS', 'Français') ON CONFLICT DO NOTHING`)
 	s.exec(`INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?)`, s.class, year)
@@ -99,6 +102,9 @@ func (w marksLog) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// today is the site's current date as a form date (the clock is pinned at testenv.SchoolDay).
+func (s *marksSite) today() string { return testenv.SchoolDay.Format("2006-01-02") }
 
 func (s *marksSite) exec(q string, args ...any) {
 	s.t.Helper()
@@ -184,7 +190,7 @@ var evaluationPath = regexp.MustCompile(`^/notes/evaluations/([0-9a-f-]{36})/sai
 // createEvaluation creates a maths evaluation of today through the form and returns its id.
 func (s *marksSite) createEvaluation(title string, published bool) uuid.UUID {
 	s.t.Helper()
-	f := url.Values{"enseignement": {s.class.String() + "|MATHS"}, "titre": {title}, "date": {time.Now().Format("2006-01-02")},
+	f := url.Values{"enseignement": {s.class.String() + "|MATHS"}, "titre": {title}, "date": {s.today()},
 		"bareme": {"20"}, "coefficient": {"1"}}
 	if published {
 		f.Set("publiee", "true")
@@ -271,7 +277,7 @@ func TestMarksGrid(t *testing.T) {
 			`value="0,5"`, `aria-invalid="true"`)
 		f.Set("enseignement", s.class.String()+"|FRANCAIS")
 		f.Set("titre", "Dictée")
-		f.Set("date", time.Now().Format("2006-01-02"))
+		f.Set("date", s.today())
 		f.Set("bareme", "20")
 		rec = s.post(s.maths, "/notes/evaluations", f)
 		wantCode(t, rec, http.StatusUnprocessableEntity, "a subject the teacher does not teach")
@@ -383,7 +389,7 @@ func TestMarksPupilsAndGuardians(t *testing.T) {
 		wantCode(t, rec, http.StatusUnprocessableEntity, "API bad evaluation")
 		wantIn(t, rec.Body.String(), "API fields", `"title":`, `"date":`)
 
-		body := `{"class_id": "` + s.class.String() + `", "subject": "MATHS", "title": "Interro", "date": "` + time.Now().Format("2006-01-02") + `", "scale": 10, "coefficient": "0.5", "published": true}`
+		body := `{"class_id": "` + s.class.String() + `", "subject": "MATHS", "title": "Interro", "date": "` + s.today() + `", "scale": 10, "coefficient": "0.5", "published": true}`
 		rec = s.send(s.maths, http.MethodPost, "/api/v1/evaluations", "application/json", body)
 		wantCode(t, rec, http.StatusCreated, "API create")
 		var created struct {
@@ -426,7 +432,7 @@ func TestMarksCSVAndDirection(t *testing.T) {
 	if !strings.HasPrefix(body, "\ufeff") {
 		t.Error("the CSV has no BOM")
 	}
-	want := "\ufeffNom;Prénom;\"Contrôle; n°1 (" + time.Now().Format("02/01") + ", /20, coef 1)\";Moyenne\r\n" +
+	want := "\ufeffNom;Prénom;\"Contrôle; n°1 (" + testenv.SchoolDay.Format("02/01") + ", /20, coef 1)\";Moyenne\r\n" +
 		"Bernard;" + s.first[0] + ";Abs;\r\nMartin;" + s.first[1] + ";15;15,00\r\nPetit;" + s.first[2] + ";12,5;12,50\r\n"
 	if body != want {
 		t.Errorf("CSV =\n%q\nwant\n%q", body, want)
@@ -459,7 +465,7 @@ func TestMarksCSVAndDirection(t *testing.T) {
 	rec = s.post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {"pas une date"}})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "bad periods")
 	wantIn(t, rec.Body.String(), "bad periods", "Date illisible", `value="pas une date"`)
-	_, start, _ := directory.SchoolYearOf(time.Now())
+	_, start, _ := directory.SchoolYearOf(s.clock.Now())
 	end1 := time.Date(start.Year()+1, time.January, 31, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
 	rec = s.post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {end1}})
 	wantCode(t, rec, http.StatusSeeOther, "periods")

@@ -2,6 +2,7 @@ package grades
 
 import (
 	"context"
+	"fmt"
 	"math/big"
 	"sort"
 	"time"
@@ -340,20 +341,19 @@ func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pup
 		}
 		var since time.Time
 		if view == viewFamily {
+			// "Nouveau" is remembered per viewer × pupil × period: looking at one period
+			// clears its new marks, and only its own.
 			var seen *time.Time
-			if err := tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ?`, a.PersonID, pupilID).Scan(&seen).Error; err != nil {
-				return err
+			if err := tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ? AND period_id = ?`, a.PersonID, pupilID, p.ID).Scan(&seen).Error; err != nil {
+				return fmt.Errorf("grades: last visit of %s: %w", pupilID, err)
 			}
 			if seen != nil {
 				since = *seen
 			}
-			// Only a look at the current period counts as a visit: browsing an earlier
-			// period must not clear what is new in this one.
-			if p.Contains(s.now()) {
-				if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, seen_at) VALUES (?, ?, ?) ON CONFLICT (viewer_id, pupil_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
-					a.PersonID, pupilID, s.now().UTC()).Error; err != nil {
-					return err
-				}
+			if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, period_id, seen_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (viewer_id, pupil_id, period_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
+				a.PersonID, pupilID, p.ID, s.now().UTC()).Error; err != nil {
+				return fmt.Errorf("grades: record the visit of %s: %w", pupilID, err)
 			}
 		}
 		pupil, ok := findPupil(b, pupilID)

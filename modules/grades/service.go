@@ -24,8 +24,17 @@ type Service struct {
 	now func() time.Time
 }
 
-// NewService wires the grades.
-func NewService(db *tenant.DB) *Service { return &Service{db: db, now: time.Now} }
+// NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
+// establishments' time zone (directory.SchoolZone).
+func NewService(db *tenant.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+}
+
+// Today is the establishments' current date (Europe/Paris), as a form date.
+func (s *Service) Today() string { return s.now().Format("2006-01-02") }
 
 // Actor is who acts: the person in the establishment and their roles.
 type Actor struct {
@@ -53,53 +62,45 @@ func (a Actor) Oversees() bool {
 	return false
 }
 
-// currentYear returns the current school year's code, creating it if needed.
-func (s *Service) currentYear(tx *gorm.DB) (string, error) {
+// currentYear returns the current school year's code. The directory opens school years; the
+// grades only read them.
+func currentYear(tx *gorm.DB) (string, error) {
 	var code string
 	if err := tx.Raw(`SELECT code FROM school_years WHERE current`).Scan(&code).Error; err != nil {
-		return "", err
+		return "", fmt.Errorf("grades: current school year: %w", err)
 	}
-	if code != "" {
-		return code, nil
+	if code == "" {
+		return "", fault.New(fault.ErrNotFound, "aucune année scolaire n'est ouverte dans cet établissement : importez l'annuaire de l'année pour l'ouvrir")
 	}
-	code, start, end := directory.SchoolYearOf(s.now())
-	err := tx.Exec(`INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO UPDATE SET current = true`, code, start, end).Error
-	return code, err
+	return code, nil
 }
 
-// Periods returns the current year's periods, creating three trimestres the first time
-// (1 September–30 November, 1 December–end of February, 1 March–end of the year).
+// Periods returns the current year's periods. A school year gets three trimestres when it is
+// created (1 September–30 November, 1 December–end of February, 1 March–31 August, by the
+// trigger of migration 0004); reading them never writes.
 func (s *Service) Periods(ctx context.Context, t *tenant.Tenant) ([]Period, error) {
 	var out []Period
-	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		var err error
-		out, err = s.periods(tx)
+		out, err = periods(tx)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) periods(tx *gorm.DB) ([]Period, error) {
-	year, err := s.currentYear(tx)
+func periods(tx *gorm.DB) ([]Period, error) {
+	year, err := currentYear(tx)
 	if err != nil {
 		return nil, err
 	}
 	var out []Period
 	if err := tx.Where("school_year = ?", year).Order("starts_on").Find(&out).Error; err != nil {
-		return nil, err
+		return nil, fmt.Errorf("grades: periods of %s: %w", year, err)
 	}
-	if len(out) > 0 {
-		return out, nil
+	if len(out) == 0 {
+		return nil, fault.New(fault.ErrNotFound, "l'année %s n'a aucune période : la direction doit choisir trimestres ou semestres", year)
 	}
-	y := 0
-	fmt.Sscanf(year, "%d", &y)
-	d := func(yy int, m time.Month, day int) time.Time { return time.Date(yy, m, day, 0, 0, 0, 0, time.UTC) }
-	out = []Period{
-		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 1, StartsOn: d(y, 9, 1), EndsOn: d(y, 11, 30)},
-		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 2, StartsOn: d(y, 12, 1), EndsOn: d(y+1, 3, 1).AddDate(0, 0, -1)},
-		{ID: uuid.New(), SchoolYear: year, Kind: KindTrimestre, Number: 3, StartsOn: d(y+1, 3, 1), EndsOn: d(y+1, 8, 31)},
-	}
-	return out, tx.Create(&out).Error
+	return out, nil
 }
 
 // SetPeriods replaces the current year's periods: kind trimestre (3 periods) or semestre
@@ -115,7 +116,7 @@ func (s *Service) SetPeriods(ctx context.Context, t *tenant.Tenant, kind string,
 	}
 	var out []Period
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		year, err := s.currentYear(tx)
+		year, err := currentYear(tx)
 		if err != nil {
 			return err
 		}
@@ -408,8 +409,8 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 				VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?::numeric / 100, ?, ?, ?, ?, ?)`,
 				id, v.classID, f.Subject, teacher, f.Title, v.date, int64(v.scale), int64(v.coef), f.Bonus, f.Published, pubAt, now, now).Error
 		} else {
-			prev, err := s.evaluationFor(tx, a, id)
-			if err != nil {
+			var prev *Evaluation
+			if prev, err = s.evaluationFor(tx, a, id); err != nil {
 				return err
 			}
 			if v.scale < prev.Scale {
@@ -518,7 +519,12 @@ func loadMarks(tx *gorm.DB, evalIDs []uuid.UUID) ([]markRow, error) {
 	}
 	// Scanned by hand: a class page reads thousands of marks, and reflection would cost
 	// more than the query.
-	rows, err := tx.Raw(`SELECT evaluation_id, pupil_id, (value * 100)::bigint, code, comment, updated_at FROM marks WHERE evaluation_id IN ?`, evalIDs).Rows()
+	// Only the marks of pupils who belong to the evaluation's class or group count: an
+	// evaluation moved to another class, or a pupil who left, leaves marks that count nowhere.
+	rows, err := tx.Raw(`SELECT mk.evaluation_id, mk.pupil_id, (mk.value * 100)::bigint, mk.code, mk.comment, mk.updated_at
+		FROM marks mk JOIN evaluations e ON e.id = mk.evaluation_id
+		JOIN class_members cm ON cm.class_id = e.class_id AND cm.person_id = mk.pupil_id
+		WHERE mk.evaluation_id IN ?`, evalIDs).Rows()
 	if err != nil {
 		return nil, err
 	}

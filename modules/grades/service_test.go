@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math/big"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -27,6 +29,7 @@ type svcSchool struct {
 	reg   *tenant.Registry
 	tn    *tenant.Tenant
 	svc   *grades.Service
+	clock *testenv.Clock
 	year  string
 	start time.Time // 1 September of the current svcSchool year
 
@@ -46,19 +49,24 @@ func newSvcRegistry(t testing.TB) *tenant.Registry {
 	return tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
 }
 
-// newSvcSchool provisions lycée number n of reg and writes its directory.
+// newSvcSchool provisions lycée number n of reg and writes its directory, with the clock at
+// testenv.SchoolDay.
 func newSvcSchool(t testing.TB, reg *tenant.Registry, n int) *svcSchool {
+	return newSvcSchoolAt(t, reg, n, testenv.SchoolDay)
+}
+
+// newSvcSchoolAt is newSvcSchool with the clock at now: the school year is now's.
+func newSvcSchoolAt(t testing.TB, reg *tenant.Registry, n int, now time.Time) *svcSchool {
 	t.Helper()
-	s := &svcSchool{reg: reg, svc: grades.NewService(reg.DB())}
+	clock := testenv.NewClock(now)
+	s := &svcSchool{reg: reg, clock: clock, svc: grades.NewService(reg.DB(), clock.Now)}
 	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, n), "Lycée de test", "lycee")
-	s.year, s.start, _ = directory.SchoolYearOf(time.Now())
 	ids := []*uuid.UUID{&s.class, &s.group, &s.otherClass, &s.alice, &s.bruno, &s.chloe, &s.zoe, &s.guardian, &s.relative,
 		&s.maths, &s.french, &s.principal, &s.idle, &s.director}
 	for _, p := range ids {
 		*p = uuid.New()
 	}
-	_, start, end := directory.SchoolYearOf(time.Now())
-	s.exec(t, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true)`, s.year, start, end)
+	s.openYear(t)
 	s.exec(t, `INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('FRANCAIS', 'Français')`)
 	s.exec(t, `INSERT INTO classes (id, kind, code, label, school_year) VALUES
 		(?, 'classe', '2NDE1', '2nde 1', ?), (?, 'groupe', '2NDE-ESP', 'Espagnol 2nde', ?), (?, 'classe', '2NDE2', '2nde 2', ?)`,
@@ -86,6 +94,15 @@ func newSvcSchool(t testing.TB, reg *tenant.Registry, n int) *svcSchool {
 		s.maths, s.class, s.french, s.class, s.french, s.group)
 	s.exec(t, `INSERT INTO principal_teachers (teacher_id, class_id) VALUES (?, ?)`, s.principal, s.class)
 	return s
+}
+
+// openYear opens the school year of the school's clock, as the directory does (its periods
+// come with it).
+func (s *svcSchool) openYear(t testing.TB) {
+	t.Helper()
+	var end time.Time
+	s.year, s.start, end = directory.SchoolYearOf(s.clock.Now())
+	s.exec(t, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true)`, s.year, s.start, end)
 }
 
 func (s *svcSchool) exec(t testing.TB, q string, args ...any) {
@@ -529,9 +546,20 @@ func TestServiceSaveMarks(t *testing.T) {
 	})
 }
 
+// TestServicePupilMarks runs at each of testenv.CalendarDates: the first trimestre's marks
+// and "Nouveau" behave the same whatever the day.
 func TestServicePupilMarks(t *testing.T) {
 	t.Parallel()
-	s := newSvcSchool(t, newSvcRegistry(t), 1)
+	for _, now := range testenv.CalendarDates() {
+		t.Run(now.Format("2006-01-02T15:04"), func(t *testing.T) {
+			t.Parallel()
+			testPupilMarks(t, now)
+		})
+	}
+}
+
+func testPupilMarks(t *testing.T, now time.Time) {
+	s := newSvcSchoolAt(t, newSvcRegistry(t), 1, now)
 	w := s.seedWorkedExample(t, true)
 	t1 := s.period(t, 1)
 	published := []string{"DS 1", "Interrogation", "Dictée", "Dissertation"}
@@ -765,7 +793,16 @@ func TestServicePupilMarks(t *testing.T) {
 
 func TestServicePeriods(t *testing.T) {
 	t.Parallel()
-	s := newSvcSchool(t, newSvcRegistry(t), 1)
+	for _, now := range testenv.CalendarDates() {
+		t.Run(now.Format("2006-01-02T15:04"), func(t *testing.T) {
+			t.Parallel()
+			testPeriods(t, now)
+		})
+	}
+}
+
+func testPeriods(t *testing.T, now time.Time) {
+	s := newSvcSchoolAt(t, newSvcRegistry(t), 1, now)
 	ps, err := s.svc.Periods(sctx, s.tn)
 	if err != nil {
 		t.Fatal(err)
@@ -794,7 +831,7 @@ func TestServicePeriods(t *testing.T) {
 	}
 	_, err = s.svc.PeriodByID(sctx, s.tn, uuid.New())
 	wantErr(t, err, fault.ErrNotFound, "unknown period")
-	if cur, err := s.svc.CurrentPeriod(sctx, s.tn); err != nil || !cur.Contains(time.Now()) {
+	if cur, err := s.svc.CurrentPeriod(sctx, s.tn); err != nil || !cur.Contains(s.clock.Now()) {
 		t.Errorf("current period %+v does not contain today (%v)", cur, err)
 	}
 
@@ -1064,8 +1101,8 @@ func TestServiceIsolation(t *testing.T) {
 	a := newSvcSchool(t, reg, 1)
 	w := a.seedWorkedExample(t, false)
 	pa := a.period(t, 1)
-	b := &svcSchool{reg: reg, svc: grades.NewService(reg.DB()), tn: tenanttest.Provision(t, reg, tenanttest.UAI(33, 2), "Autre lycée", "lycee")}
-	b.year, b.start, _ = directory.SchoolYearOf(time.Now())
+	b := &svcSchool{reg: reg, clock: a.clock, svc: a.svc, tn: tenanttest.Provision(t, reg, tenanttest.UAI(33, 2), "Autre lycée", "lycee")}
+	b.openYear(t)
 	pb := b.period(t, 1)
 	if pb.ID == pa.ID {
 		t.Fatal("the two lycées share a period")
@@ -1101,5 +1138,153 @@ func TestServiceIsolation(t *testing.T) {
 	ra, err := a.svc.PupilMarks(sctx, a.tn, a.asPupil(a.alice), a.alice, pa)
 	if err != nil || ra.FirstName != "Alice" || fr(ra.General) != "13,75" {
 		t.Errorf("first lycée: %v, %v", ra, err)
+	}
+}
+
+// TestServiceNewMarksPerPeriod: "Nouveau" is remembered per viewer × pupil × period. On
+// 10 December (2nd trimestre), looking at the 2nd trimestre does not clear what is new in the
+// 1st, and looking at the 1st after it ended does.
+func TestServiceNewMarksPerPeriod(t *testing.T) {
+	t.Parallel()
+	s := newSvcSchoolAt(t, newSvcRegistry(t), 1, time.Date(2026, time.December, 10, 18, 0, 0, 0, testenv.Paris))
+	t1, t2 := s.period(t, 1), s.period(t, 2)
+	e1 := s.evaluation(t, s.asMaths(), "MATHS", "DS du 1er trimestre", s.day(20), "20", "1", true)
+	e2 := s.evaluation(t, s.asMaths(), "MATHS", "DS du 2e trimestre", "2026-12-07", "20", "1", true)
+	s.mark(t, s.asMaths(), e1.ID, map[uuid.UUID]string{s.alice: "12"})
+	s.mark(t, s.asMaths(), e2.ID, map[uuid.UUID]string{s.alice: "13"})
+	parent := s.asGuardian(s.guardian)
+	visit := func(p *grades.Period) *grades.PupilReport {
+		t.Helper()
+		r, err := s.svc.PupilMarks(sctx, s.tn, parent, s.alice, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	visit(t1)
+	visit(t2)
+	// both marks change after the parent's first visits
+	s.mark(t, s.asMaths(), e1.ID, map[uuid.UUID]string{s.alice: "14"})
+	s.mark(t, s.asMaths(), e2.ID, map[uuid.UUID]string{s.alice: "15"})
+
+	if r := visit(t2); evalLine(r, e2.ID) == nil || !evalLine(r, e2.ID).New {
+		t.Fatal("2nd trimestre: the changed mark is not new")
+	}
+	if r := visit(t2); evalLine(r, e2.ID).New {
+		t.Error("2nd trimestre: still new on the next visit")
+	}
+	if r := visit(t1); evalLine(r, e1.ID) == nil || !evalLine(r, e1.ID).New {
+		t.Error("1st trimestre: looking at the 2nd cleared the 1st's new mark")
+	}
+	if r := visit(t1); evalLine(r, e1.ID).New {
+		t.Error("1st trimestre: looking at it after it ended did not clear its new mark")
+	}
+	if n := s.count(t, `SELECT count(*) FROM mark_views WHERE viewer_id = ?`, s.guardian); n != 2 {
+		t.Errorf("%d visits recorded; want one per period (2)", n)
+	}
+}
+
+// TestServicePeriodsReadOnly: reading the periods writes nothing; they come with the school
+// year, and many first readers at once all see the same three trimestres.
+func TestServicePeriodsReadOnly(t *testing.T) {
+	t.Parallel()
+	s := newSvcSchool(t, newSvcRegistry(t), 1)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	ids := make(chan uuid.UUID, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ps, err := s.svc.Periods(sctx, s.tn)
+			if err != nil {
+				errs <- err
+				return
+			}
+			ids <- ps[0].ID
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	close(ids)
+	for err := range errs {
+		t.Errorf("concurrent first reads: %v", err)
+	}
+	first := uuid.Nil
+	for id := range ids {
+		if first != uuid.Nil && id != first {
+			t.Error("concurrent first reads saw different periods")
+		}
+		first = id
+	}
+	if n := s.count(t, `SELECT count(*) FROM periods`); n != 3 {
+		t.Errorf("%d periods; want the year's three trimestres", n)
+	}
+
+	// An establishment whose directory has opened no year yet gets a clear refusal, not a
+	// year made up on a GET.
+	other := &svcSchool{reg: s.reg, clock: s.clock, svc: s.svc, tn: tenanttest.Provision(t, s.reg, tenanttest.UAI(33, 3), "Lycée vide", "lycee")}
+	_, err := other.svc.Periods(sctx, other.tn)
+	wantErr(t, err, fault.ErrNotFound, "periods without a school year")
+	if !strings.Contains(err.Error(), "importez l'annuaire") {
+		t.Errorf("message %q does not say what to do", err)
+	}
+	if n := other.count(t, `SELECT count(*) FROM school_years`); n != 0 {
+		t.Errorf("reading the periods created %d school years", n)
+	}
+}
+
+// TestServiceMovedEvaluation: an evaluation moved to another class counts only the marks of
+// that class's pupils; the marks of the pupils it left count nowhere.
+func TestServiceMovedEvaluation(t *testing.T) {
+	t.Parallel()
+	s := newSvcSchool(t, newSvcRegistry(t), 1)
+	p := s.period(t, 1)
+	ev := s.evaluation(t, s.asDirector(), "MATHS", "Contrôle déplacé", s.day(10), "20", "1", true)
+	s.mark(t, s.asDirector(), ev.ID, map[uuid.UUID]string{s.alice: "4", s.bruno: "6"})
+	if _, err := s.svc.SaveEvaluation(sctx, s.tn, s.asDirector(), ev.ID, grades.EvaluationForm{ClassID: s.otherClass.String(), Subject: "MATHS",
+		Title: ev.Title, Date: s.day(10), Scale: "20", Coefficient: "1", Published: true}); err != nil {
+		t.Fatalf("move the evaluation: %v", err)
+	}
+	s.mark(t, s.asDirector(), ev.ID, map[uuid.UUID]string{s.zoe: "16"})
+
+	z, err := s.svc.PupilMarks(sctx, s.tn, s.asDirector(), s.zoe, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := evalLine(z, ev.ID)
+	if line == nil || line.Stats.Count != 1 || fr(line.Stats.Avg) != "16,00" {
+		t.Errorf("moved evaluation in 2NDE2: %+v; want Zoé's 16 alone", line)
+	}
+	a, err := s.svc.PupilMarks(sctx, s.tn, s.asDirector(), s.alice, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sl := subjectLine(t, a, "MATHS"); evalLine(a, ev.ID) != nil || sl != nil && sl.Average != nil {
+		t.Errorf("Alice still counts the evaluation moved away from her class: %v", evalTitles(a))
+	}
+	g, err := s.svc.Grid(sctx, s.tn, s.asDirector(), ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g.Stats.Count != 1 {
+		t.Errorf("grid of the moved evaluation counts %d marks; want 1", g.Stats.Count)
+	}
+}
+
+// TestServiceFailedUpdateIsReported: a refused UPDATE of an evaluation is an error, not a
+// silent success (an err shadowed inside the transaction once hid it).
+func TestServiceFailedUpdateIsReported(t *testing.T) {
+	t.Parallel()
+	s := newSvcSchool(t, newSvcRegistry(t), 1)
+	ev := s.evaluation(t, s.asMaths(), "MATHS", "Titre", s.day(10), "20", "1", true)
+	// The database refuses the change (a title over 200 characters passes no CHECK) while
+	// the service's own validation accepts it: the trigger stands for any failing UPDATE.
+	s.exec(t, `CREATE FUNCTION refuse_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`)
+	s.exec(t, `CREATE TRIGGER refuse BEFORE UPDATE ON evaluations FOR EACH ROW EXECUTE FUNCTION refuse_update()`)
+	_, err := s.svc.SaveEvaluation(sctx, s.tn, s.asMaths(), ev.ID, grades.EvaluationForm{ClassID: s.class.String(), Subject: "MATHS",
+		Title: "Nouveau titre", Date: s.day(10), Scale: "20", Coefficient: "1", Published: true})
+	if err == nil || !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("failed UPDATE: err = %v; want the database's refusal", err)
 	}
 }

@@ -25,16 +25,24 @@ type Env struct {
 	Reg       *tenant.Registry
 	Kratos    *identity.Kratos
 	Directory *directory.Service
+	Clock     *testenv.Clock // the directory's clock; give it to the other services too
 	PublicURL string
 	AdminURL  string
 }
 
-// NewEnv binds a directory service to reg and the test run's Kratos.
+// NewEnv binds a directory service to reg and the test run's Kratos, with a clock pinned at
+// testenv.SchoolDay.
 func NewEnv(t testing.TB, reg *tenant.Registry) *Env {
+	return NewEnvAt(t, reg, testenv.NewClock(testenv.SchoolDay))
+}
+
+// NewEnvAt is NewEnv with the directory's clock.
+func NewEnvAt(t testing.TB, reg *tenant.Registry, clock *testenv.Clock) *Env {
 	t.Helper()
 	pub, adm := testenv.Kratos(t)
 	k := identity.NewKratos(pub, adm, time.Millisecond) // no session cache: tests see revocations at once
-	return &Env{Reg: reg, Kratos: k, Directory: directory.NewService(reg.DB(), k, identity.Records{}, nil), PublicURL: pub, AdminURL: adm}
+	return &Env{Reg: reg, Kratos: k, Directory: directory.NewService(reg.DB(), k, identity.Records{}, nil, clock.Now),
+		Clock: clock, PublicURL: pub, AdminURL: adm}
 }
 
 // Member is a person with an account, signed in.
