@@ -32,6 +32,9 @@ import (
 //	                       other entry its path, size, row count and SHA-256
 //	tables/<table>.jsonl   one JSON object per row (PostgreSQL row_to_json), sorted
 //	files/<path>           the tenant's stored files, as they are on disk
+//	platform/memberships.jsonl  who may enter the establishment (identity, person, roles):
+//	                       restored for the accounts the platform still has, so the same people
+//	                       sign in to the restored establishment
 //
 // Import reads the manifest first, checks every entry's size and checksum before writing
 // anything, then restores the tenant in one transaction. See README, "Export archive".
@@ -51,6 +54,7 @@ type Manifest struct {
 	SchemaVersion int             `json:"schema_version"`
 	Tables        []ArchiveEntry  `json:"tables"`
 	Files         []ArchiveEntry  `json:"files"`
+	Platform      []ArchiveEntry  `json:"platform,omitempty"` // the tenant's platform rows (memberships)
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
 
@@ -109,7 +113,17 @@ func (r *Registry) Export(ctx context.Context, uai string, w io.Writer) (*Manife
 			}
 			m.Tables = append(m.Tables, e)
 		}
-		return nil
+		// The memberships, from the same snapshot.
+		return WithPlatform(tx, t, func(ptx *gorm.DB) error {
+			e := ArchiveEntry{Name: membershipsEntry, Path: "platform/" + membershipsEntry + ".jsonl"}
+			e, err := dumpQuery(ctx, ptx, e, `SELECT row_to_json(x)::text FROM (SELECT identity_id, person_id, roles, active
+				FROM platform.memberships WHERE tenant_id = ? ORDER BY identity_id) x`, filepath.Join(tmp, membershipsEntry+".jsonl"), t.ID)
+			if err != nil {
+				return err
+			}
+			m.Platform = append(m.Platform, e)
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenant: export %s: %w", t.UAI, err)
@@ -142,8 +156,17 @@ func tableNames(tx *gorm.DB) ([]string, error) {
 	return names, err
 }
 
+// membershipsEntry names the archive's platform/memberships.jsonl.
+const membershipsEntry = "memberships"
+
 func dumpTable(ctx context.Context, tx *gorm.DB, name, file string) (ArchiveEntry, error) {
 	e := ArchiveEntry{Name: name, Path: "tables/" + name + ".jsonl"}
+	return dumpQuery(ctx, tx, e, `SELECT row_to_json(x)::text FROM `+pgx.Identifier{name}.Sanitize()+` x ORDER BY 1`, file)
+}
+
+// dumpQuery writes the JSON lines query returns into file and describes them in e.
+func dumpQuery(ctx context.Context, tx *gorm.DB, e ArchiveEntry, query, file string, args ...any) (ArchiveEntry, error) {
+	name := e.Name
 	f, err := os.Create(file)
 	if err != nil {
 		return e, err
@@ -151,7 +174,7 @@ func dumpTable(ctx context.Context, tx *gorm.DB, name, file string) (ArchiveEntr
 	defer f.Close()
 	h := sha256.New()
 	bw := bufio.NewWriter(io.MultiWriter(f, h))
-	rows, err := tx.WithContext(ctx).Raw(`SELECT row_to_json(x)::text FROM ` + pgx.Identifier{name}.Sanitize() + ` x ORDER BY 1`).Rows()
+	rows, err := tx.WithContext(ctx).Raw(query, args...).Rows()
 	if err != nil {
 		return e, fmt.Errorf("dump %s: %w", name, err)
 	}
@@ -244,6 +267,11 @@ func writeArchive(w io.Writer, m *Manifest, tablesDir, filesRoot string) error {
 			return err
 		}
 	}
+	for _, e := range m.Platform {
+		if err := add(e, filepath.Join(tablesDir, e.Name+".jsonl")); err != nil {
+			return err
+		}
+	}
 	for _, e := range m.Files {
 		if err := add(e, filepath.Join(filesRoot, filepath.FromSlash(strings.TrimPrefix(e.Path, "files/")))); err != nil {
 			return err
@@ -297,6 +325,9 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 		if err := r.restore(ctx, tx, t, m.SchemaVersion, load); err != nil {
 			return err
 		}
+		if err := restoreMemberships(ctx, tx, t, m, tmp); err != nil {
+			return err
+		}
 		if filesRoot != "" && len(m.Files) > 0 {
 			if err := os.RemoveAll(filesRoot); err != nil {
 				return err
@@ -322,6 +353,22 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 	}
 	r.cache.clear()
 	return t, nil
+}
+
+// restoreMemberships gives back their membership to the archived people whose account the
+// platform still has (an account purged since the export stays out).
+func restoreMemberships(ctx context.Context, tx *gorm.DB, t *Tenant, m *Manifest, dir string) error {
+	for _, e := range m.Platform {
+		stmt := `INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles, active, updated_at)
+			SELECT x.identity_id, ?, x.person_id, x.roles, x.active, now()
+			FROM json_populate_recordset(NULL::platform.memberships, ?::json) x
+			WHERE EXISTS (SELECT 1 FROM platform.accounts a WHERE a.identity_id = x.identity_id)
+			ON CONFLICT (identity_id, tenant_id) DO NOTHING`
+		if err := loadRows(ctx, tx, e, filepath.Join(dir, filepath.FromSlash(e.Path)), stmt, t.ID); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // restore creates t at schema version `at`, runs load, then migrates to the latest version.
@@ -379,6 +426,12 @@ func readArchive(src io.Reader, dir string) (*Manifest, error) {
 	for _, e := range m.Tables {
 		if !tableEntryOK(e) {
 			return nil, invalidArchive("%s : table %q ou chemin %q invalide", manifestName, e.Name, e.Path)
+		}
+		want[e.Path] = e
+	}
+	for _, e := range m.Platform {
+		if e.Name != membershipsEntry || e.Path != "platform/"+membershipsEntry+".jsonl" {
+			return nil, invalidArchive("%s : entrée de plateforme %q ou chemin %q invalide", manifestName, e.Name, e.Path)
 		}
 		want[e.Path] = e
 	}
@@ -566,8 +619,9 @@ func loadTable(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file string) er
 	return nil
 }
 
-// loadRows runs stmt over the rows of file, in batches.
-func loadRows(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file, stmt string) error {
+// loadRows runs stmt over the rows of file, in batches of JSON arrays (stmt's last argument,
+// after args).
+func loadRows(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file, stmt string, args ...any) error {
 	f, err := os.Open(file)
 	if err != nil {
 		return err
@@ -581,7 +635,7 @@ func loadRows(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file, stmt strin
 		if len(batch) == 0 {
 			return nil
 		}
-		err := tx.WithContext(ctx).Exec(stmt, "["+strings.Join(batch, ",")+"]").Error
+		err := tx.WithContext(ctx).Exec(stmt, append(args, "["+strings.Join(batch, ",")+"]")...).Error
 		if err != nil {
 			return invalidArchive("%s, lignes %d à %d : %v", e.Path, line-len(batch)+1, line, err)
 		}

@@ -7,9 +7,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
@@ -76,4 +79,42 @@ func TestCLIExportDocumentedArgumentOrder(t *testing.T) {
 				}
 			}},
 	})
+}
+
+// TestRestoredEstablishmentKeepsItsPeople: an export → delete → import round trip once lost
+// platform.memberships, so nobody could sign in to a restored establishment. After the round
+// trip the same people, with the same sessions, see the same data.
+func TestRestoredEstablishmentKeepsItsPeople(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	env := directorytest.NewEnv(t, h.reg)
+	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
+	host := tenantHost(alpha.Slug)
+	pupil := env.AddMember(t, alpha, identity.RoleEleve, "Zoé", "Restaurée")
+	director := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
+	before := h.as(pupil.Token, host, "/api/v1/me")
+	wantStatus(t, before, http.StatusOK)
+	card := "/annuaire/personnes/" + pupil.PersonID.String()
+	wantStatus(t, h.as(director.Token, host, card), http.StatusOK)
+
+	rec := h.api(http.MethodGet, "/api/v1/tenants/"+uaiAlpha+"/export", "")
+	wantStatus(t, rec, http.StatusOK)
+	archive := rec.Body.Bytes()
+	wantStatus(t, h.api(http.MethodDelete, "/api/v1/tenants/"+uaiAlpha, ""), http.StatusOK)
+	wantStatus(t, h.as(pupil.Token, host, "/api/v1/me"), http.StatusNotFound)
+
+	req := newRequest(http.MethodPost, adminHost, "/api/v1/tenants/import", bytes.NewReader(archive),
+		"Authorization", "Bearer "+adminToken, "Content-Type", "application/gzip")
+	wantStatus(t, h.serve(req), http.StatusCreated)
+
+	after := h.as(pupil.Token, host, "/api/v1/me")
+	wantStatus(t, after, http.StatusOK)
+	if jsonObject(t, after)["person"].(map[string]any)["id"] != pupil.PersonID.String() {
+		t.Errorf("restored /api/v1/me = %s; want the same person as before (%s)", after.Body.String(), before.Body.String())
+	}
+	got := h.as(director.Token, host, card)
+	wantStatus(t, got, http.StatusOK)
+	if !strings.Contains(got.Body.String(), "Restaurée") {
+		t.Error("the restored director does not see the pupil's card")
+	}
 }

@@ -840,7 +840,11 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 	creds := credentialsOf(opening, touched)
 	rep.ID = uuid.New()
 	reportJSON, _ := json.Marshal(rep)
-	filesJSON, _ := json.Marshal(rep.Files)
+	files := rep.Files
+	if files == nil {
+		files = []string{} // a JSON array, never null: a JSON null would not restore from an export
+	}
+	filesJSON, _ := json.Marshal(files)
 	var credJSON any
 	var expire any
 	if len(creds) > 0 {
