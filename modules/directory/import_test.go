@@ -973,3 +973,82 @@ func TestIsolation(t *testing.T) {
 		t.Errorf("import runs of B = %v, %v", runs, err)
 	}
 }
+
+// pausedAccounts holds CreateAccounts until released, to run a second import meanwhile.
+type pausedAccounts struct {
+	directory.Accounts
+	inside  chan struct{}
+	release chan struct{}
+}
+
+func (a pausedAccounts) CreateAccounts(ctx context.Context, l []identity.NewAccount) ([]uuid.UUID, error) {
+	a.inside <- struct{}{}
+	<-a.release
+	return a.Accounts.CreateAccounts(ctx, l)
+}
+
+// TestImportsOneAtATime: two imports into one establishment at once once opened every new
+// account twice. The second is refused with a message saying an import is running; once the
+// first has ended it runs and changes nothing; Kratos holds one identity per account.
+func TestImportsOneAtATime(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
+	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 10, Parents: 15, Staff: 3, Seed: 7})
+	paused := pausedAccounts{Accounts: f.env.Kratos, inside: make(chan struct{}), release: make(chan struct{})}
+	slow := directory.NewService(f.reg.DB(), paused, identity.Records{}, nil, f.env.Clock.Now)
+	slow.InitialHashCost = testHashCost
+	before := len(f.identities(t))
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := slow.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
+		first <- err
+	}()
+	<-paused.inside // the first import is opening its accounts
+
+	_, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "déjà en cours") {
+		t.Errorf("second import during the first: %v; want a conflict saying an import is running", err)
+	}
+	if rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", DryRun: true}); err != nil || !rep.DryRun {
+		t.Errorf("a dry run during an import: %v; want it to run (it writes nothing)", err)
+	}
+	close(paused.release)
+	if err := <-first; err != nil {
+		t.Fatalf("first import: %v", err)
+	}
+	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	if err != nil || rep.Created != 0 || rep.AccountsCreated != 0 {
+		t.Fatalf("the second import, retried after the first: %+v, %v; want nothing new", rep, err)
+	}
+	accounts := f.platformCount(t, `SELECT count(*) FROM platform.accounts`)
+	if got := len(f.identities(t)) - before; got != accounts {
+		t.Errorf("%d identities created for %d accounts", got, accounts)
+	}
+}
+
+// TestLoginLookupUsesIndex: an import looks the new logins up by their base ("zoe.martin" for
+// "zoe.martin2"); with 20,000 accounts on the platform the plan reads the index, not every
+// account.
+func TestLoginLookupUsesIndex(t *testing.T) {
+	f := newFixture(t)
+	db := f.reg.Platform()
+	if err := db.Exec(`INSERT INTO platform.accounts (identity_id, login)
+		SELECT gen_random_uuid(), 'eleve.' || md5(n::text) || 'x' || CASE WHEN n % 3 = 0 THEN '2' ELSE '' END
+		FROM generate_series(1, 20000) n`).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Exec(`DELETE FROM platform.accounts WHERE login LIKE 'eleve.%'`) })
+	if err := db.Exec(`ANALYZE platform.accounts`).Error; err != nil {
+		t.Fatal(err)
+	}
+	var plan []string
+	if err := db.Raw(`EXPLAIN SELECT login FROM platform.accounts WHERE regexp_replace(login, '[0-9]+$', '') IN ('zoe.martin', 'eleve.cfcd208495d565ef66e7dff9f98764dax')`).Scan(&plan).Error; err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if !strings.Contains(text, "accounts_login_base") || strings.Contains(text, "Seq Scan") {
+		t.Errorf("the login look-up does not use its index:\n%s", text)
+	}
+}

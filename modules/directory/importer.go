@@ -121,6 +121,19 @@ func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, fi
 	for _, f := range files {
 		rep.Files = append(rep.Files, f.Name)
 	}
+	if !opt.DryRun {
+		// One change of the directory at a time per establishment, from plan to write: two
+		// imports at once would each open accounts for the same new people. A second import
+		// is told to wait; a person created by hand waits its turn.
+		release, err := s.db.Lock(ctx, t, "directory-import", source == "manual")
+		if errors.Is(err, tenant.ErrLocked) {
+			return nil, fault.New(fault.ErrConflict, "un import de l'annuaire est déjà en cours dans cet établissement : attendez qu'il se termine (quelques minutes au plus), puis relancez le vôtre ; rien n'a été importé")
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+	}
 	var p *plan
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		var err error
