@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/migrations"
@@ -397,12 +398,12 @@ func (r *Registry) restore(ctx context.Context, tx *gorm.DB, t *Tenant, at int, 
 func readArchive(src io.Reader, dir string) (*Manifest, error) {
 	gz, err := gzip.NewReader(src)
 	if err != nil {
-		return nil, invalidArchive("ce n'est pas une archive .tar.gz d'export Cartable (%v)", err)
+		return nil, invalidArchive("ce n'est pas une archive .tar.gz d'export Cartable")
 	}
 	tr := tar.NewReader(gz)
 	hdr, err := tr.Next()
 	if err != nil {
-		return nil, invalidArchive("archive vide ou illisible (%v)", err)
+		return nil, invalidArchive("archive vide ou illisible")
 	}
 	if hdr.Name != manifestName {
 		return nil, invalidArchive("la première entrée doit être %s, pas %q", manifestName, hdr.Name)
@@ -414,7 +415,7 @@ func readArchive(src io.Reader, dir string) (*Manifest, error) {
 	dec := json.NewDecoder(io.LimitReader(tr, maxManifestSize))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&m); err != nil {
-		return nil, invalidArchive("%s illisible : %v", manifestName, err)
+		return nil, invalidArchive("%s illisible : ce n'est pas le manifeste JSON d'un export Cartable de ce format", manifestName)
 	}
 	if m.Format != ArchiveFormat || m.FormatVersion != ArchiveFormatVersion {
 		return nil, invalidArchive("format %q version %d inconnu (attendu %q version %d)", m.Format, m.FormatVersion, ArchiveFormat, ArchiveFormatVersion)
@@ -447,7 +448,7 @@ func readArchive(src io.Reader, dir string) (*Manifest, error) {
 			break
 		}
 		if err != nil {
-			return nil, invalidArchive("archive tronquée ou corrompue (%v)", err)
+			return nil, invalidArchive("archive tronquée ou corrompue")
 		}
 		e, ok := want[hdr.Name]
 		if !ok {
@@ -504,7 +505,7 @@ func spool(r io.Reader, dst string, e ArchiveEntry) error {
 	h := sha256.New()
 	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(r, e.Size+1))
 	if err != nil {
-		return invalidArchive("lecture de %s : %v", e.Path, err)
+		return invalidArchive("lecture de %s impossible : archive tronquée ou corrompue", e.Path)
 	}
 	if n != e.Size {
 		return invalidArchive("%s : %d octets au lieu des %d annoncés", e.Path, n, e.Size)
@@ -637,7 +638,7 @@ func loadRows(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file, stmt strin
 		}
 		err := tx.WithContext(ctx).Exec(stmt, append(args, "["+strings.Join(batch, ",")+"]")...).Error
 		if err != nil {
-			return invalidArchive("%s, lignes %d à %d : %v", e.Path, line-len(batch)+1, line, err)
+			return invalidArchive("%s, lignes %d à %d : %s", e.Path, line-len(batch)+1, line, rowsRefused(err))
 		}
 		batch = batch[:0]
 		return nil
@@ -655,9 +656,27 @@ func loadRows(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file, stmt strin
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return invalidArchive("%s : %v", e.Path, err)
+		return invalidArchive("%s : ligne trop longue ou illisible", e.Path)
 	}
 	return flush()
+}
+
+// rowsRefused says in French why the database refused archived rows, from the error's
+// fields (column, constraint), never its raw text.
+func rowsRefused(err error) string {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return "ces lignes ne correspondent pas au schéma de la table"
+	}
+	switch {
+	case pe.Code == "23502":
+		return fmt.Sprintf("la colonne « %s » est vide alors qu'elle est obligatoire", pe.ColumnName)
+	case strings.HasPrefix(pe.Code, "23"):
+		return fmt.Sprintf("une règle d'intégrité (%s) est violée : l'archive est incohérente", pe.ConstraintName)
+	case strings.HasPrefix(pe.Code, "22"):
+		return "une valeur n'a pas le type attendu par la table"
+	}
+	return "ces lignes ne correspondent pas au schéma de la table"
 }
 
 // resetSequences moves every sequence owned by a column past the largest restored value.

@@ -75,7 +75,7 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return fault.New(fault.ErrInvalid, "corps JSON illisible : %v", err)
+		return fault.Decoding(err)
 	}
 	if dec.More() {
 		return fault.New(fault.ErrInvalid, "corps JSON illisible : données après l'objet")

@@ -335,7 +335,8 @@ func (r *Registry) bySlugLive(ctx context.Context, slug string) (*Tenant, error)
 // BySlug returns the live tenant served at this subdomain, from a short cache that also
 // remembers misses. Unknown slugs give fault.ErrNotFound.
 func (r *Registry) BySlug(ctx context.Context, slug string) (*Tenant, error) {
-	if t, ok := r.cache.get(slug, r.opts.Now()); ok {
+	t, ok, gen := r.cache.get(slug, r.opts.Now())
+	if ok {
 		if t == nil {
 			return nil, fault.ErrNotFound
 		}
@@ -345,7 +346,7 @@ func (r *Registry) BySlug(ctx context.Context, slug string) (*Tenant, error) {
 	if err != nil && !errors.Is(err, fault.ErrNotFound) {
 		return nil, err
 	}
-	r.cache.put(slug, t, r.opts.Now())
+	r.cache.put(slug, t, r.opts.Now(), gen)
 	if t == nil {
 		return nil, fault.ErrNotFound
 	}
@@ -572,6 +573,7 @@ type slugCache struct {
 	mu      sync.Mutex
 	ttl     time.Duration
 	entries map[string]slugEntry
+	gen     uint64 // bumped by clear: a look-up that began before a change does not cache its answer
 }
 
 type slugEntry struct {
@@ -585,19 +587,25 @@ func newSlugCache(ttl time.Duration) *slugCache {
 	return &slugCache{ttl: ttl, entries: map[string]slugEntry{}}
 }
 
-func (c *slugCache) get(slug string, now time.Time) (*Tenant, bool) {
+// get returns the cached answer for slug, and the generation to give put after a miss.
+func (c *slugCache) get(slug string, now time.Time) (*Tenant, bool, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[slug]
 	if !ok || now.After(e.expires) {
-		return nil, false
+		return nil, false, c.gen
 	}
-	return e.t, true
+	return e.t, true, c.gen
 }
 
-func (c *slugCache) put(slug string, t *Tenant, now time.Time) {
+// put caches the answer of a look-up that began at generation gen, unless the registry
+// changed since (a miss read just before a provisioning must not hide the new tenant).
+func (c *slugCache) put(slug string, t *Tenant, now time.Time, gen uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
 	if len(c.entries) >= slugCacheMax {
 		c.entries = map[string]slugEntry{} // bounded: random hosts cannot grow it without end
 	}
@@ -607,6 +615,7 @@ func (c *slugCache) put(slug string, t *Tenant, now time.Time) {
 func (c *slugCache) clear() {
 	c.mu.Lock()
 	c.entries = map[string]slugEntry{}
+	c.gen++
 	c.mu.Unlock()
 }
 

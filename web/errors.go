@@ -11,9 +11,14 @@ import (
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
-// BadRequest wraps a decoding error of a request body (malformed JSON or form).
+// BadRequest wraps a decoding error of a request body (malformed JSON or form): see
+// fault.Decoding.
 func BadRequest(err error) error {
-	return fault.New(fault.ErrInvalid, "requête illisible : %v", err)
+	var he *echo.HTTPError
+	if errors.As(err, &he) && he.Code == http.StatusUnsupportedMediaType {
+		return fault.Wrap(fault.ErrInvalid, err, "type de contenu non pris en charge : envoyez un formulaire ou du JSON (Content-Type: application/json)")
+	}
+	return fault.Decoding(err)
 }
 
 // apiError is the JSON body of every API error.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
@@ -136,15 +135,7 @@ func writeCredentialsCSV(path string, creds []directory.Credential) error {
 		return err
 	}
 	defer f.Close()
-	f.WriteString("\ufeff")
-	w := csv.NewWriter(f)
-	w.Comma = ';'
-	w.Write([]string{"login", "password", "nom", "prenom", "profil", "classe"})
-	for _, c := range creds {
-		w.Write([]string{c.Login, c.Password, c.LastName, c.FirstName, c.Category, c.Class})
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := directory.WriteCredentialsCSV(f, creds); err != nil {
 		return err
 	}
 	return f.Close()

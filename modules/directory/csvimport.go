@@ -1,7 +1,6 @@
 package directory
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -10,6 +9,9 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/charmap"
 
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -18,7 +20,7 @@ import (
 )
 
 // CSVColumns are the columns of the CSV import, for establishments without an AAF export
-// (lycées agricoles, for instance). UTF-8 (a BOM is allowed), ";" or "," separator, one
+// (lycées agricoles, for instance). UTF-8 (a BOM is allowed) or Windows-1252/Latin-1, ";" or "," separator, one
 // header line with these names in any order; identifiant, profil, nom and prenom are required.
 var CSVColumns = []string{
 	"identifiant",    // stable identifier of the person in the establishment's own files
@@ -51,25 +53,68 @@ func (s *Service) ImportCSV(ctx context.Context, t *tenant.Tenant, files []File,
 	return s.apply(ctx, t, "csv", files, specs, nil, nil, opt)
 }
 
+// csvText returns the file as UTF-8 text. Spreadsheets save CSV in UTF-8 (with or without a
+// BOM) or in Windows-1252 ("CSV (séparateur : point-virgule)" of a French Excel), a superset
+// of Latin-1: both are read; anything else is refused naming the encoding, never read as
+// mojibake.
+func csvText(f File) (string, error) {
+	raw, err := io.ReadAll(f.R)
+	if err != nil {
+		return "", fault.Invalidf("files", "%s : lecture du fichier interrompue ; renvoyez-le", f.Name)
+	}
+	switch {
+	case bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")):
+		raw = raw[3:]
+	case bytes.HasPrefix(raw, []byte("\xff\xfe")), bytes.HasPrefix(raw, []byte("\xfe\xff")):
+		return "", fault.Invalidf("files", "%s est encodé en UTF-16 : enregistrez-le en « CSV UTF-8 » (ou CSV point-virgule) puis renvoyez-le ; rien n'a été importé", f.Name)
+	}
+	if utf8.Valid(raw) {
+		return string(raw), nil
+	}
+	// Bytes Windows-1252 leaves undefined mean another encoding (MacRoman, CP850…).
+	for i, b := range raw {
+		if b == 0x81 || b == 0x8d || b == 0x8f || b == 0x90 || b == 0x9d || b == 0 {
+			line := 1 + bytes.Count(raw[:i], []byte("\n"))
+			return "", fault.Invalidf("files", "%s, ligne %d : encodage inconnu (ni UTF-8 ni Windows-1252/Latin-1) : enregistrez le fichier en « CSV UTF-8 » puis renvoyez-le ; rien n'a été importé", f.Name, line)
+		}
+	}
+	text, err := charmap.Windows1252.NewDecoder().Bytes(raw)
+	if err != nil {
+		return "", fault.Invalidf("files", "%s : encodage Windows-1252 illisible : enregistrez le fichier en « CSV UTF-8 » ; rien n'a été importé", f.Name)
+	}
+	return string(text), nil
+}
+
+// csvProblem says in French what the CSV reader refused.
+func csvProblem(err error) string {
+	switch {
+	case errors.Is(err, csv.ErrQuote):
+		return "guillemet non refermé dans une cellule"
+	case errors.Is(err, csv.ErrBareQuote):
+		return "guillemet au milieu d'une cellule : entourez la cellule de guillemets et doublez ceux qu'elle contient"
+	case errors.Is(err, csv.ErrFieldCount):
+		return "nombre de colonnes différent de l'en-tête"
+	}
+	return "ligne illisible"
+}
+
 func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {
-	br := bufio.NewReader(f.R)
-	head, _ := br.Peek(4096)
-	head = bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
+	text, err := csvText(f)
+	if err != nil {
+		return nil, err
+	}
 	sep := ';'
-	if line, _, _ := bytes.Cut(head, []byte("\n")); bytes.Count(line, []byte(",")) > bytes.Count(line, []byte(";")) {
+	if line, _, _ := strings.Cut(text, "\n"); strings.Count(line, ",") > strings.Count(line, ";") {
 		sep = ','
 	}
-	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
-		br.Discard(3)
-	}
-	r := csv.NewReader(br)
+	r := csv.NewReader(strings.NewReader(text))
 	r.Comma, r.FieldsPerRecord, r.TrimLeadingSpace = sep, -1, true
 	bad := func(line int, format string, args ...any) error {
 		return fault.Invalidf("files", "%s, ligne %d : %s ; rien n'a été importé", f.Name, line, fmt.Sprintf(format, args...))
 	}
 	header, err := r.Read()
 	if err != nil {
-		return nil, bad(1, "en-tête illisible (%v)", err)
+		return nil, bad(1, "en-tête illisible : %s", csvProblem(err))
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -91,9 +136,9 @@ func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, bad(pe.Line, "%v", pe.Err)
+				return nil, bad(pe.Line, "%s", csvProblem(pe.Err))
 			}
-			return nil, bad(line, "%v", err)
+			return nil, bad(line, "%s", csvProblem(err))
 		}
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
@@ -113,7 +158,8 @@ func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {
 		if !ok {
 			return nil, bad(line, "profil « %s » inconnu (eleve, responsable, enseignant, vie_scolaire, direction, personnel)", get("profil"))
 		}
-		sp := &personSpec{key: string(t.UAI) + ":" + id, roles: identity.Roles{role}, last: get("nom"), first: get("prenom"), email: get("email")}
+		sp := &personSpec{key: string(t.UAI) + ":" + id, roles: identity.Roles{role}, last: get("nom"), first: get("prenom"), email: get("email"),
+			origin: fmt.Sprintf("%s, ligne %d", f.Name, line)}
 		if sp.last == "" || sp.first == "" {
 			return nil, bad(line, "nom et prénom sont obligatoires")
 		}

@@ -210,3 +210,64 @@ func TestImportCSVErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestImportCSVEncodings: a CSV saved by a French spreadsheet in Windows-1252 is read with its
+// accents; UTF-16 and bytes of no known encoding are refused naming the encoding, nothing
+// written; a name longer than the directory keeps is refused naming the field and the line.
+func TestImportCSVEncodings(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	tn := f.provision(t, tenanttest.UAI(33, 32), "Lycée agricole de Montardon")
+	header := strings.Join(directory.CSVColumns, ";") + "\r\n"
+
+	utf16 := directory.File{Name: "unicode.csv", R: strings.NewReader("\xff\xfei\x00d\x00")}
+	long := strings.Repeat("Nom-Très-Long-", 10) // 140 characters
+	cases := []struct {
+		name  string
+		file  directory.File
+		parts []string
+	}{
+		{"utf-16", utf16, []string{"unicode.csv", "UTF-16", "CSV UTF-8"}},
+		{"unknown bytes", directory.File{Name: "mac.csv", R: strings.NewReader(header + "E11;eleve;Dupont;Zo\x8e;;2NDE1;;;\r\nE12;eleve;Durand;L\x81a;;2NDE1;;;\r\n")},
+			[]string{"mac.csv, ligne 3", "encodage inconnu"}},
+		{"name too long", directory.File{Name: "long.csv", R: strings.NewReader(header + "E13;eleve;" + long + ";Jean;;2NDE1;;;\r\n")},
+			[]string{"long.csv, ligne 2", "le nom", "140 caractères, 100 au plus"}},
+	}
+	empty := f.provision(t, tenanttest.UAI(33, 33), "Lycée agricole vide")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := f.identities(t)
+			_, err := f.svc.ImportCSV(ctx, empty, []directory.File{tc.file}, directory.ImportOptions{Actor: "admin"})
+			wantInvalid(t, err, append(tc.parts, "rien n'a été importé")...)
+			f.wantNothingWritten(t, empty, before, map[string]bool{directory.LoginBase("Jean", long): true})
+		})
+	}
+
+	latin := directory.File{Name: "excel.csv", R: strings.NewReader(header + "E9;eleve;L\xe9v\xeaque;No\xebl;;2NDE1;;;\r\nE10;eleve;C\x9cur;Zo\xe9 \x80;;2NDE1;;;\r\n")}
+	if _, err := f.svc.ImportCSV(ctx, tn, []directory.File{latin}, directory.ImportOptions{Actor: "admin"}); err != nil {
+		t.Fatalf("Windows-1252 file: %v", err)
+	}
+	names := map[string]bool{}
+	for _, p := range f.people(t, tn) {
+		names[p.LastName+" "+p.FirstName] = true
+	}
+	if !names["Lévêque Noël"] || !names["Cœur Zoé €"] {
+		t.Errorf("names read from Windows-1252: %v; want Lévêque Noël and Cœur Zoé €", names)
+	}
+
+}
+
+// TestCredentialsCSVNeutralisesFormulas: a name typed as a formula stays text in the
+// credentials spreadsheet.
+func TestCredentialsCSVNeutralisesFormulas(t *testing.T) {
+	var b strings.Builder
+	err := directory.WriteCredentialsCSV(&b, []directory.Credential{{Login: "zoe.martin", Password: "abc23def45",
+		LastName: `=HYPERLINK("http://pirate.example";"Cliquez")`, FirstName: "+Zoé", Category: "eleve", Class: "-2NDE1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "\ufefflogin;password;nom;prenom;profil;classe\r\nzoe.martin;abc23def45;\"'=HYPERLINK(\"\"http://pirate.example\"\";\"\"Cliquez\"\")\";'+Zoé;eleve;'-2NDE1\r\n"
+	if b.String() != want {
+		t.Errorf("credentials CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+}

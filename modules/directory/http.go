@@ -3,7 +3,6 @@ package directory
 import (
 	"bytes"
 	"embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -312,7 +311,7 @@ func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string) (*Re
 		if errors.As(err, &mbe) {
 			return nil, fault.New(fault.ErrTooLarge, "fichiers trop volumineux : %d Mo au plus", h.maxUploadBytes>>20)
 		}
-		return nil, fault.Invalidf("files", "envoyez les fichiers dans le champ « files » d'un formulaire multipart (%v)", err)
+		return nil, fault.Invalidf("files", "envoi illisible : joignez les fichiers dans le champ « files » d'un formulaire multipart/form-data")
 	}
 	headers := form.File["files"]
 	if len(headers) == 0 {
@@ -391,14 +390,9 @@ func (h *Handler) writeCredentials(c echo.Context, t *tenant.Tenant) error {
 		return err
 	}
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff")
-	w := csv.NewWriter(&buf)
-	w.Comma = ';'
-	w.Write([]string{"login", "password", "nom", "prenom", "profil", "classe"})
-	for _, cr := range creds {
-		w.Write([]string{cr.Login, cr.Password, cr.LastName, cr.FirstName, cr.Category, cr.Class})
+	if err := WriteCredentialsCSV(&buf, creds); err != nil {
+		return err
 	}
-	w.Flush()
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="identifiants-%s-%s.csv"`, t.UAI, id.String()[:8]))
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
@@ -83,6 +84,24 @@ type personSpec struct {
 	attrs     Attrs
 	// pendingMods: a delta modifies someone known only from the directory; applied in plan.
 	pendingMods []aaf.Modification
+	origin      string // where the person comes from, for errors: "file.xml, ligne 12"
+}
+
+// MaxNameLength is the longest last or first name the directory keeps (characters), as the
+// person form allows.
+const MaxNameLength = 100
+
+// nameProblem says what is wrong with the names of sp, "" when they fit.
+func nameProblem(sp *personSpec) string {
+	for _, f := range []struct{ label, value string }{{"le nom (sn, nom)", sp.last}, {"le prénom (givenName, prenom)", sp.first}} {
+		if n := utf8.RuneCountInString(f.value); n > MaxNameLength {
+			return fmt.Sprintf("%s compte %d caractères, %d au plus", f.label, n, MaxNameLength)
+		}
+	}
+	if len(sp.email) > 200 {
+		return fmt.Sprintf("l'adresse électronique compte %d caractères, 200 au plus", len(sp.email))
+	}
+	return ""
 }
 
 type teachingSpec struct {
@@ -246,6 +265,7 @@ func readAAF(t *tenant.Tenant, files []File) (specs []*personSpec, removals []st
 		if err != nil {
 			return nil, nil, nil, fault.Invalidf("files", "%s, ligne %d : %v ; rien n'a été importé", st.file, st.line, err)
 		}
+		sp.origin = fmt.Sprintf("%s, ligne %d", st.file, st.line)
 		if st.attrs == nil {
 			sp.attrs = nil // a modification of someone we only know from the directory
 			sp.pendingMods = st.mods
@@ -460,7 +480,11 @@ func (s *Service) plan(tx *gorm.DB, source string, specs []*personSpec, removals
 			if err != nil {
 				return nil, fault.Invalidf("files", "%v ; rien n'a été importé", err)
 			}
+			full.origin = sp.origin
 			*sp = *full
+		}
+		if msg := nameProblem(sp); msg != "" {
+			return nil, fault.Invalidf("files", "%s : %s ; rien n'a été importé", sp.origin, msg)
 		}
 		switch {
 		case cur == nil:
@@ -730,7 +754,7 @@ func (s *Service) createAccounts(ctx context.Context, opening []*newAccount) ([]
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
 			s.log.Error("undo accounts of a failed import", "err", derr)
 		}
-		return nil, fault.New(fault.ErrUnavailable, "les comptes n'ont pas pu être créés sur le serveur d'identité ; rien n'a été importé (%v)", err)
+		return nil, fault.Wrap(fault.ErrUnavailable, err, "les comptes n'ont pas pu être créés sur le serveur d'identité ; rien n'a été importé : réessayez dans quelques minutes")
 	}
 	return ids, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/csvout"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -410,6 +412,25 @@ func (s *Service) Credentials(ctx context.Context, t *tenant.Tenant, run uuid.UU
 		return err
 	})
 	return out, err
+}
+
+// WriteCredentialsCSV writes the first-login sheets as a spreadsheet reads them: UTF-8 with a
+// BOM, ";" separated, columns login;password;nom;prenom;profil;classe; formula-like cells
+// (a name typed as "=…") are neutralised.
+func WriteCredentialsCSV(w io.Writer, creds []Credential) error {
+	if _, err := io.WriteString(w, "\ufeff"); err != nil {
+		return err
+	}
+	cw := csvout.NewWriter(w, ';')
+	if err := cw.Write([]string{"login", "password", "nom", "prenom", "profil", "classe"}); err != nil {
+		return err
+	}
+	for _, c := range creds {
+		if err := cw.Write([]string{c.Login, c.Password, c.LastName, c.FirstName, c.Category, c.Class}); err != nil {
+			return err
+		}
+	}
+	return cw.Flush()
 }
 
 // credentialsOfRun returns the first-login sheets of run while they are kept (now: the clock).

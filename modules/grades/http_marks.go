@@ -2,7 +2,6 @@ package grades
 
 import (
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"math/big"
@@ -18,6 +17,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/csvout"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -526,8 +526,7 @@ func (h *Handler) exportCSV(c echo.Context) error {
 	}
 	var b strings.Builder
 	b.WriteString("\ufeff")
-	w := csv.NewWriter(&b)
-	w.Comma, w.UseCRLF = ';', true
+	w := csvout.NewWriter(&b, ';')
 	head := []string{"Nom", "Prénom"}
 	for _, ev := range sh.Evaluations {
 		col := fmt.Sprintf("%s (%s, /%s, coef %s", ev.Title, ev.OnDate.Format("02/01"), ev.Scale.Short(), ev.Coefficient.Short())
@@ -548,8 +547,7 @@ func (h *Handler) exportCSV(c echo.Context) error {
 		}
 		w.Write(append(row, avg))
 	}
-	w.Flush()
-	if err := w.Error(); err != nil {
+	if err := w.Flush(); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("notes-%s-%s-%s%d.csv", marksFileName(sh.Teaching.ClassCode), marksFileName(sh.Teaching.SubjectCode), sh.Period.Kind[:1], sh.Period.Number)

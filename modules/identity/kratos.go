@@ -87,7 +87,7 @@ func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, err
 		return nil, ErrNoSession
 	}
 	if err != nil {
-		return nil, fault.New(fault.ErrUnavailable, "le service d'identification ne répond pas ; réessayez dans un instant (%v)", err)
+		return nil, fault.Wrap(fault.ErrUnavailable, err, "le service d'identification ne répond pas ; réessayez dans un instant")
 	}
 	s, err := sessionOf(ks)
 	if err != nil {

@@ -1,10 +1,15 @@
 // Package fault defines the kinds of error that domain code returns and that the web layer
-// maps to HTTP statuses and pages. It has no dependencies so that every package can use it.
+// maps to HTTP statuses and pages. It depends on the standard library only, so that every
+// package can use it.
 package fault
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"strings"
 )
 
 // Sentinel errors. Wrap them with context: fmt.Errorf("tenant %s: %w", uai, fault.ErrNotFound).
@@ -49,12 +54,30 @@ type Message struct {
 	Kind  error  // one of the sentinels above
 	Field string // the input field concerned, if any
 	Text  string // French, shown to the user
+	Cause error  // what went wrong underneath: logged, never shown (it may name internal hosts)
 }
 
-func (e *Message) Error() string { return e.Text }
+// Error is the text, followed by the cause for the logs.
+func (e *Message) Error() string {
+	if e.Cause != nil {
+		return e.Text + ": " + e.Cause.Error()
+	}
+	return e.Text
+}
 
-// Unwrap lets errors.Is match the kind.
-func (e *Message) Unwrap() error { return e.Kind }
+// Unwrap lets errors.Is match the kind and the cause.
+func (e *Message) Unwrap() []error {
+	if e.Cause != nil {
+		return []error{e.Kind, e.Cause}
+	}
+	return []error{e.Kind}
+}
+
+// Wrap is New with the underlying error kept for the logs and errors.Is, out of the text
+// users see (a dependency's raw error can hold an internal URL).
+func Wrap(kind, cause error, format string, args ...any) error {
+	return &Message{Kind: kind, Text: fmt.Sprintf(format, args...), Cause: cause}
+}
 
 // New returns an error of the given kind whose text is shown to users.
 func New(kind error, format string, args ...any) error {
@@ -64,4 +87,37 @@ func New(kind error, format string, args ...any) error {
 // NewField is New for an error about one input field.
 func NewField(kind error, field, format string, args ...any) error {
 	return &Message{Kind: kind, Field: field, Text: fmt.Sprintf(format, args...)}
+}
+
+// Decoding turns an error from reading a request body into a French message that says what
+// is wrong and where, without the decoder's own words. A body over the route's limit
+// (http.MaxBytesReader) is ErrTooLarge and gives the limit.
+func Decoding(err error) error {
+	var mbe *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &mbe):
+		return Wrap(ErrTooLarge, err, "requête trop volumineuse : %s au plus", ByteSize(mbe.Limit))
+	case errors.As(err, &syn):
+		return Wrap(ErrInvalid, err, "JSON invalide vers l'octet %d : vérifiez les guillemets, virgules et accolades", syn.Offset)
+	case errors.As(err, &typ):
+		return Wrap(ErrInvalid, err, "JSON : le champ « %s » n'a pas le bon type (attendu : %s)", typ.Field, typ.Type.String())
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+		return Wrap(ErrInvalid, err, "corps JSON vide ou tronqué : envoyez l'objet complet")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		return Wrap(ErrInvalid, err, "JSON : champ inconnu %s", strings.TrimPrefix(err.Error(), "json: unknown field "))
+	}
+	return Wrap(ErrInvalid, err, "requête illisible : envoyez un formulaire ou du JSON valide")
+}
+
+// ByteSize writes a size for people: "1 Mo", "64 Ko", "512 octets".
+func ByteSize(n int64) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d Mo", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d Ko", n>>10)
+	}
+	return fmt.Sprintf("%d octets", n)
 }

@@ -196,6 +196,7 @@ func TestReaderErrors(t *testing.T) {
 		{"value too long", head + "<addRequest>\n" + opEleve + "<identifier><id>1</id></identifier>\n<attributes>\n<attr name=\"x\"><value>" + strings.Repeat("a", aaf.MaxValueBytes+1) + "</value></attr></attributes></addRequest></ficAlimMENESR>", 7, "valeur de plus de 65536 octets"},
 		{"entry too large", head + "<addRequest>\n<!-- " + strings.Repeat("comment ", aaf.MaxEntryBytes/8+10000) + " -->\n</addRequest></ficAlimMENESR>", 4, "requête trop volumineuse"},
 		{"unknown element in attributes", head + "<addRequest>\n" + opEleve + "<identifier><id>1</id></identifier>\n<attributes>\n<atr name=\"sn\"><value>x</value></atr></attributes></addRequest></ficAlimMENESR>", 7, "balise <atr> inattendue dans <attributes>"},
+		{"utf-8 declared iso-8859-15", head + "<addRequest>\n" + opEleve + "<identifier><id>1</id></identifier>\n<attributes><attr name=\"sn\"><value>Lef\xc3\xa8vre</value></attr></attributes></addRequest></ficAlimMENESR>", 6, "se déclare en ISO-8859-15 mais il est encodé en UTF-8"},
 		{"too deep", head + "<addRequest>\n" + opEleve + "<identifier><id>1</id></identifier>\n<ext>" + strings.Repeat("<a>", 100) + strings.Repeat("</a>", 100) + "</ext></addRequest></ficAlimMENESR>", 6, "imbriqué sur plus de 64 niveaux"},
 	}
 	for _, tt := range tests {

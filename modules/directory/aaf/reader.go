@@ -420,6 +420,7 @@ func (r *Reader) convert(err error, line int) error {
 		xe  *xml.SyntaxError
 		ue  *unknownEncodingError
 		rde *readError
+		me  *mislabelledError
 	)
 	switch {
 	case errors.Is(err, errEntryTooLarge):
@@ -427,6 +428,8 @@ func (r *Reader) convert(err error, line int) error {
 		return &SyntaxError{File: r.file, Line: l, Msg: fmt.Sprintf("requête trop volumineuse : plus de %d Mio lus sans nouvelle requête", MaxEntryBytes>>20), Err: err}
 	case errors.As(err, &ue):
 		return &SyntaxError{File: r.file, Line: line, Msg: fmt.Sprintf("encodage %q non pris en charge (ISO-8859-15, ISO-8859-1 ou UTF-8 attendu)", ue.name), Err: err}
+	case errors.As(err, &me):
+		return &SyntaxError{File: r.file, Line: me.line, Msg: fmt.Sprintf("le fichier se déclare en %s mais il est encodé en UTF-8 (les accents deviendraient « Ã© ») : corrigez la première ligne en <?xml version=\"1.0\" encoding=\"UTF-8\"?> ou réexportez-le en ISO-8859-15", me.declared), Err: err}
 	case errors.As(err, &rde):
 		l, _ := r.dec.InputPos()
 		return &SyntaxError{File: r.file, Line: l, Msg: "erreur de lecture : " + rde.err.Error(), Err: err}
@@ -445,16 +448,50 @@ func (r *Reader) errorf(line int, format string, args ...any) error {
 	return &SyntaxError{File: r.file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
+// mislabelledError: a file declares a single-byte encoding but holds UTF-8.
+type mislabelledError struct {
+	declared string
+	line     int
+}
+
+func (e *mislabelledError) Error() string { return "declared " + e.declared + " but encoded in UTF-8" }
+
+// utf8Guard reads a file declared ISO-8859-15 (or another single-byte encoding) and fails
+// when its bytes are UTF-8: "é" written as C3 A9 would otherwise turn into "Ã©" in every name.
+// In French text in Latin-9, "Ã" or "Â" followed by a control character or a symbol (bytes
+// 80–BF) does not occur; in UTF-8 it is every accented letter.
+type utf8Guard struct {
+	r        io.Reader
+	declared string
+	prev     byte
+	newlines int // seen so far: the declaration that named the encoding is on line 1
+}
+
+func (g *utf8Guard) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	for i := 0; i < n; i++ {
+		b := p[i]
+		if (g.prev == 0xC3 || g.prev == 0xC2) && b >= 0x80 && b <= 0xBF {
+			return 0, &mislabelledError{declared: g.declared, line: 1 + g.newlines}
+		}
+		if b == '\n' {
+			g.newlines++
+		}
+		g.prev = b
+	}
+	return n, err
+}
+
 // charsetReader is the xml.Decoder CharsetReader: it accepts the encodings
 // AAF files are found in. UTF-8 is handled by the decoder itself.
 func charsetReader(name string, input io.Reader) (io.Reader, error) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "iso-8859-15", "iso8859-15", "iso_8859-15", "latin-9", "latin9", "l9", "csisolatin9":
-		return charmap.ISO8859_15.NewDecoder().Reader(input), nil
+		return charmap.ISO8859_15.NewDecoder().Reader(&utf8Guard{r: input, declared: name}), nil
 	case "iso-8859-1", "iso8859-1", "iso_8859-1", "latin-1", "latin1", "l1", "csisolatin1", "iso_8859-1:1987":
-		return charmap.ISO8859_1.NewDecoder().Reader(input), nil
+		return charmap.ISO8859_1.NewDecoder().Reader(&utf8Guard{r: input, declared: name}), nil
 	case "windows-1252", "cp1252":
-		return charmap.Windows1252.NewDecoder().Reader(input), nil
+		return charmap.Windows1252.NewDecoder().Reader(&utf8Guard{r: input, declared: name}), nil
 	case "us-ascii", "ascii":
 		return input, nil
 	}
