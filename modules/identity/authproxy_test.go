@@ -44,7 +44,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // authEnv is an auth proxy in front of the test run's real Kratos.
 type authEnv struct {
-	t      *testing.T
+	t      testing.TB
 	pub    string
 	kratos *Kratos
 	proxy  *AuthProxy
@@ -53,7 +53,7 @@ type authEnv struct {
 
 const testBrowserURL = "http://auth.cartable.test"
 
-func newAuthEnv(t *testing.T, limits LoginLimits) *authEnv {
+func newAuthEnv(t testing.TB, limits LoginLimits) *authEnv {
 	t.Helper()
 	pub, adm := testenv.Kratos(t)
 	clock := newFakeClock()
@@ -445,4 +445,46 @@ func TestLoginIdentifier(t *testing.T) {
 			}
 		})
 	}
+}
+
+// BenchmarkPasswordLoginCost12 logs in through the proxy and the real Kratos with a password
+// hashed at the production cost (12; Kratos compares at the hash's own cost, --dev or not):
+// each op opens an API flow and submits the right password. With -cpu=1 it runs one login
+// at a time (bcrypt uses one core per login); RunParallel with -cpu=2 keeps both cores busy.
+//
+//	./.bin/pgrun -- go test -run '^$' -bench PasswordLogin -benchtime 40x -cpu 1,2 ./modules/identity/
+func BenchmarkPasswordLoginCost12(b *testing.B) {
+	limits := DefaultLoginLimits()
+	limits.PerAccountAddress = []Tier{{1 << 20, time.Nanosecond}}
+	limits.PerAccount, limits.Concurrency = []Tier{{1 << 20, time.Nanosecond}}, 64
+	e := newAuthEnv(b, limits)
+	const password = "le-bon-mot-de-passe"
+	login := e.account(password, 12)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			rec := e.apiLogin(apiFlow(b, e.pub), "198.51.100.40", login, password)
+			if rec.Code != http.StatusOK {
+				b.Errorf("login: status %d: %.300s", rec.Code, rec.Body.String())
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
+}
+
+// BenchmarkBcryptCompareCost12 is the hash Kratos checks on every password login, alone,
+// on one core: the ceiling of logins per second per core.
+func BenchmarkBcryptCompareCost12(b *testing.B) {
+	h, err := bcrypt.GenerateFromPassword([]byte("le-bon-mot-de-passe"), 12)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if err := bcrypt.CompareHashAndPassword(h, []byte("le-bon-mot-de-passe")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 }

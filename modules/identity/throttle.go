@@ -97,7 +97,9 @@ func (b *buckets) wait(ls []*rate.Limiter, now time.Time) time.Duration {
 	var d time.Duration
 	for _, l := range ls {
 		if tokens := l.TokensAt(now); tokens < 1 {
-			d = max(d, time.Duration(math.Ceil((1-tokens)/float64(l.Limit())*float64(time.Second))))
+			// Whole milliseconds, rounded up past float noise (1.9999999 → 2 s, not 2.001).
+			ms := math.Ceil((1-tokens)/float64(l.Limit())*1e3 - 1e-6)
+			d = max(d, time.Duration(ms)*time.Millisecond)
 		}
 	}
 	return d
