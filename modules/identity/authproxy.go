@@ -162,7 +162,9 @@ func (p *AuthProxy) login(w http.ResponseWriter, r *http.Request) {
 	defer p.slots.Release(1)
 	out := &loginOutcome{}
 	p.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), outcomeKey{}, out)))
-	if !out.success {
+	if out.success {
+		p.throttle.succeeded(identifier, addr)
+	} else {
 		p.throttle.failed(addr)
 	}
 }

@@ -35,8 +35,11 @@ type LoginLimits struct {
 	SlowMax    time.Duration
 	// PerAddress limits the failed attempts from one client address across identifiers
 	// (password spraying); successes do not count, so a school behind one address is not
-	// locked out on Monday morning. Refuses with Retry-After.
+	// locked out on Monday morning. Refuses with Retry-After, except an identifier that
+	// logged in from that address within KnownFor: one pupil spraying from the school's
+	// address does not lock out their classmates.
 	PerAddress []Tier
+	KnownFor   time.Duration
 	// MaxKeys bounds the memory of each of the three limits (least recently used keys go).
 	MaxKeys int
 
@@ -56,6 +59,7 @@ func DefaultLoginLimits() LoginLimits {
 		PerAccount:        []Tier{{30, 6 * time.Second}},
 		SlowMax:           3 * time.Second,
 		PerAddress:        []Tier{{30, 2 * time.Second}, {200, 20 * time.Second}},
+		KnownFor:          30 * 24 * time.Hour,
 		MaxKeys:           100_000,
 		Concurrency:       4,
 		QueueWait:         10 * time.Second,
@@ -144,6 +148,7 @@ type loginThrottle struct {
 	accountAddress *buckets
 	account        *buckets
 	address        *buckets
+	known          *expirable.LRU[string, struct{}] // identifier × address that logged in
 }
 
 func newLoginThrottle(l LoginLimits, now func() time.Time) *loginThrottle {
@@ -152,6 +157,7 @@ func newLoginThrottle(l LoginLimits, now func() time.Time) *loginThrottle {
 		accountAddress: newBuckets(l.PerAccountAddress, l.MaxKeys),
 		account:        newBuckets(l.PerAccount, l.MaxKeys),
 		address:        newBuckets(l.PerAddress, l.MaxKeys),
+		known:          expirable.NewLRU[string, struct{}](l.MaxKeys, nil, max(l.KnownFor, time.Minute)),
 	}
 }
 
@@ -165,10 +171,11 @@ type refusal struct {
 // nil after waiting (at most SlowMax) when the identifier is under attack from elsewhere.
 func (t *loginThrottle) admit(ctx context.Context, identifier, addr string) (*refusal, error) {
 	now := t.now()
-	if d := t.address.check(addr, now); d > 0 {
+	pair := identifier + "\x00" + addr
+	if d := t.address.check(addr, now); d > 0 && !t.known.Contains(pair) {
 		return &refusal{retry: d}, nil
 	}
-	if d := t.accountAddress.take(identifier+"\x00"+addr, now); d > 0 {
+	if d := t.accountAddress.take(pair, now); d > 0 {
 		return &refusal{retry: d, account: true}, nil
 	}
 	if d := t.account.take(identifier, now); d > 0 {
@@ -185,6 +192,11 @@ func (t *loginThrottle) admit(ctx context.Context, identifier, addr string) (*re
 
 // failed records a failed attempt from addr.
 func (t *loginThrottle) failed(addr string) { t.address.charge(addr, t.now()) }
+
+// succeeded records that identifier logged in from addr.
+func (t *loginThrottle) succeeded(identifier, addr string) {
+	t.known.Add(identifier+"\x00"+addr, struct{}{})
+}
 
 // normalizeIdentifier is the identifier as the limits key it: Kratos matches usernames
 // case-insensitively, so must the limits.

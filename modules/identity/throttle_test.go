@@ -102,6 +102,11 @@ func TestLoginThrottleKeys(t *testing.T) {
 	if no, _ := th.admit(ctx, "nouveau", "192.0.2.1"); no == nil || no.account || no.retry != 2*time.Second {
 		t.Errorf("after 30 failures from one address: %+v, want refused for 2 s on the address", no)
 	}
+	// A classmate who logged in from that address before is not locked out by the sprayer.
+	th.succeeded("camille", "192.0.2.1")
+	if no, _ := th.admit(ctx, "camille", "192.0.2.1"); no != nil {
+		t.Errorf("an identifier known at the address refused: %+v", no)
+	}
 }
 
 // TestLoginThrottleMemory: each limit keeps at most MaxKeys keys.
