@@ -142,9 +142,13 @@ type outcomeKey struct{}
 
 func (p *AuthProxy) login(w http.ResponseWriter, r *http.Request) {
 	identifier, err := loginIdentifier(r)
-	if err != nil {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
 		p.refuse(w, r, http.StatusRequestEntityTooLarge, 0, "Requête trop volumineuse", "Ce formulaire de connexion envoie trop de données.", "")
 		return
+	}
+	if err != nil {
+		return // the client left while sending
 	}
 	addr := p.cfg.ClientAddress(r)
 	no, err := p.throttle.admit(r.Context(), identifier, addr)
@@ -278,9 +282,13 @@ func (p *AuthProxy) queueFull(w http.ResponseWriter, r *http.Request) {
 	if flow := r.URL.Query().Get("flow"); flow != "" && p.cfg.LoginPageURL != "" {
 		again = p.cfg.LoginPageURL + "?" + url.Values{"flow": {flow}}.Encode()
 	}
-	p.refuse(w, r, http.StatusServiceUnavailable, p.cfg.Limits.QueueRetry, "File d'attente",
-		"Beaucoup de personnes se connectent en ce moment : vous êtes dans la file d'attente. La page se rechargera d'elle-même dans "+
-			frenchDuration(p.cfg.Limits.QueueRetry)+" ; vous n'avez rien à faire d'autre que saisir à nouveau votre mot de passe.", again)
+	wait := frenchDuration(p.cfg.Limits.QueueRetry)
+	msg := "Beaucoup de personnes se connectent en ce moment : vous êtes dans la file d'attente. La page se rechargera d'elle-même dans " +
+		wait + " ; il vous suffira alors de saisir à nouveau votre mot de passe."
+	if wantsJSON(r) {
+		msg = "Beaucoup de personnes se connectent en ce moment : vous êtes dans la file d'attente. Réessayez dans " + wait + "."
+	}
+	p.refuse(w, r, http.StatusServiceUnavailable, p.cfg.Limits.QueueRetry, "File d'attente", msg, again)
 }
 
 var authPage = template.Must(template.New("auth").Parse(`<!doctype html>

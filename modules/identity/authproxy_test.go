@@ -337,6 +337,35 @@ func TestLoginQueue(t *testing.T) {
 	wantSession(t, <-done)
 }
 
+// TestLoginStorm: correct logins at once, beyond one slot before Kratos and a short wait:
+// each gets a session or the "file d'attente" answer, nothing else (no timeout, no 502).
+func TestLoginStorm(t *testing.T) {
+	limits := DefaultLoginLimits()
+	limits.Concurrency, limits.QueueWait = 1, 20*time.Millisecond
+	e := newAuthEnv(t, limits)
+	const password = "le-bon-mot-de-passe"
+	login := e.account(password, 10) // Kratos' own cost in tests: ~0.1 s of hashing
+	const n = 6
+	flows := make([]string, n)
+	for i := range flows {
+		flows[i] = apiFlow(t, e.pub)
+	}
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { codes <- e.apiLogin(flows[i], fmt.Sprintf("198.51.100.%d", 50+i), login, password).Code })
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	if count[http.StatusOK] < 1 || count[http.StatusServiceUnavailable] < 1 || count[http.StatusOK]+count[http.StatusServiceUnavailable] != n {
+		t.Errorf("answers %v: want sessions and file d'attente answers only, at least one of each", count)
+	}
+}
+
 // TestAuthProxyPublicAPIOnly: Kratos' admin routes (which its public port answers with a
 // redirect to the internal admin address) never pass; the public API does.
 func TestAuthProxyPublicAPIOnly(t *testing.T) {
