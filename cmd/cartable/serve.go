@@ -91,8 +91,12 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	if cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
 		limits := identity.DefaultLoginLimits()
-		limits.Concurrency = cfg.LoginConcurrency
-		limits.QueueWait = time.Duration(cfg.LoginQueueSeconds) * time.Second
+		if cfg.LoginConcurrency > 0 {
+			limits.Concurrency = cfg.LoginConcurrency
+		}
+		if cfg.LoginQueueSeconds > 0 {
+			limits.QueueWait = time.Duration(cfg.LoginQueueSeconds) * time.Second
+		}
 		proxy, err := identity.NewAuthProxy(identity.AuthProxyConfig{
 			KratosPublicURL: cfg.KratosPublicURL, KratosAdminURL: cfg.KratosAdminURL,
 			BrowserURL: browser, LoginPageURL: srv.PortalURL() + "connexion", StylesheetURL: srv.PortalURL() + "static/cartable.css",
