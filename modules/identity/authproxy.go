@@ -128,7 +128,8 @@ func (p *AuthProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil {
 		r.Body = http.MaxBytesReader(w, r.Body, maxAuthBody)
 	}
-	if r.URL.Path != "/self-service/login" || (r.Method != http.MethodPost && r.URL.Query().Get("password") == "") {
+	// Kratos' router answers other casings with a redirect to the real path: throttle them too.
+	if !strings.EqualFold(r.URL.Path, "/self-service/login") || (r.Method != http.MethodPost && r.URL.Query().Get("password") == "") {
 		p.proxy.ServeHTTP(w, r)
 		return
 	}

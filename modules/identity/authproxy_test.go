@@ -101,8 +101,12 @@ func apiFlow(t testing.TB, pub string) string {
 
 // apiLogin submits a password through the proxy from the client address addr.
 func (e *authEnv) apiLogin(flow, addr, login, password string) *httptest.ResponseRecorder {
+	return e.apiLoginAt("/self-service/login", flow, addr, login, password)
+}
+
+func (e *authEnv) apiLoginAt(path, flow, addr, login, password string) *httptest.ResponseRecorder {
 	body, _ := json.Marshal(map[string]string{"method": "password", "identifier": login, "password": password})
-	req := httptest.NewRequest(http.MethodPost, "/self-service/login?flow="+flow, strings.NewReader(string(body)))
+	req := httptest.NewRequest(http.MethodPost, path+"?flow="+flow, strings.NewReader(string(body)))
 	req.Host = "auth.cartable.test"
 	req.RemoteAddr = addr + ":40000"
 	req.Header.Set("Content-Type", "application/json")
@@ -165,6 +169,9 @@ func TestLoginThrottleThroughKratos(t *testing.T) {
 	// Even the right password is refused from the attacker's address...
 	if rec := e.apiLogin(flow, "203.0.113.7", login, password); rec.Code != http.StatusTooManyRequests {
 		t.Errorf("right password from the locked address: status %d, want 429", rec.Code)
+	}
+	if rec := e.apiLoginAt("/self-service/LOGIN", flow, "203.0.113.7", login, password); rec.Code != http.StatusTooManyRequests {
+		t.Errorf("the path in capitals from the locked address: status %d, want 429", rec.Code)
 	}
 	// ... but the real user, elsewhere, gets in at once; the login is matched case-insensitively.
 	wantSession(t, e.apiLogin(apiFlow(t, e.pub), "198.51.100.20", login, password))
