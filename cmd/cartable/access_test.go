@@ -812,6 +812,11 @@ func TestLoginPages(t *testing.T) {
 			`action="`+browser+`/self-service/login?flow=`+flow.ID+`"`, `method="POST"`)
 		wantNotInBody(t, rec, "Sign in", "Password", "Register")
 
+		// Sent back by the login throttle of the auth host: the same form, with the wait.
+		rec = h.get(portalHost, "/connexion?attente=120&flow="+flow.ID, "Cookie", strings.Join(cookies, "; "))
+		wantStatus(t, rec, http.StatusOK)
+		wantBody(t, rec, "Trop de tentatives de connexion. Patientez 2 minutes avant de réessayer.", `name="password"`)
+
 		// The browser must be allowed to send the form to Kratos, and to follow Kratos'
 		// redirect back to an establishment.
 		csp := rec.Header().Get("Content-Security-Policy")
@@ -833,6 +838,17 @@ func TestLoginPages(t *testing.T) {
 	t.Run("auth host reaches Kratos", func(t *testing.T) {
 		rec := h.get("auth.cartable.test", "/health/alive")
 		wantStatus(t, rec, http.StatusOK)
+	})
+
+	t.Run("auth host never passes Kratos' admin API", func(t *testing.T) {
+		for _, p := range []string{"/admin/identities", "/identities", "/self-service/../identities"} {
+			rec := h.get("auth.cartable.test", p)
+			wantStatus(t, rec, http.StatusNotFound)
+			if loc := rec.Header().Get("Location"); loc != "" {
+				t.Errorf("GET %s: Location %q", p, loc)
+			}
+			wantNotInBody(t, rec, "127.0.0.1")
+		}
 	})
 
 	t.Run("chooser", func(t *testing.T) {

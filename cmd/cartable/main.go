@@ -9,10 +9,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	"os/user"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/cartable-ent/cartable/web/fault"
@@ -113,6 +115,10 @@ type config struct {
 	RetentionDays   int
 	MigrateParallel int
 	MaxImportMB     int
+	// Login throttling on the auth host (modules/identity/authproxy.go).
+	LoginConcurrency  int            // password submissions with Kratos at once
+	LoginQueueSeconds int            // how long others wait for one before the "file d'attente" page
+	TrustedProxies    []netip.Prefix // peers whose X-Forwarded-For names the client
 }
 
 func loadConfig() (config, error) {
@@ -143,6 +149,8 @@ func loadConfig() (config, error) {
 		{"CARTABLE_TENANT_RETENTION_DAYS", &c.RetentionDays, 90},
 		{"CARTABLE_MIGRATE_PARALLEL", &c.MigrateParallel, 4},
 		{"CARTABLE_MAX_IMPORT_MB", &c.MaxImportMB, 2048},
+		{"CARTABLE_LOGIN_CONCURRENCY", &c.LoginConcurrency, 4},
+		{"CARTABLE_LOGIN_QUEUE_SECONDS", &c.LoginQueueSeconds, 10},
 	} {
 		*n.dst = n.def
 		if v := os.Getenv(n.name); v != "" {
@@ -150,6 +158,13 @@ func loadConfig() (config, error) {
 				return c, fmt.Errorf("%s=%q: a positive whole number is expected", n.name, v)
 			}
 		}
+	}
+	for _, p := range strings.FieldsFunc(os.Getenv("CARTABLE_TRUSTED_PROXIES"), func(r rune) bool { return r == ',' || r == ' ' }) {
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			return c, fmt.Errorf("CARTABLE_TRUSTED_PROXIES: %q is not an address block such as 10.0.0.0/8", p)
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 	return c, nil
 }

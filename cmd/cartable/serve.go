@@ -7,8 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/http/httputil"
-	"net/url"
 	"path/filepath"
 	"strings"
 	"time"
@@ -90,12 +88,22 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	dir.RegisterAPI(protected)
 	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())
 
-	if target, err := url.Parse(cfg.KratosPublicURL); err == nil && cfg.KratosBrowser == "" {
+	if cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
-		proxy := httputil.NewSingleHostReverseProxy(target)
-		proxy.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
-			log.Error("identity server unreachable", "err", err)
-			http.Error(w, "Le service d'identification ne répond pas. Réessayez dans un instant.", http.StatusBadGateway)
+		limits := identity.DefaultLoginLimits()
+		if cfg.LoginConcurrency > 0 {
+			limits.Concurrency = cfg.LoginConcurrency
+		}
+		if cfg.LoginQueueSeconds > 0 {
+			limits.QueueWait = time.Duration(cfg.LoginQueueSeconds) * time.Second
+		}
+		proxy, err := identity.NewAuthProxy(identity.AuthProxyConfig{
+			KratosPublicURL: cfg.KratosPublicURL, KratosAdminURL: cfg.KratosAdminURL,
+			BrowserURL: browser, LoginPageURL: srv.PortalURL() + "connexion", StylesheetURL: srv.PortalURL() + "static/cartable.css",
+			Limits: limits, ClientAddress: identity.ClientAddress(cfg.TrustedProxies), Logger: log,
+		})
+		if err != nil {
+			return nil, err
 		}
 		srv.SetAuthHandler(proxy)
 	}

@@ -4,7 +4,9 @@ import (
 	"embed"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -80,10 +82,16 @@ func (u *UI) login(c echo.Context) error {
 		}
 		return unavailable(err)
 	}
+	form := formOf(f.Ui, "login", "password")
+	if wait, err := strconv.Atoi(c.QueryParam("attente")); err == nil && wait > 0 {
+		// Sent back here by the login throttle of the auth host (authproxy.go).
+		form.Messages = append([]message{{Error: true, Text: "Trop de tentatives de connexion. Patientez " +
+			frenchDuration(time.Duration(wait)*time.Second) + " avant de réessayer."}}, form.Messages...)
+	}
 	return c.Render(http.StatusOK, "flow.html", web.Page{Title: "Connexion", Data: flowPage{
 		Heading: "Connexion à Cartable",
 		Intro:   "Saisissez l'identifiant et le mot de passe de votre fiche de connexion.",
-		Form:    formOf(f.Ui, "login", "password"),
+		Form:    form,
 		Links:   []link{{u.portalURL + "/recuperation", "Mot de passe oublié ?"}},
 	}})
 }
