@@ -120,11 +120,21 @@ func french(m kratos.UiText) string {
 		return "Saisissez le code de récupération que votre établissement vous a remis."
 	case 4000010:
 		return "Ce compte n'est pas actif. Adressez-vous à votre établissement."
+	case 4000008, 4000035:
+		return "Identifiant ou mot de passe incorrect. Vérifiez l'identifiant inscrit sur votre fiche de connexion."
+	case 4000031:
+		return "Ce mot de passe ressemble trop à votre identifiant : choisissez-en un autre."
+	case 4000032:
+		return "Ce mot de passe est trop court : 8 caractères au moins."
+	case 4000034:
+		return "Ce mot de passe figure dans des listes de mots de passe volés : choisissez-en un autre."
 	case 1010001, 1040001:
 		return "Connexion"
 	}
 	if m.Type == "error" {
-		return "Erreur : " + m.Text
+		// Kratos' own words are English and may name internal details: a French sentence
+		// that says what to do instead.
+		return "La demande n'a pas abouti : vérifiez les champs, puis recommencez. Si cela persiste, adressez-vous à votre établissement."
 	}
 	return m.Text
 }

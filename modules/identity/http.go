@@ -157,9 +157,11 @@ func (u *UI) settings(c echo.Context) error {
 func (u *UI) flowError(c echo.Context) error {
 	msg := "La connexion n'a pas abouti. Recommencez depuis le portail."
 	if id := c.QueryParam("id"); id != "" {
+		// Kratos' own words (English, sometimes internal) go to the log, not to the page.
 		if fe, _, err := u.auth.kratos.Public.FrontendAPI.GetFlowError(c.Request().Context()).Id(id).Execute(); err == nil && fe.Error != nil {
-			if m, ok := fe.Error["message"].(string); ok && m != "" {
-				msg += " (" + m + ")"
+			c.Logger().Warnf("login flow error %s: %v", id, fe.Error["message"])
+			if code, ok := fe.Error["code"].(float64); ok && code == http.StatusForbidden {
+				msg = "La connexion a été refusée : la page de connexion a expiré ou a été ouverte ailleurs. Recommencez depuis le portail."
 			}
 		}
 	}
