@@ -45,6 +45,10 @@ const userKey = "cartable.user"
 // SetUser records the signed-in person for the layout (identity middleware calls it).
 func SetUser(c echo.Context, u *User) { c.Set(userKey, u) }
 
+// SetCSRFToken records the anti-forgery token the page's forms repeat in their _csrf field
+// (identity middleware calls it for cookie sessions).
+func SetCSRFToken(c echo.Context, token string) { c.Set(csrfKey, token) }
+
 // UserOf returns the signed-in person recorded by SetUser, or nil.
 func UserOf(c echo.Context) *User {
 	u, _ := c.Get(userKey).(*User)

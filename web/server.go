@@ -69,7 +69,6 @@ func NewServer(cfg Config, reg *tenant.Registry, modulePages ...fs.FS) (*Server,
 	s := &Server{cfg: cfg, log: cfg.Logger, reg: reg, renderer: r}
 	s.portal, s.admin, s.tenants = s.newEcho(), s.newEcho(), s.newEcho()
 	s.tenants.Use(s.resolveTenant)
-	s.tenants.Use(csrf())
 
 	s.portal.GET("/", s.portalHome)
 	s.portal.Any("/__unknown-host", s.unknownHost)
@@ -111,12 +110,14 @@ func (s *Server) newEcho() *echo.Echo {
 
 // ownOrigins are the platform's hosts (every subdomain of the base), where forms may post
 // and redirect: the login forms post to auth.<base>, which then sends back to an establishment.
+// ownOrigins are the platform's hosts for form-action: every subdomain, and the portal
+// itself (a form's redirect, such as logout's to the portal, counts too).
 func (s *Server) ownOrigins() string {
-	o := s.cfg.Scheme + "://*." + s.cfg.BaseDomain
+	port := ""
 	if s.cfg.PublicPort != "" {
-		o += ":" + s.cfg.PublicPort
+		port = ":" + s.cfg.PublicPort
 	}
-	return o
+	return s.cfg.Scheme + "://*." + s.cfg.BaseDomain + port + " " + s.cfg.Scheme + "://" + s.cfg.BaseDomain + port
 }
 
 func staticCache(next echo.HandlerFunc) echo.HandlerFunc {
@@ -335,25 +336,3 @@ func RequestURL(c echo.Context) string {
 }
 
 const csrfKey = "csrf"
-
-// csrf protects the establishments' forms: a token in a SameSite=Strict cookie that every
-// POST form repeats in its hidden _csrf field. API clients authenticating with a session
-// token (no cookie) are not exposed to CSRF and skip it.
-func csrf() echo.MiddlewareFunc {
-	return middleware.CSRFWithConfig(middleware.CSRFConfig{
-		TokenLookup:    "form:_csrf,header:X-CSRF-Token",
-		CookieName:     "cartable_csrf",
-		CookiePath:     "/",
-		CookieHTTPOnly: true,
-		CookieSameSite: http.SameSiteStrictMode,
-		ContextKey:     csrfKey,
-		Skipper: func(c echo.Context) bool {
-			// Without the session cookie a request carries no ambient authority: nothing to forge.
-			_, err := c.Request().Cookie("cartable_session")
-			return err != nil
-		},
-		ErrorHandler: func(err error, c echo.Context) error {
-			return fault.New(fault.ErrForbidden, "le formulaire a expiré ou ne vient pas de Cartable : rechargez la page et recommencez")
-		},
-	})
-}

@@ -78,7 +78,10 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 	if browser == "" {
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
-	identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL).Register(srv.Portal())
+	ui := identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL)
+	ui.Register(srv.Portal())
+	ui.RegisterLogout(srv.Admin(), "admin")
+	ui.RegisterLogout(srv.Tenants(), "tenant")
 	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
@@ -101,6 +104,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 			KratosPublicURL: cfg.KratosPublicURL, KratosAdminURL: cfg.KratosAdminURL,
 			BrowserURL: browser, LoginPageURL: srv.PortalURL() + "connexion", StylesheetURL: srv.PortalURL() + "static/cartable.css",
 			Limits: limits, ClientAddress: identity.ClientAddress(cfg.TrustedProxies), Logger: log,
+			SessionsChanged: k.SessionsChanged,
 		})
 		if err != nil {
 			return nil, err

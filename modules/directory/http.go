@@ -55,7 +55,7 @@ func (h *Handler) Register(e *echo.Echo) {
 	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/reactiver", h.reactivate, identity.PermPeopleManage)
 	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/code", h.recoveryCode, identity.PermPeopleManage)
 	h.auth.Handle(e, "tenant", get, "/admin/imports", h.imports, identity.PermImport)
-	h.auth.Handle(e, "tenant", post, "/admin/imports", h.uploadPage, identity.PermImport)
+	h.auth.HandleUpload(e, "tenant", post, "/admin/imports", h.maxUploadBytes, h.uploadPage, identity.PermImport)
 	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/identifiants.csv", h.credentialsCSV, identity.PermImport)
 	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/fiches", h.credentialSheets, identity.PermImport)
 }

@@ -109,7 +109,7 @@ func (k *Kratos) SetActive(ctx context.Context, id uuid.UUID, active bool) error
 		if resp, err := k.Admin.IdentityAPI.DeleteIdentitySessions(ctx, id.String()).Execute(); err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
 			return fmt.Errorf("identity: end sessions of %s: %w", id, describe(resp, err))
 		}
-		k.Forget()
+		k.ForgetIdentity(id)
 	}
 	return nil
 }

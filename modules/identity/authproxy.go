@@ -41,6 +41,9 @@ type AuthProxyConfig struct {
 	ClientAddress   func(*http.Request) string // default: ClientAddress(nil), the TCP peer
 	Now             func() time.Time           // the limits' clock; default time.Now
 	Logger          *slog.Logger
+	// SessionsChanged is told the credential (cookie, session token) of a request that
+	// signed out or revoked sessions through Kratos, once Kratos has answered.
+	SessionsChanged func(cookie, token string)
 }
 
 // AuthProxy serves auth.<base>: Kratos' public self-service and session API, and nothing
@@ -130,10 +133,44 @@ func (p *AuthProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Kratos' router answers other casings with a redirect to the real path: throttle them too.
 	if !strings.EqualFold(r.URL.Path, "/self-service/login") || (r.Method != http.MethodPost && r.URL.Query().Get("password") == "") {
+		cookie, token, changes := sessionChange(r)
 		p.proxy.ServeHTTP(w, r)
+		if changes && p.cfg.SessionsChanged != nil {
+			p.cfg.SessionsChanged(cookie, token)
+		}
 		return
 	}
 	p.login(w, r)
+}
+
+// sessionChange tells whether r signs out (browser or API logout) or revokes sessions, and
+// whose credential it carries; an API logout names its token in its JSON body.
+func sessionChange(r *http.Request) (cookie, token string, changes bool) {
+	path := r.URL.Path
+	switch {
+	case path == "/self-service/logout", path == "/self-service/logout/api":
+	case (path == "/sessions" || strings.HasPrefix(path, "/sessions/")) && r.Method == http.MethodDelete:
+	default:
+		return "", "", false
+	}
+	if c, err := r.Cookie(SessionCookie); err == nil {
+		cookie = c.Value
+	}
+	token = r.Header.Get("X-Session-Token")
+	if path == "/self-service/logout/api" && r.Body != nil {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxLoginBody))
+		if err == nil {
+			var b struct {
+				SessionToken string `json:"session_token"`
+			}
+			if json.Unmarshal(body, &b) == nil && b.SessionToken != "" {
+				token = b.SessionToken
+			}
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+	}
+	return cookie, token, true
 }
 
 // loginOutcome is filled by modifyResponse: did Kratos open a session?

@@ -37,7 +37,7 @@ func NewUI(a *Authenticator, browserURL, portalURL, adminURL string, tenantURL f
 // Register mounts the pages on the portal host.
 func (u *UI) Register(e *echo.Echo) {
 	u.auth.Handle(e, "portal", http.MethodGet, "/connexion", u.login, Public)
-	u.auth.Handle(e, "portal", http.MethodGet, "/deconnexion", u.logout, Public)
+	u.RegisterLogout(e, "portal")
 	u.auth.Handle(e, "portal", http.MethodGet, "/recuperation", u.recovery, Public)
 	u.auth.Handle(e, "portal", http.MethodGet, "/parametres", u.settings, Public)
 	u.auth.Handle(e, "portal", http.MethodGet, "/erreur-connexion", u.flowError, Public)
@@ -96,17 +96,53 @@ func (u *UI) login(c echo.Context) error {
 	}})
 }
 
-func (u *UI) logout(c echo.Context) error {
-	ck := c.Request().Header.Get("Cookie")
-	f, resp, err := u.auth.kratos.Public.FrontendAPI.CreateBrowserLogoutFlow(c.Request().Context()).Cookie(ck).ReturnTo(u.portalURL + "/").Execute()
-	if err != nil {
-		if resp != nil && resp.StatusCode == http.StatusUnauthorized {
-			return c.Redirect(http.StatusSeeOther, u.portalURL+"/")
-		}
-		return unavailable(err)
+// RegisterLogout mounts /deconnexion on a host (portal, administration, establishments):
+// every page's "Se déconnecter" form posts to its own host. GET shows the confirmation
+// form; only a POST (with the session's anti-forgery token) signs out.
+func (u *UI) RegisterLogout(e *echo.Echo, host string) {
+	u.auth.Handle(e, host, http.MethodGet, "/deconnexion", u.confirmLogout, Public)
+	u.auth.Handle(e, host, http.MethodPost, "/deconnexion", u.logout, Public)
+}
+
+func (u *UI) confirmLogout(c echo.Context) error {
+	if ViewerOf(c) == nil {
+		return c.Redirect(http.StatusSeeOther, u.portalURL+"/")
 	}
-	u.auth.kratos.Forget()
-	return c.Redirect(http.StatusSeeOther, f.LogoutUrl)
+	return c.Render(http.StatusOK, "logout.html", web.Page{Title: "Se déconnecter", Tenant: web.TenantOf(c)})
+}
+
+// logout ends the request's session at once: revoked at Kratos, dropped from the session
+// cache (that entry only), and the browser's cookie cleared. A session token (apps) is
+// signed out the same way and answered 204.
+func (u *UI) logout(c echo.Context) error {
+	cookie, token := credentials(c)
+	s, err := u.auth.session(c)
+	if err != nil {
+		return err
+	}
+	if s != nil {
+		if err := u.auth.kratos.RevokeSession(c.Request().Context(), s); err != nil {
+			return err
+		}
+	}
+	u.auth.kratos.Evict(cookie, token)
+	if cookie == "" && token != "" {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if cookie != "" {
+		c.SetCookie(u.expiredSessionCookie())
+	}
+	return c.Redirect(http.StatusSeeOther, u.portalURL+"/")
+}
+
+// expiredSessionCookie clears Kratos' session cookie, shared by every host of the base
+// domain (the portal's host), Secure when the portal is served over https.
+func (u *UI) expiredSessionCookie() *http.Cookie {
+	ck := &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode}
+	if p, err := url.Parse(u.portalURL); err == nil {
+		ck.Domain, ck.Secure = p.Hostname(), p.Scheme == "https"
+	}
+	return ck
 }
 
 func (u *UI) recovery(c echo.Context) error {

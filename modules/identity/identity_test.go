@@ -103,3 +103,17 @@ func TestCheckSession(t *testing.T) {
 		t.Fatalf("unreachable Kratos: %v, want an unavailable error", err)
 	}
 }
+
+// TestExpiredSessionCookie: logout clears the session cookie of the whole base domain,
+// Secure when the portal is served over https.
+func TestExpiredSessionCookie(t *testing.T) {
+	for _, tt := range []struct {
+		portal, domain string
+		secure         bool
+	}{{"http://cartable.localhost:8080", "cartable.localhost", false}, {"https://ent.example.fr", "ent.example.fr", true}} {
+		c := NewUI(nil, "", tt.portal, "", nil).expiredSessionCookie()
+		if c.Name != SessionCookie || c.MaxAge >= 0 || c.Secure != tt.secure || !c.HttpOnly || c.Domain != tt.domain {
+			t.Errorf("%s: cookie %+v; want %s expired, Secure=%v, HttpOnly, domain %s", tt.portal, c, SessionCookie, tt.secure, tt.domain)
+		}
+	}
+}

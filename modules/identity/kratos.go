@@ -48,6 +48,7 @@ func NewKratos(publicURL, adminURL string, sessionTTL time.Duration) *Kratos {
 
 // Session is a valid Kratos session, reduced to what Cartable needs.
 type Session struct {
+	ID         string // Kratos' session id, to revoke it
 	IdentityID uuid.UUID
 	Login      string
 	FirstName  string
@@ -65,8 +66,7 @@ func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, err
 	if cookie == "" && token == "" {
 		return nil, ErrNoSession
 	}
-	h := sha256.Sum256([]byte(cookie + "\x00" + token))
-	key := hex.EncodeToString(h[:])
+	key := cacheKey(cookie, token)
 	now := time.Now()
 	if s, ok := k.cache.get(key, now); ok {
 		if s == nil {
@@ -101,8 +101,40 @@ func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, err
 	return s, nil
 }
 
-// Forget drops every cached session (after a deactivation or a logout).
-func (k *Kratos) Forget() { k.cache.clear() }
+// cacheKey is the session cache's key of a credential: a hash, so the cache holds no secret.
+func cacheKey(cookie, token string) string {
+	h := sha256.Sum256([]byte(cookie + "\x00" + token))
+	return hex.EncodeToString(h[:])
+}
+
+// Evict drops the cached check of this credential (a logout): the next request with it asks
+// Kratos. The other sessions stay cached.
+func (k *Kratos) Evict(cookie, token string) { k.cache.remove(cacheKey(cookie, token)) }
+
+// ForgetIdentity drops the cached sessions of one identity (deactivated, or its sessions
+// revoked): its next request asks Kratos.
+func (k *Kratos) ForgetIdentity(id uuid.UUID) { k.cache.removeIdentity(id) }
+
+// SessionsChanged drops from the cache every session of whoever holds this credential: they
+// just signed out or revoked sessions through Kratos' own API (the auth host calls it), so
+// no cached check may outlive that.
+func (k *Kratos) SessionsChanged(cookie, token string) {
+	key := cacheKey(cookie, token)
+	if s, ok := k.cache.get(key, time.Now()); ok && s != nil {
+		k.cache.removeIdentity(s.IdentityID)
+	}
+	k.cache.remove(key)
+}
+
+// RevokeSession ends one session at Kratos (admin API) and drops it from the cache.
+func (k *Kratos) RevokeSession(ctx context.Context, s *Session) error {
+	resp, err := k.Admin.IdentityAPI.DisableSession(ctx, s.ID).Execute()
+	if err != nil && (resp == nil || resp.StatusCode != http.StatusNotFound) {
+		return fault.Wrap(fault.ErrUnavailable, fmt.Errorf("identity: revoke session %s: %w", s.ID, err), "la déconnexion n'a pas abouti : le service d'identification ne répond pas ; réessayez dans un instant")
+	}
+	k.cache.removeIdentitySession(s.IdentityID, s.ID)
+	return nil
+}
 
 func sessionOf(ks *kratos.Session) (*Session, error) {
 	if ks == nil || ks.Identity == nil || (ks.Active != nil && !*ks.Active) {
@@ -112,7 +144,7 @@ func sessionOf(ks *kratos.Session) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("identity: session of identity %q: %w", ks.Identity.Id, err)
 	}
-	s := &Session{IdentityID: id}
+	s := &Session{ID: ks.Id, IdentityID: id}
 	if ks.ExpiresAt != nil {
 		s.ExpiresAt = *ks.ExpiresAt
 	}
@@ -156,8 +188,22 @@ func (c *sessionCache) put(k string, s *Session, exp time.Time) {
 	c.m[k] = sessionEntry{s: s, exp: exp}
 }
 
-func (c *sessionCache) clear() {
+func (c *sessionCache) remove(k string) {
 	c.mu.Lock()
-	c.m = map[string]sessionEntry{}
+	delete(c.m, k)
 	c.mu.Unlock()
+}
+
+// removeIdentity drops every entry of identity id (a scan: deactivations are rare).
+func (c *sessionCache) removeIdentity(id uuid.UUID) { c.removeIdentitySession(id, "") }
+
+// removeIdentitySession drops the entries of identity id for session sid ("": all of them).
+func (c *sessionCache) removeIdentitySession(id uuid.UUID, sid string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if e.s != nil && e.s.IdentityID == id && (sid == "" || e.s.ID == sid) {
+			delete(c.m, k)
+		}
+	}
 }

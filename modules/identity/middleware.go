@@ -183,11 +183,12 @@ func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
 
 func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
 	c.Set(viewerKey, v)
+	setCSRF(c)
 	label := ""
 	if len(v.Roles) > 0 {
 		label = v.Roles[0].Label()
 	}
-	web.SetUser(c, &web.User{Name: v.Name(), RoleLabel: label, LogoutURL: a.portalURL + "/deconnexion", PortalURL: a.portalURL + "/choix"})
+	web.SetUser(c, &web.User{Name: v.Name(), RoleLabel: label, LogoutURL: "/deconnexion", PortalURL: a.portalURL + "/choix"})
 }
 
 // Require lets the request through only if the viewer's roles grant p. Anonymous browsers
@@ -222,10 +223,17 @@ func (a *Authenticator) unauthenticated(c echo.Context) error {
 }
 
 // Handle registers a route with the permission it needs; every route of a module goes
-// through here, so the permission matrix test can walk them all.
+// through here, so the permission matrix test can walk them all. In order: the permission
+// check, the body limit (DefaultBodyLimit), the anti-forgery check of cookie sessions, then
+// m and the handler: nobody's body is read before they are known to be allowed.
 func (a *Authenticator) Handle(e *echo.Echo, host, method, path string, h echo.HandlerFunc, p Permission, m ...echo.MiddlewareFunc) {
+	a.HandleUpload(e, host, method, path, DefaultBodyLimit, h, p, m...)
+}
+
+// HandleUpload is Handle for a route whose bodies may reach limit bytes (file uploads).
+func (a *Authenticator) HandleUpload(e *echo.Echo, host, method, path string, limit int64, h echo.HandlerFunc, p Permission, m ...echo.MiddlewareFunc) {
 	a.routes[host+" "+method+" "+path] = p
-	e.Add(method, path, h, append([]echo.MiddlewareFunc{a.Require(p)}, m...)...)
+	e.Add(method, path, h, append([]echo.MiddlewareFunc{a.Require(p), limitBody(limit), a.checkForgery}, m...)...)
 }
 
 // RoutePermission returns the permission a registered route needs, and whether it was

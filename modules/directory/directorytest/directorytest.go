@@ -6,7 +6,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +126,70 @@ func suffix() string {
 	b := make([]byte, 4)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// BrowserCookie signs in through Kratos' browser flow, as a browser would on the login page,
+// and returns the value of the session cookie (cartable_session).
+func (e *Env) BrowserCookie(t testing.TB, login, password string) string {
+	t.Helper()
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+	resp, err := noRedirect.Get(e.PublicURL + "/self-service/login/browser")
+	if err != nil {
+		t.Fatalf("browser login flow: %v", err)
+	}
+	resp.Body.Close()
+	flowCookies := resp.Cookies()
+	loc, _ := url.Parse(resp.Header.Get("Location"))
+	flowID := loc.Query().Get("flow")
+	if flowID == "" {
+		t.Fatalf("browser login flow: %s to %q, no flow id", resp.Status, resp.Header.Get("Location"))
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.PublicURL+"/self-service/login/flows?id="+url.QueryEscape(flowID), nil)
+	req.Header.Set("Accept", "application/json")
+	for _, c := range flowCookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatalf("fetch the login flow: %v", err)
+	}
+	var flow struct {
+		UI struct {
+			Nodes []struct {
+				Attributes struct {
+					Name  string `json:"name"`
+					Value any    `json:"value"`
+				} `json:"attributes"`
+			} `json:"nodes"`
+		} `json:"ui"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&flow)
+	resp.Body.Close()
+	if err != nil {
+		t.Fatalf("read the login flow: %v", err)
+	}
+	csrf := ""
+	for _, n := range flow.UI.Nodes {
+		if n.Attributes.Name == "csrf_token" {
+			csrf, _ = n.Attributes.Value.(string)
+		}
+	}
+	form := url.Values{"method": {"password"}, "identifier": {login}, "password": {password}, "csrf_token": {csrf}}
+	req, _ = http.NewRequest(http.MethodPost, e.PublicURL+"/self-service/login?flow="+url.QueryEscape(flowID), strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range flowCookies {
+		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
+	resp, err = noRedirect.Do(req)
+	if err != nil {
+		t.Fatalf("browser login: %v", err)
+	}
+	resp.Body.Close()
+	for _, c := range resp.Cookies() {
+		if c.Name == identity.SessionCookie && c.Value != "" {
+			return c.Value
+		}
+	}
+	t.Fatalf("browser login of %s: %s, no session cookie", login, resp.Status)
+	return ""
 }
