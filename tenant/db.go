@@ -20,31 +20,81 @@ import (
 // exist") instead of reading some other tenant's data.
 const NoTenantSchema = "cartable_no_tenant"
 
-// PoolOptions size the connection pool.
+// PoolOptions size the connection pool and bound what one connection may hold. Zero values
+// take the defaults; a negative timeout disables it.
 type PoolOptions struct {
 	MaxOpenConns int // default 20
 	MaxIdleConns int // default MaxOpenConns
+
+	// StatementTimeout ends any statement running longer (default 15 s): a page's queries
+	// take milliseconds, so a statement past 15 s is a runaway that would hold a connection.
+	// Long work (migrations, exports, imports) lifts it for its own transaction.
+	StatementTimeout time.Duration
+	// LockTimeout ends a wait for a lock (default 5 s): a request stuck behind a lock holds a
+	// pooled connection; better a 503 the user can retry than a queue that fills the pool.
+	LockTimeout time.Duration
+	// IdleInTxTimeout ends a session whose transaction stays idle (default 30 s): a
+	// transaction left open by a bug releases its locks and its connection.
+	IdleInTxTimeout time.Duration
+}
+
+// Default timeouts of PoolOptions.
+const (
+	DefaultStatementTimeout = 15 * time.Second
+	DefaultLockTimeout      = 5 * time.Second
+	DefaultIdleInTxTimeout  = 30 * time.Second
+)
+
+// withDefaults fills the zero values of o.
+func (o PoolOptions) withDefaults() PoolOptions {
+	if o.MaxOpenConns <= 0 {
+		o.MaxOpenConns = 20
+	}
+	if o.MaxIdleConns <= 0 {
+		o.MaxIdleConns = o.MaxOpenConns
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&o.StatementTimeout, DefaultStatementTimeout)
+	def(&o.LockTimeout, DefaultLockTimeout)
+	def(&o.IdleInTxTimeout, DefaultIdleInTxTimeout)
+	return o
+}
+
+// pgDuration renders d as a PostgreSQL duration setting in milliseconds ("0": no limit).
+func pgDuration(d time.Duration) string {
+	if d < 0 {
+		return "0"
+	}
+	return fmt.Sprint(d.Milliseconds())
 }
 
 // Open connects to PostgreSQL with the application's safe defaults (search_path on an empty
-// schema, UTC) and returns a GORM handle on the pool.
+// schema, UTC, the timeouts of opts, no per-connection statement cache) and returns a GORM
+// handle on the pool.
 func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: parse DATABASE_URL: %w", err)
 	}
+	opts = opts.withDefaults()
 	cfg.RuntimeParams["search_path"] = NoTenantSchema
 	cfg.RuntimeParams["timezone"] = "UTC"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "cartable"
 	}
+	cfg.RuntimeParams["statement_timeout"] = pgDuration(opts.StatementTimeout)
+	cfg.RuntimeParams["lock_timeout"] = pgDuration(opts.LockTimeout)
+	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = pgDuration(opts.IdleInTxTimeout)
+	// No prepared statement kept per connection: the same SQL means different tables in two
+	// tenants' schemas (which differ while a migration runs: "cached plan must not change
+	// result type"), and PgBouncer in transaction mode switches connections under us. Exec
+	// mode sends each query and its arguments in one round trip, unnamed.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sqlDB := stdlib.OpenDB(*cfg)
-	if opts.MaxOpenConns <= 0 {
-		opts.MaxOpenConns = 20
-	}
-	if opts.MaxIdleConns <= 0 {
-		opts.MaxIdleConns = opts.MaxOpenConns
-	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -114,6 +164,17 @@ func enterSchema(tx *gorm.DB, schema, role string) error {
 		pgx.Identifier{schema}.Sanitize(), role).Error
 	if err != nil {
 		return fmt.Errorf("tenant: enter schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// liftTimeouts removes the connection timeouts for the rest of the current transaction: for
+// long work that is not a page (migrations, export and import archives), run by an operator.
+func liftTimeouts(tx *gorm.DB) error {
+	err := tx.Exec(`SELECT set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true),
+		set_config('idle_in_transaction_session_timeout', '0', true)`).Error
+	if err != nil {
+		return fmt.Errorf("tenant: lift timeouts: %w", err)
 	}
 	return nil
 }
