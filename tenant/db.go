@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // NoTenantSchema is the search_path every connection of the application starts with. No such
@@ -36,6 +39,17 @@ type PoolOptions struct {
 	// IdleInTxTimeout ends a session whose transaction stays idle (default 30 s): a
 	// transaction left open by a bug releases its locks and its connection.
 	IdleInTxTimeout time.Duration
+
+	// TenantShare is the most connections one tenant's transactions hold at once (default
+	// half of MaxOpenConns): a tenant whose tables are locked cannot take the whole pool.
+	TenantShare int
+	// PlatformReserve connections are never taken by tenant transactions (default a fifth of
+	// MaxOpenConns, at least one): the portal, the admin API and the platform look-ups every
+	// request makes keep their room.
+	PlatformReserve int
+	// AcquireTimeout bounds the wait of a tenant transaction for its place and a connection
+	// (default 2 s); past it the request fails with fault.Busy (503 with Retry-After).
+	AcquireTimeout time.Duration
 }
 
 // Default timeouts of PoolOptions.
@@ -61,6 +75,16 @@ func (o PoolOptions) withDefaults() PoolOptions {
 	def(&o.StatementTimeout, DefaultStatementTimeout)
 	def(&o.LockTimeout, DefaultLockTimeout)
 	def(&o.IdleInTxTimeout, DefaultIdleInTxTimeout)
+	if o.AcquireTimeout <= 0 {
+		o.AcquireTimeout = DefaultAcquireTimeout
+	}
+	if o.PlatformReserve <= 0 {
+		o.PlatformReserve = max(1, o.MaxOpenConns/5)
+	}
+	o.PlatformReserve = min(o.PlatformReserve, o.MaxOpenConns-1) // a pool of one has no reserve
+	if o.TenantShare <= 0 {
+		o.TenantShare = max(1, o.MaxOpenConns/2)
+	}
 	return o
 }
 
@@ -107,6 +131,10 @@ func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("tenant: open database: %w", err)
 	}
+	if err := gdb.Use(newGate(sqlDB, opts)); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("tenant: open database: %w", err)
+	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("tenant: cannot reach PostgreSQL (check DATABASE_URL): %w", err)
@@ -115,13 +143,14 @@ func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 }
 
 // DB reaches tenant data. Its only ways in are Tx and ReadTx, which scope a transaction to
-// one tenant's schema and role.
+// one tenant's schema and role, within the tenant's share of the pool (see gate.go).
 type DB struct {
-	gdb *gorm.DB
+	gdb  *gorm.DB
+	gate *gate
 }
 
-// NewDB wraps a pool opened with Open.
-func NewDB(gdb *gorm.DB) *DB { return &DB{gdb: gdb} }
+// NewDB wraps a pool opened with Open, sharing it as Open's PoolOptions say.
+func NewDB(gdb *gorm.DB) *DB { return &DB{gdb: gdb, gate: gateOf(gdb)} }
 
 var (
 	schemaPattern = regexp.MustCompile(`^t_[0-9]{7}[a-z]$`)
@@ -150,12 +179,35 @@ func (d *DB) tx(ctx context.Context, t *Tenant, opts *sql.TxOptions, fn func(tx 
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
 		return ErrNoTenant
 	}
-	return d.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	conn, release, err := d.gate.conn(ctx, t.SchemaName)
+	if err != nil {
+		return err
+	}
+	defer release()
+	session := d.gdb.WithContext(ctx)
+	session.Statement.ConnPool = conn
+	err = session.Transaction(func(tx *gorm.DB) error {
 		if err := enterSchema(tx, t.SchemaName, t.RoleName); err != nil {
 			return err
 		}
 		return fn(tx)
 	}, opts)
+	return busyIfTimedOut(ctx, err)
+}
+
+// busyIfTimedOut turns a lock wait or a statement ended by the connection's timeouts into
+// fault.Busy: the request may succeed once the lock or the load is gone. A statement ended
+// because the request itself ended stays as it is.
+func busyIfTimedOut(ctx context.Context, err error) error {
+	var pgErr *pgconn.PgError
+	if err == nil || ctx.Err() != nil || !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "55P03", "57014": // lock_not_available (lock_timeout), query_canceled (statement_timeout)
+		return &fault.Busy{RetryAfter: busyRetryAfter, Text: busyText, Err: err}
+	}
+	return err
 }
 
 // enterSchema scopes the current transaction to schema and role (one round trip).
