@@ -150,3 +150,19 @@ func TestLockWaitIsBusy(t *testing.T) {
 		t.Fatalf("B meanwhile: %v", err)
 	}
 }
+
+// TestLockWaitEndsAtLockTimeout: waiting for a tenant's advisory lock (an import running)
+// ends at lock_timeout with a fault.Busy instead of holding a connection for minutes.
+func TestLockWaitEndsAtLockTimeout(t *testing.T) {
+	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 4, LockTimeout: 200 * time.Millisecond})
+	reg, a, _ := twoTenants(t, gdb)
+	ctx := context.Background()
+	release, err := reg.DB().Lock(ctx, a, "directory-import", false)
+	if err != nil {
+		t.Fatalf("first lock: %v", err)
+	}
+	defer release()
+	if _, err := reg.DB().Lock(ctx, a, "directory-import", true); !errors.Is(err, fault.ErrBusy) {
+		t.Fatalf("second lock, waiting: %v, want fault.ErrBusy", err)
+	}
+}
