@@ -98,6 +98,9 @@ func (r *Registry) Export(ctx context.Context, uai string, w io.Writer) (*Manife
 		Tables: []ArchiveEntry{}, Files: []ArchiveEntry{},
 	}
 	err = r.db.SnapshotTx(ctx, t, func(tx *gorm.DB) error {
+		if err := liftTimeouts(tx); err != nil { // a large establishment streams for minutes
+			return err
+		}
 		v, err := schemaVersion(tx)
 		if err != nil {
 			return err
@@ -322,6 +325,9 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 	}
 	filesRoot := r.filesDir(t.SchemaName)
 	err = r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := liftTimeouts(tx); err != nil {
+			return err
+		}
 		load := func(tx *gorm.DB) error { return loadTables(ctx, tx, m, tmp) }
 		if err := r.restore(ctx, tx, t, m.SchemaVersion, load); err != nil {
 			return err

@@ -9,10 +9,13 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // NoTenantSchema is the search_path every connection of the application starts with. No such
@@ -20,31 +23,102 @@ import (
 // exist") instead of reading some other tenant's data.
 const NoTenantSchema = "cartable_no_tenant"
 
-// PoolOptions size the connection pool.
+// PoolOptions size the connection pool and bound what one connection may hold. Zero values
+// take the defaults; a negative timeout disables it.
 type PoolOptions struct {
 	MaxOpenConns int // default 20
 	MaxIdleConns int // default MaxOpenConns
+
+	// StatementTimeout ends any statement running longer (default 15 s): a page's queries
+	// take milliseconds, so a statement past 15 s is a runaway that would hold a connection.
+	// Long work (migrations, exports, imports) lifts it for its own transaction.
+	StatementTimeout time.Duration
+	// LockTimeout ends a wait for a lock (default 5 s): a request stuck behind a lock holds a
+	// pooled connection; better a 503 the user can retry than a queue that fills the pool.
+	LockTimeout time.Duration
+	// IdleInTxTimeout ends a session whose transaction stays idle (default 30 s): a
+	// transaction left open by a bug releases its locks and its connection.
+	IdleInTxTimeout time.Duration
+
+	// TenantShare is the most connections one tenant's transactions hold at once (default
+	// half of MaxOpenConns): a tenant whose tables are locked cannot take the whole pool.
+	TenantShare int
+	// PlatformReserve connections are never taken by tenant transactions (default a fifth of
+	// MaxOpenConns, at least one): the portal, the admin API and the platform look-ups every
+	// request makes keep their room.
+	PlatformReserve int
+	// AcquireTimeout bounds the wait of a tenant transaction for its place and a connection
+	// (default 2 s); past it the request fails with fault.Busy (503 with Retry-After).
+	AcquireTimeout time.Duration
+}
+
+// Default timeouts of PoolOptions.
+const (
+	DefaultStatementTimeout = 15 * time.Second
+	DefaultLockTimeout      = 5 * time.Second
+	DefaultIdleInTxTimeout  = 30 * time.Second
+)
+
+// withDefaults fills the zero values of o.
+func (o PoolOptions) withDefaults() PoolOptions {
+	if o.MaxOpenConns <= 0 {
+		o.MaxOpenConns = 20
+	}
+	if o.MaxIdleConns <= 0 {
+		o.MaxIdleConns = o.MaxOpenConns
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&o.StatementTimeout, DefaultStatementTimeout)
+	def(&o.LockTimeout, DefaultLockTimeout)
+	def(&o.IdleInTxTimeout, DefaultIdleInTxTimeout)
+	if o.AcquireTimeout <= 0 {
+		o.AcquireTimeout = DefaultAcquireTimeout
+	}
+	if o.PlatformReserve <= 0 {
+		o.PlatformReserve = max(1, o.MaxOpenConns/5)
+	}
+	o.PlatformReserve = min(o.PlatformReserve, o.MaxOpenConns-1) // a pool of one has no reserve
+	if o.TenantShare <= 0 {
+		o.TenantShare = max(1, o.MaxOpenConns/2)
+	}
+	return o
+}
+
+// pgDuration renders d as a PostgreSQL duration setting in milliseconds ("0": no limit).
+func pgDuration(d time.Duration) string {
+	if d < 0 {
+		return "0"
+	}
+	return fmt.Sprint(d.Milliseconds())
 }
 
 // Open connects to PostgreSQL with the application's safe defaults (search_path on an empty
-// schema, UTC) and returns a GORM handle on the pool.
+// schema, UTC, the timeouts of opts, no per-connection statement cache) and returns a GORM
+// handle on the pool.
 func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("tenant: parse DATABASE_URL: %w", err)
 	}
+	opts = opts.withDefaults()
 	cfg.RuntimeParams["search_path"] = NoTenantSchema
 	cfg.RuntimeParams["timezone"] = "UTC"
 	if cfg.RuntimeParams["application_name"] == "" {
 		cfg.RuntimeParams["application_name"] = "cartable"
 	}
+	cfg.RuntimeParams["statement_timeout"] = pgDuration(opts.StatementTimeout)
+	cfg.RuntimeParams["lock_timeout"] = pgDuration(opts.LockTimeout)
+	cfg.RuntimeParams["idle_in_transaction_session_timeout"] = pgDuration(opts.IdleInTxTimeout)
+	// No prepared statement kept per connection: the same SQL means different tables in two
+	// tenants' schemas (which differ while a migration runs: "cached plan must not change
+	// result type"), and PgBouncer in transaction mode switches connections under us. Exec
+	// mode sends each query and its arguments in one round trip, unnamed.
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeExec
 	sqlDB := stdlib.OpenDB(*cfg)
-	if opts.MaxOpenConns <= 0 {
-		opts.MaxOpenConns = 20
-	}
-	if opts.MaxIdleConns <= 0 {
-		opts.MaxIdleConns = opts.MaxOpenConns
-	}
 	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
 	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
@@ -57,6 +131,10 @@ func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("tenant: open database: %w", err)
 	}
+	if err := gdb.Use(newGate(sqlDB, opts)); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("tenant: open database: %w", err)
+	}
 	if err := sqlDB.PingContext(ctx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("tenant: cannot reach PostgreSQL (check DATABASE_URL): %w", err)
@@ -65,13 +143,14 @@ func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 }
 
 // DB reaches tenant data. Its only ways in are Tx and ReadTx, which scope a transaction to
-// one tenant's schema and role.
+// one tenant's schema and role, within the tenant's share of the pool (see gate.go).
 type DB struct {
-	gdb *gorm.DB
+	gdb  *gorm.DB
+	gate *gate
 }
 
-// NewDB wraps a pool opened with Open.
-func NewDB(gdb *gorm.DB) *DB { return &DB{gdb: gdb} }
+// NewDB wraps a pool opened with Open, sharing it as Open's PoolOptions say.
+func NewDB(gdb *gorm.DB) *DB { return &DB{gdb: gdb, gate: gateOf(gdb)} }
 
 var (
 	schemaPattern = regexp.MustCompile(`^t_[0-9]{7}[a-z]$`)
@@ -100,12 +179,35 @@ func (d *DB) tx(ctx context.Context, t *Tenant, opts *sql.TxOptions, fn func(tx 
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
 		return ErrNoTenant
 	}
-	return d.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	conn, release, err := d.gate.conn(ctx, t.SchemaName)
+	if err != nil {
+		return err
+	}
+	defer release()
+	session := d.gdb.WithContext(ctx)
+	session.Statement.ConnPool = conn
+	err = session.Transaction(func(tx *gorm.DB) error {
 		if err := enterSchema(tx, t.SchemaName, t.RoleName); err != nil {
 			return err
 		}
 		return fn(tx)
 	}, opts)
+	return busyIfTimedOut(ctx, err)
+}
+
+// busyIfTimedOut turns a lock wait or a statement ended by the connection's timeouts into
+// fault.Busy: the request may succeed once the lock or the load is gone. A statement ended
+// because the request itself ended stays as it is.
+func busyIfTimedOut(ctx context.Context, err error) error {
+	var pgErr *pgconn.PgError
+	if err == nil || ctx.Err() != nil || !errors.As(err, &pgErr) {
+		return err
+	}
+	switch pgErr.Code {
+	case "55P03", "57014": // lock_not_available (lock_timeout), query_canceled (statement_timeout)
+		return &fault.Busy{RetryAfter: busyRetryAfter, Text: busyText, Err: err}
+	}
+	return err
 }
 
 // enterSchema scopes the current transaction to schema and role (one round trip).
@@ -114,6 +216,17 @@ func enterSchema(tx *gorm.DB, schema, role string) error {
 		pgx.Identifier{schema}.Sanitize(), role).Error
 	if err != nil {
 		return fmt.Errorf("tenant: enter schema %s: %w", schema, err)
+	}
+	return nil
+}
+
+// liftTimeouts removes the connection timeouts for the rest of the current transaction: for
+// long work that is not a page (migrations, export and import archives), run by an operator.
+func liftTimeouts(tx *gorm.DB) error {
+	err := tx.Exec(`SELECT set_config('statement_timeout', '0', true), set_config('lock_timeout', '0', true),
+		set_config('idle_in_transaction_session_timeout', '0', true)`).Error
+	if err != nil {
+		return fmt.Errorf("tenant: lift timeouts: %w", err)
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ var ErrLocked = errors.New("tenant: the lock is held by another operation")
 // per establishment) on a pooled connection of its own, held until release is called. A crash
 // of the process or of the connection releases it too, so nothing stays locked. With wait
 // false it returns ErrLocked at once when another holder has it; with wait true it waits
-// until ctx ends.
+// until ctx ends or the connection's lock_timeout passes (then a fault.Busy, a 503 to retry).
 func (d *DB) Lock(ctx context.Context, t *Tenant, name string, wait bool) (release func(), err error) {
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) {
 		return nil, ErrNoTenant
@@ -43,7 +43,7 @@ func (d *DB) Lock(ctx context.Context, t *Tenant, name string, wait bool) (relea
 		if errors.Is(err, ErrLocked) {
 			return nil, err
 		}
-		return nil, fmt.Errorf("tenant: lock %s of %s: %w", name, t.UAI, err)
+		return nil, busyIfTimedOut(ctx, fmt.Errorf("tenant: lock %s of %s: %w", name, t.UAI, err))
 	}
 	return func() {
 		// Unlock even when the caller's request has ended; closing the connection would

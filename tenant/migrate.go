@@ -77,6 +77,9 @@ func (r *Registry) migrateTenant(ctx context.Context, t *Tenant) MigrationResult
 	res := MigrationResult{UAI: t.UAI, Schema: t.SchemaName, From: t.SchemaVersion, To: t.SchemaVersion}
 	started := r.opts.Now().UTC()
 	err := r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := liftTimeouts(tx); err != nil {
+			return err
+		}
 		// Enter the schema and take its migration lock in one round trip.
 		if err := tx.Exec(`SELECT set_config('search_path', ?, true), set_config('role', ?, true), pg_advisory_xact_lock(hashtext('cartable.migrate.' || ?))`,
 			`"`+t.SchemaName+`"`, t.RoleName, t.SchemaName).Error; err != nil {

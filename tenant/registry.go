@@ -103,6 +103,9 @@ func (r *Registry) LatestTenantVersion() int { return r.opts.TenantMigrations.La
 // MigratePlatform brings the platform schema to the latest version. Safe to run concurrently.
 func (r *Registry) MigratePlatform(ctx context.Context) (from, to int, err error) {
 	err = r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := liftTimeouts(tx); err != nil {
+			return err
+		}
 		if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtext('cartable.migrate.platform'))`).Error; err != nil {
 			return err
 		}

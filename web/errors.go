@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -37,7 +39,10 @@ func classify(err error) (status int, text, field string) {
 	var inv *fault.Invalid
 	var msg *fault.Message
 	var he *echo.HTTPError
+	var busy *fault.Busy
 	switch {
+	case errors.As(err, &busy):
+		return http.StatusServiceUnavailable, busy.Text, ""
 	case errors.As(err, &inv):
 		return http.StatusUnprocessableEntity, inv.Message, inv.Field
 	case errors.As(err, &msg):
@@ -65,7 +70,7 @@ func statusOf(err error) int {
 		return http.StatusUnauthorized
 	case errors.Is(err, fault.ErrConflict):
 		return http.StatusConflict
-	case errors.Is(err, fault.ErrUnavailable):
+	case errors.Is(err, fault.ErrUnavailable), errors.Is(err, fault.ErrBusy):
 		return http.StatusServiceUnavailable
 	case errors.Is(err, fault.ErrTooLarge):
 		return http.StatusRequestEntityTooLarge
@@ -135,12 +140,20 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 	}
 	status, text, field := classify(err)
 	rid := requestID(c)
+	var busy *fault.Busy
 	if status >= 500 {
 		attrs := []any{"err", err, "status", status, "request_id", rid, "path", c.Request().URL.Path}
 		if t := TenantOf(c); t != nil {
 			attrs = append(attrs, "tenant", t.UAI)
 		}
-		s.log.Error("request failed", attrs...)
+		if errors.As(err, &busy) { // an overload, not a bug: one line each, below the errors
+			s.log.Warn("request refused: busy", attrs...)
+		} else {
+			s.log.Error("request failed", attrs...)
+		}
+	}
+	if errors.As(err, &busy) {
+		c.Response().Header().Set("Retry-After", retryAfter(busy.RetryAfter))
 	}
 	if status == http.StatusUnauthorized && strings.HasPrefix(c.Request().URL.Path, "/api/") {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="cartable"`)
@@ -154,6 +167,15 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 		return
 	}
 	_ = s.renderError(c, status, errorPage{Message: text})
+}
+
+// retryAfter renders d as a Retry-After header: whole seconds, at least one.
+func retryAfter(d time.Duration) string {
+	sec := int((d + time.Second - 1) / time.Second)
+	if sec < 1 {
+		sec = 1
+	}
+	return strconv.Itoa(sec)
 }
 
 func (s *Server) renderError(c echo.Context, status int, p errorPage) error {

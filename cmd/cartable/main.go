@@ -16,7 +16,9 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -111,7 +113,7 @@ type config struct {
 	KratosPublicURL string // Kratos' public API, reached by this process
 	KratosAdminURL  string // Kratos' admin API (never exposed)
 	KratosBrowser   string // Kratos' public API as browsers reach it (auth.<base>)
-	DBMaxConns      int
+	DBPool          tenant.PoolOptions
 	RetentionDays   int
 	MigrateParallel int
 	MaxImportMB     int
@@ -145,12 +147,13 @@ func loadConfig() (config, error) {
 		dst  *int
 		def  int
 	}{
-		{"CARTABLE_DB_MAX_CONNS", &c.DBMaxConns, 20},
+		{"CARTABLE_DB_MAX_CONNS", &c.DBPool.MaxOpenConns, 20},
 		{"CARTABLE_TENANT_RETENTION_DAYS", &c.RetentionDays, 90},
 		{"CARTABLE_MIGRATE_PARALLEL", &c.MigrateParallel, 4},
 		{"CARTABLE_MAX_IMPORT_MB", &c.MaxImportMB, 2048},
 		{"CARTABLE_LOGIN_CONCURRENCY", &c.LoginConcurrency, 4},
 		{"CARTABLE_LOGIN_QUEUE_SECONDS", &c.LoginQueueSeconds, 10},
+		{"CARTABLE_DB_TENANT_SHARE", &c.DBPool.TenantShare, 0}, // 0: half of the pool
 	} {
 		*n.dst = n.def
 		if v := os.Getenv(n.name); v != "" {
@@ -165,6 +168,30 @@ func loadConfig() (config, error) {
 			return c, fmt.Errorf("CARTABLE_TRUSTED_PROXIES: %q is not an address block such as 10.0.0.0/8", p)
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	if c.DBPool.TenantShare > c.DBPool.MaxOpenConns {
+		return c, fmt.Errorf("CARTABLE_DB_TENANT_SHARE=%d is more than the pool (CARTABLE_DB_MAX_CONNS=%d)", c.DBPool.TenantShare, c.DBPool.MaxOpenConns)
+	}
+	for _, d := range []struct {
+		name     string
+		dst      *time.Duration
+		disables bool // "0" turns the limit off
+	}{
+		{"CARTABLE_DB_STATEMENT_TIMEOUT", &c.DBPool.StatementTimeout, true},
+		{"CARTABLE_DB_LOCK_TIMEOUT", &c.DBPool.LockTimeout, true},
+		{"CARTABLE_DB_IDLE_TX_TIMEOUT", &c.DBPool.IdleInTxTimeout, true},
+		{"CARTABLE_DB_ACQUIRE_TIMEOUT", &c.DBPool.AcquireTimeout, false},
+	} {
+		v := os.Getenv(d.name)
+		if v == "" {
+			continue // the tenant package's default
+		}
+		if *d.dst, err = time.ParseDuration(v); err != nil || *d.dst < 0 || (*d.dst == 0 && !d.disables) {
+			return c, fmt.Errorf("%s=%q: a duration such as 5s or 500ms is expected", d.name, v)
+		}
+		if *d.dst == 0 {
+			*d.dst = -1 // PoolOptions: negative means no limit, zero the default
+		}
 	}
 	return c, nil
 }

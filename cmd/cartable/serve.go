@@ -25,7 +25,7 @@ func openRegistry(ctx context.Context, cfg config, log *slog.Logger) (*tenant.Re
 	if cfg.DatabaseURL == "" {
 		return nil, nil, errors.New("DATABASE_URL is not set (e.g. postgres://cartable:…@127.0.0.1:5432/cartable); for a local stack run `make dev`")
 	}
-	gdb, err := tenant.Open(ctx, cfg.DatabaseURL, tenant.PoolOptions{MaxOpenConns: cfg.DBMaxConns})
+	gdb, err := tenant.Open(ctx, cfg.DatabaseURL, cfg.DBPool)
 	if err != nil {
 		return nil, nil, err
 	}

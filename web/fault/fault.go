@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Sentinel errors. Wrap them with context: fmt.Errorf("tenant %s: %w", uai, fault.ErrNotFound).
@@ -28,7 +29,26 @@ var (
 	ErrInvalid = errors.New("invalid")
 	// ErrTooLarge: an upload exceeds the size allowed.
 	ErrTooLarge = errors.New("too large")
+	// ErrBusy: the server is saturated for a moment; the same request should succeed later.
+	ErrBusy = errors.New("busy")
 )
+
+// Busy is an ErrBusy that says when to try again (HTTP Retry-After) and what to tell users.
+type Busy struct {
+	RetryAfter time.Duration
+	Text       string // French, shown to the user
+	Err        error  // the cause, for the logs; may be nil
+}
+
+func (e *Busy) Error() string {
+	if e.Err == nil {
+		return e.Text
+	}
+	return e.Text + ": " + e.Err.Error()
+}
+
+// Unwrap lets errors.Is match ErrBusy and the cause.
+func (e *Busy) Unwrap() []error { return []error{ErrBusy, e.Err} }
 
 // Invalid reports input that fails validation: which field, and what is wrong with it in
 // words a user can act on (French, since it is shown to users).
