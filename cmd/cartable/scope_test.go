@@ -70,11 +70,11 @@ func memberships(t *testing.T, reg *tenant.Registry, id uuid.UUID) []string {
 // identityOfLogin returns the platform account of a login.
 func identityOfLogin(t *testing.T, reg *tenant.Registry, login string) uuid.UUID {
 	t.Helper()
-	var id uuid.UUID
-	if err := reg.Platform().Raw(`SELECT identity_id FROM platform.accounts WHERE login = ?`, login).Scan(&id).Error; err != nil || id == uuid.Nil {
+	var row struct{ IdentityID uuid.UUID }
+	if err := reg.Platform().Raw(`SELECT identity_id FROM platform.accounts WHERE login = ?`, login).Scan(&row).Error; err != nil || row.IdentityID == uuid.Nil {
 		t.Fatalf("account of %s: %v", login, err)
 	}
-	return id
+	return row.IdentityID
 }
 
 // personByKey returns the person of tn with this AAF join key (active or not).
@@ -138,7 +138,7 @@ func TestNoAccountTakenAcrossEstablishments(t *testing.T) {
 		for _, dry := range []bool{true, false} {
 			rec := h.upload(directionA.Token, hostA, "/admin/imports", "ENT_"+uaiAlpha+"_Delta_20261201_0001.xml", attack, dry)
 			wantStatus(t, rec, http.StatusForbidden)
-			wantBody(t, rec, "réservé aux administrateurs de la plateforme", "rien n'a été importé")
+			wantBody(t, rec, "réservé aux administrateurs de la plateforme", "Nouvelle personne")
 			wantNotInBody(t, rec, credB.Login, firstB, "Comptes ouverts")
 		}
 		if got := memberships(t, h.reg, idB); strings.Join(got, ",") != string(bravo.UAI) {

@@ -546,7 +546,7 @@ type newAccount struct {
 // ErrAAFReserved refuses an AAF import to anyone but a platform administrator of the
 // establishment: AAF join keys are national, and an establishment could otherwise take an
 // account of another one by naming its key.
-var ErrAAFReserved = fault.New(fault.ErrForbidden, "les fichiers AAF rattachent des comptes par leur identifiant national : "+
+var ErrAAFReserved = fault.New(fault.ErrForbidden, "Les fichiers AAF rattachent des comptes par leur identifiant national : "+
 	"leur import est réservé aux administrateurs de la plateforme (régional, ou départemental pour les collèges de son département). "+
 	"Pour ajouter des personnes à votre établissement, utilisez l'import CSV ou « Nouvelle personne » ; rien n'a été importé")
 
