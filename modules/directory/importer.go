@@ -784,7 +784,9 @@ func (s *Service) createAccounts(ctx context.Context, opening []*newAccount) ([]
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
 			s.log.Error("undo accounts of a failed import", "err", derr)
 		}
-		return nil, fault.New(fault.ErrUnavailable, "les comptes n'ont pas pu être créés sur le serveur d'identité ; rien n'a été importé (%v)", err)
+		// Kratos' answer may name logins held by other establishments' people: logged, not shown.
+		s.log.Error("import: accounts refused by the identity server", "err", err)
+		return nil, fault.New(fault.ErrUnavailable, "les comptes n'ont pas pu être créés sur le serveur d'identité ; rien n'a été importé, réessayez plus tard")
 	}
 	return ids, nil
 }

@@ -142,3 +142,21 @@ func TestAccountScope(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginHeldElsewhereNotNamed: when the identity server refuses a login that some other
+// identity holds, the import fails without naming that login.
+func TestLoginHeldElsewhereNotNamed(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	a := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
+	login := directory.LoginBase("Ombeline", "Quintavalle")
+	ids, err := f.env.Kratos.CreateAccounts(ctx, []identity.NewAccount{{Login: login, FirstName: "Ombeline", LastName: "Quintavalle"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.deleteIdentities(t, ids) })
+	_, err = f.svc.ImportCSV(ctx, a, []directory.File{csvFile("p.csv", "Z1;responsable;Quintavalle;Ombeline;;;;;")}, directory.ImportOptions{Scope: identity.Scope{Tenant: a.ID}})
+	if !errors.Is(err, fault.ErrUnavailable) || strings.Contains(err.Error(), login) {
+		t.Errorf("err = %v, want a refusal that does not name %s", err, login)
+	}
+}
