@@ -1003,23 +1003,23 @@ func TestImportsOneAtATime(t *testing.T) {
 
 	first := make(chan error, 1)
 	go func() {
-		_, err := slow.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
+		_, err := slow.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		first <- err
 	}()
 	<-paused.inside // the first import is opening its accounts
 
-	_, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	_, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", Scope: regional})
 	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "déjà en cours") {
 		t.Errorf("second import during the first: %v; want a conflict saying an import is running", err)
 	}
-	if rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", DryRun: true}); err != nil || !rep.DryRun {
+	if rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", DryRun: true, Scope: regional}); err != nil || !rep.DryRun {
 		t.Errorf("a dry run during an import: %v; want it to run (it writes nothing)", err)
 	}
 	close(paused.release)
 	if err := <-first; err != nil {
 		t.Fatalf("first import: %v", err)
 	}
-	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", Scope: regional})
 	if err != nil || rep.Created != 0 || rep.AccountsCreated != 0 {
 		t.Fatalf("the second import, retried after the first: %+v, %v; want nothing new", rep, err)
 	}
