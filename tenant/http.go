@@ -310,6 +310,9 @@ func scopeOf(c echo.Context) Scope {
 	return s
 }
 
+// ScopeOf returns the administration API caller's scope (see SetScope).
+func ScopeOf(c echo.Context) Scope { return scopeOf(c) }
+
 // covers tells whether the scope may manage an establishment of organisation org.
 func (s Scope) covers(org string) bool {
 	return s.All || (s.Organisation != "" && s.Organisation == org)

@@ -359,7 +359,7 @@ func TestDeactivatedPersonRejected(t *testing.T) {
 	t.Run("through the directory service", func(t *testing.T) {
 		m := env.AddMember(t, alpha, identity.RoleEleve, "Test", "Desactive")
 		wantStatus(t, h.as(m.Token, host, "/api/v1/me"), http.StatusOK)
-		if err := env.Directory.SetActive(ctx, alpha, m.PersonID, false, "test"); err != nil {
+		if err := env.Directory.SetActive(ctx, alpha, m.PersonID, false, identity.Scope{Tenant: alpha.ID}); err != nil {
 			t.Fatalf("deactivate: %v", err)
 		}
 		// Right after a successful request, the server's session cache still holds the
@@ -373,7 +373,7 @@ func TestDeactivatedPersonRejected(t *testing.T) {
 			t.Error("a deactivated person with no other membership can still sign in")
 		}
 
-		if err := env.Directory.SetActive(ctx, alpha, m.PersonID, true, "test"); err != nil {
+		if err := env.Directory.SetActive(ctx, alpha, m.PersonID, true, identity.Scope{Tenant: alpha.ID}); err != nil {
 			t.Fatalf("reactivate: %v", err)
 		}
 		token, err := env.TryLogin(m.Login, m.Password)
@@ -433,7 +433,7 @@ func TestDeactivatedPersonRejected(t *testing.T) {
 		if err != nil {
 			t.Fatalf("person id: %v", err)
 		}
-		if err := env.Directory.SetActive(ctx, alpha, pid, false, "test"); err != nil {
+		if err := env.Directory.SetActive(ctx, alpha, pid, false, identity.Scope{Tenant: alpha.ID}); err != nil {
 			t.Fatalf("deactivate: %v", err)
 		}
 		wantAPIError(t, h.as(token, host, "/api/v1/me"), http.StatusForbidden, "")
@@ -613,7 +613,7 @@ func aafPerson(category, id, last, first string, attrs ...string) string {
 func importAAF(t *testing.T, env *directorytest.Env, tn *tenant.Tenant, requests ...string) *directory.Report {
 	t.Helper()
 	doc := "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ficAlimMENESR>\n" + strings.Join(requests, "") + "</ficAlimMENESR>\n"
-	rep, err := env.Directory.ImportAAF(context.Background(), tn, []directory.File{{Name: "x.xml", R: strings.NewReader(doc)}}, directory.ImportOptions{Actor: "test"})
+	rep, err := env.Directory.ImportAAF(context.Background(), tn, []directory.File{{Name: "x.xml", R: strings.NewReader(doc)}}, directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}})
 	if err != nil {
 		t.Fatalf("import AAF into %s: %v", tn.UAI, err)
 	}

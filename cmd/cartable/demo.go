@@ -62,7 +62,7 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 			return nil, err
 		}
 		name := fmt.Sprintf("ENT_%s_Complet_20260901_Demo_0001.xml", nt.UAI)
-		rep, err := svc.ImportAAF(ctx, t, []directory.File{{Name: name, R: &buf}}, directory.ImportOptions{Actor: "dev:seed"})
+		rep, err := svc.ImportAAF(ctx, t, []directory.File{{Name: name, R: &buf}}, directory.ImportOptions{Actor: "dev:seed", Scope: identity.Scope{All: true}})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", nt.UAI, err)
 		}
@@ -116,7 +116,7 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 			return nil, err
 		}
 		doc := sharedParentAAF(jv.UAI, *parent.AAFID, parent.LastName, parent.FirstName)
-		if _, err := svc.ImportAAF(ctx, jt, []directory.File{{Name: "ENT_" + jv.UAI + "_Delta_20260902_Demo_0001.xml", R: strings.NewReader(doc)}}, directory.ImportOptions{Actor: "dev:seed"}); err != nil {
+		if _, err := svc.ImportAAF(ctx, jt, []directory.File{{Name: "ENT_" + jv.UAI + "_Delta_20260902_Demo_0001.xml", R: strings.NewReader(doc)}}, directory.ImportOptions{Actor: "dev:seed", Scope: identity.Scope{All: true}}); err != nil {
 			return nil, fmt.Errorf("shared parent: %w", err)
 		}
 		logins = append(logins, demoLogin{Who: "Parent (enfants à Montaigne et Jules-Verne)", Login: parent.Login, Password: passwords[parent.Login]})

@@ -55,7 +55,7 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 		return err
 	}
 	svc := directoryOf(reg, k, log)
-	rep, err := importFiles(ctx, svc, t, format, paths, directory.ImportOptions{DryRun: *dry, Actor: cliActor()})
+	rep, err := importFiles(ctx, svc, t, format, paths, directory.ImportOptions{DryRun: *dry, Actor: cliActor(), Scope: identity.Scope{All: true}})
 	if err != nil {
 		return err
 	}

@@ -71,7 +71,7 @@ func BenchmarkImportLycee(b *testing.B) {
 		b.StartTimer()
 
 		p.start = time.Now() // clock-ok: measures elapsed time
-		rep, err := svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "bench"})
+		rep, err := svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "bench", Scope: regional})
 		end := time.Now() // clock-ok: measures elapsed time
 
 		b.StopTimer()

@@ -127,6 +127,7 @@ type AccountRecords interface {
 	InsertAccounts(tx *gorm.DB, accounts []identity.Account) error
 	UpsertMemberships(tx *gorm.DB, ms []identity.Membership) error
 	ActiveElsewhere(tx *gorm.DB, identityID, tenantID uuid.UUID) (bool, error)
+	OutsideScope(tx *gorm.DB, ids []uuid.UUID, sc identity.Scope) (map[uuid.UUID]bool, error)
 }
 
 // Service runs the directory of every establishment.

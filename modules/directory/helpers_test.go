@@ -20,6 +20,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -327,3 +328,6 @@ func wantInvalid(t testing.TB, err error, parts ...string) {
 		}
 	}
 }
+
+// regional is the scope of the région's administrators (and the CLI): AAF imports run in it.
+var regional = identity.Scope{All: true}

@@ -206,7 +206,7 @@ func (h *Handler) updatePerson(c echo.Context) error {
 	if err := c.Bind(&f); err != nil {
 		return web.BadRequest(err)
 	}
-	err = h.svc.UpdatePerson(c.Request().Context(), web.TenantOf(c), id, f, identity.ViewerOf(c).Login)
+	err = h.svc.UpdatePerson(c.Request().Context(), web.TenantOf(c), id, f, identity.ViewerOf(c).Scope())
 	var fe FormErrors
 	if errors.As(err, &fe) {
 		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Modifier", personFormPage{Form: f, Errors: fe, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes/" + id.String()})
@@ -243,7 +243,7 @@ func (h *Handler) setActive(c echo.Context, active bool) error {
 	if err != nil {
 		return err
 	}
-	if err := h.svc.SetActive(c.Request().Context(), web.TenantOf(c), id, active, identity.ViewerOf(c).Login); err != nil {
+	if err := h.svc.SetActive(c.Request().Context(), web.TenantOf(c), id, active, identity.ViewerOf(c).Scope()); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/annuaire/personnes/"+id.String())
@@ -254,7 +254,7 @@ func (h *Handler) recoveryCode(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, code, link, err := h.svc.RecoveryCode(c.Request().Context(), web.TenantOf(c), id)
+	p, code, link, err := h.svc.RecoveryCode(c.Request().Context(), web.TenantOf(c), id, identity.ViewerOf(c).Scope())
 	if err != nil {
 		return err
 	}
@@ -266,19 +266,33 @@ func (h *Handler) imports(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return page(c, http.StatusOK, "imports.html", "Imports de l'annuaire", map[string]any{"Runs": runs, "Columns": strings.Join(CSVColumns, ";")})
+	return page(c, http.StatusOK, "imports.html", "Imports de l'annuaire", h.importsData(c, runs, ""))
 }
 
-// uploadPage runs an import from the upload form and shows its report.
+// importsData is what the imports page shows: AAF files are offered only to platform
+// administrators (see ImportAAF); an establishment's staff import CSV files.
+func (h *Handler) importsData(c echo.Context, runs []ImportRun, errText string) map[string]any {
+	sc := identity.ViewerOf(c).Scope()
+	return map[string]any{"Runs": runs, "Error": errText, "Columns": strings.Join(CSVColumns, ";"), "AAF": sc.Platform() && sc.Covers(web.TenantOf(c))}
+}
+
+// uploadPage runs an import from the upload form and shows its report. The importer's scope
+// is the viewer's: a platform administrator of the establishment may import AAF files, its
+// staff only CSV files.
 func (h *Handler) uploadPage(c echo.Context) error {
 	t := web.TenantOf(c)
-	rep, err := h.runImport(c, t, identity.ViewerOf(c).Login)
+	v := identity.ViewerOf(c)
+	rep, err := h.runImport(c, t, v.Login, v.Scope())
 	if err != nil {
 		var inv *fault.Invalid
-		if errors.As(err, &inv) || errors.Is(err, fault.ErrTooLarge) {
+		if errors.As(err, &inv) || errors.Is(err, fault.ErrTooLarge) || errors.Is(err, fault.ErrForbidden) {
 			runs, _ := h.svc.ImportRuns(c.Request().Context(), t)
 			_, text, _ := classifyMsg(err)
-			return page(c, http.StatusUnprocessableEntity, "imports.html", "Imports de l'annuaire", map[string]any{"Runs": runs, "Error": text, "Columns": strings.Join(CSVColumns, ";")})
+			status := http.StatusUnprocessableEntity
+			if errors.Is(err, fault.ErrForbidden) {
+				status = http.StatusForbidden
+			}
+			return page(c, status, "imports.html", "Imports de l'annuaire", h.importsData(c, runs, text))
 		}
 		return err
 	}
@@ -299,7 +313,7 @@ func classifyMsg(err error) (int, string, string) {
 
 // runImport reads the multipart field "files" (one or more), the format (aaf or csv, guessed
 // from the names) and dry_run, and imports.
-func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string) (*Report, error) {
+func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string, by identity.Scope) (*Report, error) {
 	req := c.Request()
 	if req.ContentLength > h.maxUploadBytes {
 		return nil, fault.New(fault.ErrTooLarge, "fichiers trop volumineux : %d Mo au plus", h.maxUploadBytes>>20)
@@ -341,7 +355,7 @@ func (h *Handler) runImport(c echo.Context, t *tenant.Tenant, actor string) (*Re
 	if q := c.QueryParam("dry_run"); q != "" {
 		dry, _ = strconv.ParseBool(q)
 	}
-	opt := ImportOptions{DryRun: dry, Actor: actor}
+	opt := ImportOptions{DryRun: dry, Actor: actor, Scope: by}
 	switch format {
 	case "aaf":
 		return h.svc.ImportAAF(req.Context(), t, files, opt)
@@ -356,7 +370,7 @@ func (h *Handler) apiImport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rep, err := h.runImport(c, t, tenant.ActorOf(c))
+	rep, err := h.runImport(c, t, tenant.ActorOf(c), identity.ScopeOfAPI(tenant.ScopeOf(c)))
 	if err != nil {
 		return err
 	}

@@ -135,7 +135,7 @@ func TestImportAAFLycee(t *testing.T) {
 	var people map[string]directory.Person
 
 	ok := t.Run("full import", func(t *testing.T) {
-		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin"})
+		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
@@ -333,7 +333,7 @@ func TestImportAAFLycee(t *testing.T) {
 	ok = t.Run("same files again change nothing", func(t *testing.T) {
 		before := f.identities(t)
 		accounts := f.platformCount(t, `SELECT count(*) FROM platform.accounts`)
-		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin"})
+		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
@@ -400,7 +400,7 @@ func TestImportAAFLycee(t *testing.T) {
 			moved[id] = f.card(t, tn, people[id].ID)
 		}
 
-		rep, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{Actor: "admin"})
+		rep, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		if err != nil {
 			t.Fatalf("import delta: %v", err)
 		}
@@ -518,7 +518,7 @@ func TestImportAAFLycee(t *testing.T) {
 	// The next full export lists the leaving pupils again (the delta was a mistake): they
 	// are back, and sign in with their password as before.
 	t.Run("full export after the delta", func(t *testing.T) {
-		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin"})
+		rep, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		if err != nil {
 			t.Fatalf("import: %v", err)
 		}
@@ -600,13 +600,13 @@ func TestImportAAFRefusesBadFiles(t *testing.T) {
 			bad.data[k], parts = tc.edit(good.data[k])
 			parts = append(parts, good.names[k]+", ligne", "rien n'a été importé")
 			before := f.identities(t)
-			_, err := f.svc.ImportAAF(ctx, tn, bad.files(), directory.ImportOptions{Actor: "admin"})
+			_, err := f.svc.ImportAAF(ctx, tn, bad.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 			wantInvalid(t, err, parts...)
 			f.wantNothingWritten(t, tn, before, candidates)
 		})
 	}
 	// The good export still imports afterwards.
-	rep, err := f.svc.ImportAAF(ctx, tn, good.files(), directory.ImportOptions{})
+	rep, err := f.svc.ImportAAF(ctx, tn, good.files(), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatalf("good export after the bad ones: %v", err)
 	}
@@ -668,9 +668,10 @@ func TestImportAAFKratosSecondBatchFails(t *testing.T) {
 	t.Cleanup(func() { f.deleteIdentities(t, ids) })
 	before := f.identities(t)
 
-	_, err = f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
-	if !errors.Is(err, fault.ErrUnavailable) || !strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "rien n'a été importé") {
-		t.Fatalf("import error = %v; want unavailable naming %s", err, victim)
+	_, err = f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
+	// The refusal names no login: that one may be a person's of another establishment.
+	if !errors.Is(err, fault.ErrUnavailable) || strings.Contains(err.Error(), victim) || !strings.Contains(err.Error(), "rien n'a été importé") {
+		t.Fatalf("import error = %v; want unavailable, not naming %s", err, victim)
 	}
 	t.Logf("refused as expected: %v", err)
 	f.wantNothingWritten(t, tn, before, bases(l.entries(t)))
@@ -708,7 +709,7 @@ func TestImportAAFDatabaseFailureRemovesAccounts(t *testing.T) {
 	svc.InitialHashCost = testHashCost
 	before := f.identities(t)
 
-	_, err := svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
+	_, err := svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 	if !errors.Is(err, errRecords) {
 		t.Fatalf("import error = %v, want %v", err, errRecords)
 	}
@@ -723,7 +724,7 @@ func TestImportAAFDatabaseFailureRemovesAccounts(t *testing.T) {
 	}
 	f.wantNothingWritten(t, tn, before, bases(l.entries(t)))
 
-	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
+	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 	if err != nil {
 		t.Fatalf("import after the failure: %v", err)
 	}
@@ -739,7 +740,7 @@ func TestImportAAFDryRun(t *testing.T) {
 	full := generate(t, opts)
 	before := f.identities(t)
 
-	dry, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{DryRun: true, Actor: "admin"})
+	dry, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{DryRun: true, Actor: "admin", Scope: regional})
 	if err != nil {
 		t.Fatalf("dry run: %v", err)
 	}
@@ -752,7 +753,7 @@ func TestImportAAFDryRun(t *testing.T) {
 		t.Errorf("dry run created %d school years", n)
 	}
 
-	real, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin"})
+	real, err := f.svc.ImportAAF(ctx, tn, full.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -762,7 +763,7 @@ func TestImportAAFDryRun(t *testing.T) {
 	opts.Delta = true
 	delta := generate(t, opts)
 	people := f.people(t, tn)
-	dryDelta, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{DryRun: true})
+	dryDelta, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{DryRun: true, Scope: regional})
 	if err != nil {
 		t.Fatalf("dry delta: %v", err)
 	}
@@ -777,7 +778,7 @@ func TestImportAAFDryRun(t *testing.T) {
 	if n := f.platformCount(t, `SELECT count(*) FROM platform.accounts`); n != 108 {
 		t.Errorf("dry delta: %d accounts, want 108", n)
 	}
-	realDelta, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{})
+	realDelta, err := f.svc.ImportAAF(ctx, tn, delta.files(), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatalf("delta: %v", err)
 	}
@@ -829,7 +830,7 @@ func TestParentInTwoLycees(t *testing.T) {
 	b := f.provision(t, uaiB, "Lycée de Bordeaux-Lac")
 	const parent = "29900001"
 
-	repA, err := f.svc.ImportAAF(ctx, a, smallExport(uaiA, "10001", "19900001", "Anatole", parent), directory.ImportOptions{})
+	repA, err := f.svc.ImportAAF(ctx, a, smallExport(uaiA, "10001", "19900001", "Anatole", parent), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatalf("import A: %v", err)
 	}
@@ -849,11 +850,11 @@ func TestParentInTwoLycees(t *testing.T) {
 		t.Fatalf("parent credential in A: %+v among %+v", parentCred, credsA)
 	}
 
-	dry, err := f.svc.ImportAAF(ctx, b, smallExport(uaiB, "10002", "19900002", "Berenice", parent), directory.ImportOptions{DryRun: true})
+	dry, err := f.svc.ImportAAF(ctx, b, smallExport(uaiB, "10002", "19900002", "Berenice", parent), directory.ImportOptions{DryRun: true, Scope: regional})
 	if err != nil {
 		t.Fatalf("dry import B: %v", err)
 	}
-	repB, err := f.svc.ImportAAF(ctx, b, smallExport(uaiB, "10002", "19900002", "Berenice", parent), directory.ImportOptions{})
+	repB, err := f.svc.ImportAAF(ctx, b, smallExport(uaiB, "10002", "19900002", "Berenice", parent), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatalf("import B: %v", err)
 	}
@@ -907,7 +908,7 @@ func TestParentInTwoLycees(t *testing.T) {
 
 	// A's next full export no longer has the family: the parent leaves A but keeps their
 	// account, their session and their place in B.
-	repA2, err := f.svc.ImportAAF(ctx, a, smallExport(uaiA, "10001", "19900003", "Clovis", "29900003"), directory.ImportOptions{})
+	repA2, err := f.svc.ImportAAF(ctx, a, smallExport(uaiA, "10001", "19900003", "Clovis", "29900003"), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatalf("import A again: %v", err)
 	}
@@ -938,7 +939,7 @@ func TestIsolation(t *testing.T) {
 	f := newFixture(t)
 	a := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
 	b := f.provision(t, tenanttest.UAI(33, 23), "Lycée de Bordeaux-Lac")
-	rep, err := f.svc.ImportAAF(ctx, a, smallExport("0330021U", "10001", "19900011", "Isidore", "29900011"), directory.ImportOptions{})
+	rep, err := f.svc.ImportAAF(ctx, a, smallExport("0330021U", "10001", "19900011", "Isidore", "29900011"), directory.ImportOptions{Scope: regional})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1002,23 +1003,23 @@ func TestImportsOneAtATime(t *testing.T) {
 
 	first := make(chan error, 1)
 	go func() {
-		_, err := slow.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin"})
+		_, err := slow.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "admin", Scope: regional})
 		first <- err
 	}()
 	<-paused.inside // the first import is opening its accounts
 
-	_, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	_, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", Scope: regional})
 	if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "déjà en cours") {
 		t.Errorf("second import during the first: %v; want a conflict saying an import is running", err)
 	}
-	if rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", DryRun: true}); err != nil || !rep.DryRun {
+	if rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", DryRun: true, Scope: regional}); err != nil || !rep.DryRun {
 		t.Errorf("a dry run during an import: %v; want it to run (it writes nothing)", err)
 	}
 	close(paused.release)
 	if err := <-first; err != nil {
 		t.Fatalf("first import: %v", err)
 	}
-	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin"})
+	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "autre admin", Scope: regional})
 	if err != nil || rep.Created != 0 || rep.AccountsCreated != 0 {
 		t.Fatalf("the second import, retried after the first: %+v, %v; want nothing new", rep, err)
 	}

@@ -37,6 +37,12 @@ type File struct {
 type ImportOptions struct {
 	DryRun bool   // report what would change, write nothing
 	Actor  string // who imports, for the record
+	// Scope is whose accounts the importer answers for. An AAF import attaches existing
+	// accounts by national join key (a parent known in another establishment keeps one
+	// login): it is a platform administrator's work, and it takes only the accounts whose
+	// memberships all lie within their scope. Other imports (CSV, the person form) never
+	// attach an account: every person they create gets a new one of the establishment's own.
+	Scope identity.Scope
 }
 
 // Report is what an import did (or, dry, would do).
@@ -125,8 +131,12 @@ type plan struct {
 
 // ImportAAF imports AAF files (full or delta) into the establishment's directory and opens
 // the accounts of new people. Nothing is written unless every file reads without error; the
-// Kratos accounts created are deleted again if the database write fails.
+// Kratos accounts created are deleted again if the database write fails. Only a platform
+// administrator whose scope covers the establishment may run it (see ImportOptions.Scope).
 func (s *Service) ImportAAF(ctx context.Context, t *tenant.Tenant, files []File, opt ImportOptions) (*Report, error) {
+	if !opt.Scope.Platform() || !opt.Scope.Covers(t) {
+		return nil, ErrAAFReserved
+	}
 	specs, removals, complete, err := readAAF(t, files)
 	if err != nil {
 		return nil, err
@@ -168,10 +178,10 @@ func (s *Service) apply(ctx context.Context, t *tenant.Tenant, source string, fi
 		rep.Warnings = []string{}
 	}
 	if opt.DryRun {
-		// Those already known elsewhere (a parent in another establishment) keep their account.
+		// Those already known within the importer's scope keep their account.
 		err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 			return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
-				known, err := s.records.AccountsByAAF(ptx, keysOf(p.create))
+				known, _, err := s.attachable(ptx, p, opt)
 				rep.AccountsCreated = len(p.create) - len(known)
 				return err
 			})
@@ -554,6 +564,45 @@ type newAccount struct {
 	login    string
 	password string
 	hash     string
+	joinKey  *string // recorded on the platform account: AAF imports only, when no account holds it yet
+}
+
+// ErrAAFReserved refuses an AAF import to anyone but a platform administrator of the
+// establishment: AAF join keys are national, and an establishment could otherwise take an
+// account of another one by naming its key.
+var ErrAAFReserved = fault.New(fault.ErrForbidden, "Les fichiers AAF rattachent des comptes par leur identifiant national : "+
+	"leur import est réservé aux administrateurs de la plateforme (régional, ou départemental pour les collèges de son département). "+
+	"Pour ajouter des personnes à votre établissement, utilisez l'import CSV ou « Nouvelle personne » ; rien n'a été importé")
+
+// attachable returns, by join key, the existing accounts an import may take for the people
+// it creates, and every join key some account already holds. Only an AAF import attaches,
+// and only accounts whose memberships all lie within the importer's scope; the others'
+// people get a new account, as if the key were unknown, so that no report tells whether a
+// key exists elsewhere.
+func (s *Service) attachable(ptx *gorm.DB, p *plan, opt ImportOptions) (map[string]identity.Account, map[string]bool, error) {
+	if p.source != "aaf" || !opt.Scope.Platform() || len(p.create) == 0 {
+		return map[string]identity.Account{}, map[string]bool{}, nil
+	}
+	known, err := s.records.AccountsByAAF(ptx, keysOf(p.create))
+	if err != nil {
+		return nil, nil, err
+	}
+	ids := make([]uuid.UUID, 0, len(known))
+	recorded := make(map[string]bool, len(known))
+	for key, a := range known {
+		ids = append(ids, a.IdentityID)
+		recorded[key] = true
+	}
+	outside, err := s.records.OutsideScope(ptx, ids, opt.Scope)
+	if err != nil {
+		return nil, nil, err
+	}
+	for key, a := range known {
+		if outside[a.IdentityID] {
+			delete(known, key)
+		}
+	}
+	return known, recorded, nil
 }
 
 // write applies a plan: accounts first (undone on failure), then one database transaction
@@ -565,13 +614,18 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	)
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+			var recorded map[string]bool
 			var err error
-			if known, err = s.records.AccountsByAAF(ptx, keysOf(p.create)); err != nil {
+			if known, recorded, err = s.attachable(ptx, p, opt); err != nil {
 				return err
 			}
 			for _, sp := range p.create {
 				if _, ok := known[sp.key]; !ok {
-					opening = append(opening, &newAccount{spec: sp})
+					a := &newAccount{spec: sp}
+					if key := sp.key; p.source == "aaf" && !recorded[key] {
+						a.joinKey = &key
+					}
+					opening = append(opening, a)
 				}
 			}
 			return s.chooseLogins(ptx, opening)
@@ -775,8 +829,7 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 	newAccounts := make([]identity.Account, len(opening))
 	for i, a := range opening {
 		identityOf[a.spec.key], loginOf[a.spec.key] = ids[i], a.login
-		key := a.spec.key
-		newAccounts[i] = identity.Account{IdentityID: ids[i], Login: a.login, AAFID: &key}
+		newAccounts[i] = identity.Account{IdentityID: ids[i], Login: a.login, AAFID: a.joinKey}
 	}
 
 	// Subjects, classes and groups named by the import.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -255,8 +256,10 @@ func (s *Service) CreatePerson(ctx context.Context, t *tenant.Tenant, f PersonFo
 	return &p, cred, err
 }
 
-// UpdatePerson changes a person's names, role, birth date and e-mail.
-func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UUID, f PersonForm, actor string) error {
+// UpdatePerson changes a person's names, role, birth date and e-mail. Names and role are
+// the account's (its name is seen everywhere it is used, its role is what it may do): they
+// change only when every membership of the account lies within the scope by.
+func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UUID, f PersonForm, by identity.Scope) error {
 	role, birth, errs := f.validate()
 	if errs != nil {
 		return errs
@@ -267,6 +270,19 @@ func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UU
 		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
 			return notFound(err, "cette personne n'existe pas dans l'annuaire")
 		}
+		renamed := p.LastName != f.LastName || p.FirstName != f.FirstName
+		if p.IdentityID != nil && (renamed || !slices.Equal(p.Roles, identity.Roles{role})) {
+			outside, err := s.outsideScope(tx, t, *p.IdentityID, by)
+			if err != nil {
+				return err
+			}
+			if outside {
+				return identity.ErrOutOfScope("Modifier le nom ou le profil de " + p.FullName())
+			}
+		}
+		if renamed {
+			identityID = p.IdentityID
+		}
 		var email *string
 		if e := strings.TrimSpace(f.Email); e != "" {
 			email = &e
@@ -276,7 +292,6 @@ func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UU
 			"category": categoryOfRole(role), "birth_date": birth, "email": email, "updated_at": s.now().UTC()}).Error; err != nil {
 			return err
 		}
-		identityID = p.IdentityID
 		if p.IdentityID == nil || !p.Active {
 			return nil
 		}
@@ -295,10 +310,14 @@ func (s *Service) UpdatePerson(ctx context.Context, t *tenant.Tenant, id uuid.UU
 	return nil
 }
 
-// SetActive deactivates (access ends at once, data kept three months) or reactivates a person.
-func (s *Service) SetActive(ctx context.Context, t *tenant.Tenant, id uuid.UUID, active bool, actor string) error {
+// SetActive deactivates (access ends at once, data kept three months) or reactivates a person
+// in this establishment. The account itself (its state and sessions in Kratos) changes only
+// when every membership of it lies within the scope by, and on deactivation only when it is
+// active nowhere else: the establishment's staff end or restore the person's access to their
+// establishment, never to another.
+func (s *Service) SetActive(ctx context.Context, t *tenant.Tenant, id uuid.UUID, active bool, by identity.Scope) error {
 	var p Person
-	var elsewhere bool
+	var elsewhere, outside bool
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		if err := tx.Where("id = ?", id).Take(&p).Error; err != nil {
 			return notFound(err, "cette personne n'existe pas dans l'annuaire")
@@ -319,11 +338,15 @@ func (s *Service) SetActive(ctx context.Context, t *tenant.Tenant, id uuid.UUID,
 				return err
 			}
 			var err error
-			elsewhere, err = s.records.ActiveElsewhere(ptx, *p.IdentityID, t.ID)
+			if elsewhere, err = s.records.ActiveElsewhere(ptx, *p.IdentityID, t.ID); err != nil {
+				return err
+			}
+			out, err := s.records.OutsideScope(ptx, []uuid.UUID{*p.IdentityID}, by)
+			outside = out[*p.IdentityID] || !by.Covers(t)
 			return err
 		})
 	})
-	if err != nil || p.IdentityID == nil {
+	if err != nil || p.IdentityID == nil || outside {
 		return err
 	}
 	if active || !elsewhere {
@@ -332,11 +355,21 @@ func (s *Service) SetActive(ctx context.Context, t *tenant.Tenant, id uuid.UUID,
 	return nil
 }
 
-// RecoveryCode issues a code for the person to choose a new password.
-func (s *Service) RecoveryCode(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (p *Person, code, link string, err error) {
+// RecoveryCode issues a code for the person to choose a new password: whoever holds it
+// holds the account, so only when every membership of the account lies within the scope by.
+func (s *Service) RecoveryCode(ctx context.Context, t *tenant.Tenant, id uuid.UUID, by identity.Scope) (p *Person, code, link string, err error) {
 	p = &Person{}
+	var outside bool
 	err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		return notFound(tx.Where("id = ?", id).Take(p).Error, "cette personne n'existe pas dans l'annuaire")
+		if err := tx.Where("id = ?", id).Take(p).Error; err != nil {
+			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+		}
+		if p.IdentityID == nil || !p.Active {
+			return nil
+		}
+		var err error
+		outside, err = s.outsideScope(tx, t, *p.IdentityID, by)
+		return err
 	})
 	if err != nil {
 		return nil, "", "", err
@@ -344,8 +377,27 @@ func (s *Service) RecoveryCode(ctx context.Context, t *tenant.Tenant, id uuid.UU
 	if p.IdentityID == nil || !p.Active {
 		return nil, "", "", fault.New(fault.ErrConflict, "%s n'a pas de compte actif : réactivez-le d'abord", p.FullName())
 	}
+	if outside {
+		return nil, "", "", identity.ErrOutOfScope("Émettre un code de récupération pour " + p.FullName())
+	}
 	code, link, err = s.accounts.RecoveryCode(ctx, *p.IdentityID)
 	return p, code, link, err
+}
+
+// outsideScope tells, inside a tenant transaction, whether the account holds anything the
+// scope does not cover (see identity.OutsideScope); a scope that does not cover the
+// establishment itself covers none of its accounts.
+func (s *Service) outsideScope(tx *gorm.DB, t *tenant.Tenant, identityID uuid.UUID, by identity.Scope) (bool, error) {
+	if !by.Covers(t) {
+		return true, nil
+	}
+	var outside map[uuid.UUID]bool
+	err := tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+		var err error
+		outside, err = s.records.OutsideScope(ptx, []uuid.UUID{identityID}, by)
+		return err
+	})
+	return outside[identityID], err
 }
 
 // Me is the signed-in person and, for a responsable, their children here.
