@@ -190,6 +190,13 @@ func TestNoAccountTakenAcrossEstablishments(t *testing.T) {
 		wantStatus(t, rec, http.StatusForbidden)
 		wantBody(t, rec, outOfScope)
 		wantNotInBody(t, rec, "Code de récupération pour", "/self-service/recovery")
+		// her card does not offer it, and says who may
+		page := h.as(directionA.Token, hostA, "/annuaire/personnes/"+shared.ID.String())
+		wantStatus(t, page, http.StatusOK)
+		wantBody(t, page, "relèvent d'un administrateur de la plateforme")
+		wantNotInBody(t, page, card+"/code")
+		own := h.as(region.Token, hostA, "/annuaire/personnes/"+shared.ID.String())
+		wantBody(t, own, card+"/code")
 	})
 
 	t.Run("3. nor renames her, nor changes her role", func(t *testing.T) {

@@ -135,8 +135,14 @@ func (h *Handler) card(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	manage, shared := v.Can(identity.PermPeopleManage), false
+	if manage {
+		if shared, err = h.svc.AccountOutOfScope(ctx, t, id, v.Scope()); err != nil {
+			return err
+		}
+	}
 	return page(c, http.StatusOK, "card.html", card.Person.FullName(), map[string]any{
-		"Card": card, "Details": self || v.Can(identity.PermPeopleDetails), "Manage": v.Can(identity.PermPeopleManage),
+		"Card": card, "Details": self || v.Can(identity.PermPeopleDetails), "Manage": manage, "Shared": shared,
 		"Staff": v.Can(identity.PermPeopleView),
 	})
 }

@@ -384,6 +384,23 @@ func (s *Service) RecoveryCode(ctx context.Context, t *tenant.Tenant, id uuid.UU
 	return p, code, link, err
 }
 
+// AccountOutOfScope tells whether the account of person id holds anything the scope does not
+// cover (memberships elsewhere, a platform role): its recovery code, renaming and profile
+// are then a platform administrator's (the card says so instead of offering them).
+func (s *Service) AccountOutOfScope(ctx context.Context, t *tenant.Tenant, id uuid.UUID, by identity.Scope) (bool, error) {
+	var outside bool
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var p struct{ IdentityID *uuid.UUID }
+		if err := tx.Raw(`SELECT identity_id FROM people WHERE id = ?`, id).Scan(&p).Error; err != nil || p.IdentityID == nil {
+			return err
+		}
+		var err error
+		outside, err = s.outsideScope(tx, t, *p.IdentityID, by)
+		return err
+	})
+	return outside, err
+}
+
 // outsideScope tells, inside a tenant transaction, whether the account holds anything the
 // scope does not cover (see identity.OutsideScope); a scope that does not cover the
 // establishment itself covers none of its accounts.
