@@ -365,11 +365,23 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 // restoreMemberships gives back their membership to the archived people whose account the
 // platform still has (an account purged since the export stays out).
 func restoreMemberships(ctx context.Context, tx *gorm.DB, t *Tenant, m *Manifest, dir string) error {
+	// The deleted establishment's own memberships (same UAI) give way to the restored ones:
+	// one membership per person, the record of the deleted one gone with it.
+	if err := tx.Exec(`DELETE FROM platform.memberships WHERE tenant_id IN
+		(SELECT id FROM platform.tenants WHERE uai = ? AND status = 'deleted')`, t.UAI).Error; err != nil {
+		return fmt.Errorf("memberships of the deleted %s: %w", t.UAI, err)
+	}
 	for _, e := range m.Platform {
+		// Only what the restored directory backs: the person row that holds this identity,
+		// roles of an establishment, and never a platform administrator's account (a tampered
+		// archive must not attach someone else's account, nor grant a platform role).
 		stmt := `INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles, active, updated_at)
 			SELECT x.identity_id, ?, x.person_id, x.roles, x.active, now()
 			FROM json_populate_recordset(NULL::platform.memberships, ?::json) x
+			JOIN ` + pgx.Identifier{t.SchemaName, "people"}.Sanitize() + ` p ON p.id = x.person_id AND p.identity_id = x.identity_id
 			WHERE EXISTS (SELECT 1 FROM platform.accounts a WHERE a.identity_id = x.identity_id)
+			  AND NOT EXISTS (SELECT 1 FROM platform.platform_admins pa WHERE pa.identity_id = x.identity_id)
+			  AND x.roles <@ ARRAY['eleve', 'responsable', 'enseignant', 'vie_scolaire', 'direction', 'admin', 'personnel']::text[]
 			ON CONFLICT (identity_id, tenant_id) DO NOTHING`
 		if err := loadRows(ctx, tx, e, filepath.Join(dir, filepath.FromSlash(e.Path)), stmt, t.ID); err != nil {
 			return err

@@ -117,4 +117,13 @@ func TestRestoredEstablishmentKeepsItsPeople(t *testing.T) {
 	if !strings.Contains(got.Body.String(), "Restaurée") {
 		t.Error("the restored director does not see the pupil's card")
 	}
+	// The pupil's account is the restored establishment's alone: its staff still manage it.
+	rec = h.send(director.Token, http.MethodPost, host, "/admin/personnes/"+pupil.PersonID.String()+"/code", "",
+		"Content-Type", "application/x-www-form-urlencoded")
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, "Code de récupération pour")
+	var n int
+	if err := h.reg.Platform().Raw(`SELECT count(*) FROM platform.memberships WHERE identity_id = ?`, pupil.IdentityID).Scan(&n).Error; err != nil || n != 1 {
+		t.Errorf("the pupil has %d memberships after the round trip (%v); want 1", n, err)
+	}
 }

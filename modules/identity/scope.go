@@ -97,8 +97,9 @@ func OutsideScope(tx *gorm.DB, ids []uuid.UUID, sc Scope) (map[uuid.UUID]bool, e
 			outside, arg = `?`, true // the zero scope covers nothing
 		}
 		var rows []uuid.UUID
+		// A deleted establishment's memberships are a record, not a place the account serves.
 		err := tx.Raw(`SELECT m.identity_id FROM platform.memberships m JOIN platform.tenants t ON t.id = m.tenant_id
-				WHERE m.identity_id IN ? AND `+outside+`
+				WHERE m.identity_id IN ? AND t.status <> 'deleted' AND `+outside+`
 			UNION SELECT identity_id FROM platform.platform_admins WHERE identity_id IN ?`, chunk, arg, chunk).Scan(&rows).Error
 		if err != nil {
 			return nil, fmt.Errorf("identity: accounts outside scope: %w", err)

@@ -225,7 +225,8 @@ func UpsertMemberships(tx *gorm.DB, ms []Membership) error {
 // ActiveElsewhere tells whether the identity is an active member of another establishment.
 func ActiveElsewhere(tx *gorm.DB, identityID, tenantID uuid.UUID) (bool, error) {
 	var n int
-	err := tx.Raw(`SELECT count(*) FROM platform.memberships WHERE identity_id = ? AND tenant_id <> ? AND active`, identityID, tenantID).Scan(&n).Error
+	err := tx.Raw(`SELECT count(*) FROM platform.memberships m JOIN platform.tenants t ON t.id = m.tenant_id
+		WHERE m.identity_id = ? AND m.tenant_id <> ? AND m.active AND t.status <> 'deleted'`, identityID, tenantID).Scan(&n).Error
 	return n > 0, err
 }
 
