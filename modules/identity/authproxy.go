@@ -2,6 +2,7 @@ package identity
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -189,7 +190,7 @@ func (p *AuthProxy) login(w http.ResponseWriter, r *http.Request) {
 		return // the client left while sending
 	}
 	addr := p.cfg.ClientAddress(r)
-	no, err := p.throttle.admit(r.Context(), identifier, addr)
+	no, try, err := p.throttle.admit(r.Context(), identifier, addr)
 	if err != nil {
 		return // the client left
 	}
@@ -198,17 +199,14 @@ func (p *AuthProxy) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !p.enter(r.Context()) {
+		try.release(p.cfg.Now()) // never reached Kratos: not a failure
 		p.queueFull(w, r)
 		return
 	}
 	defer p.slots.Release(1)
 	out := &loginOutcome{}
 	p.proxy.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), outcomeKey{}, out)))
-	if out.success {
-		p.throttle.succeeded(identifier, addr)
-	} else {
-		p.throttle.failed(addr)
-	}
+	p.throttle.done(try, out.success)
 }
 
 // enter takes one of the Concurrency slots, waiting up to QueueWait behind at most
@@ -246,18 +244,21 @@ func loginIdentifier(r *http.Request) (string, error) {
 		r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
 	}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	// The identifier as Kratos reads it (v1.3 password strategy): from the body only, the
+	// field identifier or else the legacy password_identifier. Reading it anywhere else (the
+	// URL's query) would let a client key the limits on one name and log in as another.
 	if ct == "application/json" {
 		var f struct {
-			Identifier string `json:"identifier"`
+			Identifier       string `json:"identifier"`
+			LegacyIdentifier string `json:"password_identifier"`
 		}
-		if json.Unmarshal(body, &f) == nil && f.Identifier != "" {
-			return normalizeIdentifier(f.Identifier), nil
-		}
+		_ = json.Unmarshal(body, &f) // a body that is no JSON object has no identifier in it
+		return normalizeIdentifier(cmp.Or(f.Identifier, f.LegacyIdentifier)), nil
 	}
-	form := &http.Request{Method: http.MethodPost, URL: r.URL, Header: http.Header{"Content-Type": {r.Header.Get("Content-Type")}},
+	form := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: r.URL.Path}, Header: http.Header{"Content-Type": {r.Header.Get("Content-Type")}},
 		Body: io.NopCloser(bytes.NewReader(body)), ContentLength: int64(len(body))}
 	_ = form.ParseMultipartForm(maxLoginBody) // a body that is no form has no identifier in it
-	return normalizeIdentifier(form.FormValue("identifier")), nil
+	return normalizeIdentifier(cmp.Or(form.PostFormValue("identifier"), form.PostFormValue("password_identifier"))), nil
 }
 
 // modifyResponse keeps Kratos' internal addresses from browsers and records whether a

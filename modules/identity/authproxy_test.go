@@ -463,7 +463,11 @@ func TestLoginIdentifier(t *testing.T) {
 		{"json", "application/json; charset=utf-8", `{"identifier":" Zoe.Lefevre ","password":"x","method":"password"}`, "", "zoe.lefevre"},
 		{"form", "application/x-www-form-urlencoded", "identifier=zoe.lefevre&password=x&method=password", "", "zoe.lefevre"},
 		{"multipart", "multipart/form-data; boundary=B", "--B\r\nContent-Disposition: form-data; name=\"identifier\"\r\n\r\nzoe\r\n--B--\r\n", "", "zoe"},
-		{"query", "", "", "&identifier=Leo", "leo"},
+		{"query is not Kratos' identifier", "", "", "&identifier=Leo", ""},
+		{"legacy field, form", "application/x-www-form-urlencoded", "password_identifier=Victime&password=x&method=password", "", "victime"},
+		{"legacy field, json", "application/json", `{"password_identifier":"victime","password":"x","method":"password"}`, "", "victime"},
+		{"a decoy in the query, the real one in the body", "application/json", `{"password_identifier":"victime","password":"x"}`, "&identifier=leurre", "victime"},
+		{"identifier wins over the legacy field", "application/x-www-form-urlencoded", "identifier=zoe&password_identifier=leo", "", "zoe"},
 		{"garbage", "application/json", `{"identifier":`, "", ""},
 	}
 	for _, tt := range tests {

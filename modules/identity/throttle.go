@@ -131,6 +131,22 @@ func (b *buckets) check(key string, now time.Time) time.Duration {
 	return b.wait(b.limiters(key), now)
 }
 
+// hold spends one attempt of key now if every tier has one, returning the reservations that
+// give it back (Cancel); otherwise it spends nothing and tells how long to wait.
+func (b *buckets) hold(key string, now time.Time) (time.Duration, []*rate.Reservation) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ls := b.limiters(key)
+	if d := b.wait(ls, now); d > 0 {
+		return d, nil
+	}
+	held := make([]*rate.Reservation, len(ls))
+	for i, l := range ls {
+		held[i] = l.ReserveN(now, 1)
+	}
+	return 0, held
+}
+
 // charge spends one attempt of key after the fact (a failure), going into debt if needed so
 // that parallel failures all count.
 func (b *buckets) charge(key string, now time.Time) {
@@ -167,16 +183,38 @@ type refusal struct {
 	account bool // the identifier from this address (else: this address, every identifier)
 }
 
+// attempt is an admitted password attempt: it holds one of its address's failures until
+// Kratos answers, so that attempts sent in parallel count before any of them fails.
+type attempt struct {
+	identifier, addr string
+	held             []*rate.Reservation
+}
+
+// release gives back the address's held attempt.
+func (a *attempt) release(now time.Time) {
+	for _, r := range a.held {
+		r.CancelAt(now)
+	}
+	a.held = nil
+}
+
 // admit decides on one password attempt of identifier from addr. It returns a refusal, or
-// nil after waiting (at most SlowMax) when the identifier is under attack from elsewhere.
-func (t *loginThrottle) admit(ctx context.Context, identifier, addr string) (*refusal, error) {
+// the admitted attempt (after waiting at most SlowMax when the identifier is under attack
+// from elsewhere), to be closed with done.
+func (t *loginThrottle) admit(ctx context.Context, identifier, addr string) (*refusal, *attempt, error) {
 	now := t.now()
 	pair := identifier + "\x00" + addr
-	if d := t.address.check(addr, now); d > 0 && !t.known.Contains(pair) {
-		return &refusal{retry: d}, nil
+	a := &attempt{identifier: identifier, addr: addr}
+	if !t.known.Contains(pair) {
+		d, held := t.address.hold(addr, now)
+		if d > 0 {
+			return &refusal{retry: d}, nil, nil
+		}
+		a.held = held
 	}
 	if d := t.accountAddress.take(pair, now); d > 0 {
-		return &refusal{retry: d, account: true}, nil
+		a.release(now)
+		return &refusal{retry: d, account: true}, nil, nil
 	}
 	if d := t.account.take(identifier, now); d > 0 {
 		timer := time.NewTimer(min(d, t.limits.SlowMax))
@@ -184,10 +222,20 @@ func (t *loginThrottle) admit(ctx context.Context, identifier, addr string) (*re
 		select {
 		case <-timer.C:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			a.release(t.now())
+			return nil, nil, ctx.Err()
 		}
 	}
-	return nil, nil
+	return nil, a, nil
+}
+
+// done closes an admitted attempt: a success gives back the address's held attempt (only
+// failures count there) and remembers the identifier at that address; a failure keeps it.
+func (t *loginThrottle) done(a *attempt, success bool) {
+	if success {
+		a.release(t.now())
+		t.succeeded(a.identifier, a.addr)
+	}
 }
 
 // failed records a failed attempt from addr.

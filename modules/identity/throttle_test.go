@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"net/http/httptest"
 	"net/netip"
 	"testing"
@@ -83,29 +84,60 @@ func TestLoginThrottleKeys(t *testing.T) {
 	th := newLoginThrottle(l, clock.Now)
 	ctx := context.Background()
 	for range 5 {
-		if no, _ := th.admit(ctx, "zoe", "203.0.113.7"); no != nil {
+		if no, _, _ := th.admit(ctx, "zoe", "203.0.113.7"); no != nil {
 			t.Fatalf("refused early: %+v", no)
 		}
 	}
-	if no, _ := th.admit(ctx, "zoe", "203.0.113.7"); no == nil || !no.account || no.retry != 30*time.Second {
+	if no, _, _ := th.admit(ctx, "zoe", "203.0.113.7"); no == nil || !no.account || no.retry != 30*time.Second {
 		t.Fatalf("6th attempt: %+v, want refused for 30 s on the account", no)
 	}
-	if no, _ := th.admit(ctx, "zoe", "198.51.100.1"); no != nil {
+	if no, _, _ := th.admit(ctx, "zoe", "198.51.100.1"); no != nil {
 		t.Errorf("same identifier from another address refused: %+v", no)
 	}
-	if no, _ := th.admit(ctx, "leo", "203.0.113.7"); no != nil {
+	if no, _, _ := th.admit(ctx, "leo", "203.0.113.7"); no != nil {
 		t.Errorf("another identifier from the address refused: %+v", no)
 	}
 	for range 30 {
 		th.failed("192.0.2.1")
 	}
-	if no, _ := th.admit(ctx, "nouveau", "192.0.2.1"); no == nil || no.account || no.retry != 2*time.Second {
+	if no, _, _ := th.admit(ctx, "nouveau", "192.0.2.1"); no == nil || no.account || no.retry != 2*time.Second {
 		t.Errorf("after 30 failures from one address: %+v, want refused for 2 s on the address", no)
 	}
 	// A classmate who logged in from that address before is not locked out by the sprayer.
 	th.succeeded("camille", "192.0.2.1")
-	if no, _ := th.admit(ctx, "camille", "192.0.2.1"); no != nil {
+	if no, _, _ := th.admit(ctx, "camille", "192.0.2.1"); no != nil {
 		t.Errorf("an identifier known at the address refused: %+v", no)
+	}
+}
+
+// TestLoginThrottleParallel: attempts in flight count against their address before Kratos
+// answers (a burst sent at once cannot all pass before the first failure); a success gives
+// its attempt back, so a class logging in from one address is not refused.
+func TestLoginThrottleParallel(t *testing.T) {
+	l := DefaultLoginLimits()
+	clock := newFakeClock()
+	th := newLoginThrottle(l, clock.Now)
+	ctx := context.Background()
+	var inFlight []*attempt
+	for i := range 30 {
+		no, a, _ := th.admit(ctx, fmt.Sprintf("eleve%d", i), "192.0.2.9")
+		if no != nil {
+			t.Fatalf("attempt %d refused: %+v", i, no)
+		}
+		inFlight = append(inFlight, a)
+	}
+	if no, _, _ := th.admit(ctx, "eleve-de-trop", "192.0.2.9"); no == nil || no.account {
+		t.Fatalf("31st attempt in flight from one address: %+v, want refused on the address", no)
+	}
+	for _, a := range inFlight {
+		th.done(a, true) // they all had the right password
+	}
+	for i := range 30 {
+		if no, a, _ := th.admit(ctx, fmt.Sprintf("autre%d", i), "192.0.2.9"); no != nil {
+			t.Fatalf("after 30 successes, attempt %d refused: %+v", i, no)
+		} else {
+			th.done(a, true)
+		}
 	}
 }
 
