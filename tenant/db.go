@@ -85,6 +85,9 @@ func (o PoolOptions) withDefaults() PoolOptions {
 	if o.TenantShare <= 0 {
 		o.TenantShare = max(1, o.MaxOpenConns/2)
 	}
+	// An import holds its establishment's lock on one connection of the share while its
+	// transactions take another (DB.Lock).
+	o.TenantShare = max(o.TenantShare, min(2, o.MaxOpenConns))
 	return o
 }
 

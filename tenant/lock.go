@@ -20,13 +20,11 @@ func (d *DB) Lock(ctx context.Context, t *Tenant, name string, wait bool) (relea
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) {
 		return nil, ErrNoTenant
 	}
-	sqlDB, err := d.gdb.DB()
+	// The lock's connection is one of the establishment's share like any other: bounded wait,
+	// counted, so locks cannot take the pool from the other establishments.
+	conn, releaseConn, err := d.gate.conn(ctx, t.SchemaName)
 	if err != nil {
 		return nil, err
-	}
-	conn, err := sqlDB.Conn(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("tenant: lock %s of %s: %w", name, t.UAI, err)
 	}
 	key := t.SchemaName + ":" + name
 	if wait {
@@ -39,7 +37,7 @@ func (d *DB) Lock(ctx context.Context, t *Tenant, name string, wait bool) (relea
 		}
 	}
 	if err != nil {
-		conn.Close()
+		releaseConn()
 		if errors.Is(err, ErrLocked) {
 			return nil, err
 		}
@@ -52,6 +50,6 @@ func (d *DB) Lock(ctx context.Context, t *Tenant, name string, wait bool) (relea
 			// Unlock failed: drop the connection instead of pooling it, which releases the lock.
 			_ = conn.Raw(func(any) error { return driver.ErrBadConn })
 		}
-		conn.Close()
+		releaseConn()
 	}, nil
 }
