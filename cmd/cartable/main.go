@@ -116,7 +116,8 @@ type config struct {
 	DBPool          tenant.PoolOptions
 	RetentionDays   int
 	MigrateParallel int
-	MaxImportMB     int
+	MaxImportMB     int // establishment archives (admin API)
+	MaxUploadMB     int // directory files (AAF, CSV): the upload page and the admin API
 	// Login throttling on the auth host (modules/identity/authproxy.go).
 	LoginConcurrency  int            // password submissions with Kratos at once
 	LoginQueueSeconds int            // how long others wait for one before the "file d'attente" page
@@ -151,6 +152,7 @@ func loadConfig() (config, error) {
 		{"CARTABLE_TENANT_RETENTION_DAYS", &c.RetentionDays, 90},
 		{"CARTABLE_MIGRATE_PARALLEL", &c.MigrateParallel, 4},
 		{"CARTABLE_MAX_IMPORT_MB", &c.MaxImportMB, 2048},
+		{"CARTABLE_MAX_UPLOAD_MB", &c.MaxUploadMB, 256},
 		{"CARTABLE_LOGIN_CONCURRENCY", &c.LoginConcurrency, 4},
 		{"CARTABLE_LOGIN_QUEUE_SECONDS", &c.LoginQueueSeconds, 10},
 		{"CARTABLE_DB_TENANT_SHARE", &c.DBPool.TenantShare, 0}, // 0: half of the pool

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -86,7 +87,7 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
-	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cfg.MaxImportMB)<<20, srv.PortalURL())
+	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
 	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())

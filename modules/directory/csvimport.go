@@ -34,6 +34,10 @@ var CSVColumns = []string{
 	"email",
 }
 
+// MaxCSVBytes is the largest CSV file an import reads (it is read whole, to find its
+// encoding): some 200,000 people.
+const MaxCSVBytes = 32 << 20
+
 var csvRoles = map[string]identity.Role{
 	"eleve": identity.RoleEleve, "responsable": identity.RoleResponsable, "enseignant": identity.RoleEnseignant,
 	"vie_scolaire": identity.RoleVieScolaire, "direction": identity.RoleDirection, "personnel": identity.RolePersonnel,
@@ -58,9 +62,12 @@ func (s *Service) ImportCSV(ctx context.Context, t *tenant.Tenant, files []File,
 // of Latin-1: both are read; anything else is refused naming the encoding, never read as
 // mojibake.
 func csvText(f File) (string, error) {
-	raw, err := io.ReadAll(f.R)
+	raw, err := io.ReadAll(io.LimitReader(f.R, MaxCSVBytes+1))
 	if err != nil {
 		return "", fault.Invalidf("files", "%s : lecture du fichier interrompue ; renvoyez-le", f.Name)
+	}
+	if len(raw) > MaxCSVBytes {
+		return "", fault.New(fault.ErrTooLarge, "%s dépasse %s : un fichier CSV d'établissement en fait bien moins ; découpez-le, ou passez par l'import AAF de la plateforme", f.Name, fault.ByteSize(MaxCSVBytes))
 	}
 	switch {
 	case bytes.HasPrefix(raw, []byte("\xef\xbb\xbf")):

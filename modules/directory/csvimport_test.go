@@ -232,6 +232,8 @@ func TestImportCSVEncodings(t *testing.T) {
 			[]string{"mac.csv, ligne 3", "encodage inconnu"}},
 		{"name too long", directory.File{Name: "long.csv", R: strings.NewReader(header + "E13;eleve;" + long + ";Jean;;2NDE1;;;\r\n")},
 			[]string{"long.csv, ligne 2", "le nom", "140 caractères, 100 au plus"}},
+		{"mistyped e-mail", directory.File{Name: "mail.csv", R: strings.NewReader(header + "E14;eleve;Dupont;Zoé;;2NDE1;;;\r\nR14;responsable;Dupont;Marc;;;;;marc.dupont@\r\n")},
+			[]string{"mail.csv, ligne 3", "adresse électronique", "« marc.dupont@ »"}},
 	}
 	empty := f.provision(t, tenanttest.UAI(33, 33), "Lycée agricole vide")
 	for _, tc := range cases {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"math/big"
+	"net/mail"
 	"runtime"
 	"slices"
 	"sort"
@@ -97,17 +98,28 @@ type personSpec struct {
 // person form allows.
 const MaxNameLength = 100
 
-// nameProblem says what is wrong with the names of sp, "" when they fit.
+// nameProblem says what is wrong with the names and e-mail of sp, "" when they fit.
 func nameProblem(sp *personSpec) string {
 	for _, f := range []struct{ label, value string }{{"le nom (sn, nom)", sp.last}, {"le prénom (givenName, prenom)", sp.first}} {
 		if n := utf8.RuneCountInString(f.value); n > MaxNameLength {
 			return fmt.Sprintf("%s compte %d caractères, %d au plus", f.label, n, MaxNameLength)
 		}
 	}
-	if len(sp.email) > 200 {
-		return fmt.Sprintf("l'adresse électronique compte %d caractères, 200 au plus", len(sp.email))
+	if sp.email != "" && !ValidEmail(sp.email) {
+		return fmt.Sprintf("l'adresse électronique (mail, email) « %s » n'est pas valide (forme attendue : prenom.nom@exemple.fr, 200 caractères au plus)", sp.email)
 	}
 	return ""
+}
+
+// ValidEmail tells whether s is a bare e-mail address the identity server accepts: one
+// address, no display name, at most 200 characters, a dot in the domain.
+func ValidEmail(s string) bool {
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 200 {
+		return false
+	}
+	_, domain, _ := strings.Cut(s, "@")
+	return strings.Contains(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 type teachingSpec struct {
@@ -492,6 +504,12 @@ func (s *Service) plan(tx *gorm.DB, source string, specs []*personSpec, removals
 			}
 			full.origin = sp.origin
 			*sp = *full
+		}
+		if sp.email != "" && !ValidEmail(sp.email) && source == "aaf" {
+			// The académie's files are not the establishment's to correct: the address is
+			// left out, said in the report, and the person imported.
+			p.warnings = append(p.warnings, fmt.Sprintf("%s : adresse électronique « %s » invalide, ignorée", sp.origin, sp.email))
+			sp.email = ""
 		}
 		if msg := nameProblem(sp); msg != "" {
 			return nil, fault.Invalidf("files", "%s : %s ; rien n'a été importé", sp.origin, msg)

@@ -209,8 +209,8 @@ func (f *PersonForm) validate() (identity.Role, *time.Time, FormErrors) {
 			birth = &b
 		}
 	}
-	if e := strings.TrimSpace(f.Email); e != "" && (!strings.Contains(e, "@") || len(e) > 200) {
-		errs["email"] = "Adresse électronique invalide."
+	if e := strings.TrimSpace(f.Email); e != "" && !ValidEmail(e) {
+		errs["email"] = "Adresse électronique invalide : forme attendue prenom.nom@exemple.fr (200 caractères au plus)."
 	}
 	if len(errs) > 0 {
 		return "", nil, errs
