@@ -72,7 +72,7 @@ func decodeJSON(c echo.Context, v any) error {
 	if ct := c.Request().Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return fault.New(fault.ErrInvalid, "envoyez du JSON avec l'en-tête Content-Type: application/json (reçu : %s)", ct)
 	}
-	dec := json.NewDecoder(io.LimitReader(c.Request().Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(c.Response(), c.Request().Body, 1<<20))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return fault.Decoding(err)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"golang.org/x/text/encoding/charmap"
@@ -432,16 +433,39 @@ func (r *Reader) convert(err error, line int) error {
 		return &SyntaxError{File: r.file, Line: me.line, Msg: fmt.Sprintf("le fichier se déclare en %s mais il est encodé en UTF-8 (les accents deviendraient « Ã© ») : corrigez la première ligne en <?xml version=\"1.0\" encoding=\"UTF-8\"?> ou réexportez-le en ISO-8859-15", me.declared), Err: err}
 	case errors.As(err, &rde):
 		l, _ := r.dec.InputPos()
-		return &SyntaxError{File: r.file, Line: l, Msg: "erreur de lecture : " + rde.err.Error(), Err: err}
+		return &SyntaxError{File: r.file, Line: l, Msg: "lecture du fichier interrompue (envoi coupé ?) : renvoyez-le", Err: err}
 	case errors.As(err, &xe):
 		if strings.HasPrefix(xe.Msg, "unexpected EOF") {
 			return &SyntaxError{File: r.file, Line: xe.Line, Msg: "fichier tronqué : fin de fichier inattendue avant la fermeture des balises ouvertes", Err: err}
 		}
-		return &SyntaxError{File: r.file, Line: xe.Line, Msg: "XML invalide : " + xe.Msg, Err: err}
+		return &SyntaxError{File: r.file, Line: xe.Line, Msg: "XML invalide : " + frenchXML(xe.Msg), Err: err}
 	default:
 		l, _ := r.dec.InputPos()
-		return &SyntaxError{File: r.file, Line: l, Msg: "XML invalide : " + strings.TrimPrefix(err.Error(), "xml: "), Err: err}
+		return &SyntaxError{File: r.file, Line: l, Msg: "XML invalide : " + frenchXML(strings.TrimPrefix(err.Error(), "xml: ")), Err: err}
 	}
+}
+
+// xmlMessages are encoding/xml's messages, in French (the rest gets a general sentence).
+var xmlMessages = []struct {
+	re *regexp.Regexp
+	fr string
+}{
+	{regexp.MustCompile(`^element <(\S+)> closed by </(\S+)>$`), "la balise <$1> est fermée par </$2>"},
+	{regexp.MustCompile(`^unexpected end element </(\S+)>$`), "fermeture </$1> sans ouverture"},
+	{regexp.MustCompile(`^invalid character entity (&\S*;?)`), "entité $1 inconnue (écrivez &amp; pour un « & »)"},
+	{regexp.MustCompile(`^invalid UTF-8$`), "octets qui ne sont pas de l'UTF-8 : déclarez l'encodage du fichier (ISO-8859-15) dans sa première ligne"},
+	{regexp.MustCompile(`^illegal character code (U\+[0-9A-F]+)$`), "caractère interdit $1"},
+	{regexp.MustCompile(`^unquoted or missing attribute value in element$`), "valeur d'attribut sans guillemets"},
+	{regexp.MustCompile(`^expected element name after <$`), "nom de balise attendu après « < »"},
+}
+
+func frenchXML(msg string) string {
+	for _, m := range xmlMessages {
+		if m.re.MatchString(msg) {
+			return m.re.ReplaceAllString(msg, m.fr)
+		}
+	}
+	return "balises, guillemets ou caractères spéciaux mal formés"
 }
 
 func (r *Reader) errorf(line int, format string, args ...any) error {

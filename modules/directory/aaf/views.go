@@ -93,7 +93,7 @@ func ParseFunction(v string) (Function, bool) {
 func ParseBirthDate(s string) (time.Time, error) {
 	t, err := time.Parse("02/01/2006", strings.TrimSpace(s))
 	if err != nil {
-		return time.Time{}, fmt.Errorf("aaf : date de naissance %q invalide (jj/mm/aaaa attendu) : %w", s, err)
+		return time.Time{}, fmt.Errorf("date de naissance %q invalide (jj/mm/aaaa attendu)", s) // French, shown as is
 	}
 	return t, nil
 }
