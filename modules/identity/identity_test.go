@@ -3,8 +3,11 @@ package identity
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/cartable-ent/cartable/ops/testenv"
@@ -115,5 +118,35 @@ func TestExpiredSessionCookie(t *testing.T) {
 		if c.Name != SessionCookie || c.MaxAge >= 0 || c.Secure != tt.secure || !c.HttpOnly || c.Domain != tt.domain {
 			t.Errorf("%s: cookie %+v; want %s expired, Secure=%v, HttpOnly, domain %s", tt.portal, c, SessionCookie, tt.secure, tt.domain)
 		}
+	}
+}
+
+// TestSessionCacheBounded: made-up credentials fill only the refusals' cache; the valid
+// sessions stay, and evicting one session leaves the others.
+func TestSessionCacheBounded(t *testing.T) {
+	c := newSessionCache(10 * time.Second)
+	now := time.Date(2026, time.October, 5, 10, 0, 0, 0, time.UTC)
+	zoe := &Session{ID: "s1", IdentityID: uuid.New()}
+	leo := &Session{ID: "s2", IdentityID: uuid.New()}
+	c.put("zoe", zoe, now.Add(10*time.Second))
+	c.put("leo", leo, now.Add(10*time.Second))
+	for i := range 30000 {
+		c.put(fmt.Sprintf("bogus-%d", i), nil, now.Add(refusedTTL))
+	}
+	if s, ok := c.get("zoe", now); !ok || s != zoe {
+		t.Fatal("a flood of made-up cookies evicted a valid session")
+	}
+	if s, ok := c.get("bogus-29999", now); !ok || s != nil {
+		t.Error("a refusal is not remembered")
+	}
+	c.removeIdentitySession(zoe.IdentityID, "s1")
+	if _, ok := c.get("zoe", now); ok {
+		t.Error("the revoked session is still cached")
+	}
+	if _, ok := c.get("leo", now); !ok {
+		t.Error("revoking one session evicted another")
+	}
+	if _, ok := c.get("leo", now.Add(11*time.Second)); ok {
+		t.Error("a session is served past its expiry")
 	}
 }

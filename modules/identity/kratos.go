@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/cartable-ent/cartable/web/fault"
@@ -29,6 +29,7 @@ type Kratos struct {
 	Admin     *kratos.APIClient
 	PublicURL string // as reached by this process (direct)
 	cache     *sessionCache
+	now       func() time.Time
 }
 
 // NewKratos returns a client of the Kratos at publicURL and adminURL.
@@ -43,7 +44,7 @@ func NewKratos(publicURL, adminURL string, sessionTTL time.Duration) *Kratos {
 	if sessionTTL <= 0 {
 		sessionTTL = 10 * time.Second
 	}
-	return &Kratos{Public: mk(publicURL), Admin: mk(adminURL), PublicURL: publicURL, cache: &sessionCache{ttl: sessionTTL, m: map[string]sessionEntry{}}}
+	return &Kratos{Public: mk(publicURL), Admin: mk(adminURL), PublicURL: publicURL, cache: newSessionCache(sessionTTL), now: time.Now}
 }
 
 // Session is a valid Kratos session, reduced to what Cartable needs.
@@ -67,7 +68,7 @@ func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, err
 		return nil, ErrNoSession
 	}
 	key := cacheKey(cookie, token)
-	now := time.Now()
+	now := k.now()
 	if s, ok := k.cache.get(key, now); ok {
 		if s == nil {
 			return nil, ErrNoSession
@@ -83,7 +84,7 @@ func (k *Kratos) Check(ctx context.Context, cookie, token string) (*Session, err
 	}
 	ks, resp, err := req.Execute()
 	if resp != nil && (resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden) {
-		k.cache.put(key, nil, now.Add(2*time.Second))
+		k.cache.put(key, nil, now.Add(refusedTTL))
 		return nil, ErrNoSession
 	}
 	if err != nil {
@@ -120,7 +121,7 @@ func (k *Kratos) ForgetIdentity(id uuid.UUID) { k.cache.removeIdentity(id) }
 // no cached check may outlive that.
 func (k *Kratos) SessionsChanged(cookie, token string) {
 	key := cacheKey(cookie, token)
-	if s, ok := k.cache.get(key, time.Now()); ok && s != nil {
+	if s, ok := k.cache.get(key, k.now()); ok && s != nil {
 		k.cache.removeIdentity(s.IdentityID)
 	}
 	k.cache.remove(key)
@@ -163,35 +164,48 @@ type sessionEntry struct {
 	exp time.Time
 }
 
+// sessionCache remembers session checks for a few seconds: valid sessions in a bounded LRU,
+// refusals in a smaller one of their own, so that requests with made-up cookies can neither
+// flush the valid sessions nor grow memory.
 type sessionCache struct {
-	mu  sync.Mutex
-	ttl time.Duration
-	m   map[string]sessionEntry
+	ttl     time.Duration
+	valid   *expirable.LRU[string, sessionEntry]
+	refused *expirable.LRU[string, struct{}]
 }
 
+// refusedTTL is how long an unknown or expired credential is remembered as such.
+const refusedTTL = 2 * time.Second
+
+func newSessionCache(ttl time.Duration) *sessionCache {
+	return &sessionCache{ttl: ttl,
+		valid:   expirable.NewLRU[string, sessionEntry](50000, nil, ttl),
+		refused: expirable.NewLRU[string, struct{}](10000, nil, refusedTTL)}
+}
+
+// get returns the cached check of k: a session, or nil for a refusal; ok false on a miss.
 func (c *sessionCache) get(k string, now time.Time) (*Session, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.m[k]
+	if c.refused.Contains(k) {
+		return nil, true
+	}
+	e, ok := c.valid.Get(k)
 	if !ok || now.After(e.exp) {
 		return nil, false
 	}
 	return e.s, true
 }
 
+// put caches a check: s until exp (at most the cache's TTL), or a refusal when s is nil.
 func (c *sessionCache) put(k string, s *Session, exp time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if len(c.m) > 50000 {
-		c.m = map[string]sessionEntry{}
+	if s == nil {
+		c.refused.Add(k, struct{}{})
+		return
 	}
-	c.m[k] = sessionEntry{s: s, exp: exp}
+	c.valid.Add(k, sessionEntry{s: s, exp: exp})
 }
 
 func (c *sessionCache) remove(k string) {
-	c.mu.Lock()
-	delete(c.m, k)
-	c.mu.Unlock()
+	c.valid.Remove(k)
+	c.refused.Remove(k)
 }
 
 // removeIdentity drops every entry of identity id (a scan: deactivations are rare).
@@ -199,11 +213,9 @@ func (c *sessionCache) removeIdentity(id uuid.UUID) { c.removeIdentitySession(id
 
 // removeIdentitySession drops the entries of identity id for session sid ("": all of them).
 func (c *sessionCache) removeIdentitySession(id uuid.UUID, sid string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.m {
-		if e.s != nil && e.s.IdentityID == id && (sid == "" || e.s.ID == sid) {
-			delete(c.m, k)
+	for _, k := range c.valid.Keys() {
+		if e, ok := c.valid.Peek(k); ok && e.s.IdentityID == id && (sid == "" || e.s.ID == sid) {
+			c.valid.Remove(k)
 		}
 	}
 }
