@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -271,5 +272,23 @@ func TestCredentialsCSVNeutralisesFormulas(t *testing.T) {
 	want := "\ufefflogin;password;nom;prenom;profil;classe\r\nzoe.martin;abc23def45;\"'=HYPERLINK(\"\"http://pirate.example\"\";\"\"Cliquez\"\")\";'+Zoé;eleve;'-2NDE1\r\n"
 	if b.String() != want {
 		t.Errorf("credentials CSV:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+// TestSchoolYearOf: the school year turns on 1 September in Paris, whatever the server's
+// zone: at 22:30 UTC on 31 August it is already the new year.
+func TestSchoolYearOf(t *testing.T) {
+	for _, tt := range []struct {
+		at   time.Time
+		want string
+	}{
+		{time.Date(2026, time.August, 31, 21, 59, 0, 0, time.UTC), "2025-2026"},
+		{time.Date(2026, time.August, 31, 22, 30, 0, 0, time.UTC), "2026-2027"},
+		{time.Date(2026, time.December, 31, 22, 59, 0, 0, time.UTC), "2026-2027"},
+		{time.Date(2027, time.June, 30, 12, 0, 0, 0, time.UTC), "2026-2027"},
+	} {
+		if got, _, _ := directory.SchoolYearOf(tt.at); got != tt.want {
+			t.Errorf("SchoolYearOf(%s) = %s, want %s", tt.at, got, tt.want)
+		}
 	}
 }
