@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
 )
 
@@ -41,6 +42,15 @@ func migrateAll(ctx context.Context, reg *tenant.Registry, parallel int, out io.
 		return err
 	}
 	fmt.Fprintf(out, "platform: version %d → %d\n", from, to)
+	sqlDB, err := reg.Platform().DB()
+	if err != nil {
+		return err
+	}
+	n, err := jobs.Migrate(ctx, sqlDB)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "file de tâches (schéma %s) : %d migration(s) River appliquée(s)\n", jobs.Schema, n)
 	rep, err := reg.MigrateTenants(ctx, parallel)
 	for _, r := range rep.Results {
 		switch {

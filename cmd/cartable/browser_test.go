@@ -56,6 +56,7 @@ func TestBrowserLogin(t *testing.T) {
 	cfg := config{BaseDomain: "cartable.test", PublicScheme: "http", PublicPort: "", MaxImportMB: 5,
 		KratosPublicURL: pub, KratosAdminURL: adm}
 	log := slog.New(slog.NewTextHandler(browserLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	migrateQueue(t, reg)
 	srv, err := buildServer(cfg, reg, log)
 	if err != nil {
 		t.Fatalf("buildServer: %v", err)

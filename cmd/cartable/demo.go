@@ -45,7 +45,10 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	svc := directoryOf(reg, k, log)
+	svc, err := directoryOf(cfg, reg, k, log)
+	if err != nil {
+		return nil, err
+	}
 	var logins []demoLogin
 	creds := map[string][]directory.Credential{}
 	for i, nt := range demoTenants {

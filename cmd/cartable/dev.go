@@ -24,6 +24,7 @@ type devSecrets struct {
 	DBPassword       string `json:"db_password"`
 	KratosDBPassword string `json:"kratos_db_password"`
 	AdminToken       string `json:"admin_token"`
+	SecretKey        string `json:"secret_key"` // CARTABLE_SECRET_KEY: encrypts initial passwords
 }
 
 // demoTenants is the demo region seeded by `cartable dev`.
@@ -68,6 +69,9 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if cfg.AdminToken == "" {
 		cfg.AdminToken = secrets.AdminToken
 	}
+	if cfg.SecretKey == "" {
+		cfg.SecretKey = secrets.SecretKey
+	}
 	kdsn, err := pg.EnsureDatabase(ctx, "kratos", "kratos", secrets.KratosDBPassword)
 	if err != nil {
 		return err
@@ -105,7 +109,7 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if err != nil {
 		return fmt.Errorf("seed demo people: %w", err)
 	}
-	srv, err := buildServer(cfg, reg, log)
+	srv, queue, err := buildApp(cfg, reg, log)
 	if err != nil {
 		return err
 	}
@@ -141,7 +145,7 @@ Cartable tourne avec les données de démonstration.
 		case <-sctx.Done():
 		}
 	}()
-	return listenAndServe(sctx, cfg.HTTPAddr, srv, log)
+	return serveWithJobs(sctx, cfg, srv, queue, log)
 }
 
 func seedDemo(ctx context.Context, reg *tenant.Registry) error {
@@ -169,8 +173,13 @@ func loadDevSecrets(path string) (devSecrets, error) {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return s, fmt.Errorf("%s is damaged (%v): delete it and run again", path, err)
 		}
-		if s.KratosDBPassword == "" { // written by an older version
-			s.KratosDBPassword = randomHex(16)
+		if s.KratosDBPassword == "" || s.SecretKey == "" { // written by an older version
+			if s.KratosDBPassword == "" {
+				s.KratosDBPassword = randomHex(16)
+			}
+			if s.SecretKey == "" {
+				s.SecretKey = randomHex(32)
+			}
 			b, _ = json.MarshalIndent(s, "", "  ")
 			return s, os.WriteFile(path, b, 0o600)
 		}
@@ -179,7 +188,7 @@ func loadDevSecrets(path string) (devSecrets, error) {
 	if !errors.Is(err, fs.ErrNotExist) {
 		return s, err
 	}
-	s = devSecrets{DBPassword: randomHex(16), KratosDBPassword: randomHex(16), AdminToken: randomHex(24)}
+	s = devSecrets{DBPassword: randomHex(16), KratosDBPassword: randomHex(16), AdminToken: randomHex(24), SecretKey: randomHex(32)}
 	b, _ = json.MarshalIndent(s, "", "  ")
 	return s, os.WriteFile(path, b, 0o600)
 }

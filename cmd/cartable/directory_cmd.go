@@ -54,7 +54,10 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err != nil {
 		return err
 	}
-	svc := directoryOf(reg, k, log)
+	svc, err := directoryOf(cfg, reg, k, log)
+	if err != nil {
+		return err
+	}
 	rep, err := importFiles(ctx, svc, t, format, paths, directory.ImportOptions{DryRun: *dry, Actor: cliActor(), Scope: identity.Scope{All: true}})
 	if err != nil {
 		return err

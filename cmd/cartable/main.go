@@ -122,6 +122,9 @@ type config struct {
 	LoginConcurrency  int            // password submissions with Kratos at once
 	LoginQueueSeconds int            // how long others wait for one before the "file d'attente" page
 	TrustedProxies    []netip.Prefix // peers whose X-Forwarded-For names the client
+	SecretKey         string         // CARTABLE_SECRET_KEY: encrypts the initial passwords kept with imports
+	JobWorkers        int            // CARTABLE_JOB_WORKERS
+	OrphanGraceHours  int            // CARTABLE_ORPHAN_GRACE_HOURS
 }
 
 func loadConfig() (config, error) {
@@ -136,6 +139,7 @@ func loadConfig() (config, error) {
 		KratosPublicURL: os.Getenv("CARTABLE_KRATOS_PUBLIC_URL"),
 		KratosAdminURL:  os.Getenv("CARTABLE_KRATOS_ADMIN_URL"),
 		KratosBrowser:   os.Getenv("CARTABLE_KRATOS_BROWSER_URL"),
+		SecretKey:       os.Getenv("CARTABLE_SECRET_KEY"),
 	}
 	if p, ok := os.LookupEnv("CARTABLE_PUBLIC_PORT"); ok {
 		c.PublicPort = p
@@ -156,6 +160,8 @@ func loadConfig() (config, error) {
 		{"CARTABLE_LOGIN_CONCURRENCY", &c.LoginConcurrency, 4},
 		{"CARTABLE_LOGIN_QUEUE_SECONDS", &c.LoginQueueSeconds, 10},
 		{"CARTABLE_DB_TENANT_SHARE", &c.DBPool.TenantShare, 0}, // 0: half of the pool
+		{"CARTABLE_JOB_WORKERS", &c.JobWorkers, 2},
+		{"CARTABLE_ORPHAN_GRACE_HOURS", &c.OrphanGraceHours, 24},
 	} {
 		*n.dst = n.def
 		if v := os.Getenv(n.name); v != "" {

@@ -13,6 +13,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
@@ -62,6 +63,7 @@ func newHarness(t *testing.T) *harness {
 func newHarnessOn(t *testing.T, reg *tenant.Registry, cfg config) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	migrateQueue(t, reg)
 	srv, err := buildServer(cfg, reg, log)
 	if err != nil {
 		t.Fatalf("buildServer: %v", err)
@@ -226,4 +228,16 @@ func registryOn(t *testing.T, gdb *gorm.DB, opts tenant.Options) *tenant.Registr
 		t.Fatalf("new registry: %v", err)
 	}
 	return reg
+}
+
+// migrateQueue creates River's tables, as `cartable migrate` does.
+func migrateQueue(t testing.TB, reg *tenant.Registry) {
+	t.Helper()
+	sqlDB, err := reg.Platform().DB()
+	if err == nil {
+		_, err = jobs.Migrate(context.Background(), sqlDB)
+	}
+	if err != nil {
+		t.Fatalf("migrate the job queue: %v", err)
+	}
 }

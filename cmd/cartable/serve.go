@@ -17,6 +17,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 )
@@ -52,22 +53,47 @@ func kratosOf(cfg config) (*identity.Kratos, error) {
 }
 
 // directoryOf wires the directory service.
-func directoryOf(reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) *directory.Service {
-	return directory.NewService(reg.DB(), k, identity.Records{}, log, nil)
+func directoryOf(cfg config, reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) (*directory.Service, error) {
+	svc := directory.NewService(reg.DB(), k, identity.Records{}, log, nil)
+	key, err := secretKey(cfg.SecretKey)
+	if err != nil {
+		return nil, err
+	}
+	if key == nil {
+		log.Warn("CARTABLE_SECRET_KEY is not set: initial passwords are encrypted with a key drawn for this process only (sheets cannot be printed after a restart)")
+	} else if err := svc.SetCredentialKey(key); err != nil {
+		return nil, err
+	}
+	return svc, nil
 }
 
 // buildServer wires every host and module.
 func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, error) {
+	srv, _, err := buildApp(cfg, reg, log)
+	return srv, err
+}
+
+// buildApp wires every host and module, and the job queue (not started).
+func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, *jobs.Queue, error) {
 	k, err := kratosOf(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	srv, err := web.NewServer(web.Config{
 		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme, Logger: log,
-	}, reg, identity.Templates, directory.Templates, grades.Templates)
+	}, reg, identity.Templates, directory.Templates, grades.Templates, jobs.Templates)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	dirSvc, err := directoryOf(cfg, reg, k, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	queue, err := queueOf(cfg, reg, k, dirSvc, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	dirSvc.SetQueue(queue)
 	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
@@ -87,7 +113,9 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
-	dir := directory.NewHandler(directoryOf(reg, k, log), auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
+	jobs.NewHandler(queue).Register(protected)
+	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jobs.NewHandler(queue).Console, identity.PermTenantsManage)
+	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
 	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())
@@ -108,11 +136,11 @@ func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Serve
 			SessionsChanged: k.SessionsChanged,
 		})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		srv.SetAuthHandler(proxy)
 	}
-	return srv, nil
+	return srv, queue, nil
 }
 
 // menuFor is the establishment home page's menu for the signed-in person.
@@ -152,10 +180,26 @@ func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer closeDB()
-	srv, err := buildServer(cfg, reg, log)
+	srv, queue, err := buildApp(cfg, reg, log)
 	if err != nil {
 		return err
 	}
+	return serveWithJobs(ctx, cfg, srv, queue, log)
+}
+
+// serveWithJobs runs the job workers next to the HTTP server; on shutdown running jobs get
+// 30 s to finish (an interrupted job is retried by the next worker).
+func serveWithJobs(ctx context.Context, cfg config, srv *web.Server, queue *jobs.Queue, log *slog.Logger) error {
+	if err := queue.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		if err := queue.Stop(sctx); err != nil {
+			log.Error("stop job workers", "err", err)
+		}
+	}()
 	return listenAndServe(ctx, cfg.HTTPAddr, srv, log)
 }
 

@@ -117,6 +117,8 @@ type Accounts interface {
 	SetActive(ctx context.Context, id uuid.UUID, active bool) error
 	UpdateNames(ctx context.Context, id uuid.UUID, first, last string) error
 	RecoveryCode(ctx context.Context, id uuid.UUID) (code, link string, err error)
+	FindByLogin(ctx context.Context, login string) (*identity.Identity, error)
+	Adopt(ctx context.Context, id uuid.UUID, a identity.NewAccount) error
 }
 
 // AccountRecords is what the directory needs from the platform's account records; every
@@ -137,6 +139,8 @@ type Service struct {
 	records  AccountRecords
 	log      *slog.Logger
 	now      func() time.Time
+	box      *credentialBox // encrypts the initial passwords kept with import runs
+	queue    JobQueue
 	// InitialHashCost is the bcrypt cost of the random initial passwords (default 6: their
 	// strength is their ~50 bits of entropy; chosen passwords get Kratos' own cost).
 	InitialHashCost int
@@ -150,7 +154,7 @@ func NewService(db *tenant.DB, accounts Accounts, records AccountRecords, log *s
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, accounts: accounts, records: records, log: log, now: now, InitialHashCost: 6}
+	return &Service{db: db, accounts: accounts, records: records, log: log, now: now, box: ephemeralBox(), InitialHashCost: 6}
 }
 
 // SchoolZone is the time zone of the establishments' calendar: a school day, a school year

@@ -652,7 +652,10 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	if err != nil {
 		return nil, err
 	}
-	ids, err := s.createAccounts(ctx, opening)
+	// The run's id goes into the admin metadata of the identities it opens: a retry after a
+	// crash recognises them.
+	rep.ID = uuid.New()
+	ids, err := s.createAccounts(ctx, t, rep.ID, opening)
 	if err != nil {
 		return nil, err
 	}
@@ -787,7 +790,7 @@ const accountChunk = 500
 // createAccounts hashes the initial passwords and creates the accounts, chunk by chunk: the
 // next chunk is hashed while Kratos stores the current one. On failure every account this
 // call created is deleted again.
-func (s *Service) createAccounts(ctx context.Context, opening []*newAccount) ([]uuid.UUID, error) {
+func (s *Service) createAccounts(ctx context.Context, t *tenant.Tenant, run uuid.UUID, opening []*newAccount) ([]uuid.UUID, error) {
 	if len(opening) == 0 {
 		return nil, nil
 	}
@@ -815,10 +818,16 @@ func (s *Service) createAccounts(ctx context.Context, opening []*newAccount) ([]
 		if err == nil {
 			list := make([]identity.NewAccount, len(h.chunk))
 			for i, a := range h.chunk {
-				list[i] = identity.NewAccount{Login: a.login, FirstName: a.spec.first, LastName: a.spec.last, Email: a.spec.email, HashedPassword: a.hash}
+				list[i] = identity.NewAccount{Login: a.login, FirstName: a.spec.first, LastName: a.spec.last, Email: a.spec.email, HashedPassword: a.hash,
+					Origin: &identity.Origin{ImportRun: run, Tenant: t.ID, AAFID: a.spec.key}}
 			}
 			var got []uuid.UUID
-			if got, err = s.accounts.CreateAccounts(ctx, list); err == nil {
+			got, err = s.accounts.CreateAccounts(ctx, list)
+			var taken *identity.TakenError
+			if errors.As(err, &taken) {
+				err = s.adoptOrRename(ctx, t, h.chunk, list, got, taken.Positions)
+			}
+			if err == nil {
 				ids = append(ids, got...)
 				continue
 			}
@@ -946,7 +955,9 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 
 	// The record of the import, with the credentials of the new accounts.
 	creds := credentialsOf(opening, touched)
-	rep.ID = uuid.New()
+	if rep.ID == uuid.Nil {
+		rep.ID = uuid.New()
+	}
 	reportJSON, _ := json.Marshal(rep)
 	files := rep.Files
 	if files == nil {
@@ -956,13 +967,19 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 	var credJSON any
 	var expire any
 	if len(creds) > 0 {
-		b, _ := json.Marshal(creds)
-		credJSON, expire = string(b), now.AddDate(0, 0, 30)
+		sealed, err := s.sealCredentials(rep.ID, creds)
+		if err != nil {
+			return nil, fmt.Errorf("seal credentials: %w", err)
+		}
+		credJSON, expire = sealed, now.AddDate(0, 0, 30)
 	}
 	err = tx.Exec(`INSERT INTO import_runs (id, at, actor, source, files, report, credentials, credentials_expire_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		rep.ID, now, opt.Actor, p.source, string(filesJSON), string(reportJSON), credJSON, expire).Error
 	if err != nil {
 		return nil, fmt.Errorf("record import: %w", err)
+	}
+	if err := s.scheduleJobs(tx, t, expire, len(p.remove) > 0, purge); err != nil {
+		return nil, err
 	}
 	return deactivated, nil
 }

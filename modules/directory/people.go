@@ -247,7 +247,7 @@ func (s *Service) CreatePerson(ctx context.Context, t *tenant.Tenant, f PersonFo
 		if err := tx.Where("aaf_id = ?", sp.key).Take(&p).Error; err != nil {
 			return err
 		}
-		creds, err := credentialsOfRun(tx, rep.ID, s.now())
+		creds, err := s.credentialsOfRun(tx, rep.ID)
 		if len(creds) > 0 {
 			cred = &creds[0]
 		}
@@ -474,7 +474,7 @@ func (s *Service) Credentials(ctx context.Context, t *tenant.Tenant, run uuid.UU
 			return fault.New(fault.ErrNotFound, "cet import n'existe pas")
 		}
 		var err error
-		out, err = credentialsOfRun(tx, run, s.now())
+		out, err = s.credentialsOfRun(tx, run)
 		if err == nil && out == nil {
 			return fault.New(fault.ErrNotFound, "les identifiants de cet import ont été effacés (ils sont gardés 30 jours) ou il n'a créé aucun compte ; émettez un code de récupération depuis la fiche de la personne")
 		}
@@ -500,19 +500,6 @@ func WriteCredentialsCSV(w io.Writer, creds []Credential) error {
 		}
 	}
 	return cw.Flush()
-}
-
-// credentialsOfRun returns the first-login sheets of run while they are kept (now: the clock).
-func credentialsOfRun(tx *gorm.DB, run uuid.UUID, now time.Time) ([]Credential, error) {
-	var raw *string
-	if err := tx.Raw(`SELECT credentials::text FROM import_runs WHERE id = ? AND credentials_expire_at > ?`, run, now).Scan(&raw).Error; err != nil {
-		return nil, err
-	}
-	if raw == nil {
-		return nil, nil
-	}
-	var out []Credential
-	return out, scanJSON(*raw, &out)
 }
 
 func notFound(err error, msg string) error {

@@ -2,6 +2,7 @@ package identity
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -18,6 +19,10 @@ type NewAccount struct {
 	LastName       string
 	Email          string
 	HashedPassword string // bcrypt; the initial password is never sent in clear
+	// Origin is stored in the identity's admin metadata (metadata_admin): which import run
+	// of which establishment created it, for which join key. A retry of a failed import
+	// recognises its own identities by it, the orphan reconciliation names them.
+	Origin *Origin
 }
 
 // maxBatch is how many identities one BatchPatchIdentities call carries.
@@ -27,7 +32,9 @@ const maxBatch = 500
 // batch fails, the identities created so far by this call are deleted again, so a failed
 // call leaves nothing in Kratos.
 func (k *Kratos) CreateAccounts(ctx context.Context, accounts []NewAccount) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, 0, len(accounts))     // created so far, for undoing
+	ids := make([]uuid.UUID, 0, len(accounts)) // created so far, for undoing
+	var taken []int                            // positions whose login exists already
+	takenBefore := 0
 	ordered := make([]uuid.UUID, 0, len(accounts)) // in input order
 	for start := 0; start < len(accounts); start += maxBatch {
 		end := min(start+maxBatch, len(accounts))
@@ -40,6 +47,9 @@ func (k *Kratos) CreateAccounts(ctx context.Context, accounts []NewAccount) ([]u
 				traits["email"] = a.Email
 			}
 			body := kratos.NewCreateIdentityBody(SchemaID, traits)
+			if a.Origin != nil {
+				body.MetadataAdmin = a.Origin
+			}
 			if a.HashedPassword != "" {
 				body.Credentials = &kratos.IdentityWithCredentials{Password: &kratos.IdentityWithCredentialsPassword{
 					Config: &kratos.IdentityWithCredentialsPasswordConfig{HashedPassword: kratos.PtrString(a.HashedPassword)},
@@ -67,19 +77,44 @@ func (k *Kratos) CreateAccounts(ctx context.Context, accounts []NewAccount) ([]u
 					continue
 				}
 			}
+			if ok && isConflict(r.Error) {
+				taken = append(taken, start+pos)
+				continue
+			}
 			login := ""
 			if ok {
 				login = accounts[start+pos].Login
 			}
 			failed = append(failed, fmt.Sprintf("%s: %v", login, r.Error))
 		}
-		if len(failed) > 0 || created != end-start {
+		if len(failed) > 0 || created+len(taken)-takenBefore != end-start {
 			k.DeleteAccounts(context.WithoutCancel(ctx), ids)
 			return nil, fmt.Errorf("identity: %d account(s) refused by Kratos: %s", len(failed), strings.Join(failed[:min(len(failed), 5)], "; "))
 		}
+		takenBefore = len(taken)
 		ordered = append(ordered, batch...)
 	}
+	if len(taken) > 0 {
+		return ordered, &TakenError{Positions: taken}
+	}
 	return ordered, nil
+}
+
+// TakenError says that some logins of a CreateAccounts call already exist in Kratos. The
+// other accounts were created: the ids returned hold uuid.Nil at Positions.
+type TakenError struct {
+	Positions []int
+}
+
+func (e *TakenError) Error() string {
+	return fmt.Sprintf("identity: %d login(s) exist already in Kratos", len(e.Positions))
+}
+
+// isConflict tells Kratos' "exists already" answer for one patch of a batch.
+func isConflict(e any) bool {
+	b, _ := json.Marshal(e)
+	s := string(b)
+	return strings.Contains(s, `"code":409`) || strings.Contains(s, "exists already")
 }
 
 // DeleteAccounts removes identities (best effort; used to undo a failed import).

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+// liveTenants lists the establishments whose schema exists, for the jobs.
+type liveTenants struct{ reg *tenant.Registry }
+
+func (l liveTenants) Live(ctx context.Context) ([]tenant.Tenant, error) {
+	var out []tenant.Tenant
+	for _, s := range []tenant.Status{tenant.StatusActive, tenant.StatusSuspended} {
+		ts, err := l.reg.List(ctx, tenant.ListFilter{Status: s})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ts...)
+	}
+	return out, nil
+}
+
+// leavers adapts the directory's purge to the queue.
+type leavers struct{ dir *directory.Service }
+
+func (l leavers) PurgeLeavers(ctx context.Context, t *tenant.Tenant, now time.Time) (int, int, error) {
+	r, err := l.dir.PurgeLeavers(ctx, t, now, identity.Records{})
+	return r.People, r.Identities, err
+}
+
+// queueOf wires the job queue on the registry's pool.
+func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *directory.Service, log *slog.Logger) (*jobs.Queue, error) {
+	sqlDB, err := reg.Platform().DB()
+	if err != nil {
+		return nil, err
+	}
+	return jobs.New(sqlDB, jobs.Duties{
+		Tenants:   liveTenants{reg},
+		Orphans:   identity.Orphans{Kratos: k, DB: reg.Platform()},
+		Leavers:   leavers{dir},
+		Retired:   reg,
+		Passwords: dir,
+	}, jobs.Config{Workers: cfg.JobWorkers, OrphanGrace: time.Duration(cfg.OrphanGraceHours) * time.Hour, Logger: log})
+}
+
+// secretKey decodes CARTABLE_SECRET_KEY: 32 bytes, in hex (64 digits) or base64.
+func secretKey(s string) ([]byte, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if b, err := hex.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	return nil, fmt.Errorf("CARTABLE_SECRET_KEY: 32 bytes are expected, in hex (64 digits) or base64 (e.g. openssl rand -hex 32)")
+}

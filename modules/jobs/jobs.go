@@ -1,0 +1,254 @@
+// Package jobs is Cartable's background work: a River job queue in PostgreSQL (schema
+// "river"), the workers of the platform's periodic duties (orphan identities, purges of
+// leavers and of deleted establishments, expiry of initial passwords) and the view of the
+// jobs' states for platform administrators.
+//
+// Jobs are enqueued in the transaction of the change that needs them (InsertTx on the
+// *sql.Tx under GORM), so a job exists if and only if its cause committed.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/tenant"
+)
+
+// Schema holds River's tables, apart from the platform's and the tenants'.
+const Schema = "river"
+
+// Migrate creates the river schema and brings River's tables to the version this binary
+// needs (rivermigrate, idempotent).
+func Migrate(ctx context.Context, db *sql.DB) (applied int, err error) {
+	if _, err := db.ExecContext(ctx, `CREATE SCHEMA IF NOT EXISTS `+Schema); err != nil {
+		return 0, fmt.Errorf("jobs: create schema %s: %w", Schema, err)
+	}
+	m, err := rivermigrate.New(riverdatabasesql.New(db), &rivermigrate.Config{Schema: Schema})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: migrator: %w", err)
+	}
+	res, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	if err != nil {
+		return 0, fmt.Errorf("jobs: migrate River's tables: %w", err)
+	}
+	return len(res.Versions), nil
+}
+
+// Config tunes the queue.
+type Config struct {
+	Workers int           // jobs worked at once (default 2: the machine is shared with the web server)
+	Poll    time.Duration // how often to look for available jobs (default 1 s; database/sql has no LISTEN)
+	// OrphanGrace is how old an identity without an account row must be before the
+	// reconciliation removes it (default 24 h: an import in progress has not written its
+	// accounts yet, and a retry adopts them meanwhile).
+	OrphanGrace time.Duration
+	Now         func() time.Time // the clock the jobs decide with (default time.Now)
+	Logger      *slog.Logger
+}
+
+// Duties are the work the queue does, implemented by the modules and wired in cmd/cartable.
+type Duties struct {
+	Tenants   TenantLister
+	Orphans   OrphanReconciler
+	Leavers   LeaverPurger
+	Retired   TenantPurger
+	Passwords CredentialExpirer
+}
+
+// TenantLister lists the establishments whose schema exists (active or suspended).
+type TenantLister interface {
+	Live(ctx context.Context) ([]tenant.Tenant, error)
+}
+
+// OrphanReconciler removes Kratos identities that no account row knows and that were
+// created before the cutoff; it returns how many it saw and removed.
+type OrphanReconciler interface {
+	ReconcileOrphans(ctx context.Context, createdBefore time.Time) (seen, removed int, err error)
+}
+
+// LeaverPurger deletes the people of t whose keeping period ended at now.
+type LeaverPurger interface {
+	PurgeLeavers(ctx context.Context, t *tenant.Tenant, now time.Time) (people, identities int, err error)
+}
+
+// TenantPurger drops the deleted establishments whose retention ended at now.
+type TenantPurger interface {
+	Purge(ctx context.Context, now time.Time, actor string) ([]tenant.Tenant, error)
+}
+
+// CredentialExpirer erases the initial passwords of t whose keeping period ended at now.
+type CredentialExpirer interface {
+	ExpireCredentials(ctx context.Context, t *tenant.Tenant, now time.Time) (int, error)
+}
+
+// Queue is the job queue: insertion (in the caller's transaction) and, once Started, the
+// workers and the periodic schedule.
+type Queue struct {
+	client *river.Client[*sql.Tx]
+	cfg    Config
+}
+
+// maxAttempts bounds the retries of a failing job; River waits attempt⁴ seconds (with
+// jitter) between attempts, so 10 attempts span about three hours.
+const maxAttempts = 10
+
+// New binds a queue to the application's pool (db is the *sql.DB under GORM).
+func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.Poll <= 0 {
+		cfg.Poll = time.Second
+	}
+	if cfg.OrphanGrace <= 0 {
+		cfg.OrphanGrace = 24 * time.Hour
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &orphansWorker{d: d, cfg: cfg})
+	river.AddWorker(workers, &leaversWorker{d: d, cfg: cfg})
+	river.AddWorker(workers, &tenantsWorker{d: d, cfg: cfg})
+	river.AddWorker(workers, &credentialsWorker{d: d, cfg: cfg})
+	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{MaxAttempts: maxAttempts}
+		}, &river.PeriodicJobOpts{RunOnStart: true})
+	}
+	client, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
+		Schema:            Schema,
+		Queues:            map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:           workers,
+		FetchPollInterval: cfg.Poll,
+		MaxAttempts:       maxAttempts,
+		Logger:            cfg.Logger,
+		PeriodicJobs: []*river.PeriodicJob{
+			periodic(time.Hour, ReconcileOrphans{}),
+			periodic(24*time.Hour, PurgeLeavers{}),
+			periodic(24*time.Hour, PurgeTenants{}),
+			periodic(6*time.Hour, ExpireCredentials{}),
+		},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("jobs: client: %w", err)
+	}
+	return &Queue{client: client, cfg: cfg}, nil
+}
+
+// Start runs the workers and the periodic schedule until Stop or ctx's end.
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return fmt.Errorf("jobs: start: %w", err)
+	}
+	return nil
+}
+
+// Stop lets running jobs finish (within ctx) and stops the workers.
+func (q *Queue) Stop(ctx context.Context) error { return q.client.Stop(ctx) }
+
+// Insert enqueues a job outside any transaction (commands, tests).
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, at time.Time) (int64, error) {
+	res, err := q.client.Insert(ctx, args, &river.InsertOpts{ScheduledAt: at, MaxAttempts: maxAttempts})
+	if err != nil {
+		return 0, fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+	}
+	return res.Job.ID, nil
+}
+
+// InsertTx enqueues a job in the caller's GORM transaction: it commits or rolls back with
+// it. Inside a tenant transaction the job is written with the application's role (River's
+// schema is not the tenant's), then the tenant scope comes back.
+func (q *Queue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs, at time.Time) error {
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("jobs: InsertTx needs a GORM transaction on database/sql")
+	}
+	insert := func(*gorm.DB) error {
+		_, err := q.client.InsertTx(tx.Statement.Context, sqlTx, args, &river.InsertOpts{ScheduledAt: at, MaxAttempts: maxAttempts})
+		if err != nil {
+			return fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+		}
+		return nil
+	}
+	if t == nil {
+		return insert(tx)
+	}
+	return tenant.WithPlatform(tx, t, insert)
+}
+
+// PurgeLeaversAt schedules the purge of t's leavers (directory.JobQueue).
+func (q *Queue) PurgeLeaversAt(tx *gorm.DB, t *tenant.Tenant, at time.Time) error {
+	return q.InsertTx(tx, t, PurgeLeavers{TenantUAI: string(t.UAI)}, at)
+}
+
+// ExpireCredentialsAt schedules the erasure of t's initial passwords (directory.JobQueue).
+func (q *Queue) ExpireCredentialsAt(tx *gorm.DB, t *tenant.Tenant, at time.Time) error {
+	return q.InsertTx(tx, t, ExpireCredentials{TenantUAI: string(t.UAI)}, at)
+}
+
+// Job is one job as administrators see it.
+type Job struct {
+	ID          int64      `json:"id"`
+	Kind        string     `json:"kind"`
+	Label       string     `json:"label"`
+	State       string     `json:"state"`
+	Attempt     int        `json:"attempt"`
+	MaxAttempts int        `json:"max_attempts"`
+	Args        string     `json:"args"`
+	CreatedAt   time.Time  `json:"created_at"`
+	ScheduledAt time.Time  `json:"scheduled_at"`
+	FinalizedAt *time.Time `json:"finalized_at,omitempty"`
+	LastError   string     `json:"last_error,omitempty"`
+}
+
+// States are River's job states, in the order the console shows them.
+var States = []string{"running", "retryable", "available", "scheduled", "pending", "completed", "discarded", "cancelled"}
+
+// List returns the latest jobs (newest first), of one state when state is not empty.
+func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	p := river.NewJobListParams().First(limit).OrderBy(river.JobListOrderByID, river.SortOrderDesc)
+	if state != "" {
+		p = p.States(rivertype.JobState(state))
+	}
+	res, err := q.client.JobList(ctx, p)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: list: %w", err)
+	}
+	out := make([]Job, 0, len(res.Jobs))
+	for _, r := range res.Jobs {
+		j := Job{ID: r.ID, Kind: r.Kind, Label: labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+			Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt}
+		if n := len(r.Errors); n > 0 {
+			j.LastError = r.Errors[n-1].Error
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
+// ValidState tells a River job state.
+func ValidState(s string) bool {
+	for _, v := range States {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
