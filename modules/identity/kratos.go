@@ -34,17 +34,19 @@ type Kratos struct {
 
 // NewKratos returns a client of the Kratos at publicURL and adminURL.
 func NewKratos(publicURL, adminURL string, sessionTTL time.Duration) *Kratos {
-	mk := func(u string) *kratos.APIClient {
+	mk := func(u string, timeout time.Duration) *kratos.APIClient {
 		cfg := kratos.NewConfiguration()
 		cfg.Servers = kratos.ServerConfigurations{{URL: u}}
-		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+		cfg.HTTPClient = &http.Client{Timeout: timeout}
 		cfg.UserAgent = "cartable"
 		return kratos.NewAPIClient(cfg)
 	}
 	if sessionTTL <= 0 {
 		sessionTTL = 10 * time.Second
 	}
-	return &Kratos{Public: mk(publicURL), Admin: mk(adminURL), PublicURL: publicURL, cache: newSessionCache(sessionTTL), now: time.Now}
+	// A batch of 500 identities takes seconds, much more on a loaded machine: the admin API
+	// gets more time than a session check.
+	return &Kratos{Public: mk(publicURL, 10*time.Second), Admin: mk(adminURL, 2*time.Minute), PublicURL: publicURL, cache: newSessionCache(sessionTTL), now: time.Now}
 }
 
 // Session is a valid Kratos session, reduced to what Cartable needs.

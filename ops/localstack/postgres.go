@@ -218,6 +218,17 @@ func (p *Postgres) Stop() error {
 	return p.stopErr
 }
 
+// Crash stops the server the way a power cut would, for crash tests: immediate shutdown
+// (SIGQUIT, what `pg_ctl stop -m immediate` sends: no checkpoint, every client cut off,
+// recovery at the next start). Stop is a no-op afterwards.
+func (p *Postgres) Crash() {
+	p.stopOnce.Do(func() {
+		_ = p.cmd.Process.Signal(syscall.SIGQUIT)
+		<-p.exited
+		p.logFile.Close()
+	})
+}
+
 func (p *Postgres) stop() error {
 	defer p.logFile.Close()
 	err := stopChild("PostgreSQL", p.cmd, p.exited, func() error { return p.waitErr }, syscall.SIGINT, stopTimeout, false)
