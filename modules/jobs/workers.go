@@ -56,6 +56,9 @@ type orphansWorker struct {
 }
 
 func (w *orphansWorker) Work(ctx context.Context, job *river.Job[ReconcileOrphans]) error {
+	if w.d.Orphans == nil {
+		return river.JobCancel(errors.New("jobs: no orphan reconciler wired"))
+	}
 	seen, removed, err := w.d.Orphans.ReconcileOrphans(ctx, w.cfg.Now().Add(-w.cfg.OrphanGrace))
 	if err != nil {
 		return err
@@ -71,6 +74,9 @@ type leaversWorker struct {
 }
 
 func (w *leaversWorker) Work(ctx context.Context, job *river.Job[PurgeLeavers]) error {
+	if w.d.Leavers == nil {
+		return river.JobCancel(errors.New("jobs: no leaver purger wired"))
+	}
 	return eachTenant(ctx, w.d.Tenants, job.Args.TenantUAI, func(t *tenant.Tenant) error {
 		people, ids, err := w.d.Leavers.PurgeLeavers(ctx, t, w.cfg.Now())
 		if people > 0 {
@@ -87,6 +93,9 @@ type tenantsWorker struct {
 }
 
 func (w *tenantsWorker) Work(ctx context.Context, job *river.Job[PurgeTenants]) error {
+	if w.d.Retired == nil {
+		return river.JobCancel(errors.New("jobs: no tenant purger wired"))
+	}
 	done, err := w.d.Retired.Purge(ctx, w.cfg.Now(), "jobs")
 	for _, t := range done {
 		w.cfg.Logger.Info("deleted establishment purged", "job", job.ID, "tenant", t.UAI)
@@ -101,6 +110,9 @@ type credentialsWorker struct {
 }
 
 func (w *credentialsWorker) Work(ctx context.Context, job *river.Job[ExpireCredentials]) error {
+	if w.d.Passwords == nil {
+		return river.JobCancel(errors.New("jobs: no credential expirer wired"))
+	}
 	return eachTenant(ctx, w.d.Tenants, job.Args.TenantUAI, func(t *tenant.Tenant) error {
 		n, err := w.d.Passwords.ExpireCredentials(ctx, t, w.cfg.Now())
 		if n > 0 {
