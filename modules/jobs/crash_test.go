@@ -94,8 +94,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	before := countIdentities(t, k)
 
 	crashing := &crashingAccounts{Accounts: k, crash: pg.Crash}
-	svc := directory.NewService(reg.DB(), crashing, identity.Records{}, log)
-	svc.SetClock(pinned)
+	svc := directory.NewService(reg.DB(), crashing, identity.Records{}, log, pinned)
 	svc.InitialHashCost = 4
 	if _, err := svc.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test"}); err == nil {
 		t.Fatal("the import went through although PostgreSQL was killed")
@@ -124,8 +123,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 		t.Fatal("the crash left no identity in Kratos: it did not happen mid-import")
 	}
 
-	retry := directory.NewService(reg.DB(), k, identity.Records{}, log)
-	retry.SetClock(pinned)
+	retry := directory.NewService(reg.DB(), k, identity.Records{}, log, pinned)
 	retry.InitialHashCost = 4
 	var rep *directory.Report
 	for deadline := time.Now().Add(time.Minute); ; {
