@@ -24,9 +24,6 @@ type JobQueue interface {
 // SetQueue makes imports schedule their purges and credential expiries on q.
 func (s *Service) SetQueue(q JobQueue) { s.queue = q }
 
-// SetClock replaces the service's clock (tests pin dates).
-func (s *Service) SetClock(now func() time.Time) { s.now = now }
-
 // LeaverRecords is what the purge of leavers needs from the platform's account records.
 type LeaverRecords interface {
 	// ForgetMemberships removes the memberships of these identities in tenantID, then the
