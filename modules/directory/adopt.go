@@ -2,7 +2,10 @@ package directory
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -18,20 +21,47 @@ import (
 // run's names, metadata and initial password. Any other identity keeps its login, and the
 // new account is created under the next free one ("zoe.lefevre2").
 func (s *Service) adoptOrRename(ctx context.Context, t *tenant.Tenant, chunk []*newAccount, list []identity.NewAccount, ids []uuid.UUID, positions []int) error {
-	for _, pos := range positions {
-		a := chunk[pos]
-		found, err := s.accounts.FindByLogin(ctx, a.login)
-		if err != nil {
-			return err
-		}
-		if found != nil && found.Origin != nil && found.Origin.Tenant == t.ID && found.Origin.AAFID == a.spec.key {
-			if err := s.accounts.Adopt(ctx, found.ID, list[pos]); err != nil {
-				return err
+	// Adoption is two Kratos calls per identity (look-up, update): run them side by side.
+	var (
+		mu      sync.Mutex
+		wg      sync.WaitGroup
+		errs    []error
+		foreign []int
+	)
+	work := make(chan int)
+	for w := 0; w < adoptWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for pos := range work {
+				adopted, err := s.adopt(ctx, t, chunk[pos], list[pos])
+				mu.Lock()
+				switch {
+				case err != nil:
+					errs = append(errs, err)
+				case adopted == uuid.Nil:
+					foreign = append(foreign, pos)
+				default:
+					ids[pos] = adopted
+				}
+				mu.Unlock()
 			}
-			ids[pos] = found.ID
-			s.log.Info("import adopted an identity of an earlier failed run", "tenant", t.UAI, "identity", found.ID, "run", found.Origin.ImportRun)
-			continue
-		}
+		}()
+	}
+	for _, pos := range positions {
+		work <- pos
+	}
+	close(work)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	if len(positions) > len(foreign) {
+		s.log.Info("import adopted the identities of an earlier failed run", "tenant", t.UAI, "identities", len(positions)-len(foreign))
+	}
+	slices.Sort(foreign)
+	for _, pos := range foreign {
+		a := chunk[pos]
 		base := a.login
 		for n := 2; ; n++ {
 			if n > 50 {
@@ -51,6 +81,25 @@ func (s *Service) adoptOrRename(ctx context.Context, t *tenant.Tenant, chunk []*
 		}
 	}
 	return nil
+}
+
+// adoptWorkers bounds the Kratos calls of an adoption running at once.
+const adoptWorkers = 8
+
+// adopt takes over the identity holding a's login if an import of t created it for the
+// same join key; it returns its id, or uuid.Nil when the identity is someone else's.
+func (s *Service) adopt(ctx context.Context, t *tenant.Tenant, a *newAccount, acc identity.NewAccount) (uuid.UUID, error) {
+	found, err := s.accounts.FindByLogin(ctx, a.login)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	if found == nil || found.Origin == nil || found.Origin.Tenant != t.ID || found.Origin.AAFID != a.spec.key {
+		return uuid.Nil, nil
+	}
+	if err := s.accounts.Adopt(ctx, found.ID, acc); err != nil {
+		return uuid.Nil, err
+	}
+	return found.ID, nil
 }
 
 // scheduleJobs enqueues, in the import's transaction, the erasure of the initial passwords

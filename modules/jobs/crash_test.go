@@ -119,6 +119,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+	restarted := time.Since(restart)
 	if stranded == 0 {
 		t.Fatal("the crash left no identity in Kratos: it did not happen mid-import")
 	}
@@ -154,8 +155,8 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	if err != nil || removed != 0 || seen != after {
 		t.Errorf("reconciliation after the retry: saw %d, removed %d, err %v; want %d seen, 0 removed", seen, removed, err, after)
 	}
-	t.Logf("identities before the import %d, stranded by the crash %d, after the retry %d (accounts %d); recovered in %s (PostgreSQL restart + retried import of %d people)",
-		before, stranded, after, accounts, recovered.Round(time.Millisecond), people)
+	t.Logf("identities before the import %d, stranded by the crash %d, after the retry %d (accounts %d); recovered in %s: PostgreSQL restart and Kratos answering %s, retried import of %d people (%d adopted) %s",
+		before, stranded, after, accounts, recovered.Round(time.Millisecond), restarted.Round(time.Millisecond), people, stranded, (recovered - restarted).Round(time.Millisecond))
 
 	// An orphan left by something else (no account row, no import) goes once past the grace period.
 	body := kratos.NewCreateIdentityBody(identity.SchemaID, map[string]any{"username": "orphelin.test", "name": map[string]any{"first": "O", "last": "T"}})

@@ -41,7 +41,7 @@ func TestInsertTxFollowsTheTransaction(t *testing.T) {
 	now := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 	calls := make(chan string, 4)
 	q, err := jobs.New(sqlDB, jobs.Duties{Tenants: oneTenant{tn}, Passwords: expirer{calls}},
-		jobs.Config{Poll: 50 * time.Millisecond, Now: func() time.Time { return now }})
+		jobs.Config{Poll: 200 * time.Millisecond, Now: func() time.Time { return now }})
 	if err != nil {
 		t.Fatal(err)
 	}
