@@ -36,6 +36,30 @@ func (a *crashingAccounts) CreateAccounts(ctx context.Context, l []identity.NewA
 	return ids, err
 }
 
+// adoptionClock records when the retry's first look-up and last adoption happened.
+type adoptionClock struct {
+	directory.Accounts
+	mu          sync.Mutex
+	first, last time.Time
+}
+
+func (a *adoptionClock) FindByLogin(ctx context.Context, login string) (*identity.Identity, error) {
+	a.mu.Lock()
+	if a.first.IsZero() {
+		a.first = time.Now()
+	}
+	a.mu.Unlock()
+	return a.Accounts.FindByLogin(ctx, login)
+}
+
+func (a *adoptionClock) Adopt(ctx context.Context, id uuid.UUID, acc identity.NewAccount) error {
+	err := a.Accounts.Adopt(ctx, id, acc)
+	a.mu.Lock()
+	a.last = time.Now()
+	a.mu.Unlock()
+	return err
+}
+
 func countIdentities(t *testing.T, k *identity.Kratos) int {
 	t.Helper()
 	n := 0
@@ -124,7 +148,8 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 		t.Fatal("the crash left no identity in Kratos: it did not happen mid-import")
 	}
 
-	retry := directory.NewService(reg.DB(), k, identity.Records{}, log, pinned)
+	adoption := &adoptionClock{Accounts: k}
+	retry := directory.NewService(reg.DB(), adoption, identity.Records{}, log, pinned)
 	retry.InitialHashCost = 4
 	var rep *directory.Report
 	for deadline := time.Now().Add(time.Minute); ; {
@@ -155,8 +180,9 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	if err != nil || removed != 0 || seen != after {
 		t.Errorf("reconciliation after the retry: saw %d, removed %d, err %v; want %d seen, 0 removed", seen, removed, err, after)
 	}
-	t.Logf("identities before the import %d, stranded by the crash %d, after the retry %d (accounts %d); recovered in %s: PostgreSQL restart and Kratos answering %s, retried import of %d people (%d adopted) %s",
-		before, stranded, after, accounts, recovered.Round(time.Millisecond), restarted.Round(time.Millisecond), people, stranded, (recovered - restarted).Round(time.Millisecond))
+	t.Logf("identities before the import %d, stranded by the crash %d, after the retry %d (accounts %d); recovered in %s: PostgreSQL restart and Kratos answering %s, retried import of %d people %s, of which adopting the %d stranded identities %s",
+		before, stranded, after, accounts, recovered.Round(time.Millisecond), restarted.Round(time.Millisecond), people, (recovered - restarted).Round(time.Millisecond),
+		stranded, adoption.last.Sub(adoption.first).Round(time.Millisecond))
 
 	// An orphan left by something else (no account row, no import) goes once past the grace period.
 	body := kratos.NewCreateIdentityBody(identity.SchemaID, map[string]any{"username": "orphelin.test", "name": map[string]any{"first": "O", "last": "T"}})
