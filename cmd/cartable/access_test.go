@@ -566,6 +566,27 @@ func TestAdminAPISessions(t *testing.T) {
 		}
 	})
 
+	// Background jobs span every establishment: the région's administrators and automation only.
+	t.Run("jobs", func(t *testing.T) {
+		rec := h.adminAs(region.Token, http.MethodGet, "/api/v1/jobs", "")
+		wantStatus(t, rec, http.StatusOK)
+		if _, ok := jsonObject(t, rec)["jobs"].([]any); !ok {
+			t.Errorf("GET /api/v1/jobs: no jobs array in %s", rec.Body)
+		}
+		wantStatus(t, h.api(http.MethodGet, "/api/v1/jobs?state=completed", ""), http.StatusOK)
+		wantAPIError(t, h.api(http.MethodGet, "/api/v1/jobs?state=perdu", ""), http.StatusUnprocessableEntity, "state", "perdu")
+		wantAPIError(t, h.adminAs(dep33.Token, http.MethodGet, "/api/v1/jobs", ""), http.StatusForbidden, "", "régionale")
+		wantAPIError(t, h.adminAs(member.Token, http.MethodGet, "/api/v1/jobs", ""), http.StatusForbidden, "")
+
+		rec = h.as(region.Token, adminHost, "/console/taches")
+		wantStatus(t, rec, http.StatusOK)
+		wantBody(t, rec, "Tâches de fond", "réessayée")
+		wantStatus(t, h.as(dep33.Token, adminHost, "/console/taches"), http.StatusForbidden)
+		wantStatus(t, h.as(member.Token, adminHost, "/console/taches"), http.StatusForbidden)
+		wantBody(t, h.as(region.Token, adminHost, "/console"), `href="/console/taches"`)
+		wantNotInBody(t, h.as(dep33.Token, adminHost, "/console"), `href="/console/taches"`)
+	})
+
 	t.Run("others", func(t *testing.T) {
 		wantAPIError(t, h.adminAs(member.Token, http.MethodGet, "/api/v1/tenants", ""), http.StatusForbidden, "")
 		wantAPIError(t, h.adminAs(member.Token, http.MethodPost, "/api/v1/tenants", newTenant(tenanttest.UAI(33, 70), "Lycée Fox", "lycee")),

@@ -113,8 +113,13 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
-	jobs.NewHandler(queue).Register(protected)
-	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jobs.NewHandler(queue).Console, identity.PermTenantsManage)
+	// Automation (no viewer) or a regional administrator: jobs span every establishment.
+	jh := jobs.NewHandler(queue, func(c echo.Context) bool {
+		v := identity.ViewerOf(c)
+		return v == nil || v.PlatformRole == identity.RoleAdminRegion
+	})
+	jh.Register(protected)
+	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jh.Console, identity.PermTenantsManage)
 	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)

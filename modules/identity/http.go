@@ -268,6 +268,6 @@ func Console(a *Authenticator, reg *tenant.Registry, tenantURL func(string) stri
 			rows = append(rows, consoleRow{Name: t.Name, UAI: string(t.UAI), Status: status, URL: tenantURL(t.Slug)})
 		}
 		return c.Render(http.StatusOK, "console.html", web.Page{Title: "Console", Data: map[string]any{
-			"Role": v.PlatformRole.Label(), "Departement": v.Departement, "Tenants": rows}})
+			"Role": v.PlatformRole.Label(), "Departement": v.Departement, "Tenants": rows, "Regional": v.PlatformRole == RoleAdminRegion}})
 	}
 }

@@ -17,13 +17,18 @@ import (
 //go:embed templates/*.html
 var Templates embed.FS
 
-// Handler shows the jobs to platform administrators.
+// Handler shows the jobs to the regional administrators (jobs concern every establishment,
+// so a département's administrator does not see them).
 type Handler struct {
-	q *Queue
+	q        *Queue
+	regional func(echo.Context) bool
 }
 
-// NewHandler serves q's jobs.
-func NewHandler(q *Queue) *Handler { return &Handler{q: q} }
+// NewHandler serves q's jobs to the callers for whom regional is true (the routes are
+// already limited to platform administrators).
+func NewHandler(q *Queue, regional func(echo.Context) bool) *Handler {
+	return &Handler{q: q, regional: regional}
+}
 
 // Register adds GET /jobs to the administration API (already authenticated).
 func (h *Handler) Register(g *echo.Group) {
@@ -31,6 +36,9 @@ func (h *Handler) Register(g *echo.Group) {
 }
 
 func (h *Handler) jobs(c echo.Context) ([]Job, string, error) {
+	if !h.regional(c) {
+		return nil, "", fault.New(fault.ErrForbidden, "les tâches de fond concernent tous les établissements : elles sont réservées à l'administration régionale")
+	}
 	state := c.QueryParam("state")
 	if state != "" && !ValidState(state) {
 		return nil, "", fault.Invalidf("state", "état inconnu « %s » (attendu : running, retryable, available, scheduled, pending, completed, discarded, cancelled)", state)
