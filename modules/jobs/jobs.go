@@ -135,7 +135,7 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		Workers:           workers,
 		FetchPollInterval: cfg.Poll,
 		MaxAttempts:       maxAttempts,
-		Logger:            cfg.Logger,
+		Logger:            slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
 		PeriodicJobs: []*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
 			periodic(24*time.Hour, PurgeLeavers{}),
@@ -252,3 +252,14 @@ func ValidState(s string) bool {
 	}
 	return false
 }
+
+// warnings passes on a handler's records from WARN up.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(as)} }
+
+func (w warnings) WithGroup(name string) slog.Handler { return warnings{w.Handler.WithGroup(name)} }
