@@ -29,7 +29,7 @@ func TestInitialPasswordsSealedExpiredNotExported(t *testing.T) {
 	f := newFixture(t)
 	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
 	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 4, Parents: 3, Staff: 2, Seed: 3})
-	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "test"})
+	rep, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "test", Scope: regional})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,7 +101,7 @@ func TestPurgeLeavers(t *testing.T) {
 	tn := f.provision(t, "0330021U", "Lycée Michel-Montaigne")
 	other := f.provision(t, "0332194F", "Lycée professionnel des Chartrons")
 	l := generate(t, aaf.GenOptions{UAI: "0330021U", Pupils: 3, Parents: 2, Staff: 1, Seed: 5})
-	if _, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "test"}); err != nil {
+	if _, err := f.svc.ImportAAF(ctx, tn, l.files(), directory.ImportOptions{Actor: "test", Scope: regional}); err != nil {
 		t.Fatal(err)
 	}
 	people := f.people(t, tn)

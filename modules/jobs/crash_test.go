@@ -120,7 +120,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	crashing := &crashingAccounts{Accounts: k, crash: pg.Crash}
 	svc := directory.NewService(reg.DB(), crashing, identity.Records{}, log, pinned)
 	svc.InitialHashCost = 4
-	if _, err := svc.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test"}); err == nil {
+	if _, err := svc.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}}); err == nil {
 		t.Fatal("the import went through although PostgreSQL was killed")
 	}
 
@@ -153,7 +153,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	retry.InitialHashCost = 4
 	var rep *directory.Report
 	for deadline := time.Now().Add(time.Minute); ; {
-		rep, err = retry.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test"})
+		rep, err = retry.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}})
 		if err == nil || time.Now().After(deadline) {
 			break
 		}
