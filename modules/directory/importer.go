@@ -666,12 +666,22 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 		deactivated, err = s.writeDirectory(tx, t, p, known, opening, ids, rep, opt)
 		return err
 	})
-	// People who come back (deactivated before, in the import again) get their account back.
+	// People who come back (deactivated before, in the import again) get their account back,
+	// when it lies within the importer's scope.
 	var returning []uuid.UUID
 	for _, sp := range p.update {
 		if cur := p.existing[sp.key]; cur != nil && !cur.Active && cur.IdentityID != nil {
 			returning = append(returning, *cur.IdentityID)
 		}
+	}
+	if err == nil && len(returning) > 0 {
+		err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+			return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+				var err error
+				returning, err = s.withinScope(ptx, returning, opt.Scope)
+				return err
+			})
+		})
 	}
 	if err != nil {
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
@@ -695,6 +705,24 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 		}
 	}
 	return rep, nil
+}
+
+// withinScope keeps the accounts whose every membership the scope covers.
+func (s *Service) withinScope(ptx *gorm.DB, ids []uuid.UUID, sc identity.Scope) ([]uuid.UUID, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	outside, err := s.records.OutsideScope(ptx, ids, sc)
+	if err != nil {
+		return nil, err
+	}
+	var in []uuid.UUID
+	for _, id := range ids {
+		if !outside[id] {
+			in = append(in, id)
+		}
+	}
+	return in, nil
 }
 
 // chooseLogins gives each new account a unique "first.last" login (digits appended when
@@ -938,16 +966,19 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 		if err := s.records.UpsertMemberships(ptx, append(ms, leaving...)); err != nil {
 			return err
 		}
+		var candidates []uuid.UUID
 		for _, m := range leaving {
 			elsewhere, err := s.records.ActiveElsewhere(ptx, m.IdentityID, t.ID)
 			if err != nil {
 				return err
 			}
 			if !elsewhere {
-				deactivated = append(deactivated, m.IdentityID)
+				candidates = append(candidates, m.IdentityID)
 			}
 		}
-		return nil
+		// The account itself (its Kratos state) changes only within the importer's scope.
+		deactivated, err = s.withinScope(ptx, candidates, opt.Scope)
+		return err
 	})
 	if err != nil {
 		return nil, err
