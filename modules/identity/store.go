@@ -8,9 +8,11 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // Roles is a set of roles stored as a PostgreSQL text[].
@@ -182,6 +184,12 @@ func InsertAccounts(tx *gorm.DB, accounts []Account) error {
 	for start := 0; start < len(accounts); start += 1000 {
 		end := min(start+1000, len(accounts))
 		if err := tx.Table("platform.accounts").Create(accounts[start:end]).Error; err != nil {
+			var pe *pgconn.PgError
+			if errors.As(err, &pe) && pe.Code == "23505" {
+				// Another import (of another establishment) opened the same person or login a
+				// moment ago: retrying attaches it.
+				return fault.Wrap(fault.ErrConflict, err, "un autre import vient d'ouvrir certains de ces comptes : relancez votre import dans un instant, il les rattachera ; rien n'a été importé")
+			}
 			return fmt.Errorf("identity: insert accounts: %w", err)
 		}
 	}
