@@ -46,7 +46,7 @@ type adoptionClock struct {
 func (a *adoptionClock) FindByLogin(ctx context.Context, login string) (*identity.Identity, error) {
 	a.mu.Lock()
 	if a.first.IsZero() {
-		a.first = time.Now()
+		a.first = time.Now() // clock-ok: measures the adoption
 	}
 	a.mu.Unlock()
 	return a.Accounts.FindByLogin(ctx, login)
@@ -55,7 +55,7 @@ func (a *adoptionClock) FindByLogin(ctx context.Context, login string) (*identit
 func (a *adoptionClock) Adopt(ctx context.Context, id uuid.UUID, acc identity.NewAccount) error {
 	err := a.Accounts.Adopt(ctx, id, acc)
 	a.mu.Lock()
-	a.last = time.Now()
+	a.last = time.Now() // clock-ok: measures the adoption
 	a.mu.Unlock()
 	return err
 }
@@ -124,21 +124,21 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 		t.Fatal("the import went through although PostgreSQL was killed")
 	}
 
-	restart := time.Now()
+	restart := time.Now() // clock-ok: measures the recovery
 	pg, err = localstack.StartPostgres(ctx, localstack.Options{Dir: filepath.Join(dir, "pg"), Logger: log})
 	if err != nil {
 		t.Fatalf("restart PostgreSQL: %v", err)
 	}
 	t.Cleanup(func() { _ = pg.Stop() })
 	var stranded int
-	for deadline := time.Now().Add(time.Minute); ; {
+	for deadline := time.Now().Add(time.Minute); ; { // clock-ok: a wait's deadline
 		n := 0
 		err := k.EachIdentity(ctx, func(p []identity.Identity) error { n += len(p); return nil })
 		if err == nil {
 			stranded = n - before
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) { // clock-ok: a wait's deadline
 			t.Fatalf("Kratos does not answer after the restart: %v", err)
 		}
 		time.Sleep(200 * time.Millisecond)
@@ -152,7 +152,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	retry := directory.NewService(reg.DB(), adoption, identity.Records{}, log, pinned)
 	retry.InitialHashCost = 4
 	var rep *directory.Report
-	for deadline := time.Now().Add(time.Minute); ; {
+	for deadline := time.Now().Add(time.Minute); ; { // clock-ok: a wait's deadline
 		rep, err = retry.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}})
 		if err == nil || time.Now().After(deadline) {
 			break
