@@ -154,7 +154,7 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	var rep *directory.Report
 	for deadline := time.Now().Add(time.Minute); ; { // clock-ok: a wait's deadline
 		rep, err = retry.ImportAAF(ctx, tn, files(), directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}})
-		if err == nil || time.Now().After(deadline) {
+		if err == nil || time.Now().After(deadline) { // clock-ok: a wait's deadline
 			break
 		}
 		time.Sleep(500 * time.Millisecond) // the pool reconnects

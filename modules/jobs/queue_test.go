@@ -78,12 +78,12 @@ func TestInsertTxFollowsTheTransaction(t *testing.T) {
 	if !seen["0330021U 2026-12-01T09:00:00Z"] {
 		t.Errorf("worker called with %v; want the tenant and the injected time", seen)
 	}
-	for end := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+	for end := time.Now().Add(30 * time.Second); ; time.Sleep(100 * time.Millisecond) { // clock-ok: a wait's deadline
 		js, err := q.List(ctx, "completed", 10)
 		if err == nil && len(js) > 0 && js[0].Label != "" {
 			break
 		}
-		if time.Now().After(end) {
+		if time.Now().After(end) { // clock-ok: a wait's deadline
 			t.Fatalf("no completed job listed: %v %v", js, err)
 		}
 	}
