@@ -195,7 +195,8 @@ func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
 // serveWithJobs runs the job workers next to the HTTP server; on shutdown running jobs get
 // 30 s to finish (an interrupted job is retried by the next worker).
 func serveWithJobs(ctx context.Context, cfg config, srv *web.Server, queue *jobs.Queue, log *slog.Logger) error {
-	if err := queue.Start(ctx); err != nil {
+	// Not ctx itself: its end would cancel running jobs at once; Stop below lets them finish.
+	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
 	}
 	defer func() {

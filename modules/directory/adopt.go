@@ -96,6 +96,19 @@ func (s *Service) adopt(ctx context.Context, t *tenant.Tenant, a *newAccount, ac
 	if found == nil || found.Origin == nil || found.Origin.Tenant != t.ID || found.Origin.AAFID != a.spec.key {
 		return uuid.Nil, nil
 	}
+	// Only an identity no account row knows is a failed run's leftover to take over.
+	var recorded int
+	err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+			return ptx.Raw(`SELECT count(*) FROM platform.accounts WHERE identity_id = ?`, found.ID).Scan(&recorded).Error
+		})
+	})
+	if err != nil {
+		return uuid.Nil, fmt.Errorf("directory: is %s recorded: %w", found.ID, err)
+	}
+	if recorded > 0 {
+		return uuid.Nil, nil
+	}
 	if err := s.accounts.Adopt(ctx, found.ID, acc); err != nil {
 		return uuid.Nil, err
 	}

@@ -674,15 +674,6 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 			returning = append(returning, *cur.IdentityID)
 		}
 	}
-	if err == nil && len(returning) > 0 {
-		err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-			return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
-				var err error
-				returning, err = s.withinScope(ptx, returning, opt.Scope)
-				return err
-			})
-		})
-	}
 	if err != nil {
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {
 			s.log.Error("import failed and its accounts could not all be removed", "tenant", t.UAI, "err", derr)
@@ -696,6 +687,21 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	for _, id := range deactivated {
 		if err := s.accounts.SetActive(context.WithoutCancel(ctx), id, false); err != nil {
 			s.log.Error("deactivate account", "identity", id, "err", err)
+		}
+	}
+	// The import has committed: nothing below may undo it. A failure here is a warning.
+	if len(returning) > 0 {
+		serr := s.db.ReadTx(context.WithoutCancel(ctx), t, func(tx *gorm.DB) error {
+			return tenant.WithPlatform(tx, t, func(ptx *gorm.DB) error {
+				var err error
+				returning, err = s.withinScope(ptx, returning, opt.Scope)
+				return err
+			})
+		})
+		if serr != nil {
+			s.log.Error("import: scope of the returning accounts", "tenant", t.UAI, "err", serr)
+			rep.Warnings = append(rep.Warnings, "les comptes des personnes revenues n'ont pas pu être réactivés sur le serveur d'identité : réactivez-les depuis leur fiche")
+			returning = nil
 		}
 	}
 	for _, id := range returning {
@@ -858,6 +864,11 @@ func (s *Service) createAccounts(ctx context.Context, t *tenant.Tenant, run uuid
 			if err == nil {
 				ids = append(ids, got...)
 				continue
+			}
+			for _, id := range got { // what this chunk did create goes with the undo below
+				if id != uuid.Nil {
+					ids = append(ids, id)
+				}
 			}
 		}
 		if derr := s.accounts.DeleteAccounts(context.WithoutCancel(ctx), ids); derr != nil {

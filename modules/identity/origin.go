@@ -25,7 +25,16 @@ type Identity struct {
 	ID        uuid.UUID
 	Login     string
 	CreatedAt time.Time
-	Origin    *Origin // nil when not created by an import
+	UpdatedAt time.Time // an adoption by a retried import updates it
+	Origin    *Origin   // nil when not created by an import
+}
+
+// LastTouched is when the identity was created or last changed.
+func (i Identity) LastTouched() time.Time {
+	if i.UpdatedAt.After(i.CreatedAt) {
+		return i.UpdatedAt
+	}
+	return i.CreatedAt
 }
 
 func identityOf(ki *kratos.Identity) (Identity, error) {
@@ -36,6 +45,9 @@ func identityOf(ki *kratos.Identity) (Identity, error) {
 	out := Identity{ID: id}
 	if ki.CreatedAt != nil {
 		out.CreatedAt = *ki.CreatedAt
+	}
+	if ki.UpdatedAt != nil {
+		out.UpdatedAt = *ki.UpdatedAt
 	}
 	if traits, ok := ki.Traits.(map[string]any); ok {
 		out.Login, _ = traits["username"].(string)

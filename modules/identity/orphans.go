@@ -19,36 +19,42 @@ type Orphans struct {
 	DB     *gorm.DB // the platform pool
 }
 
-// ReconcileOrphans removes the orphan identities created before createdBefore; it returns
-// how many identities Kratos holds and how many were removed.
+// ReconcileOrphans removes the orphan identities not created nor changed since
+// createdBefore (a retry that adopts an identity changes it); it returns how many identities
+// Kratos holds and how many were removed. Each page is settled as it is read: its candidates
+// are checked against the accounts once more just before they go, so an identity an import
+// recorded meanwhile stays.
 func (o Orphans) ReconcileOrphans(ctx context.Context, createdBefore time.Time) (seen, removed int, err error) {
-	var doomed []uuid.UUID
 	err = o.Kratos.EachIdentity(ctx, func(page []Identity) error {
 		seen += len(page)
-		ids := make([]uuid.UUID, len(page))
-		for i, idt := range page {
-			ids[i] = idt.ID
+		var candidates []uuid.UUID
+		for _, idt := range page {
+			if t := idt.LastTouched(); !t.IsZero() && t.Before(createdBefore) {
+				candidates = append(candidates, idt.ID)
+			}
+		}
+		if len(candidates) == 0 {
+			return nil
 		}
 		var known []uuid.UUID
-		if err := o.DB.WithContext(ctx).Raw(`SELECT identity_id FROM platform.accounts WHERE identity_id IN ?`, ids).Scan(&known).Error; err != nil {
+		if err := o.DB.WithContext(ctx).Raw(`SELECT identity_id FROM platform.accounts WHERE identity_id IN ?`, candidates).Scan(&known).Error; err != nil {
 			return fmt.Errorf("identity: read accounts: %w", err)
 		}
 		has := make(map[uuid.UUID]bool, len(known))
 		for _, id := range known {
 			has[id] = true
 		}
-		for _, idt := range page {
-			if !has[idt.ID] && !idt.CreatedAt.IsZero() && idt.CreatedAt.Before(createdBefore) {
-				doomed = append(doomed, idt.ID)
+		var doomed []uuid.UUID
+		for _, id := range candidates {
+			if !has[id] {
+				doomed = append(doomed, id)
 			}
 		}
+		if err := o.Kratos.DeleteAccounts(ctx, doomed); err != nil {
+			return err
+		}
+		removed += len(doomed)
 		return nil
 	})
-	if err != nil {
-		return seen, 0, err
-	}
-	if err := o.Kratos.DeleteAccounts(ctx, doomed); err != nil {
-		return seen, 0, err
-	}
-	return seen, len(doomed), nil
+	return seen, removed, err
 }

@@ -126,7 +126,8 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &credentialsWorker{d: d, cfg: cfg})
 	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
-			return args, &river.InsertOpts{MaxAttempts: maxAttempts}
+			// One per period: a duty still retrying is not doubled by the next tick.
+			return args, &river.InsertOpts{MaxAttempts: maxAttempts, UniqueOpts: river.UniqueOpts{ByPeriod: every}}
 		}, &river.PeriodicJobOpts{RunOnStart: true})
 	}
 	client, err := river.NewClient(riverdatabasesql.New(db), &river.Config{
@@ -135,6 +136,9 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		Workers:           workers,
 		FetchPollInterval: cfg.Poll,
 		MaxAttempts:       maxAttempts,
+		// A duty walks every identity or establishment of the région: minutes, not River's
+		// default minute. Stuck jobs still end (River rescues them after this).
+		JobTimeout: 30 * time.Minute,
 		Logger:            slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
 		PeriodicJobs: []*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
