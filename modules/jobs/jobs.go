@@ -139,7 +139,7 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		// A duty walks every identity or establishment of the région: minutes, not River's
 		// default minute. Stuck jobs still end (River rescues them after this).
 		JobTimeout: 30 * time.Minute,
-		Logger:            slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
+		Logger:     slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
 		PeriodicJobs: []*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
 			periodic(24*time.Hour, PurgeLeavers{}),
