@@ -478,6 +478,23 @@ func (r *Registry) Purge(ctx context.Context, now time.Time, actor string) ([]Te
 					return fmt.Errorf("%s: %w", stmt, err)
 				}
 			}
+			// Its people's memberships go, and the accounts of those who belong nowhere else
+			// and administer nothing; their Kratos identities, now known to no account, are
+			// removed by the orphan reconciliation.
+			var members []string
+			if err := tx.Raw(`DELETE FROM platform.memberships WHERE tenant_id = ? RETURNING identity_id::text`, t.ID).Scan(&members).Error; err != nil {
+				return fmt.Errorf("forget the memberships: %w", err)
+			}
+			if len(members) > 0 {
+				if err := tx.Exec(`SELECT 1 FROM platform.accounts WHERE identity_id::text IN ? ORDER BY identity_id FOR UPDATE`, members).Error; err != nil {
+					return fmt.Errorf("lock the accounts: %w", err)
+				}
+				if err := tx.Exec(`DELETE FROM platform.accounts a WHERE a.identity_id::text IN ?
+					AND NOT EXISTS (SELECT 1 FROM platform.memberships m WHERE m.identity_id = a.identity_id)
+					AND NOT EXISTS (SELECT 1 FROM platform.platform_admins p WHERE p.identity_id = a.identity_id)`, members).Error; err != nil {
+					return fmt.Errorf("remove the accounts: %w", err)
+				}
+			}
 			if err := tx.Model(&t).Update("purged_at", now.UTC()).Error; err != nil {
 				return err
 			}

@@ -169,6 +169,21 @@ func TestLifecycle(t *testing.T) {
 		t.Fatalf("resume: %+v %v", s, err)
 	}
 
+	// Two people: one only here, one also in another establishment.
+	elsewhere := tenanttest.Provision(t, reg, tenanttest.UAI(33, 77), "Lycée voisin", "lycee")
+	only, shared := "11111111-0000-0000-0000-000000000001", "11111111-0000-0000-0000-000000000002"
+	for _, q := range []string{
+		`INSERT INTO platform.accounts (identity_id, login) VALUES ('` + only + `', 'seule.ici'), ('` + shared + `', 'aussi.ailleurs')`,
+		`INSERT INTO platform.memberships (identity_id, tenant_id, person_id, roles) VALUES
+			('` + only + `', '` + tn.ID.String() + `', gen_random_uuid(), '{eleve}'),
+			('` + shared + `', '` + tn.ID.String() + `', gen_random_uuid(), '{responsable}'),
+			('` + shared + `', '` + elsewhere.ID.String() + `', gen_random_uuid(), '{responsable}')`,
+	} {
+		if err := reg.Platform().Exec(q).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	d, err := reg.Delete(ctx, "0330021U", "test")
 	if err != nil || d.Status != tenant.StatusDeleted || !strings.HasPrefix(d.SchemaName, "t_0330021u_d") {
 		t.Fatalf("delete: %+v %v", d, err)
@@ -204,6 +219,16 @@ func TestLifecycle(t *testing.T) {
 	}
 	if n := countRows(t, reg, `SELECT count(*) FROM pg_roles WHERE rolname = ?`, d.RoleName); n != 0 {
 		t.Fatal("purged role still there")
+	}
+	// Its people's memberships go with it, and the account that belonged nowhere else.
+	if n := countRows(t, reg, `SELECT count(*) FROM platform.memberships WHERE tenant_id = ?`, d.ID); n != 0 {
+		t.Errorf("%d memberships of the purged establishment remain", n)
+	}
+	if n := countRows(t, reg, `SELECT count(*) FROM platform.accounts WHERE identity_id = ?`, only); n != 0 {
+		t.Error("the account that belonged only to the purged establishment remains")
+	}
+	if n := countRows(t, reg, `SELECT count(*) FROM platform.accounts WHERE identity_id = ?`, shared); n != 1 {
+		t.Error("the account that also belongs elsewhere was removed")
 	}
 	if n := countRows(t, reg, `SELECT count(*) FROM platform.audit_log WHERE subject = '0330021U'`); n < 5 {
 		t.Fatalf("audit log has %d entries for the tenant", n)

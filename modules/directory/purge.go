@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -53,7 +54,9 @@ func (s *Service) PurgeLeavers(ctx context.Context, t *tenant.Tenant, now time.T
 		var n int
 		err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 			var people []Person
-			if err := tx.Where("NOT active AND purge_after <= ?", now).Order("purge_after").Limit(purgeBatch).Find(&people).Error; err != nil {
+			// FOR UPDATE: a person reactivated meanwhile (an import, the people page) is read
+			// again once that commits, and no longer qualifies.
+			if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("NOT active AND purge_after <= ?", now).Order("purge_after").Limit(purgeBatch).Find(&people).Error; err != nil {
 				return err
 			}
 			n = len(people)

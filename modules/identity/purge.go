@@ -17,6 +17,11 @@ func (Records) ForgetMemberships(tx *gorm.DB, tenantID uuid.UUID, identityIDs []
 	if err := tx.Exec(`DELETE FROM platform.memberships WHERE tenant_id = ? AND identity_id IN ?`, tenantID, identityIDs).Error; err != nil {
 		return nil, fmt.Errorf("identity: forget memberships: %w", err)
 	}
+	// Lock the accounts first: an import attaching one of them elsewhere commits before this
+	// goes on, and the DELETE (a new statement) then sees its membership.
+	if err := tx.Exec(`SELECT 1 FROM platform.accounts WHERE identity_id IN ? ORDER BY identity_id FOR UPDATE`, identityIDs).Error; err != nil {
+		return nil, fmt.Errorf("identity: lock accounts: %w", err)
+	}
 	var gone []uuid.UUID
 	err := tx.Raw(`DELETE FROM platform.accounts a WHERE a.identity_id IN ?
 		AND NOT EXISTS (SELECT 1 FROM platform.memberships m WHERE m.identity_id = a.identity_id)
