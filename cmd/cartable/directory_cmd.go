@@ -34,6 +34,9 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
+	if cfg.SecretKey == "" && !*dry {
+		return errors.New("CARTABLE_SECRET_KEY is not set: the import keeps the initial passwords for the establishment's administrator, sealed with the servers' key; set the same key as `cartable serve`")
+	}
 	if *uai == "" || fs.NArg() == 0 {
 		return errors.New("import: give --tenant UAI and at least one file or folder")
 	}

@@ -180,6 +180,11 @@ func menuFor(c echo.Context) []web.MenuItem {
 }
 
 func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
+	if cfg.SecretKey == "" {
+		// A key drawn per process would make every sheet printed before a restart, or by
+		// another replica, unreadable.
+		return errors.New("CARTABLE_SECRET_KEY is not set: give every replica the same 32-byte key (openssl rand -hex 32); it encrypts the initial passwords kept with imports (make dev makes its own)")
+	}
 	reg, closeDB, err := openMigrated(ctx, cfg, log)
 	if err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // sealedPrefix marks an encrypted credentials value (a JSON string in import_runs.credentials).
@@ -58,19 +59,25 @@ func (b *credentialBox) seal(run uuid.UUID, creds []Credential) (string, error) 
 	return string(j), err
 }
 
+// unreadableCredentials is the French answer when an import's sheets cannot be opened (the
+// key changed, or they were written before they were sealed); the cause goes to the log.
+func unreadableCredentials(cause error) error {
+	return fault.Wrap(fault.ErrNotFound, cause, "les identifiants de cet import ne peuvent plus être lus (la clé de chiffrement du serveur a changé) : émettez un code de récupération depuis la fiche de chaque personne")
+}
+
 // open decrypts a value written by seal.
 func (b *credentialBox) open(run uuid.UUID, stored string) ([]Credential, error) {
 	var s string
 	if err := json.Unmarshal([]byte(stored), &s); err != nil || !strings.HasPrefix(s, sealedPrefix) {
-		return nil, errors.New("directory: credentials of this import are not sealed; they cannot be read")
+		return nil, unreadableCredentials(errors.New("directory: credentials of this import are not sealed"))
 	}
 	raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, sealedPrefix))
 	if err != nil || len(raw) < b.aead.NonceSize() {
-		return nil, errors.New("directory: sealed credentials are damaged")
+		return nil, unreadableCredentials(errors.New("directory: sealed credentials are damaged"))
 	}
 	plain, err := b.aead.Open(nil, raw[:b.aead.NonceSize()], raw[b.aead.NonceSize():], run[:])
 	if err != nil {
-		return nil, errors.New("directory: sealed credentials do not open with the configured key (CARTABLE_SECRET_KEY changed?)")
+		return nil, unreadableCredentials(errors.New("directory: sealed credentials do not open with the configured key (CARTABLE_SECRET_KEY changed?)"))
 	}
 	var out []Credential
 	return out, json.Unmarshal(plain, &out)
