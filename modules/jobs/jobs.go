@@ -138,8 +138,9 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		MaxAttempts:       maxAttempts,
 		// A duty walks every identity or establishment of the région: minutes, not River's
 		// default minute. Stuck jobs still end (River rescues them after this).
-		JobTimeout: 30 * time.Minute,
-		Logger:     slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
+		JobTimeout:   30 * time.Minute,
+		ErrorHandler: failureLog{cfg.Logger},
+		Logger:       slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
 		PeriodicJobs: []*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
 			periodic(24*time.Hour, PurgeLeavers{}),
@@ -240,7 +241,10 @@ func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error
 		j := Job{ID: r.ID, Kind: r.Kind, Label: labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
 			Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt}
 		if n := len(r.Errors); n > 0 {
-			j.LastError = r.Errors[n-1].Error
+			// The raw error (it may name internal hosts) is in the server's log, not here.
+			last := r.Errors[n-1]
+			j.LastError = fmt.Sprintf("échec de l'essai %d le %s UTC : le détail est dans le journal du serveur (tâche n° %d)",
+				last.Attempt, last.At.UTC().Format("02/01/2006 15:04"), r.ID)
 		}
 		out = append(out, j)
 	}
@@ -267,3 +271,17 @@ func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
 func (w warnings) WithAttrs(as []slog.Attr) slog.Handler { return warnings{w.Handler.WithAttrs(as)} }
 
 func (w warnings) WithGroup(name string) slog.Handler { return warnings{w.Handler.WithGroup(name)} }
+
+// failureLog writes a failed attempt to the server's log (River reports them at INFO, below
+// what is kept): the console and the API show only where to look.
+type failureLog struct{ log *slog.Logger }
+
+func (f failureLog) HandleError(ctx context.Context, job *rivertype.JobRow, err error) *river.ErrorHandlerResult {
+	f.log.ErrorContext(ctx, "background job failed", "job", job.ID, "kind", job.Kind, "attempt", job.Attempt, "err", err)
+	return nil
+}
+
+func (f failureLog) HandlePanic(ctx context.Context, job *rivertype.JobRow, v any, trace string) *river.ErrorHandlerResult {
+	f.log.ErrorContext(ctx, "background job panicked", "job", job.ID, "kind", job.Kind, "attempt", job.Attempt, "panic", v, "trace", trace)
+	return nil
+}
