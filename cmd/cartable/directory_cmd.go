@@ -61,6 +61,13 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err != nil {
 		return err
 	}
+	// The import enqueues its purges and the expiry of its initial passwords, in its own
+	// transaction, for the workers of `cartable serve` (this command works none).
+	queue, err := queueOf(cfg, reg, k, svc, log)
+	if err != nil {
+		return err
+	}
+	svc.SetQueue(queue)
 	rep, err := importFiles(ctx, svc, t, format, paths, directory.ImportOptions{DryRun: *dry, Actor: cliActor(), Scope: identity.Scope{All: true}})
 	if err != nil {
 		return err
