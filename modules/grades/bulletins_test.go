@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/ledongthuc/pdf"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
@@ -42,10 +44,16 @@ type bulletinSchool struct {
 }
 
 func newBulletinSchool(t *testing.T) *bulletinSchool {
+	return newBulletinSchoolAt(t, testenv.SchoolDay)
+}
+
+// newBulletinSchoolAt is newBulletinSchool with every service's clock at now (its school
+// year is now's; the report cards are those of its 1st trimestre).
+func newBulletinSchoolAt(t *testing.T, now time.Time) *bulletinSchool {
 	t.Helper()
 	ctx := context.Background()
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{})
-	env := directorytest.NewEnv(t, reg)
+	env := directorytest.NewEnvAt(t, reg, testenv.NewClock(now))
 	s := &bulletinSchool{reg: reg, svc: NewService(reg.DB(), env.Clock.Now), class: uuid.New()}
 	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, 41), "Lycée Élie-Faure", "lycee")
 	s.zoe = env.AddMember(t, s.tn, identity.RoleEleve, "Zoé", "Lefèvre")
@@ -260,8 +268,16 @@ func TestBulletinCouncil(t *testing.T) {
 	})
 }
 
+// TestBulletinPublication runs at each of testenv.CalendarDates: the 1st trimestre's report
+// cards are written, published and seen the same whatever the day.
 func TestBulletinPublication(t *testing.T) {
-	s := newBulletinSchool(t)
+	for _, now := range testenv.CalendarDates() {
+		t.Run(now.Format("2006-01-02T15:04"), func(t *testing.T) { testBulletinPublication(t, now) })
+	}
+}
+
+func testBulletinPublication(t *testing.T, now time.Time) {
+	s := newBulletinSchoolAt(t, now)
 	zoeCard, publication := s.cardPath(s.zoe), s.classPath("/publication")
 	publish := url.Values{"action": {"publier"}, "confirmation": {"oui"}}
 	published := func() bool {

@@ -34,6 +34,7 @@ import (
 type marksSite struct {
 	t        *testing.T
 	clock    *testenv.Clock
+	start    time.Time // the clock's first instant: "today" of the site
 	srv      *web.Server
 	reg      *tenant.Registry
 	tn       *tenant.Tenant
@@ -47,11 +48,14 @@ type marksSite struct {
 	first    []string               // their first names as stored ("Bruno-…": the test env makes them unique)
 }
 
-func newMarksSite(t *testing.T) *marksSite {
+func newMarksSite(t *testing.T) *marksSite { return newMarksSiteAt(t, testenv.SchoolDay) }
+
+// newMarksSiteAt is newMarksSite with every service's clock at now.
+func newMarksSiteAt(t *testing.T, now time.Time) *marksSite {
 	t.Helper()
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	env := directorytest.NewEnv(t, reg)
-	s := &marksSite{t: t, reg: reg, class: uuid.New()}
+	env := directorytest.NewEnvAt(t, reg, testenv.NewClock(now))
+	s := &marksSite{t: t, reg: reg, class: uuid.New(), start: now}
 	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, 41), "Lycée des Notes", "lycee")
 	s.host = s.tn.Slug + ".cartable.test"
 
@@ -103,8 +107,8 @@ func (w marksLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// today is the site's current date as a form date (the clock is pinned at testenv.SchoolDay).
-func (s *marksSite) today() string { return testenv.SchoolDay.Format("2006-01-02") }
+// today is the site's current date as a form date, in Paris.
+func (s *marksSite) today() string { return s.start.In(testenv.Paris).Format("2006-01-02") }
 
 func (s *marksSite) exec(q string, args ...any) {
 	s.t.Helper()
@@ -298,8 +302,16 @@ func TestMarksGrid(t *testing.T) {
 	})
 }
 
+// TestMarksPupilsAndGuardians runs at each of testenv.CalendarDates: today's evaluation is
+// in the current period and "Nouveau" works whatever the day.
 func TestMarksPupilsAndGuardians(t *testing.T) {
-	s := newMarksSite(t)
+	for _, now := range testenv.CalendarDates() {
+		t.Run(now.Format("2006-01-02T15:04"), func(t *testing.T) { testMarksPupilsAndGuardians(t, now) })
+	}
+}
+
+func testMarksPupilsAndGuardians(t *testing.T, now time.Time) {
+	s := newMarksSiteAt(t, now)
 	pub := s.createEvaluation("Contrôle publié", true)
 	draft := s.createEvaluation("Devoir en brouillon", false)
 	wantCode(t, s.post(s.maths, "/notes/evaluations/"+pub.String()+"/saisie", s.gridForm("Abs", "15", "12,5")), http.StatusSeeOther, "marks")
