@@ -138,7 +138,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 			KratosPublicURL: cfg.KratosPublicURL, KratosAdminURL: cfg.KratosAdminURL,
 			BrowserURL: browser, LoginPageURL: srv.PortalURL() + "connexion", StylesheetURL: srv.PortalURL() + "static/cartable.css",
 			Limits: limits, ClientAddress: identity.ClientAddress(cfg.TrustedProxies), Logger: log,
-			SessionsChanged: k.SessionsChanged,
+			SessionsChanged: auth.SessionsChanged,
 		})
 		if err != nil {
 			return nil, nil, err

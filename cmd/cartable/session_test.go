@@ -29,6 +29,16 @@ func TestLogout(t *testing.T) {
 		wantStatus(t, h.as(m.Token, host, "/api/v1/me"), http.StatusUnauthorized)
 	})
 
+	t.Run("on every server at once", func(t *testing.T) {
+		other := newHarnessOn(t, h.reg, testConfig(t)) // a second replica: its own session cache
+		m := env.AddMember(t, alpha, identity.RoleEnseignant, "Deux", "Serveurs")
+		wantStatus(t, h.as(m.Token, host, "/api/v1/me"), http.StatusOK)
+		wantStatus(t, other.as(m.Token, host, "/api/v1/me"), http.StatusOK) // cached there too
+		wantStatus(t, h.send(m.Token, http.MethodPost, host, "/deconnexion", ""), http.StatusNoContent)
+		wantStatus(t, other.as(m.Token, host, "/api/v1/me"), http.StatusUnauthorized)
+		wantStatus(t, other.as(m.Token, portalHost, "/choix"), http.StatusSeeOther) // anonymous on the portal: to the login page
+	})
+
 	t.Run("browser cookie", func(t *testing.T) {
 		m := env.AddMember(t, alpha, identity.RoleEnseignant, "Cookie", "Navigateur")
 		other := env.AddMember(t, alpha, identity.RoleEnseignant, "Autre", "Navigateur")

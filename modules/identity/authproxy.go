@@ -44,7 +44,7 @@ type AuthProxyConfig struct {
 	Logger          *slog.Logger
 	// SessionsChanged is told the credential (cookie, session token) of a request that
 	// signed out or revoked sessions through Kratos, once Kratos has answered.
-	SessionsChanged func(cookie, token string)
+	SessionsChanged func(ctx context.Context, cookie, token string) error
 }
 
 // AuthProxy serves auth.<base>: Kratos' public self-service and session API, and nothing
@@ -137,7 +137,9 @@ func (p *AuthProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		cookie, token, changes := sessionChange(r)
 		p.proxy.ServeHTTP(w, r)
 		if changes && p.cfg.SessionsChanged != nil {
-			p.cfg.SessionsChanged(cookie, token)
+			if err := p.cfg.SessionsChanged(r.Context(), cookie, token); err != nil {
+				p.cfg.Logger.Error("sign-out not told to the other servers (it holds at Kratos)", "err", err)
+			}
 		}
 		return
 	}

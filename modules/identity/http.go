@@ -124,6 +124,10 @@ func (u *UI) logout(c echo.Context) error {
 		if err := u.auth.kratos.RevokeSession(c.Request().Context(), s); err != nil {
 			return err
 		}
+		// The other servers may hold it in their session caches for a few seconds more.
+		if err := u.auth.store.RecordRevocation(c.Request().Context(), s.ID, u.auth.kratos.now().Add(u.auth.kratos.RevocationNoticeFor())); err != nil {
+			return err
+		}
 	}
 	u.auth.kratos.Evict(cookie, token)
 	if cookie == "" && token != "" {

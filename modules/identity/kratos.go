@@ -121,13 +121,20 @@ func (k *Kratos) ForgetIdentity(id uuid.UUID) { k.cache.removeIdentity(id) }
 // SessionsChanged drops from the cache every session of whoever holds this credential: they
 // just signed out or revoked sessions through Kratos' own API (the auth host calls it), so
 // no cached check may outlive that.
-func (k *Kratos) SessionsChanged(cookie, token string) {
+// It returns the session the cache knew for the credential, if any.
+func (k *Kratos) SessionsChanged(cookie, token string) *Session {
 	key := cacheKey(cookie, token)
-	if s, ok := k.cache.get(key, k.now()); ok && s != nil {
+	s, ok := k.cache.get(key, k.now())
+	if ok && s != nil {
 		k.cache.removeIdentity(s.IdentityID)
 	}
 	k.cache.remove(key)
+	return s
 }
+
+// RevocationNoticeFor is how long a signed-out session is noted for the other servers:
+// longer than any of their session caches keeps it.
+func (k *Kratos) RevocationNoticeFor() time.Duration { return k.cache.ttl + time.Minute }
 
 // RevokeSession ends one session at Kratos (admin API) and drops it from the cache.
 func (k *Kratos) RevokeSession(ctx context.Context, s *Session) error {

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"net/http"
@@ -128,9 +129,14 @@ func (a *Authenticator) Tenant(next echo.HandlerFunc) echo.HandlerFunc {
 		if s == nil {
 			return next(c)
 		}
-		acc, err := a.store.Access(c.Request().Context(), s.IdentityID, t.ID)
+		acc, err := a.store.Access(c.Request().Context(), s.IdentityID, t.ID, s.ID)
 		if err != nil {
 			return err
+		}
+		if acc.Revoked { // signed out on another server: anonymous here too
+			cookie, token := credentials(c)
+			a.kratos.Evict(cookie, token)
+			return next(c)
 		}
 		v := &Viewer{IdentityID: s.IdentityID, Login: s.Login, FirstName: s.FirstName, LastName: s.LastName, Tenant: t,
 			PlatformRole: acc.PlatformRole, Departement: acc.Departement}
@@ -168,10 +174,16 @@ func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
 		if s == nil {
 			return next(c)
 		}
-		role, dep, err := a.store.PlatformRole(c.Request().Context(), s.IdentityID)
+		acc, err := a.store.Access(c.Request().Context(), s.IdentityID, uuid.Nil, s.ID)
 		if err != nil {
 			return err
 		}
+		if acc.Revoked { // signed out on another server: anonymous here too
+			cookie, token := credentials(c)
+			a.kratos.Evict(cookie, token)
+			return next(c)
+		}
+		role, dep := acc.PlatformRole, acc.Departement
 		v := &Viewer{IdentityID: s.IdentityID, Login: s.Login, FirstName: s.FirstName, LastName: s.LastName, PlatformRole: role, Departement: dep}
 		if role != "" {
 			v.Roles = Roles{role}
@@ -189,6 +201,16 @@ func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
 		label = v.Roles[0].Label()
 	}
 	web.SetUser(c, &web.User{Name: v.Name(), RoleLabel: label, LogoutURL: "/deconnexion", PortalURL: a.portalURL + "/choix"})
+}
+
+// SessionsChanged is told of a sign-out or a revocation made through Kratos' own API (the
+// auth host): this server forgets the credential's sessions, and the others are told
+// through the revoked sessions.
+func (a *Authenticator) SessionsChanged(ctx context.Context, cookie, token string) error {
+	if s := a.kratos.SessionsChanged(cookie, token); s != nil && s.ID != "" {
+		return a.store.RecordRevocation(ctx, s.ID, a.kratos.now().Add(a.kratos.RevocationNoticeFor()))
+	}
+	return nil
 }
 
 // Require lets the request through only if the viewer's roles grant p. Anonymous browsers

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -67,23 +68,31 @@ type Access struct {
 	Roles        Roles
 	PlatformRole Role   // admin_regional or admin_departemental, if any
 	Departement  string // for admin_departemental
+	Revoked      bool   // the session was signed out (on any server): it gives nothing
 }
 
 // Access reads, in one query, the identity's membership in the tenant and its platform role.
-func (s *Store) Access(ctx context.Context, identityID, tenantID uuid.UUID) (Access, error) {
+// tenantID may be uuid.Nil (platform hosts: the platform role only). sessionID is checked
+// against the revoked sessions.
+func (s *Store) Access(ctx context.Context, identityID, tenantID uuid.UUID, sessionID string) (Access, error) {
 	var row struct {
 		PersonID    *uuid.UUID
 		Roles       Roles
 		Active      *bool
 		Role        *string
 		Departement *string
+		Revoked     bool
 	}
-	err := s.gdb.WithContext(ctx).Raw(`SELECT m.person_id, m.roles, m.active, pa.role, pa.departement_code AS departement
+	err := s.gdb.WithContext(ctx).Raw(`SELECT m.person_id, m.roles, m.active, pa.role, pa.departement_code AS departement,
+			EXISTS (SELECT 1 FROM platform.revoked_sessions r WHERE r.session_id = ?) AS revoked
 		FROM (SELECT 1) one
 		LEFT JOIN platform.memberships m ON m.identity_id = ? AND m.tenant_id = ?
-		LEFT JOIN platform.platform_admins pa ON pa.identity_id = ?`, identityID, tenantID, identityID).Scan(&row).Error
+		LEFT JOIN platform.platform_admins pa ON pa.identity_id = ?`, sessionID, identityID, tenantID, identityID).Scan(&row).Error
 	if err != nil {
 		return Access{}, fmt.Errorf("identity: access of %s: %w", identityID, err)
+	}
+	if row.Revoked {
+		return Access{Revoked: true}, nil
 	}
 	var a Access
 	if row.PersonID != nil && row.Active != nil && *row.Active {
@@ -96,6 +105,21 @@ func (s *Store) Access(ctx context.Context, identityID, tenantID uuid.UUID) (Acc
 		a.Departement = *row.Departement
 	}
 	return a, nil
+}
+
+// RecordRevocation notes that a session was signed out, for every server, as long as their
+// session caches may keep it (until); expired notes go at the same time.
+func (s *Store) RecordRevocation(ctx context.Context, sessionID string, until time.Time) error {
+	db := s.gdb.WithContext(ctx)
+	if err := db.Exec(`DELETE FROM platform.revoked_sessions WHERE expires_at < now()`).Error; err != nil {
+		return fmt.Errorf("identity: prune revoked sessions: %w", err)
+	}
+	err := db.Exec(`INSERT INTO platform.revoked_sessions (session_id, expires_at) VALUES (?, ?)
+		ON CONFLICT (session_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`, sessionID, until).Error
+	if err != nil {
+		return fmt.Errorf("identity: record revoked session: %w", err)
+	}
+	return nil
 }
 
 // Establishment is one place an identity may enter.
@@ -118,22 +142,6 @@ func (s *Store) Establishments(ctx context.Context, identityID uuid.UUID) ([]Est
 	return out, nil
 }
 
-// PlatformRole returns the identity's platform role ("" if none) and its département.
-func (s *Store) PlatformRole(ctx context.Context, identityID uuid.UUID) (Role, string, error) {
-	var row struct {
-		Role        string
-		Departement *string
-	}
-	err := s.gdb.WithContext(ctx).Raw(`SELECT role, departement_code AS departement FROM platform.platform_admins WHERE identity_id = ?`, identityID).Scan(&row).Error
-	if err != nil {
-		return "", "", fmt.Errorf("identity: platform role of %s: %w", identityID, err)
-	}
-	dep := ""
-	if row.Departement != nil {
-		dep = *row.Departement
-	}
-	return Role(row.Role), dep, nil
-}
 
 // Account is a platform account.
 type Account struct {
