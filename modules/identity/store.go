@@ -142,7 +142,6 @@ func (s *Store) Establishments(ctx context.Context, identityID uuid.UUID) ([]Est
 	return out, nil
 }
 
-
 // Account is a platform account.
 type Account struct {
 	IdentityID uuid.UUID
