@@ -15,8 +15,10 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"golang.org/x/sync/singleflight"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/migrations"
@@ -47,6 +49,7 @@ type Registry struct {
 	opts       Options
 	rolePrefix string
 	cache      *slugCache
+	lookups    singleflight.Group // host look-ups missing the cache, one per slug at a time
 }
 
 // NewRegistry binds a registry to a pool opened with Open.
@@ -345,12 +348,21 @@ func (r *Registry) BySlug(ctx context.Context, slug string) (*Tenant, error) {
 		}
 		return t, nil
 	}
-	t, err := r.bySlugLive(ctx, slug)
-	if err != nil && !errors.Is(err, fault.ErrNotFound) {
+	// One database look-up per slug at a time: a burst of requests to a host just out of
+	// the cache waits for the first.
+	v, err, _ := r.lookups.Do(slug, func() (any, error) {
+		// Not the first caller's own end: the others wait on this look-up too.
+		t, err := r.bySlugLive(context.WithoutCancel(ctx), slug)
+		if err != nil && !errors.Is(err, fault.ErrNotFound) {
+			return nil, err
+		}
+		r.cache.put(slug, t, r.opts.Now(), gen)
+		return t, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	r.cache.put(slug, t, r.opts.Now(), gen)
-	if t == nil {
+	if t, _ = v.(*Tenant); t == nil {
 		return nil, fault.ErrNotFound
 	}
 	return t, nil
@@ -588,12 +600,15 @@ func isUniqueViolation(err error) bool {
 	return errors.As(err, &pgErr) && pgErr.Code == "23505"
 }
 
-// slugCache remembers host look-ups, misses included, for a short time.
+// slugCache remembers host look-ups for a short time: live tenants in a bounded LRU,
+// misses in one of their own (random host names cannot push the live tenants out), each key
+// evicted alone.
 type slugCache struct {
-	mu      sync.Mutex
-	ttl     time.Duration
-	entries map[string]slugEntry
-	gen     uint64 // bumped by clear: a look-up that began before a change does not cache its answer
+	mu     sync.Mutex
+	ttl    time.Duration
+	hits   *expirable.LRU[string, slugEntry]
+	misses *expirable.LRU[string, time.Time] // slug → until when it is known unknown
+	gen    uint64                            // bumped by clear: a look-up that began before a change does not cache its answer
 }
 
 type slugEntry struct {
@@ -604,18 +619,24 @@ type slugEntry struct {
 const slugCacheMax = 10000
 
 func newSlugCache(ttl time.Duration) *slugCache {
-	return &slugCache{ttl: ttl, entries: map[string]slugEntry{}}
+	return &slugCache{ttl: ttl,
+		hits:   expirable.NewLRU[string, slugEntry](slugCacheMax, nil, ttl),
+		misses: expirable.NewLRU[string, time.Time](slugCacheMax, nil, ttl)}
 }
 
-// get returns the cached answer for slug, and the generation to give put after a miss.
+// get returns the cached answer for slug (nil: known unknown), and the generation to give
+// put after a miss.
 func (c *slugCache) get(slug string, now time.Time) (*Tenant, bool, uint64) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	e, ok := c.entries[slug]
-	if !ok || now.After(e.expires) {
-		return nil, false, c.gen
+	gen := c.gen
+	c.mu.Unlock()
+	if until, ok := c.misses.Get(slug); ok && !now.After(until) {
+		return nil, true, gen
 	}
-	return e.t, true, c.gen
+	if e, ok := c.hits.Get(slug); ok && !now.After(e.expires) {
+		return e.t, true, gen
+	}
+	return nil, false, gen
 }
 
 // put caches the answer of a look-up that began at generation gen, unless the registry
@@ -626,15 +647,17 @@ func (c *slugCache) put(slug string, t *Tenant, now time.Time, gen uint64) {
 	if gen != c.gen {
 		return
 	}
-	if len(c.entries) >= slugCacheMax {
-		c.entries = map[string]slugEntry{} // bounded: random hosts cannot grow it without end
+	if t == nil {
+		c.misses.Add(slug, now.Add(c.ttl))
+		return
 	}
-	c.entries[slug] = slugEntry{t: t, expires: now.Add(c.ttl)}
+	c.hits.Add(slug, slugEntry{t: t, expires: now.Add(c.ttl)})
 }
 
 func (c *slugCache) clear() {
 	c.mu.Lock()
-	c.entries = map[string]slugEntry{}
+	c.hits.Purge()
+	c.misses.Purge()
 	c.gen++
 	c.mu.Unlock()
 }
