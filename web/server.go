@@ -104,7 +104,16 @@ func (s *Server) newEcho() *echo.Echo {
 		ReferrerPolicy:        "same-origin",
 		ContentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self' " + s.ownOrigins(),
 	}))
+	// Pages, JSON and assets travel compressed (a cheap phone on a school's shared line);
+	// PDFs and archives are compressed already.
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{MinLength: 1024, Skipper: func(c echo.Context) bool {
+		p := c.Request().URL.Path
+		return strings.HasSuffix(p, "/pdf") || strings.HasSuffix(p, ".pdf") || strings.HasSuffix(p, "/export")
+	}}))
 	e.Group("/static", staticCache).StaticFS("/", echo.MustSubFS(staticFS, "static"))
+	e.GET("/favicon.ico", func(c echo.Context) error { // what browsers ask for without reading the page
+		return c.Redirect(http.StatusMovedPermanently, "/static/favicon.svg")
+	})
 	return e
 }
 
@@ -311,7 +320,8 @@ func (s *Server) portalHome(c echo.Context) error {
 			groups = append(groups, g)
 		}
 	}
-	return c.Render(http.StatusOK, "portal.html", Page{Title: "Portail", Data: map[string]any{"Groups": groups}})
+	return c.Render(http.StatusOK, "portal.html", Page{Title: "Portail", Data: map[string]any{"Groups": groups,
+		"SignedOut": c.QueryParam("deconnexion") == "ok" && UserOf(c) == nil}})
 }
 
 func (s *Server) tenantHome(c echo.Context) error {

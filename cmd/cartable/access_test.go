@@ -70,6 +70,7 @@ var tenantRoutePermissions = map[string]identity.Permission{
 	"GET /api/v1/bulletins/:period":                                 identity.PermMarksView,
 	"GET /":                                                         identity.Public,
 	"GET /deconnexion":                                              identity.Public,
+	"GET /favicon.ico":                                              identity.Public,
 	"POST /deconnexion":                                             identity.Public,
 	"GET /api/v1/me":                                                identity.PermMe,
 	"GET /annuaire/classes":                                         identity.PermClassesList,

@@ -121,7 +121,8 @@ func TestBrowserLogin(t *testing.T) {
 	// 5. Logout from the establishment page: back on the portal, signed out everywhere.
 	b.navigate(home, http.StatusOK)
 	b.click(chromedp.CSS(`header nav.account form.logout button`), http.StatusOK) // a POST with the session's token
-	b.wantURL(portal)
+	b.wantURL(portal + "?deconnexion=ok")
+	b.wantText("Vous êtes déconnecté")
 	b.navigate(home, http.StatusOK)
 	b.wantText("Se connecter")
 	b.wantNoText("Se déconnecter", "Zoé")

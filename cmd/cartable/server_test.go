@@ -1,12 +1,16 @@
 package main
 
 import (
+	"compress/gzip"
 	"context"
 	"encoding/json"
-	"github.com/labstack/echo/v4"
+	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/migrations"
 	"github.com/cartable-ent/cartable/tenant"
@@ -395,4 +399,29 @@ func TestOpenAPIComplete(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestPagesCompressed: pages travel gzip-compressed to browsers that accept it.
+func TestPagesCompressed(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	for i := range 12 { // a portal listing establishments (a page above the 1 Ko threshold)
+		h.provision(tenanttest.UAI(33, 100+i), fmt.Sprintf("Lycée numéro %d", i), "lycee")
+	}
+	rec := h.get(portalHost, "/", "Accept-Encoding", "gzip")
+	wantStatus(t, rec, http.StatusOK)
+	if rec.Header().Get("Content-Encoding") != "gzip" {
+		t.Fatalf("portal page not compressed: %v", rec.Header())
+	}
+	zr, err := gzip.NewReader(rec.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := io.ReadAll(zr)
+	if err != nil || !strings.Contains(string(page), "Cartable") {
+		t.Errorf("the compressed page does not read back (%v)", err)
+	}
+	if plain := h.get(portalHost, "/"); plain.Header().Get("Content-Encoding") != "" {
+		t.Error("compressed for a client that did not ask")
+	}
 }

@@ -136,7 +136,7 @@ func (u *UI) logout(c echo.Context) error {
 	if cookie != "" {
 		c.SetCookie(u.expiredSessionCookie())
 	}
-	return c.Redirect(http.StatusSeeOther, u.portalURL+"/")
+	return c.Redirect(http.StatusSeeOther, u.portalURL+"/?deconnexion=ok")
 }
 
 // expiredSessionCookie clears Kratos' session cookie, shared by every host of the base
