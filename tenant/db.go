@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
+	"gorm.io/gorm/utils"
 
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -50,6 +52,11 @@ type PoolOptions struct {
 	// AcquireTimeout bounds the wait of a tenant transaction for its place and a connection
 	// (default 2 s); past it the request fails with fault.Busy (503 with Retry-After).
 	AcquireTimeout time.Duration
+
+	// Logger receives the queries slower than SlowQuery (default 200 ms) and the database's
+	// errors, through GORM's slog logger; nil: nothing is logged.
+	Logger    *slog.Logger
+	SlowQuery time.Duration
 }
 
 // Default timeouts of PoolOptions.
@@ -127,7 +134,7 @@ func Open(ctx context.Context, dsn string, opts PoolOptions) (*gorm.DB, error) {
 	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	gdb, err := gorm.Open(postgres.New(postgres.Config{Conn: sqlDB}), &gorm.Config{
 		SkipDefaultTransaction: true,
-		Logger:                 logger.Discard,
+		Logger:                 queryLogger(opts),
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
@@ -255,4 +262,35 @@ func WithPlatform(tx *gorm.DB, t *Tenant, fn func(ptx *gorm.DB) error) error {
 		return errors.Join(ferr, err)
 	}
 	return ferr
+}
+
+// queryLogger logs the queries slower than opts.SlowQuery with where they come from (file
+// and line), never their SQL text, which can hold people's data. Errors are not logged here:
+// the error handler logs each failed request once.
+func queryLogger(opts PoolOptions) logger.Interface {
+	if opts.Logger == nil {
+		return logger.Discard
+	}
+	slow := opts.SlowQuery
+	if slow <= 0 {
+		slow = 200 * time.Millisecond
+	}
+	return slowQueries{log: opts.Logger, threshold: slow}
+}
+
+type slowQueries struct {
+	log       *slog.Logger
+	threshold time.Duration
+}
+
+func (l slowQueries) LogMode(logger.LogLevel) logger.Interface      { return l }
+func (l slowQueries) Info(context.Context, string, ...interface{})  {}
+func (l slowQueries) Warn(context.Context, string, ...interface{})  {}
+func (l slowQueries) Error(context.Context, string, ...interface{}) {}
+
+func (l slowQueries) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), _ error) {
+	if elapsed := time.Since(begin); elapsed > l.threshold {
+		_, rows := fc()
+		l.log.WarnContext(ctx, "slow query", "ms", elapsed.Milliseconds(), "rows", rows, "at", utils.FileWithLineNum())
+	}
 }

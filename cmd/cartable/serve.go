@@ -27,7 +27,9 @@ func openRegistry(ctx context.Context, cfg config, log *slog.Logger) (*tenant.Re
 	if cfg.DatabaseURL == "" {
 		return nil, nil, errors.New("DATABASE_URL is not set (e.g. postgres://cartable:…@127.0.0.1:5432/cartable); for a local stack run `make dev`")
 	}
-	gdb, err := tenant.Open(ctx, cfg.DatabaseURL, cfg.DBPool)
+	pool := cfg.DBPool
+	pool.Logger = log // slow queries
+	gdb, err := tenant.Open(ctx, cfg.DatabaseURL, pool)
 	if err != nil {
 		return nil, nil, err
 	}

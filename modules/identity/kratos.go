@@ -37,7 +37,11 @@ func NewKratos(publicURL, adminURL string, sessionTTL time.Duration) *Kratos {
 	mk := func(u string, timeout time.Duration) *kratos.APIClient {
 		cfg := kratos.NewConfiguration()
 		cfg.Servers = kratos.ServerConfigurations{{URL: u}}
-		cfg.HTTPClient = &http.Client{Timeout: timeout}
+		// Every request checks its session with Kratos (past the cache): keep enough idle
+		// connections for a Monday-morning storm instead of Go's default two per host.
+		tr := http.DefaultTransport.(*http.Transport).Clone()
+		tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 256, 128
+		cfg.HTTPClient = &http.Client{Timeout: timeout, Transport: tr}
 		cfg.UserAgent = "cartable"
 		return kratos.NewAPIClient(cfg)
 	}
