@@ -40,6 +40,7 @@ func classify(err error) (status int, text, field string) {
 	var msg *fault.Message
 	var he *echo.HTTPError
 	var busy *fault.Busy
+	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &busy):
 		return http.StatusServiceUnavailable, busy.Text, ""
@@ -47,6 +48,9 @@ func classify(err error) (status int, text, field string) {
 		return http.StatusUnprocessableEntity, inv.Message, inv.Field
 	case errors.As(err, &msg):
 		return statusOf(msg.Kind), msg.Text, msg.Field
+	case errors.As(err, &mbe):
+		// A body over its route's limit (identity's limitBody), whoever read it.
+		return http.StatusRequestEntityTooLarge, fmt.Sprintf("requête trop volumineuse : %s au plus", fault.ByteSize(mbe.Limit)), ""
 	case errors.As(err, &he):
 		text := http.StatusText(he.Code)
 		if s, ok := he.Message.(string); ok && he.Code < 500 {

@@ -56,3 +56,24 @@ func TestBusyAnswers503WithRetryAfter(t *testing.T) {
 		})
 	}
 }
+
+// TestOverLimitBodyIs413: a handler that reads past its body limit and returns the error as
+// it is still answers 413 with the limit, not 500.
+func TestOverLimitBodyIs413(t *testing.T) {
+	srv, err := web.NewServer(web.Config{BaseDomain: "cartable.test"}, nil)
+	if err != nil {
+		t.Fatalf("NewServer: %v", err)
+	}
+	srv.AdminAPI().POST("/lire", func(c echo.Context) error {
+		r := http.MaxBytesReader(c.Response(), c.Request().Body, 64<<10)
+		var v any
+		return json.NewDecoder(r).Decode(&v) // the raw error, unwrapped
+	})
+	req := httptest.NewRequest(http.MethodPost, "/api/v1/lire", strings.NewReader(`"`+strings.Repeat("a", 100<<10)+`"`))
+	req.Host = "admin.cartable.test"
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "64 Ko au plus") {
+		t.Fatalf("status %d, body %s; want 413 naming 64 Ko", rec.Code, rec.Body.String())
+	}
+}

@@ -21,9 +21,6 @@ import (
 // web/openapi.json). Decimals are strings with a dot and two decimals ("12.50"); an average
 // that does not exist is null, never 0.
 
-// apiMaxBody bounds a request body: a grid of a few hundred pupils fits many times over.
-const apiMaxBody = 1 << 20
-
 // apiDecimal writes hundredths with a dot: 1250 → "12.50".
 func apiDecimal(h Hundredths) string { return strings.Replace(h.String(), ",", ".", 1) }
 
@@ -121,14 +118,10 @@ func apiFieldErrors(c echo.Context, fe FieldErrors) error {
 	return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "évaluation refusée : corrigez les champs signalés", "fields": fields})
 }
 
-// apiDecode reads a JSON body of at most apiMaxBody bytes into v.
+// apiDecode reads a JSON body into v; the route's body limit (1 Mo, identity.Handle) bounds
+// it, and a body over it is a 413 that says the limit.
 func apiDecode(c echo.Context, v any) error {
-	r := http.MaxBytesReader(c.Response(), c.Request().Body, apiMaxBody)
-	if err := json.NewDecoder(r).Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return fault.New(fault.ErrTooLarge, "requête trop volumineuse : %d Mo au plus", apiMaxBody>>20)
-		}
+	if err := json.NewDecoder(c.Request().Body).Decode(v); err != nil {
 		return web.BadRequest(err)
 	}
 	return nil
