@@ -125,7 +125,7 @@ func (u *UI) logout(c echo.Context) error {
 			return err
 		}
 		// The other servers may hold it in their session caches for a few seconds more.
-		if err := u.auth.store.RecordRevocation(c.Request().Context(), s.ID, u.auth.kratos.now().Add(u.auth.kratos.RevocationNoticeFor())); err != nil {
+		if err := u.auth.noteSignedOut(c.Request().Context(), s); err != nil {
 			return err
 		}
 	}

@@ -136,9 +136,6 @@ func (k *Kratos) SessionsChanged(cookie, token string) *Session {
 	return s
 }
 
-// RevocationNoticeFor is how long a signed-out session is noted for the other servers:
-// longer than any of their session caches keeps it.
-func (k *Kratos) RevocationNoticeFor() time.Duration { return k.cache.ttl + time.Minute }
 
 // RevokeSession ends one session at Kratos (admin API) and drops it from the cache.
 func (k *Kratos) RevokeSession(ctx context.Context, s *Session) error {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -208,9 +209,15 @@ func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
 // through the revoked sessions.
 func (a *Authenticator) SessionsChanged(ctx context.Context, cookie, token string) error {
 	if s := a.kratos.SessionsChanged(cookie, token); s != nil && s.ID != "" {
-		return a.store.RecordRevocation(ctx, s.ID, a.kratos.now().Add(a.kratos.RevocationNoticeFor()))
+		return a.noteSignedOut(ctx, s)
 	}
 	return nil
+}
+
+// noteSignedOut tells the other servers that s ended, for longer than their session caches
+// may keep it.
+func (a *Authenticator) noteSignedOut(ctx context.Context, s *Session) error {
+	return a.store.RecordRevocation(ctx, s.ID, a.kratos.now().Add(a.kratos.cache.ttl+time.Minute))
 }
 
 // Require lets the request through only if the viewer's roles grant p. Anonymous browsers
