@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"mime"
 	"net/http"
 	"net/url"
 
@@ -97,7 +98,7 @@ func sameOrigin(r *http.Request) bool {
 // becoming a 413 that gives the limit.
 func parseForm(r *http.Request) error {
 	var err error
-	if ct := r.Header.Get("Content-Type"); len(ct) >= 19 && ct[:19] == "multipart/form-data" {
+	if ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct == "multipart/form-data" {
 		err = r.ParseMultipartForm(32 << 20)
 	} else {
 		err = r.ParseForm()

@@ -22,12 +22,17 @@ var Templates embed.FS
 type Handler struct {
 	q        *Queue
 	regional func(echo.Context) bool
+	zone     *time.Location // the console's dates are Paris time
 }
 
 // NewHandler serves q's jobs to the callers for whom regional is true (the routes are
 // already limited to platform administrators).
 func NewHandler(q *Queue, regional func(echo.Context) bool) *Handler {
-	return &Handler{q: q, regional: regional}
+	zone, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		zone = time.UTC
+	}
+	return &Handler{q: q, regional: regional, zone: zone}
 }
 
 // Register adds GET /jobs to the administration API (already authenticated).
@@ -74,10 +79,6 @@ func (h *Handler) Console(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	paris, _ := time.LoadLocation("Europe/Paris")
-	if paris == nil {
-		paris = time.UTC
-	}
 	rows := make([]consoleJob, len(js))
 	for i, j := range js {
 		when := j.ScheduledAt
@@ -87,7 +88,7 @@ func (h *Handler) Console(c echo.Context) error {
 		if j.Label == "" {
 			j.Label = j.Kind
 		}
-		rows[i] = consoleJob{Job: j, StateLabel: stateLabels[j.State], When: when.In(paris).Format("02/01/2006 15:04")}
+		rows[i] = consoleJob{Job: j, StateLabel: stateLabels[j.State], When: when.In(h.zone).Format("02/01/2006 15:04")}
 	}
 	states := make([]map[string]string, 0, len(States))
 	for _, s := range States {
