@@ -144,12 +144,17 @@ func (e *Env) BrowserCookie(t testing.TB, login, password string) string {
 	if flowID == "" {
 		t.Fatalf("browser login flow: %s to %q, no flow id", resp.Status, resp.Header.Get("Location"))
 	}
+	// withFlow sends a request as the browser that opened the flow (its cookies, which are
+	// for the browsers' domain and would not follow to 127.0.0.1 by themselves).
+	withFlow := func(req *http.Request) (*http.Response, error) {
+		for _, c := range flowCookies {
+			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+		}
+		return noRedirect.Do(req)
+	}
 	req, _ := http.NewRequest(http.MethodGet, e.PublicURL+"/self-service/login/flows?id="+url.QueryEscape(flowID), nil)
 	req.Header.Set("Accept", "application/json")
-	for _, c := range flowCookies {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	resp, err = noRedirect.Do(req)
+	resp, err = withFlow(req)
 	if err != nil {
 		t.Fatalf("fetch the login flow: %v", err)
 	}
@@ -177,10 +182,7 @@ func (e *Env) BrowserCookie(t testing.TB, login, password string) string {
 	form := url.Values{"method": {"password"}, "identifier": {login}, "password": {password}, "csrf_token": {csrf}}
 	req, _ = http.NewRequest(http.MethodPost, e.PublicURL+"/self-service/login?flow="+url.QueryEscape(flowID), strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for _, c := range flowCookies {
-		req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-	}
-	resp, err = noRedirect.Do(req)
+	resp, err = withFlow(req)
 	if err != nil {
 		t.Fatalf("browser login: %v", err)
 	}
