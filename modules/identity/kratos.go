@@ -136,7 +136,6 @@ func (k *Kratos) SessionsChanged(cookie, token string) *Session {
 	return s
 }
 
-
 // RevokeSession ends one session at Kratos (admin API) and drops it from the cache.
 func (k *Kratos) RevokeSession(ctx context.Context, s *Session) error {
 	resp, err := k.Admin.IdentityAPI.DisableSession(ctx, s.ID).Execute()
