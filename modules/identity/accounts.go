@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -30,74 +31,164 @@ const maxBatch = 500
 
 // CreateAccounts creates identities in batches and returns their ids in input order. If a
 // batch fails, the identities created so far by this call are deleted again, so a failed
-// call leaves nothing in Kratos.
+// call leaves nothing in Kratos. Logins that exist already are not an error of the batch:
+// the other accounts are created, and a *TakenError names the taken positions (their ids
+// are uuid.Nil).
 func (k *Kratos) CreateAccounts(ctx context.Context, accounts []NewAccount) ([]uuid.UUID, error) {
-	ids := make([]uuid.UUID, 0, len(accounts)) // created so far, for undoing
-	var taken []int                            // positions whose login exists already
-	takenBefore := 0
-	ordered := make([]uuid.UUID, 0, len(accounts)) // in input order
+	ordered := make([]uuid.UUID, len(accounts)) // in input order
+	var created []uuid.UUID                     // so far, for undoing
+	var taken []int                             // positions whose login exists already
+	fail := func(err error) ([]uuid.UUID, error) {
+		k.DeleteAccounts(context.WithoutCancel(ctx), created)
+		return nil, err
+	}
 	for start := 0; start < len(accounts); start += maxBatch {
 		end := min(start+maxBatch, len(accounts))
-		patches := make([]kratos.IdentityPatch, 0, end-start)
-		index := map[string]int{} // patch id (a UUID, as Kratos wants) → position in the batch
+		pending := make([]int, 0, end-start) // positions still to create
 		for i := start; i < end; i++ {
-			a := accounts[i]
-			traits := map[string]any{"username": a.Login, "name": map[string]any{"first": a.FirstName, "last": a.LastName}}
-			if a.Email != "" {
-				traits["email"] = a.Email
-			}
-			body := kratos.NewCreateIdentityBody(SchemaID, traits)
-			if a.Origin != nil {
-				body.MetadataAdmin = a.Origin
-			}
-			if a.HashedPassword != "" {
-				body.Credentials = &kratos.IdentityWithCredentials{Password: &kratos.IdentityWithCredentialsPassword{
-					Config: &kratos.IdentityWithCredentialsPasswordConfig{HashedPassword: kratos.PtrString(a.HashedPassword)},
-				}}
-			}
-			pid := uuid.NewString()
-			index[pid] = i - start
-			patches = append(patches, kratos.IdentityPatch{Create: body, PatchId: kratos.PtrString(pid)})
+			pending = append(pending, i)
 		}
-		res, resp, err := k.Admin.IdentityAPI.BatchPatchIdentities(ctx).PatchIdentitiesBody(kratos.PatchIdentitiesBody{Identities: patches}).Execute()
-		if err != nil {
-			k.DeleteAccounts(context.WithoutCancel(ctx), ids)
-			return nil, fmt.Errorf("identity: create accounts %d–%d: %w", start, end-1, describe(resp, err))
-		}
-		batch := make([]uuid.UUID, end-start)
-		created := 0
-		var failed []string
-		for _, r := range res.Identities {
-			pos, ok := index[r.GetPatchId()]
-			if r.Identity != nil && ok {
-				if id, err := uuid.Parse(*r.Identity); err == nil {
-					batch[pos] = id
-					created++
-					ids = append(ids, id)
-					continue
+		// Kratos 1.3 answers a batch holding a taken login as if the others had been created,
+		// but its transaction rolled them back: after such a batch, the ids it gave are
+		// checked and the accounts that do not exist are sent again, without the taken ones.
+		for attempt := 0; len(pending) > 0; attempt++ {
+			if attempt == 3 {
+				return fail(fmt.Errorf("identity: Kratos did not keep %d account(s) of positions %d–%d after %d attempts", len(pending), start, end-1, attempt))
+			}
+			list := make([]NewAccount, len(pending))
+			for i, pos := range pending {
+				list[i] = accounts[pos]
+			}
+			ids, conflicts, err := k.createBatch(ctx, list)
+			if err != nil {
+				return fail(fmt.Errorf("identity: create accounts %d–%d: %w", start, end-1, err))
+			}
+			for _, i := range conflicts {
+				taken = append(taken, pending[i])
+			}
+			var sent []int
+			for i, id := range ids {
+				if id != uuid.Nil {
+					ordered[pending[i]] = id
+					sent = append(sent, i)
 				}
 			}
-			if ok && isConflict(r.Error) {
-				taken = append(taken, start+pos)
-				continue
+			if len(conflicts) == 0 {
+				for _, i := range sent {
+					created = append(created, ids[i])
+				}
+				break
 			}
-			login := ""
-			if ok {
-				login = accounts[start+pos].Login
+			kept, err := k.existing(ctx, ids)
+			if err != nil {
+				return fail(err)
 			}
-			failed = append(failed, fmt.Sprintf("%s: %v", login, r.Error))
+			var again []int
+			for _, i := range sent {
+				if kept[ids[i]] {
+					created = append(created, ids[i])
+					continue
+				}
+				ordered[pending[i]] = uuid.Nil
+				again = append(again, pending[i])
+			}
+			pending = again
 		}
-		if len(failed) > 0 || created+len(taken)-takenBefore != end-start {
-			k.DeleteAccounts(context.WithoutCancel(ctx), ids)
-			return nil, fmt.Errorf("identity: %d account(s) refused by Kratos: %s", len(failed), strings.Join(failed[:min(len(failed), 5)], "; "))
-		}
-		takenBefore = len(taken)
-		ordered = append(ordered, batch...)
 	}
 	if len(taken) > 0 {
+		slices.Sort(taken)
 		return ordered, &TakenError{Positions: taken}
 	}
 	return ordered, nil
+}
+
+// createBatch sends one batch; it returns the ids Kratos gave (uuid.Nil for a taken login)
+// and the positions of the taken logins. Any other refusal fails the whole batch.
+func (k *Kratos) createBatch(ctx context.Context, accounts []NewAccount) ([]uuid.UUID, []int, error) {
+	patches := make([]kratos.IdentityPatch, 0, len(accounts))
+	index := map[string]int{} // patch id (a UUID, as Kratos wants) → position in the batch
+	for i, a := range accounts {
+		traits := map[string]any{"username": a.Login, "name": map[string]any{"first": a.FirstName, "last": a.LastName}}
+		if a.Email != "" {
+			traits["email"] = a.Email
+		}
+		body := kratos.NewCreateIdentityBody(SchemaID, traits)
+		if a.Origin != nil {
+			body.MetadataAdmin = a.Origin
+		}
+		if a.HashedPassword != "" {
+			body.Credentials = &kratos.IdentityWithCredentials{Password: &kratos.IdentityWithCredentialsPassword{
+				Config: &kratos.IdentityWithCredentialsPasswordConfig{HashedPassword: kratos.PtrString(a.HashedPassword)},
+			}}
+		}
+		pid := uuid.NewString()
+		index[pid] = i
+		patches = append(patches, kratos.IdentityPatch{Create: body, PatchId: kratos.PtrString(pid)})
+	}
+	res, resp, err := k.Admin.IdentityAPI.BatchPatchIdentities(ctx).PatchIdentitiesBody(kratos.PatchIdentitiesBody{Identities: patches}).Execute()
+	if err != nil {
+		return nil, nil, describe(resp, err)
+	}
+	ids := make([]uuid.UUID, len(accounts))
+	var taken []int
+	var failed []string
+	answered := 0
+	for _, r := range res.Identities {
+		pos, ok := index[r.GetPatchId()]
+		if !ok {
+			continue
+		}
+		answered++
+		if r.Identity != nil {
+			if id, err := uuid.Parse(*r.Identity); err == nil {
+				ids[pos] = id
+				continue
+			}
+		}
+		if isConflict(r.Error) {
+			taken = append(taken, pos)
+			continue
+		}
+		failed = append(failed, fmt.Sprintf("%s: %v", accounts[pos].Login, r.Error))
+	}
+	if len(failed) > 0 || answered != len(accounts) {
+		// What the batch did create goes with the caller's undo; a batch answered in part is
+		// one whose created ids cannot be trusted.
+		var made []uuid.UUID
+		for _, id := range ids {
+			if id != uuid.Nil {
+				made = append(made, id)
+			}
+		}
+		k.DeleteAccounts(context.WithoutCancel(ctx), made)
+		return nil, nil, fmt.Errorf("%d account(s) refused by Kratos (%d answered of %d): %s", len(failed), answered, len(accounts), strings.Join(failed[:min(len(failed), 5)], "; "))
+	}
+	return ids, taken, nil
+}
+
+// existing tells which of ids (uuid.Nil ignored) Kratos holds.
+func (k *Kratos) existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]bool, error) {
+	var want []string
+	for _, id := range ids {
+		if id != uuid.Nil {
+			want = append(want, id.String())
+		}
+	}
+	out := map[uuid.UUID]bool{}
+	const page = 100
+	for start := 0; start < len(want); start += page {
+		part := want[start:min(start+page, len(want))]
+		list, resp, err := k.Admin.IdentityAPI.ListIdentities(ctx).Ids(part).PageSize(page).Execute()
+		if err != nil {
+			return nil, fmt.Errorf("identity: check created accounts: %w", describe(resp, err))
+		}
+		for _, idt := range list {
+			if id, err := uuid.Parse(idt.Id); err == nil {
+				out[id] = true
+			}
+		}
+	}
+	return out, nil
 }
 
 // TakenError says that some logins of a CreateAccounts call already exist in Kratos. The

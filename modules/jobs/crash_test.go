@@ -175,6 +175,30 @@ func TestCrashMidImportStrandsNothing(t *testing.T) {
 	if int64(after) != accounts {
 		t.Errorf("Kratos holds %d identities, the platform %d accounts; want equal", after, accounts)
 	}
+	// Every account's identity exists (a batch with a taken login once gave ids Kratos had
+	// not kept: see TestCreateAccountsAroundATakenLogin).
+	listed := map[uuid.UUID]bool{}
+	if err := k.EachIdentity(ctx, func(p []identity.Identity) error {
+		for _, i := range p {
+			listed[i.ID] = true
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []uuid.UUID
+	if err := gdb.Raw(`SELECT identity_id FROM platform.accounts`).Scan(&ids).Error; err != nil {
+		t.Fatal(err)
+	}
+	missing := 0
+	for _, id := range ids {
+		if !listed[id] {
+			missing++
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d accounts have no identity in Kratos", missing, len(ids))
+	}
 	orphans := identity.Orphans{Kratos: k, DB: gdb}
 	seen, removed, err := orphans.ReconcileOrphans(ctx, time.Date(2100, 1, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil || removed != 0 || seen != after {
