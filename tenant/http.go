@@ -26,20 +26,30 @@ func NewHandler(reg *Registry, maxImportBytes int64) *Handler {
 	return &Handler{reg: reg, maxImportBytes: maxImportBytes}
 }
 
-// Register mounts the routes on g (already authenticated by the caller).
-func (h *Handler) Register(g *echo.Group) {
-	g.POST("/tenants", h.create)
-	g.GET("/tenants", h.list)
-	g.POST("/tenants/import", h.importArchive)
-	g.GET("/tenants/:uai", h.get)
-	g.DELETE("/tenants/:uai", h.delete)
-	g.POST("/tenants/:uai/suspend", h.suspend)
-	g.POST("/tenants/:uai/resume", h.resume)
-	g.GET("/tenants/:uai/export", h.export)
-	g.GET("/departements", h.departements)
-	g.GET("/departements/:code", h.departement)
-	g.POST("/departements/:code/opt-in", h.optIn)
-	g.GET("/departements/:code/opt-in", h.departement)
+// APIRoute is one route of the provisioning API.
+type APIRoute struct {
+	Method, Path string
+	Handler      echo.HandlerFunc
+}
+
+// APIRoutes are the provisioning API's routes, mounted under the administration host's
+// /api/v1 behind its guard (modules/platform declares them).
+func (h *Handler) APIRoutes() []APIRoute {
+	get, post := http.MethodGet, http.MethodPost
+	return []APIRoute{
+		{post, "/tenants", h.create},
+		{get, "/tenants", h.list},
+		{post, "/tenants/import", h.importArchive},
+		{get, "/tenants/:uai", h.get},
+		{http.MethodDelete, "/tenants/:uai", h.delete},
+		{post, "/tenants/:uai/suspend", h.suspend},
+		{post, "/tenants/:uai/resume", h.resume},
+		{get, "/tenants/:uai/export", h.export},
+		{get, "/departements", h.departements},
+		{get, "/departements/:code", h.departement},
+		{post, "/departements/:code/opt-in", h.optIn},
+		{get, "/departements/:code/opt-in", h.departement},
+	}
 }
 
 // actor names who acts through the API, for the audit log.

@@ -57,47 +57,58 @@ func UserOf(c echo.Context) *User {
 
 // Renderer renders pages: each page template defines "content" and is shown inside "layout".
 type Renderer struct {
-	pages map[string]*template.Template
+	layout *template.Template
+	pages  map[string]*template.Template
 }
 
 // NewRenderer parses the layout and the pages of web/templates, plus the pages of each
-// module FS given (files *.html at its root or under templates/).
+// module FS given (files *.html under templates/).
 func NewRenderer(modules ...fs.FS) (*Renderer, error) {
-	r := &Renderer{pages: map[string]*template.Template{}}
 	layout, err := template.New("layout").Funcs(funcs).ParseFS(templatesFS, "templates/layout.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: parse layout: %w", err)
 	}
-	add := func(fsys fs.FS, pattern string) error {
-		names, err := fs.Glob(fsys, pattern)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			base := n[strings.LastIndex(n, "/")+1:]
-			if base == "layout.html" {
-				continue
-			}
-			if _, dup := r.pages[base]; dup {
-				return fmt.Errorf("web: page %s defined twice", base)
-			}
-			t, err := template.Must(layout.Clone()).ParseFS(fsys, n)
-			if err != nil {
-				return fmt.Errorf("web: parse %s: %w", n, err)
-			}
-			r.pages[base] = t
-		}
-		return nil
-	}
-	if err := add(templatesFS, "templates/*.html"); err != nil {
+	r := &Renderer{layout: layout, pages: map[string]*template.Template{}}
+	if err := r.add(templatesFS); err != nil {
 		return nil, err
 	}
 	for _, m := range modules {
-		if err := add(m, "templates/*.html"); err != nil {
+		if err := r.Add(m); err != nil {
 			return nil, err
 		}
 	}
 	return r, nil
+}
+
+// Add parses a module's pages (files *.html under templates/). Page names are global: a
+// name defined twice is an error, so two modules cannot shadow each other's pages.
+func (r *Renderer) Add(fsys fs.FS) error {
+	if fsys == nil {
+		return nil
+	}
+	return r.add(fsys)
+}
+
+func (r *Renderer) add(fsys fs.FS) error {
+	names, err := fs.Glob(fsys, "templates/*.html")
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		base := n[strings.LastIndex(n, "/")+1:]
+		if base == "layout.html" {
+			continue
+		}
+		if _, dup := r.pages[base]; dup {
+			return fmt.Errorf("web: page %s defined twice", base)
+		}
+		t, err := template.Must(r.layout.Clone()).ParseFS(fsys, n)
+		if err != nil {
+			return fmt.Errorf("web: parse %s: %w", n, err)
+		}
+		r.pages[base] = t
+	}
+	return nil
 }
 
 var funcs = template.FuncMap{}

@@ -136,6 +136,9 @@ func staticCache(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// AddPages parses a module's page templates (its templates/*.html).
+func (s *Server) AddPages(fsys fs.FS) error { return s.renderer.Add(fsys) }
+
 // Portal, Admin and Tenants expose the three hosts for modules to register routes.
 func (s *Server) Portal() *echo.Echo { return s.portal }
 

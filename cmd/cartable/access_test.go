@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,72 +24,35 @@ import (
 	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // uaiAlpha is a Gironde lycée (the UAI of the AAF samples).
 const uaiAlpha = "0330021U"
 
-// tenantRoutePermissions is the permission each route of the establishments' host needs,
-// copied from the modules' Register functions (modules/directory/http.go). A route missing
-// here fails TestTenantAccessMatrix: add it with its permission, so that it is walked too.
-var tenantRoutePermissions = map[string]identity.Permission{
-	"GET /notes":                                                    identity.PermMarksView,
-	"GET /notes/eleves/:id":                                         identity.PermMarksView,
-	"GET /notes/enseignement":                                       identity.PermMarksTeach,
-	"GET /notes/classes/:class/:subject":                            identity.PermMarksTeach,
-	"GET /notes/classes/:class/:subject/export.csv":                 identity.PermMarksTeach,
-	"GET /notes/evaluations/nouvelle":                               identity.PermMarksTeach,
-	"POST /notes/evaluations":                                       identity.PermMarksTeach,
-	"GET /notes/evaluations/:id/modifier":                           identity.PermMarksTeach,
-	"POST /notes/evaluations/:id":                                   identity.PermMarksTeach,
-	"GET /notes/evaluations/:id/supprimer":                          identity.PermMarksTeach,
-	"POST /notes/evaluations/:id/supprimer":                         identity.PermMarksTeach,
-	"GET /notes/evaluations/:id/saisie":                             identity.PermMarksTeach,
-	"POST /notes/evaluations/:id/saisie":                            identity.PermMarksTeach,
-	"GET /notes/tableau":                                            identity.PermMarksOversee,
-	"GET /notes/periodes":                                           identity.PermMarksOversee,
-	"POST /notes/periodes":                                          identity.PermMarksOversee,
-	"POST /notes/coefficients":                                      identity.PermMarksOversee,
-	"GET /bulletins":                                                identity.PermMarksView,
-	"GET /bulletins/:period/eleves/:id":                             identity.PermMarksView,
-	"GET /bulletins/:period/eleves/:id/pdf":                         identity.PermMarksView,
-	"GET /bulletins/:period/classes/:class":                         identity.PermMarksTeach,
-	"GET /bulletins/:period/classes/:class/pdf":                     identity.PermMarksTeach,
-	"GET /bulletins/:period/classes/:class/appreciations/:subject":  identity.PermMarksTeach,
-	"POST /bulletins/:period/classes/:class/appreciations/:subject": identity.PermMarksTeach,
-	"GET /bulletins/:period/classes/:class/conseil":                 identity.PermMarksTeach,
-	"POST /bulletins/:period/classes/:class/conseil":                identity.PermMarksTeach,
-	"POST /bulletins/:period/classes/:class/publication":            identity.PermMarksOversee,
-	"GET /api/v1/periodes":                                          identity.PermMarksView,
-	"GET /api/v1/notes":                                             identity.PermMarksView,
-	"GET /api/v1/evaluations":                                       identity.PermMarksTeach,
-	"POST /api/v1/evaluations":                                      identity.PermMarksTeach,
-	"GET /api/v1/evaluations/:id":                                   identity.PermMarksTeach,
-	"PUT /api/v1/evaluations/:id":                                   identity.PermMarksTeach,
-	"DELETE /api/v1/evaluations/:id":                                identity.PermMarksTeach,
-	"PUT /api/v1/evaluations/:id/notes":                             identity.PermMarksTeach,
-	"GET /api/v1/bulletins/:period":                                 identity.PermMarksView,
-	"GET /":                                                         identity.Public,
-	"GET /deconnexion":                                              identity.Public,
-	"GET /favicon.ico":                                              identity.Public,
-	"POST /deconnexion":                                             identity.Public,
-	"GET /api/v1/me":                                                identity.PermMe,
-	"GET /annuaire/classes":                                         identity.PermClassesList,
-	"GET /annuaire/classes/:id":                                     identity.PermClassesList,
-	"GET /annuaire/personnes/:id":                                   identity.PermMe,
-	"GET /admin/personnes":                                          identity.PermPeopleManage,
-	"GET /admin/personnes/nouvelle":                                 identity.PermPeopleManage,
-	"POST /admin/personnes":                                         identity.PermPeopleManage,
-	"GET /admin/personnes/:id/modifier":                             identity.PermPeopleManage,
-	"POST /admin/personnes/:id":                                     identity.PermPeopleManage,
-	"GET /admin/personnes/:id/desactiver":                           identity.PermPeopleManage,
-	"POST /admin/personnes/:id/desactiver":                          identity.PermPeopleManage,
-	"POST /admin/personnes/:id/reactiver":                           identity.PermPeopleManage,
-	"POST /admin/personnes/:id/code":                                identity.PermPeopleManage,
-	"GET /admin/imports":                                            identity.PermImport,
-	"POST /admin/imports":                                           identity.PermImport,
-	"GET /admin/imports/:id/identifiants.csv":                       identity.PermImport,
-	"GET /admin/imports/:id/fiches":                                 identity.PermImport,
+// coreTenantRoutes are the establishments' host's routes that web serves itself, outside
+// any module: the public home page and the favicon.
+var coreTenantRoutes = map[string]identity.Permission{
+	"GET /":            identity.Public,
+	"GET /favicon.ico": identity.Public,
+}
+
+// routePermissions is the permission each route of a host needs, as the modules declare it
+// (plus web's own routes for the establishments' host). TestTenantAccessMatrix walks them
+// all, so a module's new route is checked without anyone listing it.
+func routePermissions(h *harness, host module.Host) map[string]identity.Permission {
+	out := map[string]identity.Permission{}
+	if host == module.Tenant {
+		maps.Copy(out, coreTenantRoutes)
+	}
+	for _, m := range h.mods {
+		for _, r := range m.Routes {
+			if r.Host == host {
+				out[r.Key()] = r.Permission
+			}
+		}
+	}
+	return out
 }
 
 // cardRoute is the person card: its :id is the viewer's own person when they have one.
@@ -154,8 +118,8 @@ func tenantRoutes(h *harness) []string {
 	return out
 }
 
-// walkRoutes calls every route of tn as every viewer and checks allow/deny against
-// tenantRoutePermissions and identity.Can. A route's :id is a random UUID (404 then means
+// walkRoutes calls every route of tn as every viewer and checks allow/deny against the
+// modules' declared permissions and identity.Can. A route's :id is a random UUID (404 then means
 // "allowed past the permission check"), or for the card the viewer's own person (else
 // someone, a person of tn).
 func walkRoutes(t *testing.T, h *harness, tn *tenant.Tenant, someone uuid.UUID, viewers []viewer) {
@@ -163,11 +127,12 @@ func walkRoutes(t *testing.T, h *harness, tn *tenant.Tenant, someone uuid.UUID, 
 	host := tenantHost(tn.Slug)
 	random := uuid.NewString()
 	routes := tenantRoutes(h)
+	declared := routePermissions(h, module.Tenant)
 	for _, v := range viewers {
 		t.Run(v.name, func(t *testing.T) {
 			for _, route := range routes {
 				method, pattern, _ := strings.Cut(route, " ")
-				perm, known := tenantRoutePermissions[route]
+				perm, known := declared[route]
 				if !known || route == "POST /deconnexion" {
 					continue // unknown: reported by the caller; logout ends the viewer's session (TestLogout)
 				}
@@ -236,17 +201,18 @@ func TestTenantAccessMatrix(t *testing.T) {
 	dep33 := env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
 	dep24 := env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "24")
 
-	t.Run("every route is in the matrix", func(t *testing.T) {
+	t.Run("every route is declared by a module", func(t *testing.T) {
+		declared := routePermissions(h, module.Tenant)
 		registered := map[string]bool{}
 		for _, r := range tenantRoutes(h) {
 			registered[r] = true
-			if _, ok := tenantRoutePermissions[r]; !ok {
-				t.Errorf("route %s of the establishments' host is not in tenantRoutePermissions: add it with the permission it needs", r)
+			if _, ok := declared[r]; !ok {
+				t.Errorf("route %s of the establishments' host is served but no module declares it: declare it in the module's Routes", r)
 			}
 		}
-		for r := range tenantRoutePermissions {
+		for r := range declared {
 			if !registered[r] {
-				t.Errorf("tenantRoutePermissions lists %s, which no route serves", r)
+				t.Errorf("a module declares %s, which no route serves", r)
 			}
 		}
 	})

@@ -1,25 +1,20 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/google/uuid"
-
 	"github.com/cartable-ent/cartable/modules/directory"
-	"github.com/cartable-ent/cartable/modules/directory/aaf"
-	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // demoLogin is one demo account printed by `make dev`.
@@ -29,13 +24,11 @@ type demoLogin struct {
 	Password string `json:"password"`
 }
 
-// demoSizes are the demo establishments' populations (pupils, relatives, staff).
-var demoSizes = map[string][3]int{"lycee": {70, 100, 14}, "college": {45, 65, 10}}
-
-// seedPeople fills every demo establishment's directory through the AAF import (the same
-// path as real ones), links one parent to children in two establishments, and opens the
-// regional and Gironde administrators. It runs once; the logins are kept in the data folder.
-func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) ([]demoLogin, error) {
+// seedPeople runs every module's demo data on every demo establishment (directory imports
+// its people through the AAF path real ones take, grades gives them marks), links one parent
+// to children in two establishments, and opens the regional and Gironde administrators. It
+// runs once; the logins are kept in the data folder.
+func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identity.Kratos, log *slog.Logger, mods []module.Module) ([]demoLogin, error) {
 	path := filepath.Join(cfg.DataDir, "demo-logins.json")
 	if b, err := os.ReadFile(path); err == nil {
 		var logins []demoLogin
@@ -49,32 +42,21 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 	if err != nil {
 		return nil, err
 	}
-	var logins []demoLogin
-	creds := map[string][]directory.Credential{}
-	for i, nt := range demoTenants {
+	for _, nt := range demoTenants {
 		t, err := reg.Get(ctx, nt.UAI)
 		if err != nil {
 			return nil, err
 		}
-		size := demoSizes["lycee"]
-		if nt.Kind == "college" {
-			size = demoSizes["college"]
-		}
-		var buf bytes.Buffer
-		if err := aaf.Generate(&buf, aaf.GenOptions{UAI: nt.UAI, Name: nt.Name, Pupils: size[0], Parents: size[1], Staff: size[2], Seed: int64(i + 1)}); err != nil {
-			return nil, err
-		}
-		name := fmt.Sprintf("ENT_%s_Complet_20260901_Demo_0001.xml", nt.UAI)
-		rep, err := svc.ImportAAF(ctx, t, []directory.File{{Name: name, R: &buf}}, directory.ImportOptions{Actor: "dev:seed", Scope: identity.Scope{All: true}})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", nt.UAI, err)
-		}
-		if rep.AccountsCreated > 0 {
-			if creds[nt.UAI], err = svc.Credentials(ctx, t, rep.ID); err != nil {
-				return nil, err
+		for _, m := range mods {
+			if m.Demo == nil {
+				continue
+			}
+			if err := m.Demo(ctx, t); err != nil {
+				return nil, fmt.Errorf("demo data of %s for %s: %w", m.Name, nt.UAI, err)
 			}
 		}
 	}
+	var logins []demoLogin
 	montaigne, jv := demoTenants[0], demoTenants[4]
 	mt, err := reg.Get(ctx, montaigne.UAI)
 	if err != nil {
@@ -86,8 +68,21 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 		return nil, err
 	}
 	passwords := map[string]string{}
-	for _, c := range creds[montaigne.UAI] {
-		passwords[c.Login] = c.Password
+	runs, err := svc.ImportRuns(ctx, mt)
+	if err != nil {
+		return nil, err
+	}
+	for _, run := range runs {
+		if !run.HasCredentials {
+			continue
+		}
+		creds, err := svc.Credentials(ctx, mt, run.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range creds {
+			passwords[c.Login] = c.Password
+		}
 	}
 	picked := map[identity.Role]*directory.Person{}
 	for i := range people {
@@ -138,58 +133,8 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 		}
 		logins = append(logins, demoLogin{Who: a.who, Login: a.login, Password: pw})
 	}
-	if err := seedGrades(ctx, reg, mt); err != nil {
-		return nil, fmt.Errorf("demo marks: %w", err)
-	}
 	b, _ := json.MarshalIndent(logins, "", "  ")
 	return logins, os.WriteFile(path, b, 0o600)
-}
-
-// seedGrades gives every class × subject of an establishment three published evaluations of
-// the current period, with marks for every pupil (a few absent), through the grades service.
-func seedGrades(ctx context.Context, reg *tenant.Registry, t *tenant.Tenant) error {
-	svc := grades.NewService(reg.DB(), nil)
-	director := grades.Actor{Roles: []identity.Role{identity.RoleDirection}}
-	p, err := svc.CurrentPeriod(ctx, t)
-	if err != nil {
-		return err
-	}
-	teachings, err := svc.Teachings(ctx, t, director)
-	if err != nil {
-		return err
-	}
-	rng := rand.New(rand.NewPCG(42, 7))
-	titles := []string{"Devoir surveillé", "Interrogation écrite", "Exposé"}
-	for _, te := range teachings {
-		for i, title := range titles {
-			day := p.StartsOn.AddDate(0, 0, 7+14*i)
-			ev, err := svc.SaveEvaluation(ctx, t, director, uuid.Nil, grades.EvaluationForm{
-				ClassID: te.ClassID.String(), Subject: te.SubjectCode, Title: fmt.Sprintf("%s n°%d", title, i+1),
-				Date: day.Format("2006-01-02"), Scale: []string{"20", "20", "10"}[i], Coefficient: []string{"2", "1", "0,5"}[i], Published: true,
-			})
-			if err != nil {
-				return err
-			}
-			g, err := svc.Grid(ctx, t, director, ev.ID)
-			if err != nil {
-				return err
-			}
-			in := grades.GridInput{Marks: map[uuid.UUID]string{}}
-			for _, row := range g.Rows {
-				switch v := rng.IntN(100); {
-				case v < 4:
-					in.Marks[row.PupilID] = "Abs"
-				default:
-					scale := []int{20, 20, 10}[i]
-					in.Marks[row.PupilID] = fmt.Sprintf("%d,%d", rng.IntN(scale*6/10)+scale*4/10, rng.IntN(2)*5)
-				}
-			}
-			if _, err := svc.SaveMarks(ctx, t, director, ev.ID, in); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
 }
 
 // sharedParentAAF is a small delta giving a Montaigne parent a child at another establishment.

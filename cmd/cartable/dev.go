@@ -105,13 +105,13 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if err != nil {
 		return err
 	}
-	logins, err := seedPeople(ctx, cfg, reg, k, log)
-	if err != nil {
-		return fmt.Errorf("seed demo people: %w", err)
-	}
-	srv, queue, err := buildApp(cfg, reg, log)
+	srv, queue, mods, err := buildApp(cfg, reg, log)
 	if err != nil {
 		return err
+	}
+	logins, err := seedPeople(ctx, cfg, reg, k, log, mods)
+	if err != nil {
+		return fmt.Errorf("seed demo people: %w", err)
 	}
 	fmt.Fprintf(out, `
 Cartable tourne avec les données de démonstration.

@@ -18,6 +18,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // TestMain makes a PostgreSQL cluster available (see ops/testenv): the tests fail, never
@@ -45,6 +46,7 @@ type harness struct {
 	t        *testing.T
 	reg      *tenant.Registry
 	srv      *web.Server
+	mods     []module.Module // the modules as buildApp mounted them
 	cfg      config
 	filesDir string // the registry's FilesDir, when known
 }
@@ -64,11 +66,11 @@ func newHarnessOn(t *testing.T, reg *tenant.Registry, cfg config) *harness {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	migrateQueue(t, reg)
-	srv, err := buildServer(cfg, reg, log)
+	srv, _, mods, err := buildApp(cfg, reg, log)
 	if err != nil {
-		t.Fatalf("buildServer: %v", err)
+		t.Fatalf("buildApp: %v", err)
 	}
-	return &harness{t: t, reg: reg, srv: srv, cfg: cfg}
+	return &harness{t: t, reg: reg, srv: srv, mods: mods, cfg: cfg}
 }
 
 // testWriter sends the server's warnings and errors to the test log.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -12,14 +11,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/labstack/echo/v4"
-
 	"github.com/cartable-ent/cartable/modules/directory"
-	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // openRegistry connects to the database and binds the registry.
@@ -71,29 +68,29 @@ func directoryOf(cfg config, reg *tenant.Registry, k *identity.Kratos, log *slog
 
 // buildServer wires every host and module.
 func buildServer(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, error) {
-	srv, _, err := buildApp(cfg, reg, log)
+	srv, _, _, err := buildApp(cfg, reg, log)
 	return srv, err
 }
 
 // buildApp wires every host and module, and the job queue (not started).
-func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, *jobs.Queue, error) {
+func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, *jobs.Queue, []module.Module, error) {
 	k, err := kratosOf(cfg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	srv, err := web.NewServer(web.Config{
 		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme, Logger: log,
-	}, reg, identity.Templates, directory.Templates, grades.Templates, jobs.Templates)
+	}, reg)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	dirSvc, err := directoryOf(cfg, reg, k, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	queue, err := queueOf(cfg, reg, k, dirSvc, log)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
 	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
@@ -101,31 +98,15 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
 	srv.Tenants().Use(auth.Tenant)
-	srv.SetMenu(menuFor)
 
 	browser := cfg.KratosBrowser
 	if browser == "" {
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
-	ui := identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL)
-	ui.Register(srv.Portal())
-	ui.RegisterLogout(srv.Admin(), "admin")
-	ui.RegisterLogout(srv.Tenants(), "tenant")
-	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
-
-	protected := srv.AdminAPI().Group("", auth.AdminAPI)
-	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
-	// Automation (no viewer) or a regional administrator: jobs span every establishment.
-	jh := jobs.NewHandler(queue, func(c echo.Context) bool {
-		v := identity.ViewerOf(c)
-		return v == nil || v.PlatformRole == identity.RoleAdminRegion
-	})
-	jh.Register(protected)
-	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jh.Console, identity.PermTenantsManage)
-	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
-	dir.Register(srv.Tenants())
-	dir.RegisterAPI(protected)
-	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())
+	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc})
+	if err := mount(srv, auth, mods); err != nil {
+		return nil, nil, nil, err
+	}
 
 	if cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
@@ -143,42 +124,11 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 			SessionsChanged: auth.SessionsChanged,
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		srv.SetAuthHandler(proxy)
 	}
-	return srv, queue, nil
-}
-
-// menuFor is the establishment home page's menu for the signed-in person.
-func menuFor(c echo.Context) []web.MenuItem {
-	v := identity.ViewerOf(c)
-	if v == nil {
-		return nil
-	}
-	var items []web.MenuItem
-	if v.Member {
-		items = append(items, web.MenuItem{Href: "/annuaire/personnes/" + v.PersonID.String(), Text: "Ma fiche"})
-	}
-	if v.Can(identity.PermMarksView) && (v.Has(identity.RoleEleve) || v.Has(identity.RoleResponsable)) {
-		items = append(items, web.MenuItem{Href: "/notes", Text: "Notes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
-	}
-	if v.Can(identity.PermMarksTeach) {
-		items = append(items, web.MenuItem{Href: "/notes/enseignement", Text: "Notes de mes classes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
-	}
-	if v.Can(identity.PermMarksOversee) {
-		items = append(items, web.MenuItem{Href: "/notes/tableau", Text: "Tableau des moyennes"}, web.MenuItem{Href: "/notes/periodes", Text: "Périodes et coefficients"})
-	}
-	if v.Can(identity.PermClassesList) {
-		items = append(items, web.MenuItem{Href: "/annuaire/classes", Text: "Classes et groupes"})
-	}
-	if v.Can(identity.PermPeopleManage) {
-		items = append(items, web.MenuItem{Href: "/admin/personnes", Text: "Gestion des personnes"})
-	}
-	if v.Can(identity.PermImport) {
-		items = append(items, web.MenuItem{Href: "/admin/imports", Text: "Imports de l'annuaire"})
-	}
-	return items
+	return srv, queue, mods, nil
 }
 
 func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
@@ -192,7 +142,7 @@ func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	defer closeDB()
-	srv, queue, err := buildApp(cfg, reg, log)
+	srv, queue, _, err := buildApp(cfg, reg, log)
 	if err != nil {
 		return err
 	}

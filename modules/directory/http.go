@@ -38,34 +38,6 @@ func NewHandler(svc *Service, auth *identity.Authenticator, reg *tenant.Registry
 	return &Handler{svc: svc, auth: auth, reg: reg, maxUploadBytes: maxUploadBytes, portal: portalURL}
 }
 
-// Register mounts the pages on the establishments' host.
-func (h *Handler) Register(e *echo.Echo) {
-	get, post := http.MethodGet, http.MethodPost
-	h.auth.Handle(e, "tenant", get, "/api/v1/me", h.me, identity.PermMe)
-	h.auth.Handle(e, "tenant", get, "/annuaire/classes", h.classes, identity.PermClassesList)
-	h.auth.Handle(e, "tenant", get, "/annuaire/classes/:id", h.class, identity.PermClassesList)
-	h.auth.Handle(e, "tenant", get, "/annuaire/personnes/:id", h.card, identity.PermMe)
-	h.auth.Handle(e, "tenant", get, "/admin/personnes", h.people, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", get, "/admin/personnes/nouvelle", h.newPerson, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", post, "/admin/personnes", h.createPerson, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", get, "/admin/personnes/:id/modifier", h.editPerson, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id", h.updatePerson, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", get, "/admin/personnes/:id/desactiver", h.confirmDeactivate, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/desactiver", h.deactivate, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/reactiver", h.reactivate, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", post, "/admin/personnes/:id/code", h.recoveryCode, identity.PermPeopleManage)
-	h.auth.Handle(e, "tenant", get, "/admin/imports", h.imports, identity.PermImport)
-	h.auth.HandleUpload(e, "tenant", post, "/admin/imports", h.maxUploadBytes, h.uploadPage, identity.PermImport)
-	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/identifiants.csv", h.credentialsCSV, identity.PermImport)
-	h.auth.Handle(e, "tenant", get, "/admin/imports/:id/fiches", h.credentialSheets, identity.PermImport)
-}
-
-// RegisterAPI mounts the import API on the administration host's authenticated /api/v1.
-func (h *Handler) RegisterAPI(g *echo.Group) {
-	g.POST("/tenants/:uai/imports", h.apiImport)
-	g.GET("/tenants/:uai/imports/:id/credentials.csv", h.apiCredentials)
-}
-
 func page(c echo.Context, status int, name, title string, data any) error {
 	return c.Render(status, name, web.Page{Title: title, Tenant: web.TenantOf(c), Data: data})
 }

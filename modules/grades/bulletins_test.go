@@ -100,7 +100,9 @@ func newBulletinSchoolAt(t *testing.T, now time.Time) *bulletinSchool {
 	}
 	auth := identity.NewAuthenticator(env.Kratos, identity.NewStore(reg.Platform()), s.srv.PortalURL())
 	s.srv.Tenants().Use(auth.Tenant)
-	NewHandler(s.svc, auth).Register(s.srv.Tenants())
+	if err := auth.MountModule(identity.Hosts{Tenant: s.srv.Tenants()}, NewHandler(s.svc, auth).Module()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

@@ -2,11 +2,9 @@ package grades
 
 import (
 	"embed"
-	"net/http"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // Templates are the grades pages.
@@ -25,50 +23,49 @@ func NewHandler(svc *Service, auth *identity.Authenticator) *Handler {
 	return &Handler{svc: svc, auth: auth}
 }
 
-// Register mounts every page and API route with the permission it needs.
-func (h *Handler) Register(e *echo.Echo) {
-	get, post, put, del := http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete
+// routes are every page and API route of the module with the permission it needs.
+func (h *Handler) routes() []module.Route {
+	t := module.Tenant
 	view, teach, oversee := identity.PermMarksView, identity.PermMarksTeach, identity.PermMarksOversee
-	route := func(method, path string, fn echo.HandlerFunc, p identity.Permission) {
-		h.auth.Handle(e, "tenant", method, path, fn, p)
+	return []module.Route{
+		// Marks (http_marks.go).
+		module.Get(t, "/notes", view, h.marksHome),
+		module.Get(t, "/notes/eleves/:id", view, h.pupilMarks),
+		module.Get(t, "/notes/enseignement", teach, h.teaching),
+		module.Get(t, "/notes/classes/:class/:subject", teach, h.classSubject),
+		module.Get(t, "/notes/classes/:class/:subject/export.csv", teach, h.exportCSV),
+		module.Get(t, "/notes/evaluations/nouvelle", teach, h.newEvaluation),
+		module.Post(t, "/notes/evaluations", teach, h.createEvaluation),
+		module.Get(t, "/notes/evaluations/:id/modifier", teach, h.editEvaluation),
+		module.Post(t, "/notes/evaluations/:id", teach, h.updateEvaluation),
+		module.Get(t, "/notes/evaluations/:id/supprimer", teach, h.confirmDeleteEvaluation),
+		module.Post(t, "/notes/evaluations/:id/supprimer", teach, h.deleteEvaluation),
+		module.Get(t, "/notes/evaluations/:id/saisie", teach, h.grid),
+		module.Post(t, "/notes/evaluations/:id/saisie", teach, h.saveGrid),
+		module.Get(t, "/notes/tableau", oversee, h.classTable),
+		module.Get(t, "/notes/periodes", oversee, h.periodsPage),
+		module.Post(t, "/notes/periodes", oversee, h.savePeriods),
+		module.Post(t, "/notes/coefficients", oversee, h.saveCoefficient),
+		// Report cards (http_bulletins.go).
+		module.Get(t, "/bulletins", view, h.bulletinsHome),
+		module.Get(t, "/bulletins/:period/eleves/:id", view, h.reportCard),
+		module.Get(t, "/bulletins/:period/eleves/:id/pdf", view, h.reportCardPDF),
+		module.Get(t, "/bulletins/:period/classes/:class", teach, h.classBulletins),
+		module.Get(t, "/bulletins/:period/classes/:class/pdf", teach, h.classBulletinsPDF),
+		module.Get(t, "/bulletins/:period/classes/:class/appreciations/:subject", teach, h.appreciationsPage),
+		module.Post(t, "/bulletins/:period/classes/:class/appreciations/:subject", teach, h.saveAppreciations),
+		module.Get(t, "/bulletins/:period/classes/:class/conseil", teach, h.councilPage),
+		module.Post(t, "/bulletins/:period/classes/:class/conseil", teach, h.saveCouncil),
+		module.Post(t, "/bulletins/:period/classes/:class/publication", oversee, h.publish),
+		// JSON API for mobile apps (api.go).
+		module.Get(t, "/api/v1/periodes", view, h.apiPeriods).AsAPI(),
+		module.Get(t, "/api/v1/notes", view, h.apiMarks).AsAPI(),
+		module.Get(t, "/api/v1/evaluations", teach, h.apiEvaluations).AsAPI(),
+		module.Post(t, "/api/v1/evaluations", teach, h.apiCreateEvaluation).AsAPI(),
+		module.Get(t, "/api/v1/evaluations/:id", teach, h.apiEvaluation).AsAPI(),
+		module.Put(t, "/api/v1/evaluations/:id", teach, h.apiUpdateEvaluation).AsAPI(),
+		module.Delete(t, "/api/v1/evaluations/:id", teach, h.apiDeleteEvaluation).AsAPI(),
+		module.Put(t, "/api/v1/evaluations/:id/notes", teach, h.apiSaveMarks).AsAPI(),
+		module.Get(t, "/api/v1/bulletins/:period", view, h.apiReportCard).AsAPI(),
 	}
-	// Marks (http_marks.go).
-	route(get, "/notes", h.marksHome, view)
-	route(get, "/notes/eleves/:id", h.pupilMarks, view)
-	route(get, "/notes/enseignement", h.teaching, teach)
-	route(get, "/notes/classes/:class/:subject", h.classSubject, teach)
-	route(get, "/notes/classes/:class/:subject/export.csv", h.exportCSV, teach)
-	route(get, "/notes/evaluations/nouvelle", h.newEvaluation, teach)
-	route(post, "/notes/evaluations", h.createEvaluation, teach)
-	route(get, "/notes/evaluations/:id/modifier", h.editEvaluation, teach)
-	route(post, "/notes/evaluations/:id", h.updateEvaluation, teach)
-	route(get, "/notes/evaluations/:id/supprimer", h.confirmDeleteEvaluation, teach)
-	route(post, "/notes/evaluations/:id/supprimer", h.deleteEvaluation, teach)
-	route(get, "/notes/evaluations/:id/saisie", h.grid, teach)
-	route(post, "/notes/evaluations/:id/saisie", h.saveGrid, teach)
-	route(get, "/notes/tableau", h.classTable, oversee)
-	route(get, "/notes/periodes", h.periodsPage, oversee)
-	route(post, "/notes/periodes", h.savePeriods, oversee)
-	route(post, "/notes/coefficients", h.saveCoefficient, oversee)
-	// Report cards (http_bulletins.go).
-	route(get, "/bulletins", h.bulletinsHome, view)
-	route(get, "/bulletins/:period/eleves/:id", h.reportCard, view)
-	route(get, "/bulletins/:period/eleves/:id/pdf", h.reportCardPDF, view)
-	route(get, "/bulletins/:period/classes/:class", h.classBulletins, teach)
-	route(get, "/bulletins/:period/classes/:class/pdf", h.classBulletinsPDF, teach)
-	route(get, "/bulletins/:period/classes/:class/appreciations/:subject", h.appreciationsPage, teach)
-	route(post, "/bulletins/:period/classes/:class/appreciations/:subject", h.saveAppreciations, teach)
-	route(get, "/bulletins/:period/classes/:class/conseil", h.councilPage, teach)
-	route(post, "/bulletins/:period/classes/:class/conseil", h.saveCouncil, teach)
-	route(post, "/bulletins/:period/classes/:class/publication", h.publish, oversee)
-	// JSON API for mobile apps (api.go).
-	route(get, "/api/v1/periodes", h.apiPeriods, view)
-	route(get, "/api/v1/notes", h.apiMarks, view)
-	route(get, "/api/v1/evaluations", h.apiEvaluations, teach)
-	route(post, "/api/v1/evaluations", h.apiCreateEvaluation, teach)
-	route(get, "/api/v1/evaluations/:id", h.apiEvaluation, teach)
-	route(put, "/api/v1/evaluations/:id", h.apiUpdateEvaluation, teach)
-	route(del, "/api/v1/evaluations/:id", h.apiDeleteEvaluation, teach)
-	route(put, "/api/v1/evaluations/:id/notes", h.apiSaveMarks, teach)
-	route(get, "/api/v1/bulletins/:period", h.apiReportCard, view)
 }

@@ -66,7 +66,9 @@ func newMarksSiteAt(t *testing.T, now time.Time) *marksSite {
 	}
 	auth := identity.NewAuthenticator(env.Kratos, identity.NewStore(reg.Platform()), srv.PortalURL())
 	srv.Tenants().Use(auth.Tenant)
-	grades.NewHandler(grades.NewService(reg.DB(), env.Clock.Now), auth).Register(srv.Tenants())
+	if err := auth.MountModule(identity.Hosts{Tenant: srv.Tenants()}, grades.NewHandler(grades.NewService(reg.DB(), env.Clock.Now), auth).Module()); err != nil {
+		t.Fatal(err)
+	}
 	s.srv = srv
 
 	s.maths = env.AddMember(t, s.tn, identity.RoleEnseignant, "Claire", "Lefèvre")

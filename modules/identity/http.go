@@ -34,16 +34,6 @@ func NewUI(a *Authenticator, browserURL, portalURL, adminURL string, tenantURL f
 	return &UI{auth: a, browserURL: strings.TrimSuffix(browserURL, "/"), portalURL: strings.TrimSuffix(portalURL, "/"), adminURL: adminURL, tenantURL: tenantURL}
 }
 
-// Register mounts the pages on the portal host.
-func (u *UI) Register(e *echo.Echo) {
-	u.auth.Handle(e, "portal", http.MethodGet, "/connexion", u.login, Public)
-	u.RegisterLogout(e, "portal")
-	u.auth.Handle(e, "portal", http.MethodGet, "/recuperation", u.recovery, Public)
-	u.auth.Handle(e, "portal", http.MethodGet, "/parametres", u.settings, Public)
-	u.auth.Handle(e, "portal", http.MethodGet, "/erreur-connexion", u.flowError, Public)
-	u.auth.Handle(e, "portal", http.MethodGet, "/choix", u.choose, Public)
-}
-
 type flowPage struct {
 	Heading string
 	Intro   string
@@ -94,14 +84,6 @@ func (u *UI) login(c echo.Context) error {
 		Form:    form,
 		Links:   []link{{u.portalURL + "/recuperation", "Mot de passe oublié ?"}},
 	}})
-}
-
-// RegisterLogout mounts /deconnexion on a host (portal, administration, establishments):
-// every page's "Se déconnecter" form posts to its own host. GET shows the confirmation
-// form; only a POST (with the session's anti-forgery token) signs out.
-func (u *UI) RegisterLogout(e *echo.Echo, host string) {
-	u.auth.Handle(e, host, http.MethodGet, "/deconnexion", u.confirmLogout, Public)
-	u.auth.Handle(e, host, http.MethodPost, "/deconnexion", u.logout, Public)
 }
 
 func (u *UI) confirmLogout(c echo.Context) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	kratos "github.com/ory/kratos-client-go"
 
 	"github.com/cartable-ent/cartable/ops/testenv"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -33,23 +35,26 @@ func TestRolesRoundTrip(t *testing.T) {
 }
 
 func TestPermissionTable(t *testing.T) {
+	// A module's grants merge into identity's own; granting twice is granting once.
+	Grant(module.Grants{RoleEnseignant: {"test.read"}, RoleDirection: {"test.read", "test.write"}})
+	Grant(module.Grants{RoleEnseignant: {"test.read"}})
+	if n := strings.Count(fmt.Sprint(Granted(RoleEnseignant)), "test.read"); n != 1 {
+		t.Errorf("teacher holds test.read %d times, want 1", n)
+	}
 	tests := []struct {
 		role Role
 		perm Permission
 		want bool
 	}{
 		{RoleEleve, PermMe, true},
-		{RoleEleve, PermClassesList, false},
-		{RoleResponsable, PermPeopleView, false},
-		{RoleEnseignant, PermClassesList, true},
-		{RoleEnseignant, PermPeopleDetails, false},
-		{RoleVieScolaire, PermPeopleDetails, true},
-		{RoleVieScolaire, PermPeopleManage, false},
-		{RoleDirection, PermImport, true},
-		{RoleAdmin, PermPeopleManage, true},
+		{RoleEleve, "test.read", false},
+		{RoleEnseignant, "test.read", true},
+		{RoleEnseignant, "test.write", false},
+		{RoleDirection, "test.write", true},
 		{RoleAdmin, PermTenantsManage, false},
-		{RolePersonnel, PermClassesList, false},
+		{RolePersonnel, PermHome, true},
 		{RoleAdminRegion, PermTenantsManage, true},
+		{RoleAdminDepartement, PermTenantsManage, true},
 		{Role("inconnu"), PermHome, false},
 	}
 	for _, tt := range tests {

@@ -1,9 +1,11 @@
 package identity
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,6 +18,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // Viewer is the person behind a request.
@@ -54,6 +57,10 @@ func ViewerOf(c echo.Context) *Viewer {
 	return v
 }
 
+// SetViewer records the signed-in person of the request (the middleware does; tests of
+// what a page shows to whom may too).
+func SetViewer(c echo.Context, v *Viewer) { c.Set(viewerKey, v) }
+
 // Authenticator checks sessions and memberships, and guards routes with permissions.
 type Authenticator struct {
 	kratos    *Kratos
@@ -73,7 +80,7 @@ func (a *Authenticator) isAutomation(token string) bool {
 }
 
 // Public marks a route that anyone may reach.
-const Public Permission = ""
+const Public = module.Public
 
 // NewAuthenticator wires the session checker and the membership store.
 func NewAuthenticator(k *Kratos, s *Store, portalURL string) *Authenticator {
@@ -195,7 +202,7 @@ func (a *Authenticator) Platform(next echo.HandlerFunc) echo.HandlerFunc {
 }
 
 func (a *Authenticator) setViewer(c echo.Context, v *Viewer) {
-	c.Set(viewerKey, v)
+	SetViewer(c, v)
 	setCSRF(c)
 	label := ""
 	if len(v.Roles) > 0 {
@@ -263,6 +270,56 @@ func (a *Authenticator) Handle(e *echo.Echo, host, method, path string, h echo.H
 func (a *Authenticator) HandleUpload(e *echo.Echo, host, method, path string, limit int64, h echo.HandlerFunc, p Permission, m ...echo.MiddlewareFunc) {
 	a.routes[host+" "+method+" "+path] = p
 	e.Add(method, path, h, append([]echo.MiddlewareFunc{a.Require(p), limitBody(limit), a.checkForgery}, m...)...)
+}
+
+// Hosts are the echo instances a module's routes go to; a nil one refuses its routes.
+type Hosts struct {
+	Portal, Admin, Tenant *echo.Echo
+	AdminAPI              *echo.Group
+}
+
+// MountModule registers a module's grants and every one of its routes on its host.
+func (a *Authenticator) MountModule(h Hosts, m module.Module) error {
+	Grant(m.Grants)
+	for _, r := range m.Routes {
+		var e *echo.Echo
+		switch r.Host {
+		case module.Portal:
+			e = h.Portal
+		case module.Admin:
+			e = h.Admin
+		case module.Tenant:
+			e = h.Tenant
+		case module.AdminAPI:
+			if h.AdminAPI == nil {
+				return fmt.Errorf("module %s: route %s: no administration API to mount it on", m.Name, r.Key())
+			}
+			a.MountAPI(h.AdminAPI, r)
+			continue
+		}
+		if e == nil {
+			return fmt.Errorf("module %s: route %s: no %q host to mount it on", m.Name, r.Key(), r.Host)
+		}
+		a.Mount(e, r)
+	}
+	return nil
+}
+
+// Mount registers a module's route on the echo instance of its host, behind its permission,
+// its body limit and the forgery check. Administration API routes go to MountAPI.
+func (a *Authenticator) Mount(e *echo.Echo, r module.Route) {
+	a.HandleUpload(e, string(r.Host), r.Method, r.Path, cmp.Or(r.BodyLimit, DefaultBodyLimit), r.Handler, r.Permission)
+}
+
+// MountAPI registers a route of the administration API on its group, which AdminAPI guards
+// (the automation token or a platform administrator's session; scopes narrow the rest).
+func (a *Authenticator) MountAPI(g *echo.Group, r module.Route) {
+	a.routes[string(r.Host)+" "+r.Method+" "+r.Path] = r.Permission
+	var m []echo.MiddlewareFunc
+	if r.BodyLimit > 0 {
+		m = append(m, limitBody(r.BodyLimit))
+	}
+	g.Add(r.Method, r.Path, r.Handler, m...)
 }
 
 // RoutePermission returns the permission a registered route needs, and whether it was

@@ -3,59 +3,39 @@
 // permissions that every handler asks.
 package identity
 
-import "slices"
+import (
+	"slices"
+	"sync"
+
+	"github.com/cartable-ent/cartable/web/module"
+)
 
 // Role is what a person is in an establishment, or on the platform.
-type Role string
+type Role = module.Role
 
-// Establishment roles, then platform roles.
+// Establishment roles, then platform roles (defined with the module contract, which every
+// module's grants name).
 const (
-	RoleEleve            Role = "eleve"
-	RoleResponsable      Role = "responsable" // parent or other relative; legal guardianship is per pupil
-	RoleEnseignant       Role = "enseignant"
-	RoleVieScolaire      Role = "vie_scolaire" // CPE and vie scolaire
-	RoleDirection        Role = "direction"
-	RoleAdmin            Role = "admin" // the establishment's ENT administrator
-	RolePersonnel        Role = "personnel"
-	RoleAdminRegion      Role = "admin_regional"
-	RoleAdminDepartement Role = "admin_departemental"
+	RoleEleve            = module.RoleEleve
+	RoleResponsable      = module.RoleResponsable
+	RoleEnseignant       = module.RoleEnseignant
+	RoleVieScolaire      = module.RoleVieScolaire
+	RoleDirection        = module.RoleDirection
+	RoleAdmin            = module.RoleAdmin
+	RolePersonnel        = module.RolePersonnel
+	RoleAdminRegion      = module.RoleAdminRegion
+	RoleAdminDepartement = module.RoleAdminDepartement
 )
 
 // EstablishmentRoles lists the roles held within an establishment, in display order.
-var EstablishmentRoles = []Role{RoleEleve, RoleResponsable, RoleEnseignant, RoleVieScolaire, RoleDirection, RoleAdmin, RolePersonnel}
-
-// Label is the role's French name.
-func (r Role) Label() string {
-	switch r {
-	case RoleEleve:
-		return "Élève"
-	case RoleResponsable:
-		return "Responsable"
-	case RoleEnseignant:
-		return "Enseignant"
-	case RoleVieScolaire:
-		return "Vie scolaire"
-	case RoleDirection:
-		return "Direction"
-	case RoleAdmin:
-		return "Administrateur de l'établissement"
-	case RolePersonnel:
-		return "Personnel"
-	case RoleAdminRegion:
-		return "Administrateur régional"
-	case RoleAdminDepartement:
-		return "Administrateur départemental"
-	}
-	return string(r)
-}
-
-// Valid tells whether r is a known establishment role.
-func (r Role) Valid() bool { return slices.Contains(EstablishmentRoles, r) }
+var EstablishmentRoles = module.EstablishmentRoles
 
 // Permission is one thing a handler may do.
-type Permission string
+type Permission = module.Permission
 
-// Permissions. Adding a route means naming the permission it needs here.
+// Permissions of the platform and of the first modules. A module declares which roles hold
+// them in its own Grants (modules/*/module.go); later modules name their permissions in their
+// own package.
 const (
 	PermHome          Permission = "home.view"         // the establishment's home page
 	PermMe            Permission = "me.view"           // one's own account, children
@@ -70,21 +50,48 @@ const (
 	PermMarksOversee  Permission = "grades.oversee"    // periods, coefficients, class tables, publication
 )
 
-// grants is the one table deciding what each role may do.
-var grants = map[Role][]Permission{
-	RoleEleve:            {PermHome, PermMe, PermMarksView},
-	RoleResponsable:      {PermHome, PermMe, PermMarksView},
-	RolePersonnel:        {PermHome, PermMe},
-	RoleEnseignant:       {PermHome, PermMe, PermClassesList, PermPeopleView, PermMarksView, PermMarksTeach},
-	RoleVieScolaire:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermMarksView},
-	RoleDirection:        {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermMarksView, PermMarksTeach, PermMarksOversee},
-	RoleAdmin:            {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermMarksView, PermMarksTeach, PermMarksOversee},
-	RoleAdminRegion:      {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage, PermMarksView, PermMarksTeach, PermMarksOversee},
-	RoleAdminDepartement: {PermHome, PermMe, PermClassesList, PermPeopleView, PermPeopleDetails, PermPeopleManage, PermImport, PermTenantsManage, PermMarksView, PermMarksTeach, PermMarksOversee},
+// grants is the one table deciding what each role may do: identity's own permissions here,
+// every module's merged in by Grant when it is declared.
+var (
+	grantsMu sync.RWMutex
+	grants   = map[Role][]Permission{
+		RoleEleve:            {PermHome, PermMe},
+		RoleResponsable:      {PermHome, PermMe},
+		RolePersonnel:        {PermHome, PermMe},
+		RoleEnseignant:       {PermHome, PermMe},
+		RoleVieScolaire:      {PermHome, PermMe},
+		RoleDirection:        {PermHome, PermMe},
+		RoleAdmin:            {PermHome, PermMe},
+		RoleAdminRegion:      {PermHome, PermMe, PermTenantsManage},
+		RoleAdminDepartement: {PermHome, PermMe, PermTenantsManage},
+	}
+)
+
+// Grant merges a module's grants into the table (twice the same grant is one). Modules call
+// it from their declaration, so any program or test that links a module knows its rules.
+func Grant(g module.Grants) {
+	grantsMu.Lock()
+	defer grantsMu.Unlock()
+	for r, ps := range g {
+		for _, p := range ps {
+			if !slices.Contains(grants[r], p) {
+				grants[r] = append(grants[r], p)
+			}
+		}
+	}
+}
+
+// Granted returns the permissions a role holds, in the order they were granted.
+func Granted(r Role) []Permission {
+	grantsMu.RLock()
+	defer grantsMu.RUnlock()
+	return slices.Clone(grants[r])
 }
 
 // Can tells whether any of roles grants p.
 func Can(roles []Role, p Permission) bool {
+	grantsMu.RLock()
+	defer grantsMu.RUnlock()
 	for _, r := range roles {
 		if slices.Contains(grants[r], p) {
 			return true

@@ -35,11 +35,6 @@ func NewHandler(q *Queue, regional func(echo.Context) bool) *Handler {
 	return &Handler{q: q, regional: regional, zone: zone}
 }
 
-// Register adds GET /jobs to the administration API (already authenticated).
-func (h *Handler) Register(g *echo.Group) {
-	g.GET("/jobs", h.list)
-}
-
 func (h *Handler) jobs(c echo.Context) ([]Job, string, error) {
 	if !h.regional(c) {
 		return nil, "", fault.New(fault.ErrForbidden, "les tâches de fond concernent tous les établissements : elles sont réservées à l'administration régionale")

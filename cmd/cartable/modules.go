@@ -1,0 +1,105 @@
+package main
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/grades"
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/platform"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/module"
+)
+
+// app is what the modules are built from.
+type app struct {
+	cfg       config
+	reg       *tenant.Registry
+	srv       *web.Server
+	auth      *identity.Authenticator
+	browser   string // Kratos' public URL as browsers reach it
+	queue     *jobs.Queue
+	directory *directory.Service
+}
+
+// modules is the ordered list of Cartable's modules: adding a capability is one line here,
+// its folder under modules/ and its migrations under migrations/tenant/. The order is the
+// menu's for entries of equal rank and the demo data's (grades needs directory's people).
+func modules(a app) []module.Module {
+	ui := identity.NewUI(a.auth, a.browser, a.srv.PortalURL(), a.srv.TenantURL("admin")+"console", a.srv.TenantURL)
+	// Automation (no viewer) or a regional administrator: jobs span every establishment.
+	jh := jobs.NewHandler(a.queue, func(c echo.Context) bool {
+		v := identity.ViewerOf(c)
+		return v == nil || v.PlatformRole == identity.RoleAdminRegion
+	})
+	return []module.Module{
+		ui.Module(identity.Console(a.auth, a.reg, a.srv.TenantURL)),
+		platform.Module(tenant.NewHandler(a.reg, int64(a.cfg.MaxImportMB)<<20)),
+		jh.Module(),
+		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
+		grades.NewHandler(grades.NewService(a.reg.DB(), nil), a.auth).Module(),
+	}
+}
+
+// mount registers every module's pages, grants and routes, and builds the menu from their
+// entries. A route declared twice is an error (two modules would shadow each other).
+func mount(srv *web.Server, auth *identity.Authenticator, mods []module.Module) error {
+	seen := map[string]string{}
+	hosts := identity.Hosts{Portal: srv.Portal(), Admin: srv.Admin(), Tenant: srv.Tenants(), AdminAPI: srv.AdminAPI().Group("", auth.AdminAPI)}
+	for _, m := range mods {
+		for _, r := range m.Routes {
+			k := string(r.Host) + " " + r.Key()
+			if other, dup := seen[k]; dup {
+				return fmt.Errorf("route %s declared by both %s and %s", k, other, m.Name)
+			}
+			seen[k] = m.Name
+		}
+		if err := srv.AddPages(m.Templates); err != nil {
+			return fmt.Errorf("module %s: %w", m.Name, err)
+		}
+		if err := auth.MountModule(hosts, m); err != nil {
+			return err
+		}
+	}
+	srv.SetMenu(menuOf(mods))
+	return nil
+}
+
+// menuOf builds the menu function from the modules' entries: each viewer sees the entries
+// their roles grant, in order, once per link.
+func menuOf(mods []module.Module) func(echo.Context) []web.MenuItem {
+	var entries []module.MenuEntry
+	for _, m := range mods {
+		entries = append(entries, m.Menu...)
+	}
+	slices.SortStableFunc(entries, func(a, b module.MenuEntry) int { return cmp.Compare(a.Order, b.Order) })
+	return func(c echo.Context) []web.MenuItem {
+		v := identity.ViewerOf(c)
+		if v == nil {
+			return nil
+		}
+		var items []web.MenuItem
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if !v.Can(e.Permission) || (len(e.Roles) > 0 && !slices.ContainsFunc(e.Roles, v.Has)) {
+				continue
+			}
+			href := e.Href
+			if e.HrefFor != nil {
+				href = e.HrefFor(c)
+			}
+			if href == "" || seen[href] {
+				continue
+			}
+			seen[href] = true
+			items = append(items, web.MenuItem{Href: href, Text: e.Text})
+		}
+		return items
+	}
+}
