@@ -46,6 +46,7 @@ type options struct {
 	PgbenchTime time.Duration
 	Dir         string
 	Keep        bool
+	JSON        string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -65,6 +66,7 @@ func parseFlags(args []string) (options, error) {
 	fs.DurationVar(&o.PgbenchTime, "pgbench", 20*time.Second, "duration of pgbench -S")
 	fs.StringVar(&o.Dir, "dir", "", "folder of the run (default: a new temporary folder, removed at the end)")
 	fs.BoolVar(&o.Keep, "keep", false, "keep the run's folder (cluster, logs) at the end")
+	fs.StringVar(&o.JSON, "json", "", "also write the figures to this file (JSON), to compare runs")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -130,6 +132,10 @@ func run(ctx context.Context, o options, out io.Writer) (err error) {
 	dir := o.Dir
 	if dir == "" {
 		if dir, err = os.MkdirTemp("", "cartable-load-"); err != nil {
+			return err
+		}
+		// Readable by the postgres system user, so the cluster lives inside the run's folder.
+		if err := os.Chmod(dir, 0o755); err != nil {
 			return err
 		}
 	} else if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -213,6 +219,7 @@ func run(ctx context.Context, o options, out io.Writer) (err error) {
 		return err
 	}
 	var runs []*attackRun
+	loadBefore := loadAverage()
 	if err := step(out, "load", func() error {
 		attack(ctx, "warmup", targeter(rs, 0), 0, o.Clients, o.Warmup)
 		for i, rate := range o.Rates {
@@ -231,7 +238,11 @@ func run(ctx context.Context, o options, out io.Writer) (err error) {
 	}); err != nil {
 		return err
 	}
-	report(out, o, rs, runs, pgb, provisionTime)
+	sum := summarize(o, runs, pgb, provisionTime, loadBefore, loadAverage())
+	report(out, o, rs, sum)
+	if o.JSON != "" {
+		return writeSummary(o.JSON, sum)
+	}
 	return nil
 }
 
