@@ -199,6 +199,8 @@ func (s *stats) add(key string, r *vegeta.Result) {
 		what = "0 " + r.Error
 	} else if key == routeGrid && r.Code == http.StatusSeeOther {
 		what = "303 to " + r.Headers.Get("Location")
+	} else if ra := r.Headers.Get("Retry-After"); ra != "" {
+		what += " (Retry-After " + ra + ")" // the server's answer to overload, not a crash
 	}
 	s.Failures[what]++
 }
