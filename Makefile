@@ -1,7 +1,7 @@
 # The two commands: `make dev` runs the whole product with demo data, `make test` runs every test.
 GO ?= go
 
-.PHONY: dev test build bench fuzz chromium FORCE
+.PHONY: dev test build bench fuzz chromium load FORCE
 
 dev: build
 	./.bin/cartable dev
@@ -25,6 +25,12 @@ build:
 bench: .bin/pgrun
 	./.bin/pgrun -- sh -c "$(GO) test -run '^$$' -bench 'Provision|MigrateNothing' -benchtime 20x ./tenant/ && \
 		$(GO) test -run '^$$' -bench TxOverhead -benchtime 3000x -count 3 ./tenant/"
+
+# The load scenario (ops/load): its own PostgreSQL, Kratos and server, 1,000 establishments,
+# vegeta at rising rates and 16 clients next to pgbench -S. Options: make load LOAD_FLAGS='-tenants 20'.
+load: build
+	$(GO) build -o .bin/load ./ops/load
+	./.bin/load -bin .bin/cartable $(LOAD_FLAGS)
 
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzParseHost -fuzztime 30s ./tenant/
