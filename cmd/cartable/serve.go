@@ -101,14 +101,19 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
 	srv.Tenants().Use(auth.Tenant)
-	srv.SetMenu(menuFor)
 
 	browser := cfg.KratosBrowser
 	if browser == "" {
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
 	ui := identity.NewUI(auth, browser, srv.PortalURL(), srv.TenantURL("admin")+"console", srv.TenantURL)
+	gradesSvc := grades.NewService(reg.DB(), nil)
+	family := familyOf(auth, reg, gradesSvc)
+	ui.SetFamily(family)
+	srv.SetMenu(menuFor(family))
+	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	ui.Register(srv.Portal())
+	ui.RegisterAccount(srv.Tenants(), "tenant")
 	ui.RegisterLogout(srv.Admin(), "admin")
 	ui.RegisterLogout(srv.Tenants(), "tenant")
 	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
@@ -125,7 +130,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
-	grades.NewHandler(grades.NewService(reg.DB(), nil), auth).Register(srv.Tenants())
+	grades.NewHandler(gradesSvc, auth).Register(srv.Tenants())
 
 	if cfg.KratosBrowser == "" {
 		// auth.<base> is Kratos' public API; in production the ingress routes it, here we do.
@@ -148,37 +153,6 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		srv.SetAuthHandler(proxy)
 	}
 	return srv, queue, nil
-}
-
-// menuFor is the establishment home page's menu for the signed-in person.
-func menuFor(c echo.Context) []web.MenuItem {
-	v := identity.ViewerOf(c)
-	if v == nil {
-		return nil
-	}
-	var items []web.MenuItem
-	if v.Member {
-		items = append(items, web.MenuItem{Href: "/annuaire/personnes/" + v.PersonID.String(), Text: "Ma fiche"})
-	}
-	if v.Can(identity.PermMarksView) && (v.Has(identity.RoleEleve) || v.Has(identity.RoleResponsable)) {
-		items = append(items, web.MenuItem{Href: "/notes", Text: "Notes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
-	}
-	if v.Can(identity.PermMarksTeach) {
-		items = append(items, web.MenuItem{Href: "/notes/enseignement", Text: "Notes de mes classes"}, web.MenuItem{Href: "/bulletins", Text: "Bulletins"})
-	}
-	if v.Can(identity.PermMarksOversee) {
-		items = append(items, web.MenuItem{Href: "/notes/tableau", Text: "Tableau des moyennes"}, web.MenuItem{Href: "/notes/periodes", Text: "Périodes et coefficients"})
-	}
-	if v.Can(identity.PermClassesList) {
-		items = append(items, web.MenuItem{Href: "/annuaire/classes", Text: "Classes et groupes"})
-	}
-	if v.Can(identity.PermPeopleManage) {
-		items = append(items, web.MenuItem{Href: "/admin/personnes", Text: "Gestion des personnes"})
-	}
-	if v.Can(identity.PermImport) {
-		items = append(items, web.MenuItem{Href: "/admin/imports", Text: "Imports de l'annuaire"})
-	}
-	return items
 }
 
 func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
