@@ -73,6 +73,8 @@ var tenantRoutePermissions = map[string]identity.Permission{
 	"GET /favicon.ico":                                              identity.Public,
 	"POST /deconnexion":                                             identity.Public,
 	"GET /api/v1/me":                                                identity.PermMe,
+	"GET /compte":                                                   identity.PermMe,
+	"GET /enfants":                                                  identity.PermMe,
 	"GET /annuaire/classes":                                         identity.PermClassesList,
 	"GET /annuaire/classes/:id":                                     identity.PermClassesList,
 	"GET /annuaire/personnes/:id":                                   identity.PermMe,
@@ -774,7 +776,7 @@ func TestLoginPages(t *testing.T) {
 	t.Run("without a flow, Kratos opens one", func(t *testing.T) {
 		rec := h.get(portalHost, "/connexion")
 		wantStatus(t, rec, http.StatusSeeOther)
-		want := browser + "/self-service/login/browser?return_to=" + url.QueryEscape("http://"+portalHost+"/choix")
+		want := browser + "/self-service/login/browser?return_to=" + url.QueryEscape("http://"+portalHost+"/accueil")
 		if loc := rec.Header().Get("Location"); loc != want {
 			t.Errorf("Location = %q, want %q", loc, want)
 		}

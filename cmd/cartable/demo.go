@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -138,7 +139,7 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 		}
 		logins = append(logins, demoLogin{Who: a.who, Login: a.login, Password: pw})
 	}
-	if err := seedGrades(ctx, reg, mt); err != nil {
+	if err := seedGrades(ctx, reg, mt, nil); err != nil {
 		return nil, fmt.Errorf("demo marks: %w", err)
 	}
 	b, _ := json.MarshalIndent(logins, "", "  ")
@@ -146,9 +147,10 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 }
 
 // seedGrades gives every class × subject of an establishment three published evaluations of
-// the current period, with marks for every pupil (a few absent), through the grades service.
-func seedGrades(ctx context.Context, reg *tenant.Registry, t *tenant.Tenant) error {
-	svc := grades.NewService(reg.DB(), nil)
+// the current period, with marks for every pupil (a few absent), through the grades service;
+// now is the grades' clock (nil: the wall clock).
+func seedGrades(ctx context.Context, reg *tenant.Registry, t *tenant.Tenant, now func() time.Time) error {
+	svc := grades.NewService(reg.DB(), now)
 	director := grades.Actor{Roles: []identity.Role{identity.RoleDirection}}
 	p, err := svc.CurrentPeriod(ctx, t)
 	if err != nil {
