@@ -88,17 +88,17 @@ func TestBrowserAccessibility(t *testing.T) {
 			pages := b.pagesOf(start, p.extra...)
 			for _, w := range a11yWidths {
 				b.viewport(w)
-				for _, u := range pages {
+				for i, u := range pages {
 					b.navigate(u, 0)
+					if i == 0 {
+						b.screenshot(fmt.Sprintf("a11y-%s-%d.png", p.who, w)) // each person's first page, for people to look at
+					}
 					b.wantMenu(u)
 					for _, v := range b.axeViolations(axe) {
 						t.Errorf("%s at %d px: %s", u, w, v)
 					}
 					visited++
 				}
-			}
-			if t.Failed() {
-				b.screenshot("a11y-" + strings.ReplaceAll(p.who, " ", "-") + ".png")
 			}
 			t.Logf("%s: %d pages × %d widths", p.who, len(pages), len(a11yWidths))
 		})
