@@ -65,8 +65,8 @@ func tenantMenu(v *identity.Viewer) []web.MenuItem {
 		add("/notes/tableau", "Tableau des moyennes", "")
 		add("/notes/periodes", "Périodes et coefficients", "")
 	}
-	if v.Can(identity.PermMarksView) {
-		add("/bulletins", "Bulletins", "")
+	if v.Can(identity.PermMarksView) && family || v.Can(identity.PermMarksTeach) {
+		add("/bulletins", "Bulletins", "") // vie scolaire has none to see there
 	}
 	if v.Can(identity.PermClassesList) {
 		add("/annuaire/classes", "Classes et groupes", "/annuaire")

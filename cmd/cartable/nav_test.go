@@ -174,7 +174,7 @@ func TestNavigation(t *testing.T) {
 			`<a href="/notes">Notes des élèves</a>`)
 		rec = h.as(cpe.Token, tenantHost(alpha.Slug), "/")
 		wantBody(t, rec, `<a href="/" aria-current="page">Accueil</a>`, "Mes services", `href="/notes"`, `href="/annuaire/classes"`)
-		wantNotInBody(t, rec, "cahier de textes", "/admin/personnes")
+		wantNotInBody(t, rec, "cahier de textes", "/admin/personnes", `href="/bulletins"`) // the CPE has no report card to see
 		rec = h.as(parent, tenantHost(alpha.Slug), "/notes/eleves/"+romane.ID.String())
 		wantBody(t, rec, `<a href="/notes" aria-current="page">Notes</a>`)
 		rec = h.get(tenantHost(alpha.Slug), "/")
