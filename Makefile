@@ -1,19 +1,22 @@
 # The two commands: `make dev` runs the whole product with demo data, `make test` runs every test.
 GO ?= go
 
-.PHONY: dev test build bench fuzz chromium load FORCE
+.PHONY: dev test build bench fuzz chromium axe load FORCE
 
 dev: build
 	./.bin/cartable dev
 
 # Every test, against one private PostgreSQL cluster started for the run (ops/testenv/pgrun).
 # The browser tests drive headless Chromium: ops/ensure-chromium.sh installs it when missing.
-test: .bin/pgrun chromium
+test: .bin/pgrun chromium axe
 	$(GO) vet ./...
 	./.bin/pgrun -- $(GO) test -race -count=1 ./...
 
 .bin/pgrun: FORCE
 	$(GO) build -o .bin/pgrun ./ops/testenv/pgrun
+
+axe:
+	sh ops/ensure-axe.sh
 
 chromium:
 	sh ops/ensure-chromium.sh

@@ -29,6 +29,7 @@ type Page struct {
 	Tenant *tenant.Tenant // nil on platform hosts
 	User   *User          // filled from the request when nil
 	CSRF   string         // filled from the request: the hidden _csrf field of every form
+	Nav    Nav            // filled from the request: menu, account link, child switcher
 	Data   any
 }
 
@@ -57,8 +58,11 @@ func UserOf(c echo.Context) *User {
 
 // Renderer renders pages: each page template defines "content" and is shown inside "layout".
 type Renderer struct {
-	layout *template.Template
-	pages  map[string]*template.Template
+	layout    *template.Template
+	pages     map[string]*template.Template
+	portalURL string                        // "Mon compte" of the administration host is the portal's
+	menu      func(echo.Context) []MenuItem // see Server.SetMenu
+	children  func(echo.Context) []MenuItem // see Server.SetChildSwitcher
 }
 
 // NewRenderer parses the layout and the pages of web/templates, plus the pages of each
@@ -124,6 +128,7 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 			p.User = UserOf(c)
 		}
 		p.CSRF, _ = c.Get(csrfKey).(string)
+		p.Nav = r.navOf(c)
 		data = p
 	}
 	var buf bytes.Buffer // render fully first: a template error must not leave half a page

@@ -45,14 +45,7 @@ type Server struct {
 	tenants  *echo.Echo
 	adminAPI *echo.Group
 	auth     http.Handler
-	menu     func(echo.Context) []MenuItem
 }
-
-// MenuItem is a link of the establishment home page's menu.
-type MenuItem struct{ Href, Text string }
-
-// SetMenu sets what the establishment home page offers to the signed-in person.
-func (s *Server) SetMenu(f func(echo.Context) []MenuItem) { s.menu = f }
 
 // NewServer builds the three hosts with their middleware and base pages.
 func NewServer(cfg Config, reg *tenant.Registry, modulePages ...fs.FS) (*Server, error) {
@@ -67,7 +60,8 @@ func NewServer(cfg Config, reg *tenant.Registry, modulePages ...fs.FS) (*Server,
 		return nil, err
 	}
 	s := &Server{cfg: cfg, log: cfg.Logger, reg: reg, renderer: r}
-	s.portal, s.admin, s.tenants = s.newEcho(), s.newEcho(), s.newEcho()
+	s.portal, s.admin, s.tenants = s.newEcho(HostPortal), s.newEcho(HostAdmin), s.newEcho(HostTenant)
+	r.portalURL = s.PortalURL()
 	s.tenants.Use(s.resolveTenant)
 
 	s.portal.GET("/", s.portalHome)
@@ -86,8 +80,9 @@ func serveOpenAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/json", openAPI)
 }
 
-func (s *Server) newEcho() *echo.Echo {
+func (s *Server) newEcho(host string) *echo.Echo {
 	e := echo.New()
+	e.Pre(setHost(host))
 	e.HideBanner, e.HidePort = true, true
 	e.Renderer = s.renderer
 	e.HTTPErrorHandler = s.errorHandler
@@ -329,13 +324,9 @@ func (s *Server) portalHome(c echo.Context) error {
 
 func (s *Server) tenantHome(c echo.Context) error {
 	t := TenantOf(c)
-	var menu []MenuItem
-	if s.menu != nil {
-		menu = s.menu(c)
-	}
 	login := strings.TrimSuffix(s.PortalURL(), "/") + "/connexion?return_to=" + url.QueryEscape(RequestURL(c))
 	return c.Render(http.StatusOK, "tenant_home.html", Page{Title: "Accueil", Tenant: t, Data: map[string]any{
-		"KindLabel": t.Kind.Label(), "Menu": menu, "LoginURL": login, "SignedIn": UserOf(c) != nil}})
+		"KindLabel": t.Kind.Label(), "LoginURL": login, "SignedIn": UserOf(c) != nil}})
 }
 
 // RequestURL is the absolute URL of the request as the browser sees it.

@@ -740,7 +740,7 @@ func TestLoginPages(t *testing.T) {
 	t.Run("without a flow, Kratos opens one", func(t *testing.T) {
 		rec := h.get(portalHost, "/connexion")
 		wantStatus(t, rec, http.StatusSeeOther)
-		want := browser + "/self-service/login/browser?return_to=" + url.QueryEscape("http://"+portalHost+"/choix")
+		want := browser + "/self-service/login/browser?return_to=" + url.QueryEscape("http://"+portalHost+"/accueil")
 		if loc := rec.Header().Get("Location"); loc != want {
 			t.Errorf("Location = %q, want %q", loc, want)
 		}

@@ -64,7 +64,7 @@ func TestBrowserLogin(t *testing.T) {
 	proxy := httptest.NewServer(srv)
 	t.Cleanup(proxy.Close)
 
-	b := startBrowser(t, chromium, proxy.URL)
+	b := startBrowser(t, chromium, proxy.URL, browserBudget)
 	start := time.Now() // clock-ok: measures elapsed time
 
 	portal := "http://cartable.test/"
@@ -160,8 +160,9 @@ func (b *browser) step() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(b.ctx, browserStepTimeout)
 }
 
-// startBrowser starts Chromium with proxy as its only way out and opens one tab.
-func startBrowser(t *testing.T, chromium, proxy string) *browser {
+// startBrowser starts Chromium with proxy as its only way out and opens one tab; budget
+// bounds the whole scenario.
+func startBrowser(t *testing.T, chromium, proxy string, budget time.Duration) *browser {
 	t.Helper()
 	started := time.Now() // clock-ok: measures elapsed time
 	out := &browserOutput{}
@@ -199,7 +200,7 @@ func startBrowser(t *testing.T, chromium, proxy string) *browser {
 	case <-time.After(browserBudget / 2):
 		t.Fatalf("Chromium (%s) did not start within %s\n--- browser output ---\n%s", chromium, browserBudget/2, out)
 	}
-	ctx, cancel := context.WithDeadline(tabCtx, started.Add(browserBudget))
+	ctx, cancel := context.WithDeadline(tabCtx, started.Add(budget))
 	t.Cleanup(cancel)
 	b := &browser{t: t, ctx: ctx, started: started, shots: t.TempDir(), console: &browserOutput{},
 		refused: make(chan string, 16)}

@@ -26,6 +26,8 @@ type app struct {
 	browser   string // Kratos' public URL as browsers reach it
 	queue     *jobs.Queue
 	directory *directory.Service
+	grades    *grades.Service
+	family    *identity.Family // a parent's children in every establishment
 }
 
 // modules is the ordered list of Cartable's modules: adding a capability is one line here,
@@ -33,6 +35,7 @@ type app struct {
 // menu's for entries of equal rank and the demo data's (grades needs directory's people).
 func modules(a app) []module.Module {
 	ui := identity.NewUI(a.auth, a.browser, a.srv.PortalURL(), a.srv.TenantURL("admin")+"console", a.srv.TenantURL)
+	ui.SetFamily(a.family)
 	// Automation (no viewer) or a regional administrator: jobs span every establishment.
 	jh := jobs.NewHandler(a.queue, func(c echo.Context) bool {
 		v := identity.ViewerOf(c)
@@ -43,7 +46,7 @@ func modules(a app) []module.Module {
 		platform.Module(tenant.NewHandler(a.reg, int64(a.cfg.MaxImportMB)<<20)),
 		jh.Module(),
 		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
-		grades.NewHandler(grades.NewService(a.reg.DB(), nil), a.auth).Module(),
+		grades.NewHandler(a.grades, a.auth).Module(),
 	}
 }
 
@@ -71,8 +74,8 @@ func mount(srv *web.Server, auth *identity.Authenticator, mods []module.Module) 
 	return nil
 }
 
-// menuOf builds the menu function from the modules' entries: each viewer sees the entries
-// their roles grant, in order, once per link.
+// menuOf builds the menu function from the modules' entries: on each host, each viewer sees
+// the entries their roles grant, in order, once per link (the layout marks the current one).
 func menuOf(mods []module.Module) func(echo.Context) []web.MenuItem {
 	var entries []module.MenuEntry
 	for _, m := range mods {
@@ -86,8 +89,11 @@ func menuOf(mods []module.Module) func(echo.Context) []web.MenuItem {
 		}
 		var items []web.MenuItem
 		seen := map[string]bool{}
+		host := module.Host(web.HostOf(c))
 		for _, e := range entries {
-			if !v.Can(e.Permission) || (len(e.Roles) > 0 && !slices.ContainsFunc(e.Roles, v.Has)) {
+			if cmp.Or(e.Host, module.Tenant) != host ||
+				(e.Permission != module.Public && !v.Can(e.Permission)) ||
+				(len(e.Roles) > 0 && !slices.ContainsFunc(e.Roles, v.Has)) {
 				continue
 			}
 			href := e.Href
@@ -98,7 +104,7 @@ func menuOf(mods []module.Module) func(echo.Context) []web.MenuItem {
 				continue
 			}
 			seen[href] = true
-			items = append(items, web.MenuItem{Href: href, Text: e.Text})
+			items = append(items, web.MenuItem{Href: href, Text: e.Text, Section: e.Section})
 		}
 		return items
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
@@ -103,7 +104,10 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if browser == "" {
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
-	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc})
+	gradesSvc := grades.NewService(reg.DB(), nil)
+	family := familyOf(auth, reg, gradesSvc)
+	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
+	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -58,8 +58,8 @@ func (h *Handler) Module() module.Module {
 			module.Get(api, "/tenants/:uai/imports/:id/credentials.csv", identity.PermTenantsManage, h.apiCredentials).AsAPI(),
 		},
 		Menu: []module.MenuEntry{
-			{Text: "Ma fiche", HrefFor: ownCard, Section: "/annuaire/personnes/", Permission: identity.PermMe, Order: 90},
-			{Text: "Classes et groupes", Href: "/annuaire/classes", Permission: identity.PermClassesList, Order: 50},
+			{Text: "Classes et groupes", Href: "/annuaire/classes", Section: "/annuaire", Permission: identity.PermClassesList, Order: 50},
+			{Text: "Ma fiche", HrefFor: ownCard, Permission: identity.PermMe, Order: 50},
 			{Text: "Gestion des personnes", Href: "/admin/personnes", Permission: identity.PermPeopleManage, Order: 60},
 			{Text: "Imports de l'annuaire", Href: "/admin/imports", Permission: identity.PermImport, Order: 70},
 		},
@@ -68,9 +68,10 @@ func (h *Handler) Module() module.Module {
 	}
 }
 
-// ownCard links to the viewer's own card, for members of the establishment only.
+// ownCard links to the viewer's own card, for members who do not have the class lists
+// (those reach their card from there).
 func ownCard(c echo.Context) string {
-	if v := identity.ViewerOf(c); v != nil && v.Member {
+	if v := identity.ViewerOf(c); v != nil && v.Member && !v.Can(identity.PermClassesList) {
 		return "/annuaire/personnes/" + v.PersonID.String()
 	}
 	return ""

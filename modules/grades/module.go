@@ -38,21 +38,24 @@ func (h *Handler) Module() module.Module {
 		Grants: Grants,
 		Routes: h.routes(),
 		Menu: []module.MenuEntry{
-			{Text: "Notes", Href: "/notes", Permission: identity.PermMarksView, Roles: families, Order: 10},
-			{Text: "Notes de mes classes", Href: "/notes/enseignement", Section: "/notes", Permission: identity.PermMarksTeach, Order: 10},
+			{Text: "Notes", Href: "/notes", Section: "/notes", Permission: identity.PermMarksView, Roles: families, Order: 10},
+			{Text: "Notes de mes classes", Href: "/notes/enseignement", Section: "/notes", Permission: identity.PermMarksTeach, Order: 11},
+			// Vie scolaire looks a pupil's marks up by class.
+			{Text: "Notes des élèves", Href: "/notes", Section: "/notes", Permission: identity.PermMarksView, Roles: []module.Role{identity.RoleVieScolaire}, Order: 12},
+			{Text: "Tableau des moyennes", Href: "/notes/tableau", Permission: identity.PermMarksOversee, Order: 13},
+			{Text: "Périodes et coefficients", Href: "/notes/periodes", Permission: identity.PermMarksOversee, Order: 14},
+			// Report cards are for families and teachers: vie scolaire has none to see there.
 			{Text: "Bulletins", Href: "/bulletins", Permission: identity.PermMarksView, Roles: families, Order: 20},
 			{Text: "Bulletins", Href: "/bulletins", Permission: identity.PermMarksTeach, Order: 20},
-			{Text: "Tableau des moyennes", Href: "/notes/tableau", Permission: identity.PermMarksOversee, Order: 30},
-			{Text: "Périodes et coefficients", Href: "/notes/periodes", Permission: identity.PermMarksOversee, Order: 31},
 		},
 		Templates: Templates,
-		Demo:      h.svc.seedDemo,
+		Demo:      h.svc.SeedDemo,
 	}
 }
 
-// seedDemo gives every class × subject of a demo establishment three published evaluations
+// SeedDemo gives every class × subject of a demo establishment three published evaluations
 // of the current period, with marks for every pupil (a few absent), through the service.
-func (s *Service) seedDemo(ctx context.Context, t *tenant.Tenant) error {
+func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	director := Actor{Roles: []identity.Role{identity.RoleDirection}}
 	p, err := s.CurrentPeriod(ctx, t)
 	if err != nil {

@@ -27,6 +27,7 @@ type UI struct {
 	portalURL  string
 	adminURL   string
 	tenantURL  func(slug string) string
+	family     *Family // children of parents; nil: nobody is shown as a parent
 }
 
 // NewUI returns the login pages. browserURL is Kratos' public URL seen by browsers.
@@ -61,7 +62,7 @@ func (u *UI) login(c echo.Context) error {
 	if id == "" {
 		ret := c.QueryParam("return_to")
 		if ret == "" {
-			ret = u.portalURL + "/choix"
+			ret = u.portalURL + "/accueil"
 		}
 		return u.startFlow(c, "login", ret)
 	}
@@ -172,7 +173,7 @@ func (u *UI) settings(c echo.Context) error {
 		Heading: "Changer de mot de passe",
 		Intro:   "Choisissez un mot de passe d'au moins 8 caractères, que vous n'utilisez nulle part ailleurs.",
 		Form:    formOf(f.Ui, "settings", "password"),
-		Links:   []link{{u.portalURL + "/choix", "Retour à mes établissements"}},
+		Links:   []link{{u.portalURL + "/compte", "Retour à mon compte"}, {u.portalURL + "/choix", "Mes établissements"}},
 	}})
 }
 
@@ -209,18 +210,14 @@ func (u *UI) choose(c echo.Context) error {
 	}
 	var list []choice
 	for _, e := range ests {
-		var labels []string
-		for _, r := range e.Roles {
-			labels = append(labels, r.Label())
-		}
-		list = append(list, choice{Name: e.Name, URL: u.tenantURL(e.Slug), Roles: strings.Join(labels, ", ")})
+		list = append(list, choice{Name: e.Name, URL: u.tenantURL(e.Slug), Roles: roleLabels(e.Roles)})
 	}
 	admin := ""
 	if v.PlatformRole != "" {
 		admin = u.adminURL
 	}
 	return c.Render(http.StatusOK, "choose.html", web.Page{Title: "Mes établissements", Data: map[string]any{
-		"Choices": list, "AdminURL": admin, "Role": v.PlatformRole.Label(), "SettingsURL": u.portalURL + "/parametres",
+		"Choices": list, "AdminURL": admin, "Role": v.PlatformRole.Label(), "SettingsURL": u.portalURL + "/parametres", "AccountURL": u.portalURL + "/compte",
 	}})
 }
 

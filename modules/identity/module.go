@@ -20,6 +20,14 @@ func (u *UI) Module(console echo.HandlerFunc) module.Module {
 		module.Get(module.Portal, "/erreur-connexion", Public, u.flowError),
 		module.Get(module.Portal, "/choix", Public, u.choose),
 		module.Get(module.Admin, "/console", PermTenantsManage, console),
+		// "Mon compte" and "Mes enfants": on an establishment's host for its members, on the
+		// portal for anyone signed in (no establishment roles there: the handlers send
+		// anonymous people to log in). A login from the portal lands on /accueil.
+		module.Get(module.Portal, "/accueil", Public, u.landing),
+		module.Get(module.Portal, "/compte", Public, u.account),
+		module.Get(module.Portal, "/enfants", Public, u.childrenPage),
+		module.Get(module.Tenant, "/compte", PermMe, u.account),
+		module.Get(module.Tenant, "/enfants", PermMe, u.childrenPage),
 	}
 	for _, h := range []module.Host{module.Portal, module.Admin, module.Tenant} {
 		routes = append(routes, module.Get(h, "/deconnexion", Public, u.confirmLogout), module.Post(h, "/deconnexion", Public, u.logout))
@@ -28,6 +36,14 @@ func (u *UI) Module(console echo.HandlerFunc) module.Module {
 		Name:      "identity",
 		Grants:    ownGrants(),
 		Routes:    routes,
+		Menu: []module.MenuEntry{
+			{Text: "Accueil", Href: "/", Permission: PermHome, Order: 0},
+			{Text: "Mes enfants", HrefFor: u.childrenLink, Permission: PermMe, Roles: []Role{RoleResponsable}, Order: 5},
+			{Host: module.Portal, Text: "Accueil", Href: "/", Order: 0},
+			{Host: module.Portal, Text: "Mes établissements", Href: "/choix", Order: 1},
+			{Host: module.Portal, Text: "Mes enfants", HrefFor: u.childrenLink, Order: 2},
+			{Host: module.Admin, Text: "Console", Href: "/console", Section: "/console", Permission: PermTenantsManage, Order: 0},
+		},
 		Templates: Templates,
 	}
 }
@@ -43,4 +59,24 @@ func ownGrants() module.Grants {
 		}
 	}
 	return g
+}
+
+// childrenLink is "Mes enfants" for a parent: on an establishment's host for its members, on
+// the portal for whoever has children in any establishment.
+func (u *UI) childrenLink(c echo.Context) string {
+	v := ViewerOf(c)
+	if v == nil || v.PlatformRole != "" || u.family == nil {
+		return ""
+	}
+	if v.Tenant != nil {
+		if !v.Member || !v.Has(RoleResponsable) {
+			return ""
+		}
+		return "/enfants"
+	}
+	kids, err := u.family.Of(c.Request().Context(), v.IdentityID)
+	if err != nil || len(kids) == 0 {
+		return ""
+	}
+	return "/enfants"
 }

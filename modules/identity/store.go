@@ -124,16 +124,17 @@ func (s *Store) RecordRevocation(ctx context.Context, sessionID string, until ti
 
 // Establishment is one place an identity may enter.
 type Establishment struct {
-	UAI   tenant.UAI
-	Name  string
-	Slug  string
-	Roles Roles
+	UAI      tenant.UAI
+	Name     string
+	Slug     string
+	Roles    Roles
+	PersonID uuid.UUID // the identity's person there
 }
 
 // Establishments lists the active establishments where the identity is an active member.
 func (s *Store) Establishments(ctx context.Context, identityID uuid.UUID) ([]Establishment, error) {
 	var out []Establishment
-	err := s.gdb.WithContext(ctx).Raw(`SELECT t.uai, t.name, t.slug, m.roles FROM platform.memberships m
+	err := s.gdb.WithContext(ctx).Raw(`SELECT t.uai, t.name, t.slug, m.roles, m.person_id FROM platform.memberships m
 		JOIN platform.tenants t ON t.id = m.tenant_id
 		WHERE m.identity_id = ? AND m.active AND t.status = 'active' ORDER BY t.name`, identityID).Scan(&out).Error
 	if err != nil {

@@ -13,6 +13,8 @@ func (h *Handler) Module() module.Module {
 			module.Get(module.Admin, "/console/taches", identity.PermTenantsManage, h.Console),
 			module.Get(module.AdminAPI, "/jobs", identity.PermTenantsManage, h.list).AsAPI(),
 		},
+		Menu: []module.MenuEntry{{Host: module.Admin, Text: "Tâches de fond", Href: "/console/taches", Permission: identity.PermTenantsManage,
+			Roles: []module.Role{identity.RoleAdminRegion}, Order: 10}},
 		Templates: Templates,
 	}
 }

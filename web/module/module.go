@@ -86,6 +86,8 @@ func (r Route) AsAPI() Route { r.API = true; return r }
 
 // MenuEntry is a link of the menu shown on every page to whoever may follow it.
 type MenuEntry struct {
+	// Host is where the entry is shown; empty means the establishments' host.
+	Host Host
 	Text string
 	// Href is the link; HrefFor, when set, computes it for the request (one's own card).
 	Href    string
@@ -93,8 +95,8 @@ type MenuEntry struct {
 	// Section is the path prefix the entry stands for: the layout marks it current on every
 	// page under it. Empty means Href.
 	Section string
-	// Permission is needed to see the entry; Roles, when set, narrows it to those roles
-	// (marks for pupils and parents, the teacher's own entry for teachers).
+	// Permission is needed to see the entry (Public: anyone signed in); Roles, when set,
+	// narrows it to those roles (marks for pupils and parents).
 	Permission Permission
 	Roles      []Role
 	// Order places the entry in the menu (lower first); entries of equal order keep the
