@@ -33,9 +33,9 @@ func (u *UI) Module(console echo.HandlerFunc) module.Module {
 		routes = append(routes, module.Get(h, "/deconnexion", Public, u.confirmLogout), module.Post(h, "/deconnexion", Public, u.logout))
 	}
 	return module.Module{
-		Name:      "identity",
-		Grants:    ownGrants(),
-		Routes:    routes,
+		Name:   "identity",
+		Grants: ownGrants(),
+		Routes: routes,
 		Menu: []module.MenuEntry{
 			{Text: "Accueil", Href: "/", Permission: PermHome, Order: 0},
 			{Text: "Mes enfants", HrefFor: u.childrenLink, Permission: PermMe, Roles: []Role{RoleResponsable}, Order: 5},
