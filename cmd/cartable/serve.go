@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -83,7 +84,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	srv, err := web.NewServer(web.Config{
 		BaseDomain: cfg.BaseDomain, PublicPort: cfg.PublicPort, Scheme: cfg.PublicScheme, Logger: log,
-	}, reg, identity.Templates, directory.Templates, grades.Templates, jobs.Templates)
+	}, reg, identity.Templates, directory.Templates, grades.Templates, jobs.Templates, console.Templates)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,7 +112,6 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	ui.Register(srv.Portal())
 	ui.RegisterLogout(srv.Admin(), "admin")
 	ui.RegisterLogout(srv.Tenants(), "tenant")
-	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console", identity.Console(auth, reg, srv.TenantURL), identity.PermTenantsManage)
 
 	protected := srv.AdminAPI().Group("", auth.AdminAPI)
 	tenant.NewHandler(reg, int64(cfg.MaxImportMB)<<20).Register(protected)
@@ -122,6 +122,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	})
 	jh.Register(protected)
 	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jh.Console, identity.PermTenantsManage)
+	console.NewHandler(console.Config{Registry: reg, Directory: dirSvc, TenantURL: srv.TenantURL, MaxUploadBytes: int64(cmp.Or(cfg.MaxUploadMB, 256)) << 20,
+		MaxImportBytes: int64(cfg.MaxImportMB) << 20, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour, Logger: log}).Register(srv.Admin(), auth)
 	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)
