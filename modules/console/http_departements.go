@@ -77,7 +77,7 @@ func (h *Handler) renderDepartement(c echo.Context, o *tenant.Organisation, stat
 	if err != nil {
 		return err
 	}
-	rows, err := h.rows(c, ts)
+	rows, err := h.rows(c, ts, false)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ func (h *Handler) home(c echo.Context) error {
 	ts = slices.DeleteFunc(ts, func(t tenant.Tenant) bool {
 		return kind != "" && string(t.Kind) != kind || dep != "" && t.UAI.Departement() != dep
 	})
-	rows, err := h.rows(c, ts)
+	rows, err := h.rows(c, ts, false)
 	if err != nil {
 		return err
 	}
@@ -107,9 +107,10 @@ func (h *Handler) home(c echo.Context) error {
 	})
 }
 
-// rows measures ts and turns them into table rows.
-func (h *Handler) rows(c echo.Context, ts []tenant.Tenant) ([]tenantRow, error) {
-	sizes, err := h.store.Sizes(c.Request().Context(), ts)
+// rows measures ts (exactly, or PostgreSQL's estimate for long lists) and turns them into
+// table rows.
+func (h *Handler) rows(c echo.Context, ts []tenant.Tenant, exact bool) ([]tenantRow, error) {
+	sizes, err := h.store.Sizes(c.Request().Context(), ts, exact)
 	if err != nil {
 		return nil, err
 	}
@@ -132,7 +133,7 @@ func (h *Handler) tenantPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	rows, err := h.rows(c, []tenant.Tenant{*t})
+	rows, err := h.rows(c, []tenant.Tenant{*t}, true)
 	if err != nil {
 		return err
 	}
