@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -164,7 +165,13 @@ func TestConsoleRegion(t *testing.T) {
 		rec := h.as(region.Token, adminHost, "/console")
 		wantStatus(t, rec, http.StatusOK)
 		wantBody(t, rec, "Administrateur régional", alpha.Name, a, bravo.Name, charlie.Name, "Lycée général et technologique", "Collège",
-			"1 / 1", " Mo", `href="/console/etablissements/`+a+`"`, `href="/console/taches"`, "Gironde (33)")
+			"1 / 1", "Taille", `href="/console/etablissements/`+a+`"`, `href="/console/taches"`, "Gironde (33)")
+		rec = h.as(region.Token, adminHost, "/console/etablissements/"+a)
+		wantStatus(t, rec, http.StatusOK)
+		if !regexp.MustCompile(`Taille des données</th><td>[0-9]+(,[0-9])? (Ko|Mo)<`).MatchString(rec.Body.String()) {
+			t.Errorf("no exact size on the establishment's page: %s", truncate(rec.Body.String()))
+		}
+		wantBody(t, rec, "1 actifs sur 1", "Lycée général et technologique", "ouvert")
 		rec = tableOf(h.as(region.Token, adminHost, "/console?type=college"))
 		wantBody(t, rec, charlie.Name)
 		wantNotInBody(t, rec, alpha.Name, bravo.Name)

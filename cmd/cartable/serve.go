@@ -123,7 +123,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	jh.Register(protected)
 	auth.Handle(srv.Admin(), "admin", http.MethodGet, "/console/taches", jh.Console, identity.PermTenantsManage)
 	console.NewHandler(console.Config{Registry: reg, Directory: dirSvc, TenantURL: srv.TenantURL, MaxUploadBytes: int64(cmp.Or(cfg.MaxUploadMB, 256)) << 20,
-		MaxImportBytes: int64(cfg.MaxImportMB) << 20, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour, Logger: log}).Register(srv.Admin(), auth)
+		MaxImportBytes: int64(cfg.MaxImportMB) << 20, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour}).Register(srv.Admin(), auth)
 	dir := directory.NewHandler(dirSvc, auth, reg, int64(cmp.Or(cfg.MaxUploadMB, 256))<<20, srv.PortalURL())
 	dir.Register(srv.Tenants())
 	dir.RegisterAPI(protected)

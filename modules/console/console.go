@@ -10,7 +10,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -46,7 +45,6 @@ type Config struct {
 	// Retention is how long a deleted establishment is kept (the registry's), shown before a deletion.
 	Retention time.Duration
 	Now       func() time.Time
-	Logger    *slog.Logger
 }
 
 // Handler serves the console.
@@ -63,9 +61,6 @@ func NewHandler(cfg Config) *Handler {
 	}
 	if cfg.Retention <= 0 {
 		cfg.Retention = tenant.DefaultRetention
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	zone, err := time.LoadLocation("Europe/Paris")
 	if err != nil {

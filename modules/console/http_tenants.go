@@ -41,9 +41,16 @@ func (h *Handler) rowOf(t tenant.Tenant, sizes map[uuid.UUID]Size) tenantRow {
 	return r
 }
 
-// megabytes is a size in Mo with one decimal, as the console shows storage.
+// megabytes is a size as the console shows storage: Ko under a megabyte, then Mo or Go with
+// one decimal (French comma).
 func megabytes(n int64) string {
-	return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
+	switch {
+	case n < 1<<20:
+		return fmt.Sprintf("%d Ko", (n+1023)>>10)
+	case n < 1<<30:
+		return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
+	}
+	return strings.Replace(fmt.Sprintf("%.1f Go", float64(n)/(1<<30)), ".", ",", 1)
 }
 
 type option struct {
