@@ -171,7 +171,7 @@ func TestConsoleRegion(t *testing.T) {
 		if !regexp.MustCompile(`Taille des données</th><td>[0-9]+(,[0-9])? (Ko|Mo)<`).MatchString(rec.Body.String()) {
 			t.Errorf("no exact size on the establishment's page: %s", truncate(rec.Body.String()))
 		}
-		wantBody(t, rec, "1 actifs sur 1", "Lycée général et technologique", "ouvert")
+		wantBody(t, rec, "1 actif sur 1", "Lycée général et technologique", "ouvert")
 		rec = tableOf(h.as(region.Token, adminHost, "/console?type=college"))
 		wantBody(t, rec, charlie.Name)
 		wantNotInBody(t, rec, alpha.Name, bravo.Name)
@@ -283,7 +283,7 @@ func TestConsoleRegion(t *testing.T) {
 		rec = h.consoleArchive(region.Token, nil)
 		wantStatus(t, rec, http.StatusUnprocessableEntity)
 		loc := wantRedirect(t, h.consoleArchive(region.Token, archive), "/console/etablissements/"+a+"?message=restaure")
-		wantBody(t, h.as(region.Token, adminHost, loc), "« Lycée Alpha » est restauré", "1 actifs sur 1")
+		wantBody(t, h.as(region.Token, adminHost, loc), "« Lycée Alpha » est restauré", "1 actif sur 1")
 		wantStatus(t, h.get(tenantHost(alpha.Slug), "/"), http.StatusOK)
 		rec = h.consoleArchive(region.Token, archive)
 		wantStatus(t, rec, http.StatusConflict)

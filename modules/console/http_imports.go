@@ -49,7 +49,7 @@ func (h *Handler) runs(c echo.Context, t *tenant.Tenant, limit int) ([]runRow, e
 
 // summary says in one line what an import changed.
 func summary(r *directory.Report) string {
-	return fmt.Sprintf("%d créées, %d modifiées, %d désactivées, %d sans changement, %d comptes ouverts",
+	return fmt.Sprintf("personnes créées : %d, modifiées : %d, désactivées : %d, sans changement : %d ; comptes ouverts : %d",
 		r.Created, r.Updated, r.Deleted, r.Unchanged, r.AccountsCreated)
 }
 

@@ -18,7 +18,7 @@ import (
 type tenantRow struct {
 	Name, UAI, Kind, Departement, Status, StatusValue, URL, Page string
 	Accounts, ActiveAccounts                                     int
-	Storage, Created, PurgeAfter                                 string
+	Storage, Created, PurgeAfter, AccountsText                   string
 	Live                                                         bool
 }
 
@@ -31,6 +31,7 @@ func (h *Handler) rowOf(t tenant.Tenant, sizes map[uuid.UUID]Size) tenantRow {
 	}
 	if s, ok := sizes[t.ID]; ok {
 		r.Accounts, r.ActiveAccounts = s.Accounts, s.ActiveAccounts
+		r.AccountsText = fmt.Sprintf("%d %s sur %d", s.ActiveAccounts, plural(s.ActiveAccounts, "actif", "actifs"), s.Accounts)
 		if s.Bytes > 0 {
 			r.Storage = megabytes(s.Bytes)
 		}
@@ -51,6 +52,14 @@ func megabytes(n int64) string {
 		return strings.Replace(fmt.Sprintf("%.1f Mo", float64(n)/(1<<20)), ".", ",", 1)
 	}
 	return strings.Replace(fmt.Sprintf("%.1f Go", float64(n)/(1<<30)), ".", ",", 1)
+}
+
+// plural picks the French form for n (0 and 1 take the singular).
+func plural(n int, one, many string) string {
+	if n > 1 {
+		return many
+	}
+	return one
 }
 
 type option struct {
