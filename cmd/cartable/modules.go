@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -42,11 +44,14 @@ func modules(a app) []module.Module {
 		return v == nil || v.PlatformRole == identity.RoleAdminRegion
 	})
 	return []module.Module{
-		ui.Module(identity.Console(a.auth, a.reg, a.srv.TenantURL)),
+		ui.Module(),
 		platform.Module(tenant.NewHandler(a.reg, int64(a.cfg.MaxImportMB)<<20)),
 		jh.Module(),
 		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
 		grades.NewHandler(a.grades, a.auth).Module(),
+		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
+			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
+			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
 	}
 }
 

@@ -10,7 +10,6 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 )
 
@@ -223,34 +222,4 @@ func (u *UI) choose(c echo.Context) error {
 
 func unavailable(err error) error {
 	return &echo.HTTPError{Code: http.StatusServiceUnavailable, Message: "le service d'identification ne répond pas", Internal: err}
-}
-
-type consoleRow struct {
-	Name, UAI, Status, URL string
-}
-
-// Console is the administration host's page for platform administrators: the
-// establishments of their scope, with their directory pages.
-func Console(a *Authenticator, reg *tenant.Registry, tenantURL func(string) string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		v := ViewerOf(c)
-		f := tenant.ListFilter{}
-		if v.PlatformRole == RoleAdminDepartement {
-			f.Organisation = v.Departement
-		}
-		ts, err := reg.List(c.Request().Context(), f)
-		if err != nil {
-			return err
-		}
-		rows := make([]consoleRow, 0, len(ts))
-		for _, t := range ts {
-			status := "ouvert"
-			if t.Status == tenant.StatusSuspended {
-				status = "suspendu"
-			}
-			rows = append(rows, consoleRow{Name: t.Name, UAI: string(t.UAI), Status: status, URL: tenantURL(t.Slug)})
-		}
-		return c.Render(http.StatusOK, "console.html", web.Page{Title: "Console", Data: map[string]any{
-			"Role": v.PlatformRole.Label(), "Departement": v.Departement, "Tenants": rows, "Regional": v.PlatformRole == RoleAdminRegion}})
-	}
 }

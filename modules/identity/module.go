@@ -11,15 +11,14 @@ import (
 // Module declares identity's pages: login, recovery, settings and the establishment chooser
 // on the portal, and the logout page on every host (each page's "Se déconnecter" form posts
 // to its own host; GET shows a confirmation, only a POST with the anti-forgery token signs
-// out). console is the administration host's home.
-func (u *UI) Module(console echo.HandlerFunc) module.Module {
+// out).
+func (u *UI) Module() module.Module {
 	routes := []module.Route{
 		module.Get(module.Portal, "/connexion", Public, u.login),
 		module.Get(module.Portal, "/recuperation", Public, u.recovery),
 		module.Get(module.Portal, "/parametres", Public, u.settings),
 		module.Get(module.Portal, "/erreur-connexion", Public, u.flowError),
 		module.Get(module.Portal, "/choix", Public, u.choose),
-		module.Get(module.Admin, "/console", PermTenantsManage, console),
 		// "Mon compte" and "Mes enfants": on an establishment's host for its members, on the
 		// portal for anyone signed in (no establishment roles there: the handlers send
 		// anonymous people to log in). A login from the portal lands on /accueil.
@@ -42,7 +41,6 @@ func (u *UI) Module(console echo.HandlerFunc) module.Module {
 			{Host: module.Portal, Text: "Accueil", Href: "/", Order: 0},
 			{Host: module.Portal, Text: "Mes établissements", Href: "/choix", Order: 1},
 			{Host: module.Portal, Text: "Mes enfants", HrefFor: u.childrenLink, Order: 2},
-			{Host: module.Admin, Text: "Console", Href: "/console", Section: "/console", Permission: PermTenantsManage, Order: 0},
 		},
 		Templates: Templates,
 	}

@@ -1,0 +1,43 @@
+package console
+
+import (
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/web/module"
+)
+
+// Module declares the console: every page on the administration host, for platform
+// administrators; each handler is wrapped in s, which records the viewer's scope (the same
+// as the administration API's), so a département's administrators act on their collèges only.
+// Changes are POSTs, checked against forgery; uploads have their own body limits.
+func (h *Handler) Module() module.Module {
+	a, p, s := module.Admin, identity.PermTenantsManage, h.scoped
+	return module.Module{
+		Name: "console",
+		Routes: []module.Route{
+			module.Get(a, "/console", p, s(h.home)),
+			module.Get(a, "/console/journal", p, s(h.journalPage)),
+			module.Get(a, "/console/etablissements/nouveau", p, s(h.newTenant)),
+			module.Post(a, "/console/etablissements", p, s(h.provision)),
+			module.Get(a, "/console/etablissements/:uai", p, s(h.tenantPage)),
+			module.Get(a, "/console/etablissements/:uai/suspendre", p, s(h.confirmSuspend)),
+			module.Post(a, "/console/etablissements/:uai/suspendre", p, s(h.suspend)),
+			module.Post(a, "/console/etablissements/:uai/reprendre", p, s(h.resume)),
+			module.Get(a, "/console/etablissements/:uai/supprimer", p, s(h.confirmDelete)),
+			module.Post(a, "/console/etablissements/:uai/supprimer", p, s(h.delete)),
+			module.Get(a, "/console/etablissements/:uai/export", p, s(h.export)),
+			module.Get(a, "/console/etablissements/:uai/imports", p, s(h.importsPage)),
+			module.Post(a, "/console/etablissements/:uai/imports", p, s(h.importAAF)).WithLimit(h.cfg.MaxUploadBytes),
+			module.Get(a, "/console/etablissements/:uai/imports/:id", p, s(h.importReport)),
+			module.Get(a, "/console/restauration", p, s(h.restorePage)),
+			module.Post(a, "/console/restauration", p, s(h.restore)).WithLimit(h.cfg.MaxImportBytes),
+			module.Get(a, "/console/departements/:code", p, s(h.departementPage)),
+			module.Post(a, "/console/departements/:code/adhesion", p, s(h.optIn)),
+		},
+		Menu: []module.MenuEntry{
+			{Host: module.Admin, Text: "Console", Href: "/console", Permission: p, Order: 0},
+			{Host: module.Admin, Text: "Journal", Href: "/console/journal", Permission: p, Order: 20},
+			{Host: module.Admin, Text: "Restauration", Href: "/console/restauration", Permission: p, Roles: []module.Role{identity.RoleAdminRegion}, Order: 30},
+		},
+		Templates: Templates,
+	}
+}
