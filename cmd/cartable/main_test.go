@@ -18,6 +18,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // TestMain makes a PostgreSQL cluster available (see ops/testenv): the tests fail, never
@@ -84,7 +85,8 @@ func (w testWriter) Write(p []byte) (int, error) {
 func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	h.t.Helper()
 	rec := httptest.NewRecorder()
-	h.srv.ServeHTTP(rec, req)
+	// Every API exchange of these tests is checked against web/openapi.json.
+	apitest.Checked(h.t, h.srv).ServeHTTP(rec, req)
 	return rec
 }
 

@@ -27,6 +27,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // marksSite is one lycée with a class 2nde 1 of three pupils, a maths teacher, a French
@@ -140,7 +141,7 @@ func (s *marksSite) send(m directorytest.Member, method, path, contentType, body
 		req.Header.Set("Content-Type", contentType)
 	}
 	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
+	apitest.Checked(s.t, s.srv).ServeHTTP(rec, req) // API exchanges checked against web/openapi.json
 	return rec
 }
 
