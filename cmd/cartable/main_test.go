@@ -84,10 +84,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // serve sends req to the router and returns what it answered.
 func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	h.t.Helper()
-	rec := httptest.NewRecorder()
-	// Every API exchange of these tests is checked against web/openapi.json.
-	apitest.Checked(h.t, h.srv).ServeHTTP(rec, req)
-	return rec
+	return apitest.Serve(h.t, h.srv, req) // every API exchange checked against web/openapi.json
 }
 
 // newRequest is httptest.NewRequest on host, with optional header name/value pairs.

@@ -303,7 +303,7 @@ func TestAdminAuth(t *testing.T) {
 
 // TestOpenAPIComplete: every /api/v1 route of the administration and establishment hosts
 // is an operation of web/openapi.json, for its host, and every operation has a route. The
-// schemas themselves are checked by every API test (apitest.Checked in harness.serve).
+// schemas themselves are checked by every API test (apitest.Serve in harness.serve).
 func TestOpenAPIComplete(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)

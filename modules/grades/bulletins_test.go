@@ -136,9 +136,7 @@ func (s *bulletinSchool) do(t *testing.T, who directorytest.Member, method, path
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	rec := httptest.NewRecorder()
-	apitest.Checked(t, s.srv).ServeHTTP(rec, req) // API exchanges checked against web/openapi.json
-	return rec
+	return apitest.Serve(t, s.srv, req) // API exchanges checked against web/openapi.json
 }
 
 func (s *bulletinSchool) path(format string, args ...any) string {

@@ -140,9 +140,7 @@ func (s *marksSite) send(m directorytest.Member, method, path, contentType, body
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	rec := httptest.NewRecorder()
-	apitest.Checked(s.t, s.srv).ServeHTTP(rec, req) // API exchanges checked against web/openapi.json
-	return rec
+	return apitest.Serve(s.t, s.srv, req) // API exchanges checked against web/openapi.json
 }
 
 func (s *marksSite) get(m directorytest.Member, path string) *httptest.ResponseRecorder {

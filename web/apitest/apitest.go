@@ -1,5 +1,5 @@
 // Package apitest holds web/openapi.json to what the server does, in tests: every JSON API
-// exchange a test sends through Checked is validated against the document (parameters,
+// exchange a test sends through Serve is validated against the document (parameters,
 // request body, status, response body: schemas, not only paths), and Complete compares the
 // routes a server registers with the document's operations. The document is kept by hand;
 // these checks are what keeps it from drifting.
@@ -128,32 +128,23 @@ func (d *Doc) Operations() []Route {
 	return out
 }
 
-// Checked returns a handler that serves through h and fails t on any /api/v1 exchange that
-// disagrees with the document. See Check for what is checked.
-func Checked(t testing.TB, h http.Handler) http.Handler {
-	d := Load(t)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t.Helper()
-		if !strings.HasPrefix(r.URL.Path, Prefix+"/") {
-			h.ServeHTTP(w, r)
-			return
-		}
-		var reqBody []byte
-		if r.Body != nil {
-			reqBody, _ = io.ReadAll(r.Body)
-			r.Body = io.NopCloser(bytes.NewReader(reqBody))
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, r)
-		if err := d.Check(r, reqBody, rec.Result()); err != nil {
+// Serve sends req to h and returns the recorded answer; t fails, at the caller's line, when
+// an /api/v1 exchange disagrees with the document (see Check for what is checked).
+func Serve(t testing.TB, h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	t.Helper()
+	var reqBody []byte
+	if req.Body != nil {
+		reqBody, _ = io.ReadAll(req.Body)
+		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if strings.HasPrefix(req.URL.Path, Prefix+"/") {
+		if err := Load(t).Check(req, reqBody, rec.Result()); err != nil {
 			t.Errorf("web/openapi.json disagrees with the server: %v", err)
 		}
-		for k, v := range rec.Header() {
-			w.Header()[k] = v
-		}
-		w.WriteHeader(rec.Code)
-		w.Write(rec.Body.Bytes())
-	})
+	}
+	return rec
 }
 
 // Check validates one exchange: the request (with its body) against its operation's
