@@ -97,6 +97,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	dirSvc.SetQueue(queue)
 	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
+	go auth.Store().ListenForChanges(context.Background(), log) // ends when the pool is closed
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
