@@ -44,6 +44,10 @@ type accessCache struct {
 	live  atomic.Bool   // the listener is connected: entries may be used and kept
 	gen   atomic.Uint64 // bumped by every invalidation: a load begun before one is not kept
 
+	// wmu orders what changes the cache: an invalidation and the keeping of a load that
+	// began before it cannot interleave (the load would outlive it). Order: wmu, then the
+	// LRU's own lock, then mu (the LRU calls unindex under its lock).
+	wmu   sync.Mutex
 	mu    sync.Mutex
 	index map[string]map[accessKey]struct{} // "i:<identity>" and "s:<session>" → their keys
 }
@@ -85,8 +89,8 @@ func (c *accessCache) get(ctx context.Context, k accessKey, load func(context.Co
 	v, err, _ := c.group.Do(flight, func() (any, error) {
 		// The load is shared: one caller's cancellation must not fail the others.
 		a, err := load(context.WithoutCancel(ctx))
-		if err == nil && c.live.Load() && c.gen.Load() == gen {
-			c.put(k, a)
+		if err == nil {
+			c.put(k, a, gen)
 		}
 		return a, err
 	})
@@ -96,7 +100,13 @@ func (c *accessCache) get(ctx context.Context, k accessKey, load func(context.Co
 	return v.(Access), nil
 }
 
-func (c *accessCache) put(k accessKey, a Access) {
+// put keeps a, loaded from generation gen, unless an invalidation came since.
+func (c *accessCache) put(k accessKey, a Access, gen uint64) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if !c.live.Load() || c.gen.Load() != gen {
+		return
+	}
 	c.mu.Lock()
 	for _, tag := range tags(k) {
 		set := c.index[tag]
@@ -112,6 +122,8 @@ func (c *accessCache) put(k accessKey, a Access) {
 
 // forget drops the entries under tag that match (nil: all of them).
 func (c *accessCache) forget(tag string, match func(accessKey) bool) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.gen.Add(1)
 	c.mu.Lock()
 	var drop []accessKey
@@ -129,6 +141,8 @@ func (c *accessCache) forget(tag string, match func(accessKey) bool) {
 // forgetTenant drops every entry of an establishment (suspended, deleted, restored): rare,
 // so a scan of the cache is fine.
 func (c *accessCache) forgetTenant(id uuid.UUID) {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.gen.Add(1)
 	for _, k := range c.lru.Keys() {
 		if k.tenant == id {
@@ -139,6 +153,8 @@ func (c *accessCache) forgetTenant(id uuid.UUID) {
 
 // purge forgets everything (the listener reconnected: it may have missed changes).
 func (c *accessCache) purge() {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.gen.Add(1)
 	c.lru.Purge()
 }
