@@ -136,3 +136,21 @@ func TestAccessCacheInvalidation(t *testing.T) {
 		within(t, b, "sign-out", func(h *harness) bool { return h.as(m.Token, host, "/api/v1/me").Code == http.StatusUnauthorized })
 	})
 }
+
+// refusedSoon waits, 2 s at most, for h to answer want to token's request: the time a change
+// made by another process takes to reach a server's access cache (PostgreSQL's
+// notification: milliseconds, see TestAccessCacheInvalidation).
+func refusedSoon(t *testing.T, h *harness, token, host, path string, want int) {
+	t.Helper()
+	start := time.Now() // clock-ok
+	for {
+		rec := h.as(token, host, path)
+		if rec.Code == want {
+			return
+		}
+		if time.Since(start) > 2*time.Second { // clock-ok
+			t.Fatalf("%s still answers %d 2 s after the change, want %d; body: %s", path, rec.Code, want, truncate(rec.Body.String()))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

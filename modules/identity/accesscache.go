@@ -41,19 +41,26 @@ type accessKey struct {
 type accessCache struct {
 	lru   *expirable.LRU[accessKey, Access]
 	group singleflight.Group
+	ttl   time.Duration
 	live  atomic.Bool   // the listener is connected: entries may be used and kept
 	gen   atomic.Uint64 // bumped by every invalidation: a load begun before one is not kept
 
 	// wmu orders what changes the cache: an invalidation and the keeping of a load that
 	// began before it cannot interleave (the load would outlive it). Order: wmu, then the
 	// LRU's own lock, then mu (the LRU calls unindex under its lock).
-	wmu   sync.Mutex
+	wmu sync.Mutex
+	// pending: identities whose memberships a transaction of this process is changing; their
+	// loads are not kept until the deadline (the TTL), so that nothing read before that
+	// transaction commits outlives it here, even before its notification comes back.
+	pending map[uuid.UUID]time.Time
+	now     func() time.Time
+
 	mu    sync.Mutex
 	index map[string]map[accessKey]struct{} // "i:<identity>" and "s:<session>" → their keys
 }
 
 func newAccessCache(size int, ttl time.Duration) *accessCache {
-	c := &accessCache{index: map[string]map[accessKey]struct{}{}}
+	c := &accessCache{index: map[string]map[accessKey]struct{}{}, pending: map[uuid.UUID]time.Time{}, now: time.Now, ttl: ttl}
 	c.lru = expirable.NewLRU(size, c.unindex, ttl)
 	return c
 }
@@ -107,6 +114,9 @@ func (c *accessCache) put(k accessKey, a Access, gen uint64) {
 	if !c.live.Load() || c.gen.Load() != gen {
 		return
 	}
+	if until, ok := c.pending[k.identity]; ok && c.now().Before(until) {
+		return
+	}
 	c.mu.Lock()
 	for _, tag := range tags(k) {
 		set := c.index[tag]
@@ -136,6 +146,24 @@ func (c *accessCache) forget(tag string, match func(accessKey) bool) {
 	for _, k := range drop { // outside mu: the LRU calls unindex, which takes it
 		c.lru.Remove(k)
 	}
+}
+
+// changing is told, before the write, that a transaction of this process changes the
+// identity's memberships: its entries go, and none is kept until the transaction is surely
+// over, so the next request after it reads the database.
+func (c *accessCache) changing(id uuid.UUID) {
+	c.forget("i:"+id.String(), nil)
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	now := c.now()
+	if len(c.pending) >= 1024 { // drop the marks that are over
+		for k, until := range c.pending {
+			if !now.Before(until) {
+				delete(c.pending, k)
+			}
+		}
+	}
+	c.pending[id] = now.Add(c.ttl)
 }
 
 // forgetTenant drops every entry of an establishment (suspended, deleted, restored): rare,

@@ -69,4 +69,16 @@ func TestAccessCacheForgetsByKey(t *testing.T) {
 	if cached(aliceA) {
 		t.Error("a load begun before an invalidation was kept")
 	}
+
+	// A membership this process is writing: nothing of that identity is kept meanwhile.
+	c.changing(alice)
+	c.get(ctx, aliceA, load)
+	if cached(aliceA) {
+		t.Error("a load during this process's own change was kept")
+	}
+	c.now = func() time.Time { return time.Now().Add(2 * time.Minute) } // clock-ok: past the mark
+	c.get(ctx, aliceA, load)
+	if !cached(aliceA) {
+		t.Error("the mark of a change outlived its deadline")
+	}
 }

@@ -291,7 +291,11 @@ func (s *Store) CreatePlatformAccount(ctx context.Context, a Account) error {
 }
 
 // Records gives the directory the platform's account records, inside its transactions.
-type Records struct{}
+type Records struct {
+	// Access, when set, is this server's store: told of the memberships written, its cache
+	// answers the next request from the database, even before PostgreSQL's notification.
+	Access *Store
+}
 
 // AccountsByAAF is the package function of the same name.
 func (Records) AccountsByAAF(tx *gorm.DB, ids []string) (map[string]Account, error) {
@@ -307,7 +311,12 @@ func (Records) TakenLogins(tx *gorm.DB, bases []string) (map[string]bool, error)
 func (Records) InsertAccounts(tx *gorm.DB, as []Account) error { return InsertAccounts(tx, as) }
 
 // UpsertMemberships is the package function of the same name.
-func (Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+func (r Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+	if r.Access != nil {
+		for _, m := range ms {
+			r.Access.access.changing(m.IdentityID)
+		}
+	}
 	return UpsertMemberships(tx, ms)
 }
 
