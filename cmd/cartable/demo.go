@@ -38,7 +38,7 @@ func seedPeople(ctx context.Context, cfg config, reg *tenant.Registry, k *identi
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
-	svc, err := directoryOf(cfg, reg, k, log)
+	svc, err := directoryOf(cfg, reg, k, identity.Records{}, log)
 	if err != nil {
 		return nil, err
 	}

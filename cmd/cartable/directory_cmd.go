@@ -57,7 +57,7 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	if err != nil {
 		return err
 	}
-	svc, err := directoryOf(cfg, reg, k, log)
+	svc, err := directoryOf(cfg, reg, k, identity.Records{}, log)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
+	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // TestMain makes a PostgreSQL cluster available (see ops/testenv): the tests fail, never
@@ -85,9 +86,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 // serve sends req to the router and returns what it answered.
 func (h *harness) serve(req *http.Request) *httptest.ResponseRecorder {
 	h.t.Helper()
-	rec := httptest.NewRecorder()
-	h.srv.ServeHTTP(rec, req)
-	return rec
+	return apitest.Serve(h.t, h.srv, req) // every API exchange checked against web/openapi.json
 }
 
 // newRequest is httptest.NewRequest on host, with optional header name/value pairs.

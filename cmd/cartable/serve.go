@@ -52,9 +52,10 @@ func kratosOf(cfg config) (*identity.Kratos, error) {
 	return identity.NewKratos(cfg.KratosPublicURL, cfg.KratosAdminURL, 10*time.Second), nil
 }
 
-// directoryOf wires the directory service.
-func directoryOf(cfg config, reg *tenant.Registry, k *identity.Kratos, log *slog.Logger) (*directory.Service, error) {
-	svc := directory.NewService(reg.DB(), k, identity.Records{}, log, nil)
+// directoryOf wires the directory service; records tell the server's access cache of the
+// memberships it writes (identity.Records{} in a command, which has no cache).
+func directoryOf(cfg config, reg *tenant.Registry, k *identity.Kratos, records identity.Records, log *slog.Logger) (*directory.Service, error) {
+	svc := directory.NewService(reg.DB(), k, records, log, nil)
 	key, err := secretKey(cfg.SecretKey)
 	if err != nil {
 		return nil, err
@@ -85,7 +86,9 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	dirSvc, err := directoryOf(cfg, reg, k, log)
+	store := identity.NewStore(reg.Platform())
+	go store.ListenForChanges(context.Background(), log) // ends when the pool is closed
+	dirSvc, err := directoryOf(cfg, reg, k, identity.Records{Access: store}, log)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -94,7 +97,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
-	auth := identity.NewAuthenticator(k, identity.NewStore(reg.Platform()), srv.PortalURL())
+	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)

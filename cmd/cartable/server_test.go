@@ -3,19 +3,19 @@ package main
 import (
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/migrations"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
-	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/apitest"
+	"github.com/cartable-ent/cartable/web/module"
+	"github.com/labstack/echo/v4"
 )
 
 // TestHosts drives the real router through the host names a visitor may type.
@@ -302,103 +302,71 @@ func TestAdminAuth(t *testing.T) {
 	})
 }
 
-// TestOpenAPIComplete: every /api/v1 route of the administration host is documented with
-// its method, every documented operation exists, and the document is public.
+// TestOpenAPIComplete: every /api/v1 route of the administration and establishment hosts
+// is an operation of web/openapi.json, for its host, and every operation has a route. The
+// schemas themselves are checked by every API test (apitest.Serve in harness.serve).
 func TestOpenAPIComplete(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	// The modules' declared API routes (and the document itself, which web serves): every
+	// one has an operation, every operation a route.
+	declared := []apitest.Route{{Host: apitest.Admin, Method: http.MethodGet, Path: "/openapi.json"}}
+	for _, m := range h.mods {
+		for _, r := range m.Routes {
+			full := r.Path
+			if r.Host == module.AdminAPI {
+				full = apitest.Prefix + r.Path
+			}
+			path, isAPI := apitest.EchoPath(full)
+			if isAPI != r.API {
+				t.Errorf("module %s: %s %s is under %s but API is %v (declare it AsAPI, or move it)", m.Name, r.Host, r.Key(), apitest.Prefix, r.API)
+			}
+			if !r.API {
+				continue
+			}
+			host := apitest.Tenant
+			if r.Host == module.AdminAPI {
+				host = apitest.Admin
+			}
+			declared = append(declared, apitest.Route{Host: host, Method: r.Method, Path: path})
+		}
+	}
+	if len(declared) < 15 {
+		t.Fatalf("only %d API routes declared by the modules", len(declared))
+	}
+	for _, p := range apitest.Load(t).Complete(declared) {
+		t.Error(p)
+	}
+	// And what the built server serves under /api/v1 is what the modules declare.
+	served := append(apiRoutes(apitest.Admin, h.srv.Admin().Routes()), apiRoutes(apitest.Tenant, h.srv.Tenants().Routes())...)
+	if a, b := fmt.Sprint(sortedRoutes(served)), fmt.Sprint(sortedRoutes(declared)); a != b {
+		t.Errorf("served API routes %s\ndiffer from the declared ones %s", a, b)
+	}
+}
 
-	// Admin-host operations are under paths; establishment-host ones are components.pathItems
-	// (with their own server), referenced from paths.
-	var doc struct {
-		OpenAPI    string                                `json:"openapi"`
-		Paths      map[string]map[string]json.RawMessage `json:"paths"`
-		Components struct {
-			PathItems map[string]map[string]json.RawMessage `json:"pathItems"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(web.OpenAPI(), &doc); err != nil {
-		t.Fatalf("web/openapi.json is not valid JSON: %v", err)
-	}
-	if !strings.HasPrefix(doc.OpenAPI, "3.") {
-		t.Errorf("openapi = %q, want 3.x", doc.OpenAPI)
-	}
+// apiRoutes are the /api/v1 routes of one host's echo instance, in the document's form.
+func apiRoutes(host apitest.Host, routes []*echo.Route) []apitest.Route {
 	httpMethods := map[string]bool{
 		http.MethodGet: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
 		http.MethodDelete: true, http.MethodHead: true, http.MethodOptions: true,
 	}
-	apiRoutes := func(routes []*echo.Route) map[string]bool {
-		out := map[string]bool{}
-		for _, r := range routes {
-			if !httpMethods[r.Method] || !strings.HasPrefix(r.Path, "/api/v1") {
-				continue
-			}
-			segs := strings.Split(strings.TrimPrefix(r.Path, "/api/v1"), "/")
-			for i, s := range segs {
-				if strings.HasPrefix(s, ":") {
-					segs[i] = "{" + s[1:] + "}"
-				}
-			}
-			out[strings.ToLower(r.Method)+" "+strings.Join(segs, "/")] = true
-		}
-		return out
-	}
-	admin, tenants := apiRoutes(h.srv.Admin().Routes()), apiRoutes(h.srv.Tenants().Routes())
-	if len(admin) < 10 || len(tenants) < 5 {
-		t.Fatalf("only %d admin and %d establishment API routes found", len(admin), len(tenants))
-	}
-	// operations returns the documented methods of a path, following a pathItems $ref.
-	operations := func(path string) (ops map[string]json.RawMessage, tenantHost bool, ok bool) {
-		item, ok := doc.Paths[path]
-		if !ok {
-			return nil, false, false
-		}
-		if raw, isRef := item["$ref"]; isRef {
-			var ref string
-			json.Unmarshal(raw, &ref)
-			name, found := strings.CutPrefix(ref, "#/components/pathItems/")
-			if !found {
-				t.Fatalf("path %s: $ref %q is not a components.pathItems entry", path, ref)
-			}
-			comp, found := doc.Components.PathItems[name]
-			if !found {
-				t.Fatalf("path %s: $ref %q points to nothing", path, ref)
-			}
-			return comp, true, true
-		}
-		return item, false, true
-	}
-	for host, routes := range map[string]map[string]bool{"admin": admin, "tenant": tenants} {
-		for k := range routes {
-			method, path, _ := strings.Cut(k, " ")
-			t.Run(host+" "+k, func(t *testing.T) {
-				ops, tenantHost, ok := operations(path)
-				if !ok {
-					t.Fatalf("route %s %s (%s host) is not in web/openapi.json", strings.ToUpper(method), path, host)
-				}
-				if tenantHost != (host == "tenant") {
-					t.Fatalf("path %s is documented for the wrong host", path)
-				}
-				if _, ok := ops[method]; !ok {
-					t.Fatalf("path %s of web/openapi.json does not document method %s", path, method)
-				}
-			})
+	var out []apitest.Route
+	for _, r := range routes {
+		path, ok := apitest.EchoPath(r.Path)
+		if ok && httpMethods[r.Method] {
+			out = append(out, apitest.Route{Host: host, Method: r.Method, Path: path})
 		}
 	}
-	t.Run("no documented operation without a route", func(t *testing.T) {
-		for path := range doc.Paths {
-			ops, tenantHost, _ := operations(path)
-			routes := admin
-			if tenantHost {
-				routes = tenants
-			}
-			for method := range ops {
-				if httpMethods[strings.ToUpper(method)] && !routes[method+" "+path] {
-					t.Errorf("web/openapi.json documents %s %s, which no route serves", strings.ToUpper(method), path)
-				}
-			}
-		}
-	})
+	return out
+}
+
+func sortedRoutes(rs []apitest.Route) []string {
+	out := make([]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, r.String())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // TestPagesCompressed: pages travel gzip-compressed to browsers that accept it.

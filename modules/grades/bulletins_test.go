@@ -24,6 +24,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // bulletinSchool is a lycée with one class, 2nde 1, served through the real router:
@@ -137,9 +138,7 @@ func (s *bulletinSchool) do(t *testing.T, who directorytest.Member, method, path
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return rec
+	return apitest.Serve(t, s.srv, req) // API exchanges checked against web/openapi.json
 }
 
 func (s *bulletinSchool) path(format string, args ...any) string {

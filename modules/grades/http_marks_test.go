@@ -27,6 +27,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // marksSite is one lycée with a class 2nde 1 of three pupils, a maths teacher, a French
@@ -141,9 +142,7 @@ func (s *marksSite) send(m directorytest.Member, method, path, contentType, body
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return rec
+	return apitest.Serve(s.t, s.srv, req) // API exchanges checked against web/openapi.json
 }
 
 func (s *marksSite) get(m directorytest.Member, path string) *httptest.ResponseRecorder {

@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 
@@ -55,11 +56,29 @@ func (r *Roles) Scan(src any) error {
 
 // Store reads and writes accounts, memberships and platform administrators (platform schema).
 type Store struct {
-	gdb *gorm.DB
+	gdb    *gorm.DB
+	access *accessCache
 }
 
-// NewStore binds the store to the application's pool.
-func NewStore(gdb *gorm.DB) *Store { return &Store{gdb: gdb} }
+// NewStore binds the store to the application's pool. Its Access results are cached only
+// once ListenForChanges runs.
+func NewStore(gdb *gorm.DB) *Store {
+	return &Store{gdb: gdb, access: newAccessCache(accessCacheSize, accessCacheTTL)}
+}
+
+// ListenForChanges keeps the Access cache in step with the database, until ctx ends or the
+// pool closes: PostgreSQL notifies every server of each change of memberships, platform
+// roles, revoked sessions and establishments' states (migrations/platform/0005), and the
+// entries concerned are forgotten. Until it listens, and whenever it loses its connection,
+// every Access reads the database.
+func (s *Store) ListenForChanges(ctx context.Context, log *slog.Logger) {
+	pool, err := s.gdb.DB()
+	if err != nil {
+		log.Error("access cache: no pool, the cache stays off", "err", err)
+		return
+	}
+	s.access.listen(ctx, pool, log)
+}
 
 // Access is what an identity holds in one establishment.
 type Access struct {
@@ -71,10 +90,17 @@ type Access struct {
 	Revoked      bool   // the session was signed out (on any server): it gives nothing
 }
 
-// Access reads, in one query, the identity's membership in the tenant and its platform role.
-// tenantID may be uuid.Nil (platform hosts: the platform role only). sessionID is checked
-// against the revoked sessions.
+// Access returns the identity's membership in the tenant and its platform role. tenantID
+// may be uuid.Nil (platform hosts: the platform role only). sessionID is checked against
+// the revoked sessions. Results are cached (30 s at most, forgotten as soon as the database
+// announces a change, see ListenForChanges); a miss reads them in one query.
 func (s *Store) Access(ctx context.Context, identityID, tenantID uuid.UUID, sessionID string) (Access, error) {
+	return s.access.get(ctx, accessKey{identityID, tenantID, sessionID}, func(ctx context.Context) (Access, error) {
+		return s.readAccess(ctx, identityID, tenantID, sessionID)
+	})
+}
+
+func (s *Store) readAccess(ctx context.Context, identityID, tenantID uuid.UUID, sessionID string) (Access, error) {
 	var row struct {
 		PersonID    *uuid.UUID
 		Roles       Roles
@@ -119,6 +145,7 @@ func (s *Store) RecordRevocation(ctx context.Context, sessionID string, until ti
 	if err != nil {
 		return fmt.Errorf("identity: record revoked session: %w", err)
 	}
+	s.access.forget("s:"+sessionID, nil) // here at once; the other servers on notification
 	return nil
 }
 
@@ -265,7 +292,11 @@ func (s *Store) CreatePlatformAccount(ctx context.Context, a Account) error {
 }
 
 // Records gives the directory the platform's account records, inside its transactions.
-type Records struct{}
+type Records struct {
+	// Access, when set, is this server's store: told of the memberships written, its cache
+	// answers the next request from the database, even before PostgreSQL's notification.
+	Access *Store
+}
 
 // AccountsByAAF is the package function of the same name.
 func (Records) AccountsByAAF(tx *gorm.DB, ids []string) (map[string]Account, error) {
@@ -281,7 +312,12 @@ func (Records) TakenLogins(tx *gorm.DB, bases []string) (map[string]bool, error)
 func (Records) InsertAccounts(tx *gorm.DB, as []Account) error { return InsertAccounts(tx, as) }
 
 // UpsertMemberships is the package function of the same name.
-func (Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+func (r Records) UpsertMemberships(tx *gorm.DB, ms []Membership) error {
+	if r.Access != nil {
+		for _, m := range ms {
+			r.Access.access.changing(m.IdentityID)
+		}
+	}
 	return UpsertMemberships(tx, ms)
 }
 
