@@ -264,7 +264,7 @@ func (s *Service) access(st store, a Actor, pupilID uuid.UUID) (view viewKind, e
 		return viewFamily, nil
 	}
 	if hasRole(a, identity.RoleResponsable) {
-		ok, err := st.isLegalGuardian(a.PersonID, pupilID)
+		ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupilID)
 		if err != nil {
 			return 0, err
 		}

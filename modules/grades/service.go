@@ -20,17 +20,19 @@ import (
 
 // Service runs the marks and report cards of every establishment.
 type Service struct {
-	db  *tenant.DB
-	now func() time.Time
+	db        *tenant.DB
+	now       func() time.Time
+	guardians Guardians
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
-// establishments' time zone (directory.SchoolZone).
+// establishments' time zone (directory.SchoolZone). Who is a legal guardian is asked of
+// the directory's Guardianship.
 func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, guardians: directory.Guardianship{}}
 }
 
 // read runs fn in one read-only tenant transaction with the store bound to it.

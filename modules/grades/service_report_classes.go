@@ -147,7 +147,7 @@ func (s *Service) reportBoardOf(ctx context.Context, t *tenant.Tenant, a Actor, 
 		}
 		var children []uuid.UUID
 		if hasRole(a, identity.RoleResponsable) {
-			kids, err := st.legalChildren(a.PersonID)
+			kids, err := s.guardians.LegalChildren(st.tx, a.PersonID)
 			if err != nil {
 				return err
 			}

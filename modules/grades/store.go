@@ -14,7 +14,7 @@ import (
 // transaction (tenant.DB.Tx or ReadTx, one per page) and asks the store. Nothing else in the
 // package writes SQL. The tables of the directory (people, classes, class_members,
 // teachings, subjects) are read here as the school's structure; who is whose legal
-// guardian is asked of the directory (Guardians), never read here.
+// guardian is asked of the directory (Guardians, with the same transaction), never read here.
 type store struct{ tx *gorm.DB }
 
 // currentYear returns the current school year's code. The directory opens school years; the
@@ -214,25 +214,4 @@ func (st store) isPrincipal(teacher, classID uuid.UUID) (bool, error) {
 	var n int
 	err := st.tx.Raw(`SELECT count(*) FROM principal_teachers WHERE teacher_id = ? AND class_id = ?`, teacher, classID).Scan(&n).Error
 	return n > 0, err
-}
-
-// isLegalGuardian tells whether guardian is a legal guardian of pupil.
-func (st store) isLegalGuardian(guardian, pupil uuid.UUID) (bool, error) {
-	var n int
-	err := st.tx.Raw(`SELECT count(*) FROM guardianships WHERE guardian_id = ? AND pupil_id = ? AND legal`, guardian, pupil).Scan(&n).Error
-	return n > 0, err
-}
-
-// legalChildren lists the active pupils of whom guardian is a legal guardian, with their
-// class this year (empty when none).
-func (st store) legalChildren(guardian uuid.UUID) ([]Child, error) {
-	var out []Child
-	err := st.tx.Raw(`SELECT p.id, p.first_name, p.last_name,
-			coalesce((SELECT c.label FROM class_members m JOIN classes c ON c.id = m.class_id
-				JOIN school_years y ON y.code = c.school_year AND y.current
-				WHERE m.person_id = p.id AND c.kind = 'classe' ORDER BY c.code LIMIT 1), '') AS class_label
-		FROM guardianships g JOIN people p ON p.id = g.pupil_id
-		WHERE g.guardian_id = ? AND g.legal AND p.active AND p.category = 'eleve'
-		ORDER BY lower(p.first_name), lower(p.last_name)`, guardian).Scan(&out).Error
-	return out, err
 }
