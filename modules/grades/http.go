@@ -62,25 +62,25 @@ func requestActor(c echo.Context) Actor { return ActorOf(identity.ViewerOf(c)) }
 // choosePeriod returns the period named by raw (the current one when raw is empty) and the
 // year's periods for the selector. An unknown period is a 404.
 func (h *Handler) choosePeriod(c echo.Context, raw string) (*Period, []Period, error) {
-	ctx, t := c.Request().Context(), web.TenantOf(c)
-	ps, err := h.svc.Periods(ctx, t)
+	id, err := periodParam(raw)
 	if err != nil {
 		return nil, nil, err
 	}
+	ps, err := h.svc.Periods(c.Request().Context(), web.TenantOf(c))
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := h.svc.choosePeriod(ps, id)
+	return p, ps, err
+}
+
+// periodParam reads ?periode=: uuid.Nil (the current period) when empty, a 404 when it is
+// not an identifier.
+func periodParam(raw string) (uuid.UUID, error) {
 	if raw == "" {
-		p, err := h.svc.CurrentPeriod(ctx, t)
-		return p, ps, err
+		return uuid.Nil, nil
 	}
-	id, err := parseID(raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	for i := range ps {
-		if ps[i].ID == id {
-			return &ps[i], ps, nil
-		}
-	}
-	return nil, nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+	return parseID(raw)
 }
 
 // periodOption is an entry of a period selector.

@@ -148,8 +148,16 @@ func (h *Handler) saveEvaluation(c echo.Context, id uuid.UUID, current *Evaluati
 // evaluationHome is the class × subject page of the period holding the evaluation.
 func (h *Handler) evaluationHome(c echo.Context, ev *Evaluation) string {
 	ps, err := h.svc.Periods(c.Request().Context(), web.TenantOf(c))
-	p := periodContaining(ps, ev.OnDate)
-	if err != nil || p == nil {
+	if err != nil {
+		return evaluationBack(ev, nil)
+	}
+	return evaluationBack(ev, periodContaining(ps, ev.OnDate))
+}
+
+// evaluationBack is the class × subject page of period p (nil: the current one), with a
+// query string to add to.
+func evaluationBack(ev *Evaluation, p *Period) string {
+	if p == nil {
 		return classSubjectURL(ev.ClassID, ev.SubjectCode, nil) + "?"
 	}
 	return classSubjectURL(ev.ClassID, ev.SubjectCode, p)
@@ -168,7 +176,7 @@ func (h *Handler) confirmDeleteEvaluation(c echo.Context) error {
 	}
 	ev := g.Evaluation
 	return render(c, http.StatusOK, "marks_evaluation_delete.html", "Supprimer « "+ev.Title+" »", map[string]any{
-		"Evaluation": ev, "Date": frDate(ev.OnDate), "Marks": n, "Cancel": h.evaluationHome(c, &ev)})
+		"Evaluation": ev, "Date": frDate(ev.OnDate), "Marks": n, "Cancel": evaluationBack(&ev, g.Period)})
 }
 
 func (h *Handler) deleteEvaluation(c echo.Context) error {

@@ -35,7 +35,7 @@ type gridRow struct {
 func (h *Handler) renderGrid(c echo.Context, status int, g *Grid, refused bool) error {
 	ev := g.Evaluation
 	gv := gridView{Evaluation: ev, Date: frDate(ev.OnDate), Scale: ev.Scale.Short(), Coef: ev.Coefficient.Short(), Stats: statsViewOf(g.Stats),
-		Back: h.evaluationHome(c, &ev), Refused: refused}
+		Back: evaluationBack(&ev, g.Period), Refused: refused}
 	if !refused {
 		gv.Notice = notice(c.QueryParam("ok"))
 	}

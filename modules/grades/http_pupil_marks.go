@@ -107,30 +107,26 @@ type evalMarkView struct {
 // viewer is the pupil.
 func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action string, self bool) error {
 	v, t, ctx := identity.ViewerOf(c), web.TenantOf(c), c.Request().Context()
-	p, ps, err := h.choosePeriod(c, c.QueryParam("periode"))
+	periodID, err := periodParam(c.QueryParam("periode"))
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.PupilMarks(ctx, t, ActorOf(v), pupilID, p)
+	guardian := v.Member && v.Has(identity.RoleResponsable) && !self
+	pg, err := h.svc.MarksPage(ctx, t, ActorOf(v), pupilID, periodID, guardian)
 	if err != nil {
-		if self && errors.Is(err, fault.ErrNotFound) {
+		if self && pg.Period != nil && errors.Is(err, fault.ErrNotFound) {
 			return render(c, http.StatusOK, "marks_pupil.html", "Mes notes", pupilMarksView{Heading: "Mes notes",
 				Empty: "Vous n'êtes inscrit(e) dans aucune classe de l'établissement cette année : aucune note à afficher."})
 		}
 		return err
 	}
+	r, p, ps := pg.Report, pg.Period, pg.Periods
 	pv := pupilMarksView{Heading: "Notes de " + r.FirstName + " " + r.LastName, Action: action, Periods: periodOptions(ps, p),
 		Period: p.Label(), Class: r.ClassLabel, General: averageText(r.General), Classwide: statsViewOf(r.ClassStats)}
 	if self {
 		pv.Heading = "Mes notes"
 	}
-	if v.Member && v.Has(identity.RoleResponsable) && !self {
-		children, err := h.svc.LegalChildren(ctx, t, v.PersonID)
-		if err != nil {
-			return err
-		}
-		pv.Children = len(children) > 1
-	}
+	pv.Children = len(pg.Children) > 1
 	for _, sl := range r.Subjects {
 		sv := subjectMarksView{Label: sl.Label, Average: averageText(sl.Average), Coef: sl.Coef.Short(), Class: statsViewOf(sl.Class)}
 		for _, el := range sl.Evaluations {

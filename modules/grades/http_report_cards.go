@@ -142,9 +142,12 @@ func (h *Handler) reportCardsHome(c echo.Context) error {
 	})
 }
 
-// reportCardOf reads :id and returns that pupil's report card for the viewer.
+// cardOfRequest reads :period and :id and returns that pupil's report card for the viewer,
+// in one transaction.
 func (h *Handler) cardOfRequest(c echo.Context) (*cardRequest, *PupilReport, bool, error) {
-	bc, err := h.startCardRequest(c)
+	bc := &cardRequest{ctx: c.Request().Context(), tenant: web.TenantOf(c), viewer: identity.ViewerOf(c)}
+	bc.actor = ActorOf(bc.viewer)
+	periodID, err := paramID(c, "period")
 	if err != nil {
 		return nil, nil, false, err
 	}
@@ -152,8 +155,12 @@ func (h *Handler) cardOfRequest(c echo.Context) (*cardRequest, *PupilReport, boo
 	if err != nil {
 		return nil, nil, false, err
 	}
-	r, staff, err := h.svc.reportCardFor(bc.ctx, bc.tenant, bc.actor, pupilID, bc.period)
-	return bc, r, staff, err
+	r, staff, err := h.svc.ReportCardPage(bc.ctx, bc.tenant, bc.actor, pupilID, periodID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	bc.period, bc.base = &r.Period, "/bulletins/"+r.Period.ID.String()
+	return bc, r, staff, nil
 }
 
 func (h *Handler) reportCard(c echo.Context) error {

@@ -149,20 +149,47 @@ func (b *book) compute() {
 			bySubject[pid][ev.SubjectCode] = append(bySubject[pid][ev.SubjectCode], mk)
 		}
 	}
-	perSubject := map[string][]*big.Rat{}
-	var generals []*big.Rat
+	averages := map[uuid.UUID]map[string]*big.Rat{}
 	for _, p := range b.pupils {
-		b.avg[p.ID] = map[string]*big.Rat{}
-		var ws []Weighted
+		averages[p.ID] = map[string]*big.Rat{}
 		for subject, marks := range bySubject[p.ID] {
 			if a, ok := SubjectAverage(marks); ok {
-				b.avg[p.ID][subject] = a
-				perSubject[subject] = append(perSubject[subject], a)
-				ws = append(ws, Weighted{Avg: a, Coef: b.coef(subject)})
+				averages[p.ID][subject] = a
 			}
 		}
+	}
+	b.setAverages(averages)
+}
+
+// computeFromSums is compute from the sums PostgreSQL made of each pupil's marks
+// (store.classSums): the same averages without reading every mark.
+func (b *book) computeFromSums(sums map[uuid.UUID]map[string]*subjectMarks) {
+	averages := map[uuid.UUID]map[string]*big.Rat{}
+	for pid, subjects := range sums {
+		averages[pid] = map[string]*big.Rat{}
+		for subject, sm := range subjects {
+			if a, ok := averageOfSums(sm.sums, sm.bonus); ok {
+				averages[pid][subject] = a
+			}
+		}
+	}
+	b.setAverages(averages)
+}
+
+// setAverages records the pupils' subject averages and computes their general averages and
+// the class figures.
+func (b *book) setAverages(averages map[uuid.UUID]map[string]*big.Rat) {
+	b.avg = averages
+	perSubject := map[string][]*big.Rat{}
+	var generals []*big.Rat
+	for pid, subjects := range averages {
+		var ws []Weighted
+		for subject, a := range subjects {
+			perSubject[subject] = append(perSubject[subject], a)
+			ws = append(ws, Weighted{Avg: a, Coef: b.coef(subject)})
+		}
 		if g, ok := GeneralAverage(ws); ok {
-			b.general[p.ID] = g
+			b.general[pid] = g
 			generals = append(generals, g)
 		}
 	}
@@ -297,41 +324,85 @@ func hasRole(a Actor, r identity.Role) bool {
 // shows published evaluations only and marks the new ones since their last visit, which it
 // then records.
 func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
-	var r PupilReport
+	var r *PupilReport
 	err := s.write(ctx, t, func(st store) error {
-		view, err := s.access(st, a, pupilID)
-		if err != nil {
-			return err
-		}
-		publishedOnly := view != viewAll
-		classID, label, err := st.classOf(pupilID)
-		if err != nil {
-			return err
-		}
-		b, err := loadBook(st, classID, *p, publishedOnly)
-		if err != nil {
-			return err
-		}
-		var since time.Time
-		if view == viewFamily {
-			// "Nouveau" is remembered per viewer × pupil × period: looking at one period
-			// clears its new marks, and only its own.
-			if since, err = st.lastVisit(a.PersonID, pupilID, p.ID); err != nil {
-				return err
-			}
-			if err := st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC()); err != nil {
-				return err
-			}
-		}
-		pupil, ok := findPupil(b, pupilID)
-		if !ok {
-			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
-		}
-		r = b.report(pupil, *p, since)
-		r.ClassLabel = label
-		return nil
+		var err error
+		r, err = s.pupilMarks(st, a, pupilID, *p)
+		return err
 	})
-	return &r, err
+	return r, err
+}
+
+// pupilMarks is PupilMarks in the caller's transaction.
+func (s *Service) pupilMarks(st store, a Actor, pupilID uuid.UUID, p Period) (*PupilReport, error) {
+	view, err := s.access(st, a, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	var since time.Time
+	if view == viewFamily {
+		// "Nouveau" is remembered per viewer × pupil × period: looking at one period
+		// clears its new marks, and only its own.
+		if since, err = st.lastVisit(a.PersonID, pupilID, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	r, err := pupilReport(st, pupilID, p, view != viewAll, since)
+	if err != nil {
+		return nil, err
+	}
+	if view == viewFamily {
+		if err := st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC()); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// pupilReport computes one pupil's marks and averages for the period with their class's
+// figures, reading the pupil's own marks only: the figures of the class come from what
+// PostgreSQL adds up (store.evaluationStats, store.classSums), not from every mark of the
+// class. Marks changed after since (when set) are new.
+func pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time) (*PupilReport, error) {
+	en, err := st.enrolment(pupilID)
+	if err != nil {
+		return nil, err
+	}
+	if en.ClassID == uuid.Nil {
+		return nil, fault.New(fault.ErrNotFound, "cet élève n'est dans aucune classe cette année")
+	}
+	if !en.Active || en.Category != "eleve" {
+		return nil, fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
+	}
+	b := &book{classID: en.ClassID, pupils: []pupilRow{en.pupil()}, evalByID: map[uuid.UUID]*Evaluation{},
+		marks: map[uuid.UUID]map[uuid.UUID]*MarkEntry{}, member: map[uuid.UUID]map[uuid.UUID]bool{}, general: map[uuid.UUID]*big.Rat{}}
+	if b.evals, b.evStats, err = st.pupilEvaluations(pupilID, p, publishedOnly); err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, len(b.evals))
+	for i := range b.evals {
+		ids[i] = b.evals[i].ID
+		b.evalByID[ids[i]] = &b.evals[i]
+		b.member[b.evals[i].ClassID] = map[uuid.UUID]bool{pupilID: true}
+	}
+	marks, err := st.marks(ids, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range marks {
+		b.marks[marks[i].EvaluationID] = map[uuid.UUID]*MarkEntry{pupilID: &marks[i].MarkEntry}
+	}
+	if b.coefs, err = st.coefficients(en.ClassID); err != nil {
+		return nil, err
+	}
+	sums, err := st.classSums(en.ClassID, p, publishedOnly)
+	if err != nil {
+		return nil, err
+	}
+	b.computeFromSums(sums)
+	r := b.report(en.pupil(), p, since)
+	r.ClassLabel = en.ClassLabel
+	return &r, nil
 }
 
 func findPupil(b *book, id uuid.UUID) (pupilRow, bool) {
@@ -396,30 +467,43 @@ func classReports(st store, classID uuid.UUID, p Period) ([]PupilReport, error) 
 func (s *Service) ReportCard(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
 	var out *PupilReport
 	err := s.read(ctx, t, func(st store) error {
-		view, err := s.access(st, a, pupilID)
-		if err != nil {
-			return err
-		}
-		classID, _, err := st.classOf(pupilID)
-		if err != nil {
-			return err
-		}
-		reports, err := classReports(st, classID, *p)
-		if err != nil {
-			return err
-		}
-		for i := range reports {
-			if reports[i].PupilID == pupilID {
-				out = &reports[i]
-			}
-		}
-		if out == nil {
-			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
-		}
-		if view == viewFamily && !out.Published {
-			return fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
-		}
-		return nil
+		var err error
+		out, _, err = s.reportCard(st, a, pupilID, *p)
+		return err
 	})
 	return out, err
+}
+
+// reportCard is ReportCard in the caller's transaction; staff tells whether the actor
+// reads it as staff rather than as family.
+func (s *Service) reportCard(st store, a Actor, pupilID uuid.UUID, p Period) (r *PupilReport, staff bool, err error) {
+	view, err := s.access(st, a, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	if r, err = pupilReport(st, pupilID, p, true, time.Time{}); err != nil {
+		return nil, false, err
+	}
+	if r.Published, err = st.published(p.ID, r.ClassID); err != nil {
+		return nil, false, err
+	}
+	if view == viewFamily && !r.Published {
+		return nil, false, fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
+	}
+	apps, err := st.appreciations(p.ID, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	council, err := st.councilComments(p.ID, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.Principal, err = st.principals(r.ClassID); err != nil {
+		return nil, false, err
+	}
+	r.Council = council[pupilID]
+	for i := range r.Subjects {
+		r.Subjects[i].Appreciation = apps[pupilID][r.Subjects[i].Code]
+	}
+	return r, view != viewFamily, nil
 }

@@ -146,12 +146,7 @@ func (s *Service) PeriodByID(ctx context.Context, t *tenant.Tenant, id uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	for i := range ps {
-		if ps[i].ID == id {
-			return &ps[i], nil
-		}
-	}
-	return nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+	return s.choosePeriod(ps, id)
 }
 
 // CurrentPeriod is the period containing today, or the last one.
@@ -159,6 +154,23 @@ func (s *Service) CurrentPeriod(ctx context.Context, t *tenant.Tenant) (*Period,
 	ps, err := s.Periods(ctx, t)
 	if err != nil {
 		return nil, err
+	}
+	return s.choosePeriod(ps, uuid.Nil)
+}
+
+// choosePeriod returns the period id of ps; for uuid.Nil the current one: the period
+// containing today, the first before the year starts, the last after it ends.
+func (s *Service) choosePeriod(ps []Period, id uuid.UUID) (*Period, error) {
+	if id != uuid.Nil {
+		for i := range ps {
+			if ps[i].ID == id {
+				return &ps[i], nil
+			}
+		}
+		return nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+	}
+	if len(ps) == 0 {
+		return nil, fault.New(fault.ErrNotFound, "l'année n'a aucune période : la direction doit choisir trimestres ou semestres")
 	}
 	today := s.now()
 	for i := range ps {
@@ -406,7 +418,8 @@ type GridRow struct {
 type Grid struct {
 	Evaluation Evaluation
 	Rows       []GridRow
-	Stats      Stats // over the counted marks, on the evaluation's scale
+	Stats      Stats   // over the counted marks, on the evaluation's scale
+	Period     *Period // the period holding the evaluation's date; nil: none
 }
 
 // Grid returns the entry grid of an evaluation.
@@ -417,10 +430,30 @@ func (s *Service) Grid(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		if err != nil {
 			return err
 		}
-		g, err = loadGrid(st, ev)
+		if g, err = loadGrid(st, ev); err != nil {
+			return err
+		}
+		g.Period, err = periodOf(st, ev)
 		return err
 	})
 	return g, err
+}
+
+// periodOf is the period holding the evaluation's date (nil: none, or no period at all).
+func periodOf(st store, ev *Evaluation) (*Period, error) {
+	ps, err := st.periods()
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil, nil // the grid works without periods; its back link then has none
+	}
+	if err != nil {
+		return nil, err
+	}
+	for i := range ps {
+		if ps[i].Contains(ev.OnDate) {
+			return &ps[i], nil
+		}
+	}
+	return nil, nil
 }
 
 func loadGrid(st store, ev *Evaluation) (*Grid, error) {
@@ -556,6 +589,9 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 			}
 			cells = append(cells, cell{r.PupilID, v, code, r.Comment})
 		}
+		if g.Period, err = periodOf(st, ev); err != nil {
+			return err
+		}
 		if bad {
 			return &GridError{Grid: g}
 		}
@@ -570,7 +606,11 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 				return err
 			}
 		}
+		period := g.Period
 		g, err = loadGrid(st, ev)
+		if g != nil {
+			g.Period = period
+		}
 		return err
 	})
 	var ge *GridError

@@ -85,23 +85,6 @@ func (s *Service) reportClassWithCards(ctx context.Context, t *tenant.Tenant, a 
 	return bc, reports, err
 }
 
-// reportCardFor is one pupil's report card as ReportCard gives it to the actor (pupils
-// and legal guardians once published, the pupil's teachers and direction while it is being
-// written); staff tells whether the actor reads it as staff rather than as family.
-func (s *Service) reportCardFor(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, bool, error) {
-	r, err := s.ReportCard(ctx, t, a, pupilID, p)
-	if err != nil {
-		return nil, false, err
-	}
-	var view viewKind
-	err = s.read(ctx, t, func(st store) error {
-		var err error
-		view, err = s.access(st, a, pupilID)
-		return err
-	})
-	return r, view != viewFamily, err
-}
-
 // reportBoard is what the report cards' home page lists for someone.
 type reportBoard struct {
 	Periods   []Period
