@@ -3,6 +3,8 @@ package grades
 import (
 	"errors"
 	"net/http"
+	"slices"
+	"time"
 
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web"
@@ -75,19 +77,33 @@ type pupilMarksView struct {
 	General   string
 	Classwide statsView // over the class's general averages
 	Subjects  []subjectMarksView
-	Drafts    bool // the viewer sees unpublished evaluations too
+	Latest    []latestMark // the summary's latest marks, newest first
+	Drafts    bool         // the viewer sees unpublished evaluations too
 	NewCount  int
 	Children  bool // a guardian may go back to the child chooser
 	Empty     string
 }
 
 type subjectMarksView struct {
-	Label   string
-	Average string
-	Coef    string
-	Class   statsView // over the class's subject averages
-	Evals   []evalMarkView
+	Label    string
+	Of       string // "d'anglais": the subject inside a sentence
+	Average  string
+	Coef     string
+	Class    statsView // over the class's subject averages
+	Evals    []evalMarkView
+	NewCount int
 }
+
+// latestMark is a line of the summary's latest marks.
+type latestMark struct {
+	evalMarkView
+	Subject string
+	on      time.Time // the evaluation's date
+	entered time.Time // when the mark was last changed
+}
+
+// latestShown is how many marks the summary lists.
+const latestShown = 5
 
 type evalMarkView struct {
 	Title     string
@@ -128,7 +144,7 @@ func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action strin
 	}
 	pv.Children = len(pg.Children) > 1
 	for _, sl := range r.Subjects {
-		sv := subjectMarksView{Label: sl.Label, Average: averageText(sl.Average), Coef: sl.Coef.Short(), Class: statsViewOf(sl.Class)}
+		sv := subjectMarksView{Label: sl.Label, Of: ofSubject(sl.Label), Average: averageText(sl.Average), Coef: sl.Coef.Short(), Class: statsViewOf(sl.Class)}
 		for _, el := range sl.Evaluations {
 			ev := evalMarkView{Title: el.Title, Date: frDate(el.OnDate), Coef: el.Coefficient.Short(), Scale: el.Scale.Short(),
 				New: el.New, Draft: !el.Published, Bonus: el.Bonus, Class: statsViewOf(el.Stats)}
@@ -146,6 +162,10 @@ func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action strin
 			}
 			if ev.New {
 				pv.NewCount++
+				sv.NewCount++
+			}
+			if ev.Mark != "" {
+				pv.Latest = append(pv.Latest, latestMark{evalMarkView: ev, Subject: sl.Label, on: el.OnDate, entered: el.Mark.UpdatedAt})
 			}
 			sv.Evals = append(sv.Evals, ev)
 		}
@@ -154,5 +174,18 @@ func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action strin
 	if len(pv.Subjects) == 0 {
 		pv.Empty = "Aucune note publiée pour le " + p.Label() + "."
 	}
+	pv.Latest = newestFirst(pv.Latest, latestShown)
 	return render(c, http.StatusOK, "marks_pupil.html", pv.Heading, pv)
+}
+
+// newestFirst keeps the n latest marks, the most recent evaluation first (same day: the mark
+// entered last first).
+func newestFirst(ms []latestMark, n int) []latestMark {
+	slices.SortStableFunc(ms, func(a, b latestMark) int {
+		if c := b.on.Compare(a.on); c != 0 {
+			return c
+		}
+		return b.entered.Compare(a.entered)
+	})
+	return ms[:min(n, len(ms))]
 }

@@ -3,7 +3,6 @@ package grades
 import (
 	"context"
 	"math/big"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
@@ -260,7 +259,7 @@ func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
 		fresh := m != nil && !since.IsZero() && (m.UpdatedAt.After(since) || ev.PublishedAt != nil && ev.PublishedAt.After(since))
 		l.Evaluations = append(l.Evaluations, EvalLine{Evaluation: *ev, Mark: m, Stats: b.evalStats(ev.ID), New: fresh})
 	}
-	sort.Slice(order, func(i, j int) bool { return lines[order[i]].Label < lines[order[j]].Label })
+	sortSubjects(order, func(code string) string { return lines[code].Label })
 	for _, s := range order {
 		r.Subjects = append(r.Subjects, *lines[s])
 	}

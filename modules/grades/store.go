@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/web/fault"
+	"github.com/cartable-ent/cartable/web/frsort"
 )
 
 // store is the grades' SQL, bound to one tenant transaction: the service opens the
@@ -103,9 +104,10 @@ func (st store) classes(kind string) ([]classRef, error) {
 func (st store) pupils(classID uuid.UUID) ([]pupilRow, error) {
 	var out []pupilRow
 	if err := st.tx.Raw(`SELECT p.id, p.first_name, p.last_name FROM people p JOIN class_members m ON m.person_id = p.id
-		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, classID).Scan(&out).Error; err != nil {
+		WHERE m.class_id = ? AND p.active AND p.category = 'eleve'`, classID).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("grades: pupils of %s: %w", classID, err)
 	}
+	sortPupils(out)
 	return out, nil
 }
 
@@ -127,6 +129,9 @@ func (st store) classOf(pupilID uuid.UUID) (id uuid.UUID, label string, err erro
 func (st store) subjectLabels(code string) ([]string, error) {
 	var labels []string
 	err := st.tx.Raw(`SELECT label FROM subjects WHERE code = ?`, code).Scan(&labels).Error
+	for i := range labels {
+		labels[i] = subjectName(code, labels[i])
+	}
 	return labels, err
 }
 
@@ -146,11 +151,12 @@ func (st store) subjectCoefficients(classID uuid.UUID) ([]SubjectHead, error) {
 	}
 	out := make([]SubjectHead, len(rows))
 	for i, r := range rows {
-		out[i] = SubjectHead{Code: r.Code, Label: r.Label, Coef: 100}
+		out[i] = SubjectHead{Code: r.Code, Label: subjectName(r.Code, r.Label), Coef: 100}
 		if r.Coef != nil {
 			out[i].Coef = Hundredths(*r.Coef)
 		}
 	}
+	sortSubjects(out, func(s SubjectHead) string { return s.Label })
 	return out, nil
 }
 
@@ -180,6 +186,9 @@ func (st store) teachings(teacher uuid.UUID) ([]Teaching, error) {
 		args = append(args, teacher)
 	}
 	err := st.tx.Raw(q+` ORDER BY c.kind, c.code, s.label`, args...).Scan(&out).Error
+	for i := range out {
+		out[i].SubjectLabel = subjectName(out[i].SubjectCode, out[i].SubjectLabel)
+	}
 	return out, err
 }
 
@@ -196,6 +205,7 @@ func (st store) teaching(classID uuid.UUID, subject string) (Teaching, error) {
 	err := st.tx.Raw(`SELECT c.id AS class_id, c.code AS class_code, c.label AS class_label, c.kind AS class_kind,
 			s.code AS subject_code, s.label AS subject_label
 		FROM classes c CROSS JOIN subjects s WHERE c.id = ? AND s.code = ?`, classID, subject).Scan(&te).Error
+	te.SubjectLabel = subjectName(te.SubjectCode, te.SubjectLabel)
 	return te, err
 }
 
@@ -214,4 +224,15 @@ func (st store) isPrincipal(teacher, classID uuid.UUID) (bool, error) {
 	var n int
 	err := st.tx.Raw(`SELECT count(*) FROM principal_teachers WHERE teacher_id = ? AND class_id = ?`, teacher, classID).Scan(&n).Error
 	return n > 0, err
+}
+
+// sortPupils puts pupils in French order of last name, then first name (Gâtineau before
+// Girard), as every list of names is shown.
+func sortPupils(ps []pupilRow) {
+	frsort.Slice(ps, func(p pupilRow) []string { return []string{p.LastName, p.FirstName} })
+}
+
+// sortSubjects puts subjects in French order of their names as shown.
+func sortSubjects[T any](s []T, name func(T) string) {
+	frsort.Slice(s, func(x T) []string { return []string{name(x)} })
 }

@@ -28,7 +28,7 @@ func (st store) evaluations(where string, args ...any) ([]Evaluation, error) {
 	for i, r := range rows {
 		out[i] = r.Evaluation
 		out[i].Scale, out[i].Coefficient = r.Scale, r.Coefficient
-		out[i].ClassLabel, out[i].SubjectLabel = r.ClassLabel, r.SubjectLabel
+		out[i].ClassLabel, out[i].SubjectLabel = r.ClassLabel, subjectName(r.SubjectCode, r.SubjectLabel)
 	}
 	return out, err
 }

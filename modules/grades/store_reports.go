@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cartable-ent/cartable/web/frsort"
 	"github.com/google/uuid"
 )
 
@@ -26,7 +27,9 @@ func (st store) reportClass(a Actor, classID, periodID uuid.UUID) (*reportClass,
 	}
 	for i := range bc.Subjects {
 		bc.Subjects[i].Mine = bc.Subjects[i].Mine || bc.Oversees
+		bc.Subjects[i].Label = subjectName(bc.Subjects[i].Code, bc.Subjects[i].Label)
 	}
+	sortSubjects(bc.Subjects, func(s taughtSubject) string { return s.Label })
 	var n int
 	if err := st.tx.Raw(`SELECT count(*) FROM principal_teachers WHERE teacher_id = ? AND class_id = ?`, a.PersonID, classID).Scan(&n).Error; err != nil {
 		return nil, fmt.Errorf("grades: principal of class %s: %w", classID, err)
@@ -73,7 +76,7 @@ func (st store) boardClasses(a Actor, b *reportBoard) error {
 		c := boardClass{ID: r.ID, Code: r.Code, Label: r.Label, Kind: r.Kind}
 		for _, s := range subjects {
 			if s.ClassID == c.ID {
-				c.Subjects = append(c.Subjects, taughtSubject{Code: s.Code, Label: s.Label, Mine: true})
+				c.Subjects = append(c.Subjects, taughtSubject{Code: s.Code, Label: subjectName(s.Code, s.Label), Mine: true})
 			}
 		}
 		for _, id := range principal {
@@ -262,8 +265,9 @@ func (st store) boardPupils(self uuid.UUID, children []uuid.UUID) ([]boardPupil,
 			JOIN school_years y ON y.code = c.school_year AND y.current
 			WHERE m.person_id = p.id AND c.kind = 'classe' ORDER BY c.code LIMIT 1) c ON true
 		WHERE p.active AND p.category = 'eleve' AND p.id IN ?
-		ORDER BY lower(p.last_name), lower(p.first_name)`, ids).Scan(&out).Error; err != nil {
+		`, ids).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("grades: pupils of the board: %w", err)
 	}
+	frsort.Slice(out, func(p boardPupil) []string { return []string{p.LastName, p.FirstName} })
 	return out, nil
 }
