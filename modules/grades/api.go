@@ -174,7 +174,7 @@ func (b apiEvaluationBody) form() EvaluationForm {
 // apiPupilID is the pupil of ?eleve=, the signed-in pupil by default.
 func apiPupilID(c echo.Context) (uuid.UUID, error) {
 	if raw := c.QueryParam("eleve"); raw != "" {
-		return marksID(raw)
+		return parseID(raw)
 	}
 	if v := identity.ViewerOf(c); v.Member && v.Has(identity.RoleEleve) {
 		return v.PersonID, nil
@@ -253,11 +253,11 @@ func (h *Handler) apiMarks(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	p, _, err := h.marksPeriod(c, c.QueryParam("periode"))
+	p, _, err := h.choosePeriod(c, c.QueryParam("periode"))
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.PupilMarks(c.Request().Context(), web.TenantOf(c), marksActor(c), pupilID, p)
+	r, err := h.svc.PupilMarks(c.Request().Context(), web.TenantOf(c), requestActor(c), pupilID, p)
 	if err != nil {
 		return err
 	}
@@ -270,16 +270,16 @@ func (h *Handler) apiEvaluations(c echo.Context) error {
 	if rawClass == "" || subject == "" {
 		return fault.Invalidf("classe", "indiquez la classe et la matière : ?classe=<identifiant>&matiere=<code>")
 	}
-	classID, err := marksID(rawClass)
+	classID, err := parseID(rawClass)
 	if err != nil {
 		return err
 	}
-	p, _, err := h.marksPeriod(c, c.QueryParam("periode"))
+	p, _, err := h.choosePeriod(c, c.QueryParam("periode"))
 	if err != nil {
 		return err
 	}
-	ctx, t, a := c.Request().Context(), web.TenantOf(c), marksActor(c)
-	if err := h.svc.marksCheckTeaching(ctx, t, a, classID, subject); err != nil {
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	if err := h.svc.checkTeaching(ctx, t, a, classID, subject); err != nil {
 		return err
 	}
 	evs, err := h.svc.ClassEvaluations(ctx, t, a, classID, subject, p)
@@ -296,11 +296,11 @@ func (h *Handler) apiEvaluations(c echo.Context) error {
 func (h *Handler) apiCreateEvaluation(c echo.Context) error { return h.apiSaveEvaluation(c, uuid.Nil) }
 
 func (h *Handler) apiUpdateEvaluation(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
+	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if _, err := h.svc.Evaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id); err != nil {
+	if _, err := h.svc.Evaluation(c.Request().Context(), web.TenantOf(c), requestActor(c), id); err != nil {
 		return err
 	}
 	return h.apiSaveEvaluation(c, id)
@@ -311,7 +311,7 @@ func (h *Handler) apiSaveEvaluation(c echo.Context, id uuid.UUID) error {
 	if err := apiDecode(c, &body); err != nil {
 		return err
 	}
-	ev, err := h.svc.SaveEvaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id, body.form())
+	ev, err := h.svc.SaveEvaluation(c.Request().Context(), web.TenantOf(c), requestActor(c), id, body.form())
 	var fe FieldErrors
 	if errors.As(err, &fe) {
 		return apiFieldErrors(c, fe)
@@ -350,7 +350,7 @@ func apiGridOf(g *Grid) apiGrid {
 
 // apiEvaluation is an evaluation with its pupils' marks.
 func (h *Handler) apiEvaluation(c echo.Context) error {
-	g, err := h.marksGrid(c)
+	g, err := h.gridOfRequest(c)
 	if err != nil {
 		return err
 	}
@@ -358,11 +358,11 @@ func (h *Handler) apiEvaluation(c echo.Context) error {
 }
 
 func (h *Handler) apiDeleteEvaluation(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
+	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteEvaluation(c.Request().Context(), web.TenantOf(c), marksActor(c), id); err != nil {
+	if err := h.svc.DeleteEvaluation(c.Request().Context(), web.TenantOf(c), requestActor(c), id); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -371,7 +371,7 @@ func (h *Handler) apiDeleteEvaluation(c echo.Context) error {
 // apiSaveMarks saves a grid: every typed mark is checked, then all are saved, or none (422
 // with a message per wrong cell).
 func (h *Handler) apiSaveMarks(c echo.Context) error {
-	id, err := marksID(c.Param("id"))
+	id, err := parseID(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -403,7 +403,7 @@ func (h *Handler) apiSaveMarks(c echo.Context) error {
 	if len(bad) > 0 {
 		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "notes refusées : identifiants d'élèves illisibles ; rien n'a été enregistré", "cells": bad})
 	}
-	g, err := h.svc.SaveMarks(c.Request().Context(), web.TenantOf(c), marksActor(c), id, in)
+	g, err := h.svc.SaveMarks(c.Request().Context(), web.TenantOf(c), requestActor(c), id, in)
 	var ge *GridError
 	if errors.As(err, &ge) {
 		cells := map[string]string{}
@@ -424,7 +424,7 @@ func (h *Handler) apiSaveMarks(c echo.Context) error {
 // pupil by default), as the report cards' reportJSON (http_bulletins.go) writes it. Keep it
 // the last function of this file.
 func (h *Handler) apiReportCard(c echo.Context) error {
-	periodID, err := marksID(c.Param("period"))
+	periodID, err := parseID(c.Param("period"))
 	if err != nil {
 		return err
 	}
@@ -437,7 +437,7 @@ func (h *Handler) apiReportCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.svc.ReportCard(ctx, t, marksActor(c), pupilID, p)
+	r, err := h.svc.ReportCard(ctx, t, requestActor(c), pupilID, p)
 	if err != nil {
 		return err
 	}

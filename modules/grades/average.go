@@ -3,6 +3,7 @@ package grades
 import (
 	"fmt"
 	"math/big"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -44,12 +45,7 @@ func (m Mark) On20() *big.Rat {
 func SubjectAverage(marks []Mark) (avg *big.Rat, ok bool) {
 	// Σ(v/scale × 20 × coef) is kept exactly as, per scale, an integer Σ(v × coef): the few
 	// distinct scales become fractions only once (a class page computes thousands of these).
-	type perScale struct {
-		scale Hundredths
-		sum   int64 // Σ value × coef, both in hundredths
-	}
-	var sums []perScale
-	var coefs int64
+	var sums []scaleSum
 	var bonus []Mark
 	for _, m := range marks {
 		if !m.Counts() {
@@ -60,24 +56,45 @@ func SubjectAverage(marks []Mark) (avg *big.Rat, ok bool) {
 			continue
 		}
 		i := 0
-		for i < len(sums) && sums[i].scale != m.Scale {
+		for i < len(sums) && sums[i].Scale != m.Scale {
 			i++
 		}
 		if i == len(sums) {
-			sums = append(sums, perScale{scale: m.Scale})
+			sums = append(sums, scaleSum{Scale: m.Scale})
 		}
-		sums[i].sum += int64(m.Value) * int64(m.Coef)
-		coefs += int64(m.Coef)
+		sums[i].Sum += int64(m.Value) * int64(m.Coef)
+		sums[i].Coefs += int64(m.Coef)
+	}
+	return averageOfSums(sums, bonus)
+}
+
+// scaleSum is what the counted, non-bonus marks of one scale bring to a subject average:
+// Σ value × coef and Σ coef, in hundredths. PostgreSQL computes them for a whole class
+// (store.classSums) so that a pupil's page needs not load every mark of the class.
+type scaleSum struct {
+	Scale Hundredths
+	Sum   int64
+	Coefs int64
+}
+
+// averageOfSums is SubjectAverage from the sums per scale and the bonus marks (which count
+// only if they raise the average, in date order).
+func averageOfSums(sums []scaleSum, bonus []Mark) (*big.Rat, bool) {
+	var coefs int64
+	num := new(big.Rat)
+	for _, ps := range sums {
+		if ps.Scale <= 0 || ps.Coefs <= 0 {
+			continue
+		}
+		num.Add(num, new(big.Rat).SetFrac64(ps.Sum*20, int64(ps.Scale)*100))
+		coefs += ps.Coefs
 	}
 	if coefs == 0 {
 		return nil, false
 	}
-	num := new(big.Rat)
-	for _, ps := range sums {
-		num.Add(num, new(big.Rat).SetFrac64(ps.sum*20, int64(ps.scale)*100))
-	}
 	den := new(big.Rat).SetFrac64(coefs, 100)
 	if len(bonus) > 0 {
+		bonus = slices.Clone(bonus)
 		sort.SliceStable(bonus, func(i, j int) bool { return bonus[i].Date.Before(bonus[j].Date) })
 		for _, m := range bonus {
 			cur := new(big.Rat).Quo(num, den)

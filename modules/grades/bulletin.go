@@ -7,102 +7,75 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
-func classPupils(tx *gorm.DB, classID uuid.UUID) (map[uuid.UUID]bool, error) {
-	var ids []uuid.UUID
-	if err := tx.Raw(`SELECT m.person_id FROM class_members m JOIN people p ON p.id = m.person_id WHERE m.class_id = ? AND p.active AND p.category = 'eleve'`, classID).Scan(&ids).Error; err != nil {
-		return nil, err
-	}
-	out := make(map[uuid.UUID]bool, len(ids))
-	for _, id := range ids {
-		out[id] = true
-	}
-	return out, nil
-}
-
 // SaveAppreciations records a teacher's appréciations of a subject for the pupils of a
 // class (texts keyed by pupil; an empty text removes it). Refused once published.
 func (s *Service) SaveAppreciations(ctx context.Context, t *tenant.Tenant, a Actor, p *Period, classID uuid.UUID, subject string, texts map[uuid.UUID]string) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		ok, err := canTeach(tx, a, classID, subject)
+	return s.write(ctx, t, func(st store) error {
+		ok, err := canTeach(st, a, classID, subject)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'y enseignez pas cette matière")
 		}
-		return s.saveTexts(tx, a, p, classID, texts, 1000, func(pupil uuid.UUID, text string) error {
-			if text == "" {
-				return tx.Exec(`DELETE FROM appreciations WHERE period_id = ? AND pupil_id = ? AND subject_code = ?`, p.ID, pupil, subject).Error
-			}
-			return tx.Exec(`INSERT INTO appreciations (period_id, pupil_id, subject_code, author_id, text, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-				ON CONFLICT (period_id, pupil_id, subject_code) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = EXCLUDED.updated_at`,
-				p.ID, pupil, subject, nullID(a.PersonID), text, s.now().UTC()).Error
+		return s.saveTexts(st, p, classID, texts, 1000, func(pupil uuid.UUID, text string) error {
+			return st.saveAppreciation(p.ID, pupil, subject, nullID(a.PersonID), text, s.now().UTC())
 		})
 	})
 }
 
 // IsPrincipal tells whether the actor is professeur principal of the class.
 func (s *Service) IsPrincipal(ctx context.Context, t *tenant.Tenant, a Actor, classID uuid.UUID) (bool, error) {
-	var n int
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT count(*) FROM principal_teachers WHERE teacher_id = ? AND class_id = ?`, a.PersonID, classID).Scan(&n).Error
+	var ok bool
+	err := s.read(ctx, t, func(st store) error {
+		var err error
+		ok, err = st.isPrincipal(a.PersonID, classID)
+		return err
 	})
-	return n > 0, err
+	return ok, err
 }
 
 // SaveCouncilComments records the conseil de classe's comments (professeur principal of the
 // class, or direction). Refused once published.
 func (s *Service) SaveCouncilComments(ctx context.Context, t *tenant.Tenant, a Actor, p *Period, classID uuid.UUID, texts map[uuid.UUID]string) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+	return s.write(ctx, t, func(st store) error {
 		if !a.Oversees() {
-			var n int
-			if err := tx.Raw(`SELECT count(*) FROM principal_teachers WHERE teacher_id = ? AND class_id = ?`, a.PersonID, classID).Scan(&n).Error; err != nil {
+			ok, err := st.isPrincipal(a.PersonID, classID)
+			if err != nil {
 				return err
 			}
-			if n == 0 {
+			if !ok {
 				return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'en êtes pas le professeur principal : seul le professeur principal (ou la direction) rédige l'avis du conseil de classe")
 			}
 		}
-		return s.saveTexts(tx, a, p, classID, texts, 2000, func(pupil uuid.UUID, text string) error {
-			if text == "" {
-				return tx.Exec(`DELETE FROM council_comments WHERE period_id = ? AND pupil_id = ?`, p.ID, pupil).Error
-			}
-			return tx.Exec(`INSERT INTO council_comments (period_id, pupil_id, author_id, text, updated_at) VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (period_id, pupil_id) DO UPDATE SET text = EXCLUDED.text, author_id = EXCLUDED.author_id, updated_at = EXCLUDED.updated_at`,
-				p.ID, pupil, nullID(a.PersonID), text, s.now().UTC()).Error
+		return s.saveTexts(st, p, classID, texts, 2000, func(pupil uuid.UUID, text string) error {
+			return st.saveCouncilComment(p.ID, pupil, nullID(a.PersonID), text, s.now().UTC())
 		})
 	})
 }
 
 // saveTexts checks the class is not published, every pupil belongs to it and every text
 // fits, then writes them all (or nothing).
-func (s *Service) saveTexts(tx *gorm.DB, a Actor, p *Period, classID uuid.UUID, texts map[uuid.UUID]string, max int, write func(uuid.UUID, string) error) error {
+func (s *Service) saveTexts(st store, p *Period, classID uuid.UUID, texts map[uuid.UUID]string, max int, write func(uuid.UUID, string) error) error {
 	// Published for this class, or for the class of any pupil concerned (a group's pupils
 	// come from several classes).
 	ids := make([]uuid.UUID, 0, len(texts))
 	for id := range texts {
 		ids = append(ids, id)
 	}
-	var pub int
-	q := `SELECT count(*) FROM report_publications r WHERE r.period_id = ? AND (r.class_id = ?`
-	args := []any{p.ID, classID}
-	if len(ids) > 0 {
-		q += ` OR r.class_id IN (SELECT class_id FROM class_members WHERE person_id IN ?)`
-		args = append(args, ids)
-	}
-	if err := tx.Raw(q+`)`, args...).Scan(&pub).Error; err != nil {
+	pub, err := st.publishedForTexts(p.ID, classID, ids)
+	if err != nil {
 		return err
 	}
 	if pub > 0 {
 		return fault.New(fault.ErrConflict, "les bulletins du %s de cette classe sont publiés : demandez à la direction de les dépublier pour modifier", p.Label())
 	}
-	pupils, err := classPupils(tx, classID)
+	pupils, err := st.classPupils(classID)
 	if err != nil {
 		return err
 	}
@@ -139,12 +112,8 @@ func (s *Service) Publish(ctx context.Context, t *tenant.Tenant, a Actor, p *Per
 	if !a.Oversees() {
 		return fault.New(fault.ErrForbidden, "seule la direction publie les bulletins")
 	}
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		if !publish {
-			return tx.Exec(`DELETE FROM report_publications WHERE period_id = ? AND class_id = ?`, p.ID, classID).Error
-		}
-		return tx.Exec(`INSERT INTO report_publications (period_id, class_id, published_by) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			p.ID, classID, nullID(a.PersonID)).Error
+	return s.write(ctx, t, func(st store) error {
+		return st.setPublished(p.ID, classID, nullID(a.PersonID), publish)
 	})
 }
 
@@ -157,16 +126,15 @@ func (s *Service) SetSubjectCoefficient(ctx context.Context, t *tenant.Tenant, a
 	if !ok || c > 10000 {
 		return fault.Invalidf("coefficient", "coefficient « %s » invalide : un nombre de 0 à 100, deux décimales au plus", coef)
 	}
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		var n int
-		if err := tx.Raw(`SELECT (SELECT count(*) FROM classes WHERE id = ?) * (SELECT count(*) FROM subjects WHERE code = ?)`, classID, subject).Scan(&n).Error; err != nil {
+	return s.write(ctx, t, func(st store) error {
+		ok, err := st.classSubjectExists(classID, subject)
+		if err != nil {
 			return err
 		}
-		if n == 0 {
+		if !ok {
 			return fault.New(fault.ErrNotFound, "classe ou matière introuvable")
 		}
-		return tx.Exec(`INSERT INTO subject_coefficients (class_id, subject_code, coefficient) VALUES (?, ?, ?::numeric / 100)
-			ON CONFLICT (class_id, subject_code) DO UPDATE SET coefficient = EXCLUDED.coefficient`, classID, subject, int64(c)).Error
+		return st.setSubjectCoefficient(classID, subject, c)
 	})
 }
 

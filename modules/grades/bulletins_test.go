@@ -190,7 +190,7 @@ func pdfPages(t *testing.T, b []byte) []string {
 func TestBulletinAppreciations(t *testing.T) {
 	s := newBulletinSchool(t)
 	page := s.classPath("/appreciations/MATHS")
-	field := bulletinAppreciationField + s.zoe.PersonID.String()
+	field := appreciationField + s.zoe.PersonID.String()
 	saved := func() int {
 		return s.count(t, `SELECT count(*) FROM appreciations WHERE period_id = ? AND subject_code = 'MATHS'`, s.period.ID)
 	}
@@ -202,7 +202,7 @@ func TestBulletinAppreciations(t *testing.T) {
 
 		rec = s.do(t, s.maths, http.MethodPost, page, url.Values{
 			field: {"Élève sérieuse « appliquée », cœur à l'ouvrage."},
-			bulletinAppreciationField + s.noel.PersonID.String(): {"Des progrès à faire."},
+			appreciationField + s.noel.PersonID.String(): {"Des progrès à faire."},
 		})
 		wantStatus(t, rec, http.StatusSeeOther)
 		if saved() != 2 {
@@ -228,7 +228,7 @@ func TestBulletinAppreciations(t *testing.T) {
 	t.Run("a text too long is refused next to its field, and nothing is saved", func(t *testing.T) {
 		rec := s.do(t, s.maths, http.MethodPost, page, url.Values{
 			field: {strings.Repeat("é", 1001)},
-			bulletinAppreciationField + s.noel.PersonID.String(): {"Changé."},
+			appreciationField + s.noel.PersonID.String(): {"Changé."},
 		})
 		wantStatus(t, rec, http.StatusUnprocessableEntity)
 		wantText(t, rec, "Rien n'a été enregistré", "1000 caractères au plus.", `aria-invalid="true"`, "Changé.")
@@ -241,7 +241,7 @@ func TestBulletinAppreciations(t *testing.T) {
 func TestBulletinCouncil(t *testing.T) {
 	s := newBulletinSchool(t)
 	page := s.classPath("/conseil")
-	field := bulletinCouncilField + s.zoe.PersonID.String()
+	field := councilField + s.zoe.PersonID.String()
 
 	t.Run("the professeur principal sees general averages and writes", func(t *testing.T) {
 		rec := s.do(t, s.principal, http.MethodGet, page, nil)
@@ -362,10 +362,10 @@ func testBulletinPublication(t *testing.T, now time.Time) {
 			t.Error("a published class still offers the entry form")
 		}
 		rec = s.do(t, s.maths, http.MethodPost, s.classPath("/appreciations/MATHS"),
-			url.Values{bulletinAppreciationField + s.zoe.PersonID.String(): {"Trop tard."}})
+			url.Values{appreciationField + s.zoe.PersonID.String(): {"Trop tard."}})
 		wantStatus(t, rec, http.StatusConflict)
 		wantText(t, rec, "Rien n'a été enregistré", "dépublier")
-		rec = s.do(t, s.principal, http.MethodPost, s.classPath("/conseil"), url.Values{bulletinCouncilField + s.zoe.PersonID.String(): {"Trop tard."}})
+		rec = s.do(t, s.principal, http.MethodPost, s.classPath("/conseil"), url.Values{councilField + s.zoe.PersonID.String(): {"Trop tard."}})
 		wantStatus(t, rec, http.StatusConflict)
 		if n := s.count(t, `SELECT (SELECT count(*) FROM appreciations) + (SELECT count(*) FROM council_comments)`); n != 0 {
 			t.Fatalf("%d texts saved after publication", n)
@@ -381,10 +381,10 @@ func testBulletinPublication(t *testing.T, now time.Time) {
 func TestBulletinPDF(t *testing.T) {
 	s := newBulletinSchool(t)
 	wantStatus(t, s.do(t, s.maths, http.MethodPost, s.classPath("/appreciations/MATHS"), url.Values{
-		bulletinAppreciationField + s.zoe.PersonID.String(): {"Élève sérieuse « appliquée », cœur à l'ouvrage ; très bon trimestre."},
+		appreciationField + s.zoe.PersonID.String(): {"Élève sérieuse « appliquée », cœur à l'ouvrage ; très bon trimestre."},
 	}), http.StatusSeeOther)
 	wantStatus(t, s.do(t, s.principal, http.MethodPost, s.classPath("/conseil"), url.Values{
-		bulletinCouncilField + s.zoe.PersonID.String(): {"Félicitations du conseil : à poursuivre."},
+		councilField + s.zoe.PersonID.String(): {"Félicitations du conseil : à poursuivre."},
 	}), http.StatusSeeOther)
 
 	t.Run("a pupil's PDF says what the page says, accents included", func(t *testing.T) {
@@ -457,7 +457,7 @@ func TestBulletinHomeAndOverview(t *testing.T) {
 	})
 	t.Run("the overview counts appréciations and links to entry pages", func(t *testing.T) {
 		wantStatus(t, s.do(t, s.maths, http.MethodPost, s.classPath("/appreciations/MATHS"),
-			url.Values{bulletinAppreciationField + s.zoe.PersonID.String(): {"Bien."}}), http.StatusSeeOther)
+			url.Values{appreciationField + s.zoe.PersonID.String(): {"Bien."}}), http.StatusSeeOther)
 		rec := s.do(t, s.maths, http.MethodGet, s.classPath(""), nil)
 		wantStatus(t, rec, http.StatusOK)
 		wantText(t, rec, "Bulletins du 1er trimestre – 2nde 1", "Lefèvre Zoé", "13,75", "1 sur 2", "1 / 2",
@@ -474,7 +474,7 @@ func TestBulletinDownloadNames(t *testing.T) {
 		{"bulletin-D'ŒUF-Anne Sophie-S2.pdf", `attachment; filename="bulletin-D-OEUF-Anne-Sophie-S2.pdf"; filename*=UTF-8''bulletin-D-%C5%92UF-Anne-Sophie-S2.pdf`},
 		{`bulletins-2nde 1/"x"-T3.pdf`, `attachment; filename="bulletins-2nde-1-x-T3.pdf"; filename*=UTF-8''bulletins-2nde-1-x-T3.pdf`},
 	} {
-		if got := bulletinDisposition(c.in); got != c.want {
+		if got := attachmentHeader(c.in); got != c.want {
 			t.Errorf("%s:\n got %s\nwant %s", c.in, got, c.want)
 		}
 	}

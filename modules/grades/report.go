@@ -2,13 +2,10 @@ package grades
 
 import (
 	"context"
-	"fmt"
 	"math/big"
-	"sort"
 	"time"
 
 	"github.com/google/uuid"
-	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
@@ -76,16 +73,15 @@ type pupilRow struct {
 
 // loadBook loads a class's pupils, the evaluations of the class and of their groups in the
 // period (published only, if asked), the marks, and computes every average.
-func loadBook(tx *gorm.DB, classID uuid.UUID, p Period, publishedOnly bool) (*book, error) {
+func loadBook(st store, classID uuid.UUID, p Period, publishedOnly bool) (*book, error) {
 	b := &book{classID: classID, evalByID: map[uuid.UUID]*Evaluation{}, marks: map[uuid.UUID]map[uuid.UUID]*MarkEntry{},
 		member: map[uuid.UUID]map[uuid.UUID]bool{}, coefs: map[string]Hundredths{}, avg: map[uuid.UUID]map[string]*big.Rat{}, general: map[uuid.UUID]*big.Rat{}}
-	if err := tx.Raw(`SELECT p.id, p.first_name, p.last_name FROM people p JOIN class_members m ON m.person_id = p.id
-		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, classID).Scan(&b.pupils).Error; err != nil {
+	var err error
+	if b.pupils, err = st.pupils(classID); err != nil {
 		return nil, err
 	}
-	var memberships []struct{ ClassID, PersonID uuid.UUID }
-	if err := tx.Raw(`SELECT m2.class_id, m2.person_id FROM class_members m1 JOIN class_members m2 ON m2.person_id = m1.person_id
-		WHERE m1.class_id = ?`, classID).Scan(&memberships).Error; err != nil {
+	memberships, err := st.memberships(classID)
+	if err != nil {
 		return nil, err
 	}
 	var classes []uuid.UUID
@@ -103,8 +99,7 @@ func loadBook(tx *gorm.DB, classID uuid.UUID, p Period, publishedOnly bool) (*bo
 	if publishedOnly {
 		where += ` AND e.published`
 	}
-	var err error
-	if b.evals, err = loadEvaluations(tx, where, classes, p.StartsOn, p.EndsOn); err != nil {
+	if b.evals, err = st.evaluations(where, classes, p.StartsOn, p.EndsOn); err != nil {
 		return nil, err
 	}
 	ids := make([]uuid.UUID, len(b.evals))
@@ -112,7 +107,7 @@ func loadBook(tx *gorm.DB, classID uuid.UUID, p Period, publishedOnly bool) (*bo
 		ids[i] = b.evals[i].ID
 		b.evalByID[ids[i]] = &b.evals[i]
 	}
-	marks, err := loadMarks(tx, ids)
+	marks, err := st.marks(ids, uuid.Nil)
 	if err != nil {
 		return nil, err
 	}
@@ -123,15 +118,8 @@ func loadBook(tx *gorm.DB, classID uuid.UUID, p Period, publishedOnly bool) (*bo
 		}
 		b.marks[m.EvaluationID][m.PupilID] = &m.MarkEntry
 	}
-	var coefs []struct {
-		SubjectCode string
-		Coef        int64
-	}
-	if err := tx.Raw(`SELECT subject_code, (coefficient * 100)::bigint AS coef FROM subject_coefficients WHERE class_id = ?`, classID).Scan(&coefs).Error; err != nil {
+	if b.coefs, err = st.coefficients(classID); err != nil {
 		return nil, err
-	}
-	for _, c := range coefs {
-		b.coefs[c.SubjectCode] = Hundredths(c.Coef)
 	}
 	b.compute()
 	return b, nil
@@ -160,20 +148,47 @@ func (b *book) compute() {
 			bySubject[pid][ev.SubjectCode] = append(bySubject[pid][ev.SubjectCode], mk)
 		}
 	}
-	perSubject := map[string][]*big.Rat{}
-	var generals []*big.Rat
+	averages := map[uuid.UUID]map[string]*big.Rat{}
 	for _, p := range b.pupils {
-		b.avg[p.ID] = map[string]*big.Rat{}
-		var ws []Weighted
+		averages[p.ID] = map[string]*big.Rat{}
 		for subject, marks := range bySubject[p.ID] {
 			if a, ok := SubjectAverage(marks); ok {
-				b.avg[p.ID][subject] = a
-				perSubject[subject] = append(perSubject[subject], a)
-				ws = append(ws, Weighted{Avg: a, Coef: b.coef(subject)})
+				averages[p.ID][subject] = a
 			}
 		}
+	}
+	b.setAverages(averages)
+}
+
+// computeFromSums is compute from the sums PostgreSQL made of each pupil's marks
+// (store.classSums): the same averages without reading every mark.
+func (b *book) computeFromSums(sums map[uuid.UUID]map[string]*subjectMarks) {
+	averages := map[uuid.UUID]map[string]*big.Rat{}
+	for pid, subjects := range sums {
+		averages[pid] = map[string]*big.Rat{}
+		for subject, sm := range subjects {
+			if a, ok := averageOfSums(sm.sums, sm.bonus); ok {
+				averages[pid][subject] = a
+			}
+		}
+	}
+	b.setAverages(averages)
+}
+
+// setAverages records the pupils' subject averages and computes their general averages and
+// the class figures.
+func (b *book) setAverages(averages map[uuid.UUID]map[string]*big.Rat) {
+	b.avg = averages
+	perSubject := map[string][]*big.Rat{}
+	var generals []*big.Rat
+	for pid, subjects := range averages {
+		var ws []Weighted
+		for subject, a := range subjects {
+			perSubject[subject] = append(perSubject[subject], a)
+			ws = append(ws, Weighted{Avg: a, Coef: b.coef(subject)})
+		}
 		if g, ok := GeneralAverage(ws); ok {
-			b.general[p.ID] = g
+			b.general[pid] = g
 			generals = append(generals, g)
 		}
 	}
@@ -244,7 +259,7 @@ func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
 		fresh := m != nil && !since.IsZero() && (m.UpdatedAt.After(since) || ev.PublishedAt != nil && ev.PublishedAt.After(since))
 		l.Evaluations = append(l.Evaluations, EvalLine{Evaluation: *ev, Mark: m, Stats: b.evalStats(ev.ID), New: fresh})
 	}
-	sort.Slice(order, func(i, j int) bool { return lines[order[i]].Label < lines[order[j]].Label })
+	sortSubjects(order, func(code string) string { return lines[code].Label })
 	for _, s := range order {
 		r.Subjects = append(r.Subjects, *lines[s])
 	}
@@ -254,7 +269,7 @@ func (b *book) report(pupil pupilRow, p Period, since time.Time) PupilReport {
 // access decides what the actor may see of a pupil: nothing (error), or their marks as the
 // family sees them (the pupil, a legal guardian: published only), as staff of the pupil's
 // classes see them (published only), or everything (direction).
-func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind, err error) {
+func (s *Service) access(st store, a Actor, pupilID uuid.UUID) (view viewKind, err error) {
 	if a.Oversees() {
 		return viewAll, nil
 	}
@@ -263,13 +278,11 @@ func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind
 		return viewStaff, nil
 	}
 	if hasRole(a, identity.RoleEnseignant) {
-		var n int
-		if err := tx.Raw(`SELECT (SELECT count(*) FROM class_members m JOIN teachings t ON t.class_id = m.class_id WHERE m.person_id = ? AND t.teacher_id = ?)
-			+ (SELECT count(*) FROM class_members m JOIN principal_teachers p ON p.class_id = m.class_id WHERE m.person_id = ? AND p.teacher_id = ?)`,
-			pupilID, a.PersonID, pupilID, a.PersonID).Scan(&n).Error; err != nil {
+		ok, err := st.teachesPupil(a.PersonID, pupilID)
+		if err != nil {
 			return 0, err
 		}
-		if n > 0 {
+		if ok {
 			return viewStaff, nil
 		}
 	}
@@ -277,11 +290,11 @@ func (s *Service) access(tx *gorm.DB, a Actor, pupilID uuid.UUID) (view viewKind
 		return viewFamily, nil
 	}
 	if hasRole(a, identity.RoleResponsable) {
-		var n int
-		if err := tx.Raw(`SELECT count(*) FROM guardianships WHERE guardian_id = ? AND pupil_id = ? AND legal`, a.PersonID, pupilID).Scan(&n).Error; err != nil {
+		ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupilID)
+		if err != nil {
 			return 0, err
 		}
-		if n > 0 {
+		if ok {
 			return viewFamily, nil
 		}
 	}
@@ -306,65 +319,89 @@ func hasRole(a Actor, r identity.Role) bool {
 	return false
 }
 
-// classOf returns the pupil's class (division) this year.
-func classOf(tx *gorm.DB, pupilID uuid.UUID) (id uuid.UUID, label string, err error) {
-	var row struct {
-		ID    uuid.UUID
-		Label string
-	}
-	err = tx.Raw(`SELECT c.id, c.label FROM classes c JOIN class_members m ON m.class_id = c.id JOIN school_years y ON y.code = c.school_year AND y.current
-		WHERE m.person_id = ? AND c.kind = 'classe' ORDER BY c.code LIMIT 1`, pupilID).Scan(&row).Error
-	if err == nil && row.ID == uuid.Nil {
-		err = fault.New(fault.ErrNotFound, "cet élève n'est dans aucune classe cette année")
-	}
-	return row.ID, row.Label, err
-}
-
 // PupilMarks is a pupil's marks page for a period. For the pupil and their guardians it
 // shows published evaluations only and marks the new ones since their last visit, which it
 // then records.
 func (s *Service) PupilMarks(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
-	var r PupilReport
-	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		view, err := s.access(tx, a, pupilID)
-		if err != nil {
-			return err
-		}
-		publishedOnly := view != viewAll
-		classID, label, err := classOf(tx, pupilID)
-		if err != nil {
-			return err
-		}
-		b, err := loadBook(tx, classID, *p, publishedOnly)
-		if err != nil {
-			return err
-		}
-		var since time.Time
-		if view == viewFamily {
-			// "Nouveau" is remembered per viewer × pupil × period: looking at one period
-			// clears its new marks, and only its own.
-			var seen *time.Time
-			if err := tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ? AND period_id = ?`, a.PersonID, pupilID, p.ID).Scan(&seen).Error; err != nil {
-				return fmt.Errorf("grades: last visit of %s: %w", pupilID, err)
-			}
-			if seen != nil {
-				since = *seen
-			}
-			if err := tx.Exec(`INSERT INTO mark_views (viewer_id, pupil_id, period_id, seen_at) VALUES (?, ?, ?, ?)
-				ON CONFLICT (viewer_id, pupil_id, period_id) DO UPDATE SET seen_at = EXCLUDED.seen_at`,
-				a.PersonID, pupilID, p.ID, s.now().UTC()).Error; err != nil {
-				return fmt.Errorf("grades: record the visit of %s: %w", pupilID, err)
-			}
-		}
-		pupil, ok := findPupil(b, pupilID)
-		if !ok {
-			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
-		}
-		r = b.report(pupil, *p, since)
-		r.ClassLabel = label
-		return nil
+	var r *PupilReport
+	err := s.write(ctx, t, func(st store) error {
+		var err error
+		r, err = s.pupilMarks(st, a, pupilID, *p)
+		return err
 	})
-	return &r, err
+	return r, err
+}
+
+// pupilMarks is PupilMarks in the caller's transaction.
+func (s *Service) pupilMarks(st store, a Actor, pupilID uuid.UUID, p Period) (*PupilReport, error) {
+	view, err := s.access(st, a, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	var since time.Time
+	if view == viewFamily {
+		// "Nouveau" is remembered per viewer × pupil × period: looking at one period
+		// clears its new marks, and only its own.
+		if since, err = st.lastVisit(a.PersonID, pupilID, p.ID); err != nil {
+			return nil, err
+		}
+	}
+	r, err := pupilReport(st, pupilID, p, view != viewAll, since)
+	if err != nil {
+		return nil, err
+	}
+	if view == viewFamily {
+		if err := st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC()); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// pupilReport computes one pupil's marks and averages for the period with their class's
+// figures, reading the pupil's own marks only: the figures of the class come from what
+// PostgreSQL adds up (store.evaluationStats, store.classSums), not from every mark of the
+// class. Marks changed after since (when set) are new.
+func pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time) (*PupilReport, error) {
+	en, err := st.enrolment(pupilID)
+	if err != nil {
+		return nil, err
+	}
+	if en.ClassID == uuid.Nil {
+		return nil, fault.New(fault.ErrNotFound, "cet élève n'est dans aucune classe cette année")
+	}
+	if !en.Active || en.Category != "eleve" {
+		return nil, fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
+	}
+	b := &book{classID: en.ClassID, pupils: []pupilRow{en.pupil()}, evalByID: map[uuid.UUID]*Evaluation{},
+		marks: map[uuid.UUID]map[uuid.UUID]*MarkEntry{}, member: map[uuid.UUID]map[uuid.UUID]bool{}, general: map[uuid.UUID]*big.Rat{}}
+	if b.evals, b.evStats, err = st.pupilEvaluations(pupilID, p, publishedOnly); err != nil {
+		return nil, err
+	}
+	ids := make([]uuid.UUID, len(b.evals))
+	for i := range b.evals {
+		ids[i] = b.evals[i].ID
+		b.evalByID[ids[i]] = &b.evals[i]
+		b.member[b.evals[i].ClassID] = map[uuid.UUID]bool{pupilID: true}
+	}
+	marks, err := st.marks(ids, pupilID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range marks {
+		b.marks[marks[i].EvaluationID] = map[uuid.UUID]*MarkEntry{pupilID: &marks[i].MarkEntry}
+	}
+	if b.coefs, err = st.coefficients(en.ClassID); err != nil {
+		return nil, err
+	}
+	sums, err := st.classSums(en.ClassID, p, publishedOnly)
+	if err != nil {
+		return nil, err
+	}
+	b.computeFromSums(sums)
+	r := b.report(en.pupil(), p, since)
+	r.ClassLabel = en.ClassLabel
+	return &r, nil
 }
 
 func findPupil(b *book, id uuid.UUID) (pupilRow, bool) {
@@ -380,61 +417,43 @@ func findPupil(b *book, id uuid.UUID) (pupilRow, bool) {
 // evaluations only (a draft counts nowhere). Callers check who may see them.
 func (s *Service) ClassReports(ctx context.Context, t *tenant.Tenant, classID uuid.UUID, p *Period) ([]PupilReport, error) {
 	var out []PupilReport
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+	err := s.read(ctx, t, func(st store) error {
 		var err error
-		out, err = classReports(tx, classID, *p)
+		out, err = classReports(st, classID, *p)
 		return err
 	})
 	return out, err
 }
 
-func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, error) {
-	var class struct{ Label string }
-	if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, classID).Scan(&class).Error; err != nil {
-		return nil, err
-	}
-	b, err := loadBook(tx, classID, p, true)
+func classReports(st store, classID uuid.UUID, p Period) ([]PupilReport, error) {
+	label, err := st.classLabel(classID)
 	if err != nil {
 		return nil, err
 	}
-	var app []struct {
-		PupilID     uuid.UUID
-		SubjectCode string
-		Text        string
-	}
-	if err := tx.Raw(`SELECT pupil_id, subject_code, text FROM appreciations WHERE period_id = ?`, p.ID).Scan(&app).Error; err != nil {
+	b, err := loadBook(st, classID, p, true)
+	if err != nil {
 		return nil, err
 	}
-	apps := map[uuid.UUID]map[string]string{}
-	for _, a := range app {
-		if apps[a.PupilID] == nil {
-			apps[a.PupilID] = map[string]string{}
-		}
-		apps[a.PupilID][a.SubjectCode] = a.Text
-	}
-	var comments []struct {
-		PupilID uuid.UUID
-		Text    string
-	}
-	if err := tx.Raw(`SELECT pupil_id, text FROM council_comments WHERE period_id = ?`, p.ID).Scan(&comments).Error; err != nil {
+	apps, err := st.appreciations(p.ID, uuid.Nil)
+	if err != nil {
 		return nil, err
 	}
-	council := map[uuid.UUID]string{}
-	for _, c := range comments {
-		council[c.PupilID] = c.Text
-	}
-	var published int
-	if err := tx.Raw(`SELECT count(*) FROM report_publications WHERE period_id = ? AND class_id = ?`, p.ID, classID).Scan(&published).Error; err != nil {
+	council, err := st.councilComments(p.ID, uuid.Nil)
+	if err != nil {
 		return nil, err
 	}
-	var principal string
-	if err := tx.Raw(`SELECT coalesce(string_agg(trim(pe.title || ' ' || pe.last_name), ', '), '') FROM principal_teachers pt JOIN people pe ON pe.id = pt.teacher_id WHERE pt.class_id = ?`, classID).Scan(&principal).Error; err != nil {
+	published, err := st.published(p.ID, classID)
+	if err != nil {
+		return nil, err
+	}
+	principal, err := st.principals(classID)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]PupilReport, 0, len(b.pupils))
 	for _, pu := range b.pupils {
 		r := b.report(pu, p, time.Time{})
-		r.ClassLabel, r.Council, r.Published, r.Principal = class.Label, council[pu.ID], published > 0, principal
+		r.ClassLabel, r.Council, r.Published, r.Principal = label, council[pu.ID], published, principal
 		for i := range r.Subjects {
 			r.Subjects[i].Appreciation = apps[pu.ID][r.Subjects[i].Code]
 		}
@@ -446,31 +465,44 @@ func classReports(tx *gorm.DB, classID uuid.UUID, p Period) ([]PupilReport, erro
 // ReportCard is one pupil's report card. Pupils and legal guardians see it once published.
 func (s *Service) ReportCard(ctx context.Context, t *tenant.Tenant, a Actor, pupilID uuid.UUID, p *Period) (*PupilReport, error) {
 	var out *PupilReport
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		view, err := s.access(tx, a, pupilID)
-		if err != nil {
-			return err
-		}
-		classID, _, err := classOf(tx, pupilID)
-		if err != nil {
-			return err
-		}
-		reports, err := classReports(tx, classID, *p)
-		if err != nil {
-			return err
-		}
-		for i := range reports {
-			if reports[i].PupilID == pupilID {
-				out = &reports[i]
-			}
-		}
-		if out == nil {
-			return fault.New(fault.ErrNotFound, "cet élève n'est pas actif dans sa classe")
-		}
-		if view == viewFamily && !out.Published {
-			return fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
-		}
-		return nil
+	err := s.read(ctx, t, func(st store) error {
+		var err error
+		out, _, err = s.reportCard(st, a, pupilID, *p)
+		return err
 	})
 	return out, err
+}
+
+// reportCard is ReportCard in the caller's transaction; staff tells whether the actor
+// reads it as staff rather than as family.
+func (s *Service) reportCard(st store, a Actor, pupilID uuid.UUID, p Period) (r *PupilReport, staff bool, err error) {
+	view, err := s.access(st, a, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	if r, err = pupilReport(st, pupilID, p, true, time.Time{}); err != nil {
+		return nil, false, err
+	}
+	if r.Published, err = st.published(p.ID, r.ClassID); err != nil {
+		return nil, false, err
+	}
+	if view == viewFamily && !r.Published {
+		return nil, false, fault.New(fault.ErrNotFound, "le bulletin du %s n'est pas encore publié", p.Label())
+	}
+	apps, err := st.appreciations(p.ID, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	council, err := st.councilComments(p.ID, pupilID)
+	if err != nil {
+		return nil, false, err
+	}
+	if r.Principal, err = st.principals(r.ClassID); err != nil {
+		return nil, false, err
+	}
+	r.Council = council[pupilID]
+	for i := range r.Subjects {
+		r.Subjects[i].Appreciation = apps[pupilID][r.Subjects[i].Code]
+	}
+	return r, view != viewFamily, nil
 }

@@ -20,17 +20,29 @@ import (
 
 // Service runs the marks and report cards of every establishment.
 type Service struct {
-	db  *tenant.DB
-	now func() time.Time
+	db        *tenant.DB
+	now       func() time.Time
+	guardians Guardians
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
-// establishments' time zone (directory.SchoolZone).
+// establishments' time zone (directory.SchoolZone). Who is a legal guardian is asked of
+// the directory's Guardianship.
 func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, guardians: directory.Guardianship{}}
+}
+
+// read runs fn in one read-only tenant transaction with the store bound to it.
+func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
+	return s.db.ReadTx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
+}
+
+// write runs fn in one tenant transaction with the store bound to it.
+func (s *Service) write(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
+	return s.db.Tx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
 }
 
 // Today is the establishments' current date (Europe/Paris), as a form date.
@@ -62,45 +74,17 @@ func (a Actor) Oversees() bool {
 	return false
 }
 
-// currentYear returns the current school year's code. The directory opens school years; the
-// grades only read them.
-func currentYear(tx *gorm.DB) (string, error) {
-	var code string
-	if err := tx.Raw(`SELECT code FROM school_years WHERE current`).Scan(&code).Error; err != nil {
-		return "", fmt.Errorf("grades: current school year: %w", err)
-	}
-	if code == "" {
-		return "", fault.New(fault.ErrNotFound, "aucune année scolaire n'est ouverte dans cet établissement : importez l'annuaire de l'année pour l'ouvrir")
-	}
-	return code, nil
-}
-
 // Periods returns the current year's periods. A school year gets three trimestres when it is
 // created (1 September–30 November, 1 December–end of February, 1 March–31 August, by the
 // trigger of migration 0004); reading them never writes.
 func (s *Service) Periods(ctx context.Context, t *tenant.Tenant) ([]Period, error) {
 	var out []Period
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+	err := s.read(ctx, t, func(st store) error {
 		var err error
-		out, err = periods(tx)
+		out, err = st.periods()
 		return err
 	})
 	return out, err
-}
-
-func periods(tx *gorm.DB) ([]Period, error) {
-	year, err := currentYear(tx)
-	if err != nil {
-		return nil, err
-	}
-	var out []Period
-	if err := tx.Where("school_year = ?", year).Order("starts_on").Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("grades: periods of %s: %w", year, err)
-	}
-	if len(out) == 0 {
-		return nil, fault.New(fault.ErrNotFound, "l'année %s n'a aucune période : la direction doit choisir trimestres ou semestres", year)
-	}
-	return out, nil
 }
 
 // SetPeriods replaces the current year's periods: kind trimestre (3 periods) or semestre
@@ -115,32 +99,31 @@ func (s *Service) SetPeriods(ctx context.Context, t *tenant.Tenant, kind string,
 		return nil, fault.Invalidf("ends", "indiquez la date de fin de chaque %s sauf le dernier (%d dates)", kind, want-1)
 	}
 	var out []Period
-	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		year, err := currentYear(tx)
+	err := s.write(ctx, t, func(st store) error {
+		year, err := st.currentYear()
 		if err != nil {
 			return err
 		}
-		var ys struct{ StartsOn, EndsOn time.Time }
-		if err := tx.Raw(`SELECT starts_on, ends_on FROM school_years WHERE code = ?`, year).Scan(&ys).Error; err != nil {
+		yearStart, _, err := st.yearBounds(year)
+		if err != nil {
 			return err
 		}
-		var published int
-		if err := tx.Raw(`SELECT count(*) FROM report_publications r JOIN periods p ON p.id = r.period_id WHERE p.school_year = ?`, year).Scan(&published).Error; err != nil {
+		published, err := st.yearPublications(year)
+		if err != nil {
 			return err
 		}
 		if published > 0 {
 			return fault.New(fault.ErrConflict, "des bulletins de %s sont déjà publiés : le découpage de l'année ne peut plus changer", year)
 		}
-		var texts int
-		if err := tx.Raw(`SELECT (SELECT count(*) FROM appreciations a JOIN periods p ON p.id = a.period_id WHERE p.school_year = ?)
-			+ (SELECT count(*) FROM council_comments c JOIN periods p ON p.id = c.period_id WHERE p.school_year = ?)`, year, year).Scan(&texts).Error; err != nil {
+		texts, err := st.yearTexts(year)
+		if err != nil {
 			return err
 		}
 		if texts > 0 {
 			return fault.New(fault.ErrConflict, "des appréciations de %s sont déjà saisies : changer le découpage les effacerait ; videz-les d'abord", year)
 		}
-		start := ys.StartsOn
-		yearEnd := time.Date(ys.StartsOn.Year()+1, 8, 31, 0, 0, 0, 0, time.UTC)
+		start := yearStart
+		yearEnd := time.Date(yearStart.Year()+1, 8, 31, 0, 0, 0, 0, time.UTC)
 		for i := 0; i < want; i++ {
 			end := yearEnd
 			if i < len(ends) {
@@ -152,10 +135,7 @@ func (s *Service) SetPeriods(ctx context.Context, t *tenant.Tenant, kind string,
 			out = append(out, Period{ID: uuid.New(), SchoolYear: year, Kind: kind, Number: i + 1, StartsOn: start, EndsOn: end})
 			start = end.AddDate(0, 0, 1)
 		}
-		if err := tx.Exec(`DELETE FROM periods WHERE school_year = ?`, year).Error; err != nil {
-			return err
-		}
-		return tx.Create(&out).Error
+		return st.replacePeriods(year, out)
 	})
 	return out, err
 }
@@ -166,12 +146,7 @@ func (s *Service) PeriodByID(ctx context.Context, t *tenant.Tenant, id uuid.UUID
 	if err != nil {
 		return nil, err
 	}
-	for i := range ps {
-		if ps[i].ID == id {
-			return &ps[i], nil
-		}
-	}
-	return nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+	return s.choosePeriod(ps, id)
 }
 
 // CurrentPeriod is the period containing today, or the last one.
@@ -179,6 +154,23 @@ func (s *Service) CurrentPeriod(ctx context.Context, t *tenant.Tenant) (*Period,
 	ps, err := s.Periods(ctx, t)
 	if err != nil {
 		return nil, err
+	}
+	return s.choosePeriod(ps, uuid.Nil)
+}
+
+// choosePeriod returns the period id of ps; for uuid.Nil the current one: the period
+// containing today, the first before the year starts, the last after it ends.
+func (s *Service) choosePeriod(ps []Period, id uuid.UUID) (*Period, error) {
+	if id != uuid.Nil {
+		for i := range ps {
+			if ps[i].ID == id {
+				return &ps[i], nil
+			}
+		}
+		return nil, fault.New(fault.ErrNotFound, "cette période n'existe pas")
+	}
+	if len(ps) == 0 {
+		return nil, fault.New(fault.ErrNotFound, "l'année n'a aucune période : la direction doit choisir trimestres ou semestres")
 	}
 	today := s.now()
 	for i := range ps {
@@ -206,29 +198,24 @@ type Teaching struct {
 // that has a teacher.
 func (s *Service) Teachings(ctx context.Context, t *tenant.Tenant, a Actor) ([]Teaching, error) {
 	var out []Teaching
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		q := `SELECT DISTINCT c.id AS class_id, c.code AS class_code, c.label AS class_label, c.kind AS class_kind,
-				s.code AS subject_code, s.label AS subject_label
-			FROM teachings te JOIN classes c ON c.id = te.class_id JOIN subjects s ON s.code = te.subject_code
-			JOIN school_years y ON y.code = c.school_year AND y.current`
-		args := []any{}
-		if !a.Oversees() {
-			q += ` WHERE te.teacher_id = ?`
-			args = append(args, a.PersonID)
+	err := s.read(ctx, t, func(st store) error {
+		teacher := a.PersonID
+		if a.Oversees() {
+			teacher = uuid.Nil
 		}
-		return tx.Raw(q+` ORDER BY c.kind, c.code, s.label`, args...).Scan(&out).Error
+		var err error
+		out, err = st.teachings(teacher)
+		return err
 	})
 	return out, err
 }
 
 // canTeach tells whether the actor may create or change evaluations of this class and subject.
-func canTeach(tx *gorm.DB, a Actor, classID uuid.UUID, subject string) (bool, error) {
+func canTeach(st store, a Actor, classID uuid.UUID, subject string) (bool, error) {
 	if a.Oversees() {
 		return true, nil
 	}
-	var n int
-	err := tx.Raw(`SELECT count(*) FROM teachings WHERE teacher_id = ? AND class_id = ? AND subject_code = ?`, a.PersonID, classID, subject).Scan(&n).Error
-	return n > 0, err
+	return st.teaches(a.PersonID, classID, subject)
 }
 
 // errNotYours hides evaluations the actor may not change as if they did not exist.
@@ -318,51 +305,26 @@ func parseDay(s string) (time.Time, error) {
 	return time.Time{}, errors.New("bad date")
 }
 
-// evalColumns reads evaluations with their scale and coefficient as hundredths.
-const evalColumns = `e.id, e.class_id, e.subject_code, e.teacher_id, e.title, e.on_date, e.bonus, e.published, e.published_at,
-	e.created_at, e.updated_at, (e.scale * 100)::bigint AS scale, (e.coefficient * 100)::bigint AS coefficient,
-	c.label AS class_label, coalesce(s.label, e.subject_code) AS subject_label`
-
-type evalRow struct {
-	Evaluation
-	Scale        Hundredths
-	Coefficient  Hundredths
-	ClassLabel   string
-	SubjectLabel string
-}
-
-func loadEvaluations(tx *gorm.DB, where string, args ...any) ([]Evaluation, error) {
-	var rows []evalRow
-	err := tx.Raw(`SELECT `+evalColumns+` FROM evaluations e JOIN classes c ON c.id = e.class_id LEFT JOIN subjects s ON s.code = e.subject_code WHERE `+where+` ORDER BY e.on_date, e.created_at`, args...).Scan(&rows).Error
-	out := make([]Evaluation, len(rows))
-	for i, r := range rows {
-		out[i] = r.Evaluation
-		out[i].Scale, out[i].Coefficient = r.Scale, r.Coefficient
-		out[i].ClassLabel, out[i].SubjectLabel = r.ClassLabel, r.SubjectLabel
-	}
-	return out, err
-}
-
 // Evaluation returns one evaluation if the actor may see it as its teacher or overseer.
 func (s *Service) Evaluation(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Evaluation, error) {
 	var ev *Evaluation
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+	err := s.read(ctx, t, func(st store) error {
 		var err error
-		ev, err = s.evaluationFor(tx, a, id)
+		ev, err = s.evaluationFor(st, a, id)
 		return err
 	})
 	return ev, err
 }
 
-func (s *Service) evaluationFor(tx *gorm.DB, a Actor, id uuid.UUID) (*Evaluation, error) {
-	evs, err := loadEvaluations(tx, `e.id = ?`, id)
+func (s *Service) evaluationFor(st store, a Actor, id uuid.UUID) (*Evaluation, error) {
+	evs, err := st.evaluations(`e.id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
 	if len(evs) == 0 {
 		return nil, errNotYours
 	}
-	ok, err := canTeach(tx, a, evs[0].ClassID, evs[0].SubjectCode)
+	ok, err := canTeach(st, a, evs[0].ClassID, evs[0].SubjectCode)
 	if err != nil {
 		return nil, err
 	}
@@ -379,19 +341,19 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 		return nil, errs
 	}
 	var out *Evaluation
-	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		ok, err := canTeach(tx, a, v.classID, f.Subject)
+	err := s.write(ctx, t, func(st store) error {
+		ok, err := canTeach(st, a, v.classID, f.Subject)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fault.New(fault.ErrNotFound, "classe introuvable, ou vous n'y enseignez pas cette matière")
 		}
-		var yearOK int
-		if err := tx.Raw(`SELECT count(*) FROM classes c JOIN school_years y ON y.code = c.school_year WHERE c.id = ? AND ? BETWEEN y.starts_on AND (y.starts_on + interval '1 year' - interval '1 day')`, v.classID, v.date).Scan(&yearOK).Error; err != nil {
+		yearOK, err := st.dateInClassYear(v.classID, v.date)
+		if err != nil {
 			return err
 		}
-		if yearOK == 0 {
+		if !yearOK {
 			return FieldErrors{"date": "La date doit être dans l'année scolaire de la classe."}
 		}
 		now := s.now().UTC()
@@ -405,31 +367,27 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 			if !a.Oversees() {
 				teacher = a.PersonID
 			}
-			err = tx.Exec(`INSERT INTO evaluations (id, class_id, subject_code, teacher_id, title, on_date, scale, coefficient, bonus, published, published_at, created_at, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?::numeric / 100, ?::numeric / 100, ?, ?, ?, ?, ?)`,
-				id, v.classID, f.Subject, teacher, f.Title, v.date, int64(v.scale), int64(v.coef), f.Bonus, f.Published, pubAt, now, now).Error
+			err = st.insertEvaluation(id, v.classID, f.Subject, teacher, f, v, pubAt, now)
 		} else {
 			var prev *Evaluation
-			if prev, err = s.evaluationFor(tx, a, id); err != nil {
+			if prev, err = s.evaluationFor(st, a, id); err != nil {
 				return err
 			}
 			if v.scale < prev.Scale {
-				var over int
-				if err := tx.Raw(`SELECT count(*) FROM marks WHERE evaluation_id = ? AND value * 100 > ?`, id, int64(v.scale)).Scan(&over).Error; err != nil {
+				over, err := st.marksAbove(id, v.scale)
+				if err != nil {
 					return err
 				}
 				if over > 0 {
 					return FieldErrors{"bareme": fmt.Sprintf("%d note(s) dépassent ce barème : corrigez-les d'abord.", over)}
 				}
 			}
-			err = tx.Exec(`UPDATE evaluations SET class_id = ?, subject_code = ?, title = ?, on_date = ?, scale = ?::numeric / 100, coefficient = ?::numeric / 100,
-				bonus = ?, published = ?, published_at = CASE WHEN ? THEN coalesce(published_at, ?) END, updated_at = ? WHERE id = ?`,
-				v.classID, f.Subject, f.Title, v.date, int64(v.scale), int64(v.coef), f.Bonus, f.Published, f.Published, now, now, id).Error
+			err = st.updateEvaluation(id, f, v, now)
 		}
 		if err != nil {
 			return err
 		}
-		out, err = s.evaluationFor(tx, a, id)
+		out, err = s.evaluationFor(st, a, id)
 		return err
 	})
 	return out, err
@@ -437,11 +395,11 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 
 // DeleteEvaluation removes an evaluation and its marks.
 func (s *Service) DeleteEvaluation(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		if _, err := s.evaluationFor(tx, a, id); err != nil {
+	return s.write(ctx, t, func(st store) error {
+		if _, err := s.evaluationFor(st, a, id); err != nil {
 			return err
 		}
-		return tx.Exec(`DELETE FROM evaluations WHERE id = ?`, id).Error
+		return st.deleteEvaluation(id)
 	})
 }
 
@@ -460,30 +418,54 @@ type GridRow struct {
 type Grid struct {
 	Evaluation Evaluation
 	Rows       []GridRow
-	Stats      Stats // over the counted marks, on the evaluation's scale
+	Stats      Stats   // over the counted marks, on the evaluation's scale
+	Period     *Period // the period holding the evaluation's date; nil: none
 }
 
 // Grid returns the entry grid of an evaluation.
 func (s *Service) Grid(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (*Grid, error) {
 	var g *Grid
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		ev, err := s.evaluationFor(tx, a, id)
+	err := s.read(ctx, t, func(st store) error {
+		ev, err := s.evaluationFor(st, a, id)
 		if err != nil {
 			return err
 		}
-		g, err = loadGrid(tx, ev)
+		if g, err = loadGrid(st, ev); err != nil {
+			return err
+		}
+		g.Period, err = periodOf(st, ev)
 		return err
 	})
 	return g, err
 }
 
-func loadGrid(tx *gorm.DB, ev *Evaluation) (*Grid, error) {
-	g := &Grid{Evaluation: *ev}
-	if err := tx.Raw(`SELECT p.id AS pupil_id, p.last_name, p.first_name FROM people p JOIN class_members m ON m.person_id = p.id
-		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name)`, ev.ClassID).Scan(&g.Rows).Error; err != nil {
+// periodOf is the period holding the evaluation's date (nil: none, or no period at all).
+func periodOf(st store, ev *Evaluation) (*Period, error) {
+	ps, err := st.periods()
+	if errors.Is(err, fault.ErrNotFound) {
+		return nil, nil // the grid works without periods; its back link then has none
+	}
+	if err != nil {
 		return nil, err
 	}
-	marks, err := loadMarks(tx, []uuid.UUID{ev.ID})
+	for i := range ps {
+		if ps[i].Contains(ev.OnDate) {
+			return &ps[i], nil
+		}
+	}
+	return nil, nil
+}
+
+func loadGrid(st store, ev *Evaluation) (*Grid, error) {
+	g := &Grid{Evaluation: *ev}
+	pupils, err := st.pupils(ev.ClassID)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pupils {
+		g.Rows = append(g.Rows, GridRow{PupilID: p.ID, LastName: p.LastName, FirstName: p.FirstName})
+	}
+	marks, err := st.marks([]uuid.UUID{ev.ID}, uuid.Nil)
 	if err != nil {
 		return nil, err
 	}
@@ -506,47 +488,6 @@ func loadGrid(tx *gorm.DB, ev *Evaluation) (*Grid, error) {
 	}
 	g.Stats = StatsOf(values)
 	return g, nil
-}
-
-type markRow struct {
-	EvaluationID uuid.UUID
-	MarkEntry
-}
-
-func loadMarks(tx *gorm.DB, evalIDs []uuid.UUID) ([]markRow, error) {
-	if len(evalIDs) == 0 {
-		return nil, nil
-	}
-	// Scanned by hand: a class page reads thousands of marks, and reflection would cost
-	// more than the query.
-	// Only the marks of pupils who belong to the evaluation's class or group count: an
-	// evaluation moved to another class, or a pupil who left, leaves marks that count nowhere.
-	rows, err := tx.Raw(`SELECT mk.evaluation_id, mk.pupil_id, (mk.value * 100)::bigint, mk.code, mk.comment, mk.updated_at
-		FROM marks mk JOIN evaluations e ON e.id = mk.evaluation_id
-		JOIN class_members cm ON cm.class_id = e.class_id AND cm.person_id = mk.pupil_id
-		WHERE mk.evaluation_id IN ?`, evalIDs).Rows()
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []markRow
-	for rows.Next() {
-		var r markRow
-		var value *int64
-		var code *string
-		if err := rows.Scan(&r.EvaluationID, &r.PupilID, &value, &code, &r.Comment, &r.UpdatedAt); err != nil {
-			return nil, err
-		}
-		if value != nil {
-			v := Hundredths(*value)
-			r.Value = &v
-		}
-		if code != nil {
-			r.Code = *code
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }
 
 // GridInput is what the grid page or the API sends: the typed text of each pupil's mark
@@ -598,12 +539,12 @@ func ParseMark(text string, scale Hundredths) (value *Hundredths, code string, m
 // a refused grid comes back as *GridError with the typed entries and the errors.
 func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, in GridInput) (*Grid, error) {
 	var g *Grid
-	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		ev, err := s.evaluationFor(tx, a, id)
+	err := s.write(ctx, t, func(st store) error {
+		ev, err := s.evaluationFor(st, a, id)
 		if err != nil {
 			return err
 		}
-		if g, err = loadGrid(tx, ev); err != nil {
+		if g, err = loadGrid(st, ev); err != nil {
 			return err
 		}
 		known := map[uuid.UUID]bool{}
@@ -648,34 +589,28 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 			}
 			cells = append(cells, cell{r.PupilID, v, code, r.Comment})
 		}
+		if g.Period, err = periodOf(st, ev); err != nil {
+			return err
+		}
 		if bad {
 			return &GridError{Grid: g}
 		}
 		now := s.now().UTC()
 		for _, c := range cells {
 			if c.value == nil && c.code == "" {
-				if err := tx.Exec(`DELETE FROM marks WHERE evaluation_id = ? AND pupil_id = ?`, id, c.pupil).Error; err != nil {
-					return err
-				}
-				continue
+				err = st.deleteMark(id, c.pupil)
+			} else {
+				err = st.saveMark(id, c.pupil, c.value, c.code, c.comment, now)
 			}
-			var v, code any
-			if c.value != nil {
-				v = int64(*c.value)
-			}
-			if c.code != "" {
-				code = c.code
-			}
-			err := tx.Exec(`INSERT INTO marks (evaluation_id, pupil_id, value, code, comment, updated_at) VALUES (?, ?, ?::numeric / 100, ?, ?, ?)
-				ON CONFLICT (evaluation_id, pupil_id) DO UPDATE SET value = EXCLUDED.value, code = EXCLUDED.code, comment = EXCLUDED.comment,
-					updated_at = EXCLUDED.updated_at
-				WHERE (marks.value, marks.code, marks.comment) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.code, EXCLUDED.comment)`,
-				id, c.pupil, v, code, c.comment, now).Error
 			if err != nil {
 				return err
 			}
 		}
-		g, err = loadGrid(tx, ev)
+		period := g.Period
+		g, err = loadGrid(st, ev)
+		if g != nil {
+			g.Period = period
+		}
 		return err
 	})
 	var ge *GridError
@@ -688,15 +623,15 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 // ClassEvaluations lists the evaluations of a class or group in a subject for a period.
 func (s *Service) ClassEvaluations(ctx context.Context, t *tenant.Tenant, a Actor, classID uuid.UUID, subject string, p *Period) ([]Evaluation, error) {
 	var out []Evaluation
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		ok, err := canTeach(tx, a, classID, subject)
+	err := s.read(ctx, t, func(st store) error {
+		ok, err := canTeach(st, a, classID, subject)
 		if err != nil {
 			return err
 		}
 		if !ok {
 			return fault.New(fault.ErrNotFound, "vous n'enseignez pas cette matière dans cette classe")
 		}
-		out, err = loadEvaluations(tx, `e.class_id = ? AND e.subject_code = ? AND e.on_date BETWEEN ? AND ?`, classID, subject, p.StartsOn, p.EndsOn)
+		out, err = st.evaluations(`e.class_id = ? AND e.subject_code = ? AND e.on_date BETWEEN ? AND ?`, classID, subject, p.StartsOn, p.EndsOn)
 		return err
 	})
 	return out, err
