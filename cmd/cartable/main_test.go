@@ -18,8 +18,8 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web"
-	"github.com/cartable-ent/cartable/web/module"
 	"github.com/cartable-ent/cartable/web/apitest"
+	"github.com/cartable-ent/cartable/web/module"
 )
 
 // TestMain makes a PostgreSQL cluster available (see ops/testenv): the tests fail, never

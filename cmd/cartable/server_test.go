@@ -3,9 +3,13 @@ package main
 import (
 	"compress/gzip"
 	"context"
+	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -13,6 +17,7 @@ import (
 	"github.com/cartable-ent/cartable/migrations"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
+	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/apitest"
 	"github.com/cartable-ent/cartable/web/module"
 	"github.com/labstack/echo/v4"
@@ -391,5 +396,46 @@ func TestPagesCompressed(t *testing.T) {
 	}
 	if plain := h.get(portalHost, "/"); plain.Header().Get("Content-Encoding") != "" {
 		t.Error("compressed for a client that did not ask")
+	}
+}
+
+var updateOpenAPI = flag.Bool("update-openapi", false, "write web/openapi.json from web/openapi_base.json and the modules' openapi.json")
+
+// TestOpenAPIFromModules: the served document is the base and the modules' own descriptions,
+// merged; after editing a module's openapi.json, run
+// `go test ./cmd/cartable -run TestOpenAPIFromModules -args -update-openapi` (under pgrun).
+func TestOpenAPIFromModules(t *testing.T) {
+	h := newHarness(t)
+	var parts [][]byte
+	for _, m := range h.mods {
+		if len(m.OpenAPI) > 0 {
+			parts = append(parts, m.OpenAPI)
+		}
+	}
+	if len(parts) < 4 {
+		t.Fatalf("only %d modules describe their API", len(parts))
+	}
+	merged, err := web.MergeOpenAPI(web.OpenAPIBase(), parts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *updateOpenAPI {
+		if err := os.WriteFile("../../web/openapi.json", merged, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	var want, got any
+	if err := json.Unmarshal(merged, &want); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(web.OpenAPI(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(want, got) {
+		t.Error("web/openapi.json is not the merge of web/openapi_base.json and the modules' openapi.json: run this test with -update-openapi and commit the result")
+	}
+	if _, err := web.MergeOpenAPI(web.OpenAPIBase(), parts[0], parts[0]); err == nil {
+		t.Error("a module's paths described twice were merged")
 	}
 }

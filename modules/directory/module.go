@@ -3,6 +3,7 @@ package directory
 import (
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"hash/fnv"
 
@@ -34,8 +35,9 @@ func init() { identity.Grant(Grants) }
 func (h *Handler) Module() module.Module {
 	t, api := module.Tenant, module.AdminAPI
 	return module.Module{
-		Name:   "directory",
-		Grants: Grants,
+		Name:    "directory",
+		OpenAPI: openAPI,
+		Grants:  Grants,
 		Routes: []module.Route{
 			module.Get(t, "/api/v1/me", identity.PermMe, h.me).AsAPI(),
 			module.Get(t, "/annuaire/classes", identity.PermClassesList, h.classes),
@@ -97,3 +99,9 @@ func (s *Service) seedDemo(ctx context.Context, t *tenant.Tenant) error {
 	_, err := s.ImportAAF(ctx, t, []File{{Name: name, R: &buf}}, ImportOptions{Actor: "dev:seed", Scope: identity.Scope{All: true}})
 	return err
 }
+
+// openAPI describes the module's JSON API: its paths and schemas, merged into the platform's
+// document (web.MergeOpenAPI).
+//
+//go:embed openapi.json
+var openAPI []byte

@@ -2,6 +2,7 @@ package grades
 
 import (
 	"context"
+	_ "embed"
 	"fmt"
 	"math/rand/v2"
 
@@ -34,9 +35,10 @@ func init() { identity.Grant(Grants) }
 func (h *Handler) Module() module.Module {
 	families := []module.Role{identity.RoleEleve, identity.RoleResponsable}
 	return module.Module{
-		Name:   "grades",
-		Grants: Grants,
-		Routes: h.routes(),
+		Name:    "grades",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  h.routes(),
 		Menu: []module.MenuEntry{
 			{Text: "Notes", Href: "/notes", Section: "/notes", Permission: identity.PermMarksView, Roles: families, Order: 10},
 			{Text: "Notes de mes classes", Href: "/notes/enseignement", Section: "/notes", Permission: identity.PermMarksTeach, Order: 11},
@@ -98,3 +100,9 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	}
 	return nil
 }
+
+// openAPI describes the module's JSON API: its paths and schemas, merged into the platform's
+// document (web.MergeOpenAPI).
+//
+//go:embed openapi.json
+var openAPI []byte

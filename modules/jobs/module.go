@@ -1,6 +1,8 @@
 package jobs
 
 import (
+	_ "embed"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -8,7 +10,8 @@ import (
 // Module declares the background jobs' console page and API (région only: see Handler).
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name: "jobs",
+		Name:    "jobs",
+		OpenAPI: openAPI,
 		Routes: []module.Route{
 			module.Get(module.Admin, "/console/taches", identity.PermTenantsManage, h.Console),
 			module.Get(module.AdminAPI, "/jobs", identity.PermTenantsManage, h.list).AsAPI(),
@@ -18,3 +21,9 @@ func (h *Handler) Module() module.Module {
 		Templates: Templates,
 	}
 }
+
+// openAPI describes the module's JSON API: its paths and schemas, merged into the platform's
+// document (web.MergeOpenAPI).
+//
+//go:embed openapi.json
+var openAPI []byte

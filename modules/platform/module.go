@@ -3,6 +3,8 @@
 package platform
 
 import (
+	_ "embed"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/module"
@@ -16,5 +18,11 @@ func Module(h *tenant.Handler) module.Module {
 		routes = append(routes, module.Route{Host: module.AdminAPI, Method: r.Method, Path: r.Path,
 			Permission: identity.PermTenantsManage, Handler: r.Handler, API: true})
 	}
-	return module.Module{Name: "platform", Routes: routes}
+	return module.Module{Name: "platform", Routes: routes, OpenAPI: openAPI}
 }
+
+// openAPI describes the module's JSON API: its paths and schemas, merged into the platform's
+// document (web.MergeOpenAPI).
+//
+//go:embed openapi.json
+var openAPI []byte
