@@ -607,3 +607,28 @@ func TestConsoleAccessMatrix(t *testing.T) {
 		}
 	})
 }
+
+// A UAI opened once as a collège of the département, deleted, then opened again by the
+// région as a lycée (a wrong kind corrected): the département's administrator must not read,
+// in their journal, what is done to the lycée.
+func TestConsoleJournalReusedUAI(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	env := directorytest.NewEnv(t, h.reg)
+	tenanttest.OptIn(t, h.reg, "33")
+	uai := tenanttest.UAI(33, 71)
+	h.provision(uai, "Collège Foxtrot", "college")
+	if _, err := h.reg.Delete(context.Background(), uai, "test"); err != nil {
+		t.Fatal(err)
+	}
+	h.provision(uai, "Lycée Foxtrot", "lycee")
+	if _, err := h.reg.Suspend(context.Background(), uai, "user:region-secret-actor"); err != nil {
+		t.Fatal(err)
+	}
+	dep33 := env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
+	for _, path := range []string{"/console", "/console/journal", "/console/journal?etablissement=" + uai} {
+		rec := h.as(dep33.Token, adminHost, path)
+		wantStatus(t, rec, http.StatusOK)
+		wantNotInBody(t, rec, "region-secret-actor", "Lycée Foxtrot")
+	}
+}

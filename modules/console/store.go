@@ -47,7 +47,10 @@ func (s *Store) Journal(ctx context.Context, f JournalFilter) ([]Entry, error) {
 	}
 	q := s.db.WithContext(ctx).Table("platform.audit_log").Select("id, at, actor, action, subject, details::text AS details")
 	if f.Departement != "" {
-		q = q.Where("subject = ? OR subject IN (SELECT uai FROM platform.tenants WHERE organisation_code = ?)", f.Departement, f.Departement)
+		// The log names establishments by UAI only, and a deleted collège's UAI may be opened
+		// again by the région as a lycée: a UAI ever held outside the département is not its.
+		q = q.Where(`subject = ? OR (subject IN (SELECT uai FROM platform.tenants WHERE organisation_code = ?)
+			AND subject NOT IN (SELECT uai FROM platform.tenants WHERE organisation_code <> ?))`, f.Departement, f.Departement, f.Departement)
 	}
 	if f.Subject != "" {
 		q = q.Where("subject = ?", f.Subject)
