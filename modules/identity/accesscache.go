@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -25,6 +26,9 @@ const accessChannel = "cartable_access"
 const (
 	accessCacheTTL  = 30 * time.Second
 	accessCacheSize = 100_000
+	// accessHeartbeat: after this long without a notification, the listener sends itself one,
+	// which must come back within as long again (see listenOnce).
+	accessHeartbeat = 10 * time.Second
 )
 
 // accessKey names one Access result: what an identity, in one session, holds in one
@@ -42,8 +46,11 @@ type accessCache struct {
 	lru   *expirable.LRU[accessKey, Access]
 	group singleflight.Group
 	ttl   time.Duration
-	live  atomic.Bool   // the listener is connected: entries may be used and kept
-	gen   atomic.Uint64 // bumped by every invalidation: a load begun before one is not kept
+	live  atomic.Bool // the listener is connected: entries may be used and kept
+	// heartbeat is how long the listener waits in silence before it checks that its
+	// connection still delivers (accessHeartbeat).
+	heartbeat time.Duration
+	gen       atomic.Uint64 // bumped by every invalidation: a load begun before one is not kept
 
 	// wmu orders what changes the cache: an invalidation and the keeping of a load that
 	// began before it cannot interleave (the load would outlive it). Order: wmu, then the
@@ -60,7 +67,7 @@ type accessCache struct {
 }
 
 func newAccessCache(size int, ttl time.Duration) *accessCache {
-	c := &accessCache{index: map[string]map[accessKey]struct{}{}, pending: map[uuid.UUID]time.Time{}, now: time.Now, ttl: ttl}
+	c := &accessCache{index: map[string]map[accessKey]struct{}{}, pending: map[uuid.UUID]time.Time{}, now: time.Now, ttl: ttl, heartbeat: accessHeartbeat}
 	c.lru = expirable.NewLRU(size, c.unindex, ttl)
 	return c
 }
@@ -204,6 +211,7 @@ func (c *accessCache) apply(payload string) {
 		c.forget("i:"+rest, nil)
 	case "s":
 		c.forget("s:"+rest, nil)
+	case "p": // a listener's heartbeat (listenOnce): nothing changed
 	case "t":
 		id, err := uuid.Parse(rest)
 		if err != nil {
@@ -240,7 +248,9 @@ func (c *accessCache) listen(ctx context.Context, pool *sql.DB, log *slog.Logger
 
 // isClosed tells whether the pool was closed (the application is stopping).
 func isClosed(pool *sql.DB) bool {
-	err := pool.PingContext(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // an unreachable server is not a closed pool
+	defer cancel()
+	err := pool.PingContext(ctx)
 	return err != nil && strings.Contains(err.Error(), "database is closed") // database/sql's unexported errDBClosed
 }
 
@@ -259,17 +269,56 @@ func (c *accessCache) listenOnce(ctx context.Context, pool *sql.DB) error {
 	}
 	// Listening from here: whatever was cached before may have changed unseen.
 	c.purge()
-	c.live.Store(true)
-	for {
-		n, err := conn.WaitForNotification(ctx)
-		if err != nil {
-			return err
-		}
-		if n == nil { // not ours to read: nothing can be trusted any more
-			return errors.New("identity: notification without payload")
-		}
-		c.apply(n.Payload)
+	// A connection can stop delivering without any error ever coming (a firewall dropping an
+	// idle flow, a partition), and a pooler in transaction mode accepts LISTEN but delivers
+	// nothing. So the cache serves only once a notification sent by this listener has come
+	// back, and whenever it has waited a heartbeat in silence it sends itself another, which
+	// must be back within a heartbeat, or the connection counts as lost (the cache goes off).
+	probe, deadline, err := c.probe(ctx, conn)
+	if err != nil {
+		return err
 	}
+	for {
+		wait := c.heartbeat
+		if probe != "" {
+			wait = time.Until(deadline)
+			if wait <= 0 {
+				return fmt.Errorf("identity: the listener's own notification did not come back within %v: its connection is lost", c.heartbeat)
+			}
+		}
+		wctx, cancel := context.WithTimeout(ctx, wait)
+		n, err := conn.WaitForNotification(wctx)
+		quiet := err != nil && ctx.Err() == nil && wctx.Err() != nil
+		cancel()
+		switch {
+		case quiet && probe == "":
+			if probe, deadline, err = c.probe(ctx, conn); err != nil {
+				return err
+			}
+		case quiet: // the loop's check says the probe is overdue
+		case err != nil:
+			return err
+		case n == nil: // not ours to read: nothing can be trusted any more
+			return errors.New("identity: notification without payload")
+		case probe != "" && n.Payload == "p:"+probe:
+			probe = ""
+			c.live.Store(true)
+		default:
+			c.apply(n.Payload)
+		}
+	}
+}
+
+// probe sends the listener's own heartbeat notification and returns what to wait for, and
+// until when.
+func (c *accessCache) probe(ctx context.Context, conn *pgx.Conn) (string, time.Time, error) {
+	id := uuid.NewString()
+	pctx, cancel := context.WithTimeout(ctx, c.heartbeat)
+	defer cancel()
+	if _, err := conn.Exec(pctx, "SELECT pg_notify($1, $2)", accessChannel, "p:"+id); err != nil {
+		return "", time.Time{}, err
+	}
+	return id, time.Now().Add(c.heartbeat), nil
 }
 
 // poolConfig is the connection configuration of the application's pool, so that the
