@@ -233,7 +233,7 @@ func (c *accessCache) listen(ctx context.Context, pool *sql.DB, log *slog.Logger
 		err := c.listenOnce(ctx, pool)
 		c.live.Store(false)
 		c.purge()
-		if ctx.Err() != nil || isClosed(pool) {
+		if ctx.Err() != nil || isClosed(pool, 3*c.heartbeat) {
 			return
 		}
 		log.Warn("access cache: listener lost, every request reads the database until it is back", "err", err, "retry_in", wait)
@@ -247,24 +247,28 @@ func (c *accessCache) listen(ctx context.Context, pool *sql.DB, log *slog.Logger
 }
 
 // isClosed tells whether the pool was closed (the application is stopping).
-func isClosed(pool *sql.DB) bool {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second) // an unreachable server is not a closed pool
+func isClosed(pool *sql.DB, within time.Duration) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), within) // an unreachable server is not a closed pool
 	defer cancel()
 	err := pool.PingContext(ctx)
 	return err != nil && strings.Contains(err.Error(), "database is closed") // database/sql's unexported errDBClosed
 }
 
 func (c *accessCache) listenOnce(ctx context.Context, pool *sql.DB) error {
-	cfg, err := poolConfig(ctx, pool)
+	// Connecting is bounded: after a silent loss, a pooled connection or a new one may hang
+	// as long as the network does (the cache is off meanwhile, but it would never come back).
+	cctx, cancel := context.WithTimeout(ctx, 3*c.heartbeat)
+	defer cancel()
+	cfg, err := poolConfig(cctx, pool)
 	if err != nil {
 		return err
 	}
-	conn, err := pgx.ConnectConfig(ctx, cfg)
+	conn, err := pgx.ConnectConfig(cctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "LISTEN "+accessChannel); err != nil {
+	if _, err := conn.Exec(cctx, "LISTEN "+accessChannel); err != nil {
 		return err
 	}
 	// Listening from here: whatever was cached before may have changed unseen.
