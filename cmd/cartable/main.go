@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 type config struct {
 	DatabaseURL     string
 	HTTPAddr        string
+	PprofAddr       string // where Go's profiler answers (net/http/pprof); empty: nowhere
 	BaseDomain      string
 	DataDir         string
 	AdminToken      string
@@ -131,6 +132,7 @@ func loadConfig() (config, error) {
 	c := config{
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		HTTPAddr:        env("CARTABLE_HTTP_ADDR", ":8080"),
+		PprofAddr:       os.Getenv("CARTABLE_PPROF_ADDR"),
 		BaseDomain:      env("CARTABLE_BASE_DOMAIN", "cartable.localhost"),
 		DataDir:         env("CARTABLE_DATA_DIR", "./.data"),
 		AdminToken:      os.Getenv("CARTABLE_ADMIN_TOKEN"),

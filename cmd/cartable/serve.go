@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"path/filepath"
 	"strings"
 	"time"
@@ -159,6 +160,9 @@ func runServe(ctx context.Context, cfg config, log *slog.Logger) error {
 // serveWithJobs runs the job workers next to the HTTP server; on shutdown running jobs get
 // 30 s to finish (an interrupted job is retried by the next worker).
 func serveWithJobs(ctx context.Context, cfg config, srv *web.Server, queue *jobs.Queue, log *slog.Logger) error {
+	if cfg.PprofAddr != "" {
+		go servePprof(cfg.PprofAddr, log)
+	}
 	// Not ctx itself: its end would cancel running jobs at once; Stop below lets them finish.
 	if err := queue.Start(context.WithoutCancel(ctx)); err != nil {
 		return err
@@ -224,4 +228,20 @@ func listenAndServe(ctx context.Context, addr string, h http.Handler, log *slog.
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// servePprof answers Go's profiler on its own address (CARTABLE_PPROF_ADDR, e.g.
+// 127.0.0.1:6060), never on the public one: the load scenario and an operator read where a
+// page spends its time.
+func servePprof(addr string, log *slog.Logger) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	log.Info("profiler", "addr", addr)
+	hs := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := hs.ListenAndServe(); err != nil {
+		log.Warn("profiler stopped", "addr", addr, "err", err)
+	}
 }

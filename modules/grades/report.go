@@ -346,11 +346,15 @@ func (s *Service) pupilMarks(st store, a Actor, pupilID uuid.UUID, p Period) (*P
 			return nil, err
 		}
 	}
-	r, err := pupilReport(st, pupilID, p, view != viewAll, since)
+	r, err := s.pupilReport(st, pupilID, p, view != viewAll, since)
 	if err != nil {
 		return nil, err
 	}
-	if view == viewFamily {
+	// The visit is written only when it changes what the next one shows: the first visit, or
+	// one that showed new marks. Without anything new since the last visit, marks published
+	// later are newer than both, so keeping the older visit is the same; and a page view of a
+	// family costs no write (no WAL flush) on the most read page of the ENT.
+	if view == viewFamily && (since.IsZero() || r.hasNew()) {
 		if err := st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC()); err != nil {
 			return nil, err
 		}
@@ -358,11 +362,23 @@ func (s *Service) pupilMarks(st store, a Actor, pupilID uuid.UUID, p Period) (*P
 	return r, nil
 }
 
+// hasNew tells whether any mark of the report is new since the viewer's last visit.
+func (r *PupilReport) hasNew() bool {
+	for _, l := range r.Subjects {
+		for _, e := range l.Evaluations {
+			if e.New {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // pupilReport computes one pupil's marks and averages for the period with their class's
 // figures, reading the pupil's own marks only: the figures of the class come from what
 // PostgreSQL adds up (store.evaluationStats, store.classSums), not from every mark of the
 // class. Marks changed after since (when set) are new.
-func pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time) (*PupilReport, error) {
+func (s *Service) pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time) (*PupilReport, error) {
 	en, err := st.enrolment(pupilID)
 	if err != nil {
 		return nil, err
@@ -394,11 +410,9 @@ func pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, sinc
 	if b.coefs, err = st.coefficients(en.ClassID); err != nil {
 		return nil, err
 	}
-	sums, err := st.classSums(en.ClassID, p, publishedOnly)
-	if err != nil {
+	if err := s.classFigures(st, b, p, publishedOnly); err != nil {
 		return nil, err
 	}
-	b.computeFromSums(sums)
 	r := b.report(en.pupil(), p, since)
 	r.ClassLabel = en.ClassLabel
 	return &r, nil
@@ -480,7 +494,7 @@ func (s *Service) reportCard(st store, a Actor, pupilID uuid.UUID, p Period) (r 
 	if err != nil {
 		return nil, false, err
 	}
-	if r, err = pupilReport(st, pupilID, p, true, time.Time{}); err != nil {
+	if r, err = s.pupilReport(st, pupilID, p, true, time.Time{}); err != nil {
 		return nil, false, err
 	}
 	if r.Published, err = st.published(p.ID, r.ClassID); err != nil {

@@ -23,6 +23,7 @@ type Service struct {
 	db        *tenant.DB
 	now       func() time.Time
 	guardians Guardians
+	figures   *figuresCache // classes' figures by version of the grades data
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
@@ -32,7 +33,7 @@ func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, guardians: directory.Guardianship{}}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, guardians: directory.Guardianship{}, figures: newFiguresCache()}
 }
 
 // read runs fn in one read-only tenant transaction with the store bound to it.
