@@ -33,7 +33,9 @@ type figuresKey struct {
 // looks at any more.
 type figuresCache = expirable.LRU[figuresKey, *figures]
 
-func newFiguresCache() *figuresCache { return expirable.NewLRU[figuresKey, *figures](4096, nil, 10*time.Minute) }
+func newFiguresCache() *figuresCache {
+	return expirable.NewLRU[figuresKey, *figures](4096, nil, 10*time.Minute)
+}
 
 // classFigures fills b's averages and class figures: from the cache when the grades data has
 // not changed since they were computed, else from the sums PostgreSQL makes of every
