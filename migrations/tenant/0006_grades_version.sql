@@ -4,16 +4,17 @@
 -- average, min and max) under this version and recomputes them only when it has moved: one
 -- small read instead of adding up the whole class's marks on every page view. Statement
 -- triggers: a grid save of 35 marks bumps it once per statement, in the saving transaction,
--- so a rolled-back change moves nothing. Restoring an export loads the row as it was.
+-- so a rolled-back change moves nothing. The one row is written by the first change (no row
+-- reads as version 0), so that restoring an export loads it as it was into an empty table.
 CREATE TABLE grades_version (
     one boolean PRIMARY KEY DEFAULT true CHECK (one),
     v   bigint NOT NULL DEFAULT 0
 );
-INSERT INTO grades_version DEFAULT VALUES;
 
 CREATE FUNCTION bump_grades_version() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
 BEGIN
-    UPDATE grades_version SET v = v + 1;
+    INSERT INTO grades_version (one, v) VALUES (true, 1)
+    ON CONFLICT (one) DO UPDATE SET v = grades_version.v + 1;
     RETURN NULL;
 END $$;
 

@@ -148,7 +148,7 @@ func (st store) classSums(classID uuid.UUID, p Period, publishedOnly bool) (map[
 // gradesVersion is the version of the establishment's grades data (grades_version).
 func (st store) gradesVersion() (int64, error) {
 	var v int64
-	if err := st.tx.Raw(`SELECT v FROM grades_version`).Scan(&v).Error; err != nil {
+	if err := st.tx.Raw(`SELECT coalesce((SELECT v FROM grades_version), 0)`).Scan(&v).Error; err != nil {
 		return 0, fmt.Errorf("grades: version of the data: %w", err)
 	}
 	return v, nil
