@@ -6,10 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"net/http"
-	"net/url"
-	"strings"
 	"testing"
 	"time"
 
@@ -19,6 +16,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/ops/localstack"
 	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -132,66 +130,9 @@ func suffix() string {
 // and returns the value of the session cookie (cartable_session).
 func (e *Env) BrowserCookie(t testing.TB, login, password string) string {
 	t.Helper()
-	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
-	resp, err := noRedirect.Get(e.PublicURL + "/self-service/login/browser")
+	cookie, err := localstack.BrowserLogin(context.Background(), e.PublicURL, login, password, identity.SessionCookie)
 	if err != nil {
-		t.Fatalf("browser login flow: %v", err)
+		t.Fatalf("browser login of %s: %v", login, err)
 	}
-	resp.Body.Close()
-	flowCookies := resp.Cookies()
-	loc, _ := url.Parse(resp.Header.Get("Location"))
-	flowID := loc.Query().Get("flow")
-	if flowID == "" {
-		t.Fatalf("browser login flow: %s to %q, no flow id", resp.Status, resp.Header.Get("Location"))
-	}
-	// withFlow sends a request as the browser that opened the flow (its cookies, which are
-	// for the browsers' domain and would not follow to 127.0.0.1 by themselves).
-	withFlow := func(req *http.Request) (*http.Response, error) {
-		for _, c := range flowCookies {
-			req.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
-		}
-		return noRedirect.Do(req)
-	}
-	req, _ := http.NewRequest(http.MethodGet, e.PublicURL+"/self-service/login/flows?id="+url.QueryEscape(flowID), nil)
-	req.Header.Set("Accept", "application/json")
-	resp, err = withFlow(req)
-	if err != nil {
-		t.Fatalf("fetch the login flow: %v", err)
-	}
-	var flow struct {
-		UI struct {
-			Nodes []struct {
-				Attributes struct {
-					Name  string `json:"name"`
-					Value any    `json:"value"`
-				} `json:"attributes"`
-			} `json:"nodes"`
-		} `json:"ui"`
-	}
-	err = json.NewDecoder(resp.Body).Decode(&flow)
-	resp.Body.Close()
-	if err != nil {
-		t.Fatalf("read the login flow: %v", err)
-	}
-	csrf := ""
-	for _, n := range flow.UI.Nodes {
-		if n.Attributes.Name == "csrf_token" {
-			csrf, _ = n.Attributes.Value.(string)
-		}
-	}
-	form := url.Values{"method": {"password"}, "identifier": {login}, "password": {password}, "csrf_token": {csrf}}
-	req, _ = http.NewRequest(http.MethodPost, e.PublicURL+"/self-service/login?flow="+url.QueryEscape(flowID), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	resp, err = withFlow(req)
-	if err != nil {
-		t.Fatalf("browser login: %v", err)
-	}
-	resp.Body.Close()
-	for _, c := range resp.Cookies() {
-		if c.Name == identity.SessionCookie && c.Value != "" {
-			return c.Value
-		}
-	}
-	t.Fatalf("browser login of %s: %s, no session cookie", login, resp.Status)
-	return ""
+	return cookie
 }
