@@ -16,6 +16,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
@@ -484,6 +485,16 @@ func TestConsoleDepartement(t *testing.T) {
 		wantStatus(t, rec, http.StatusForbidden)
 		wantBody(t, rec, "réservée à l&#39;administration régionale")
 		wantStatus(t, h.consoleArchive(dep33.Token, []byte("pas une archive")), http.StatusForbidden)
+		// Refused before a byte of the upload is read.
+		var read atomic.Int64
+		body := "--b\r\nContent-Disposition: form-data; name=\"archive\"; filename=\"a.tar.gz\"\r\n\r\n" + strings.Repeat("x", 1<<20) + "\r\n--b--\r\n"
+		req := newRequest(http.MethodPost, adminHost, "/console/restauration", nil, "Content-Type", "multipart/form-data; boundary=b", "X-Session-Token", dep33.Token)
+		req.Body = countingBody{r: strings.NewReader(body), n: &read}
+		req.ContentLength = int64(len(body))
+		wantStatus(t, h.serve(req), http.StatusForbidden)
+		if n := read.Load(); n > 0 {
+			t.Errorf("%d bytes of a département's archive were read before the refusal", n)
+		}
 	})
 
 	// The AAF import attaches only accounts whose memberships all lie within the importer's

@@ -5,6 +5,16 @@ import (
 	"github.com/cartable-ent/cartable/web/module"
 )
 
+// PermRestore is restoring an establishment from an archive: the région's administrators
+// only (a restored archive may hold any establishment).
+const PermRestore identity.Permission = "console.restore"
+
+// Grants says who holds the console's own permission; the rest of the console is for every
+// platform administrator (identity's platform.tenants), within their scope.
+var Grants = module.Grants{identity.RoleAdminRegion: {PermRestore}}
+
+func init() { identity.Grant(Grants) }
+
 // Module declares the console: every page on the administration host, for platform
 // administrators; each handler is wrapped in s, which records the viewer's scope (the same
 // as the administration API's), so a département's administrators act on their collèges only.
@@ -12,7 +22,8 @@ import (
 func (h *Handler) Module() module.Module {
 	a, p, s := module.Admin, identity.PermTenantsManage, h.scoped
 	return module.Module{
-		Name: "console",
+		Name:   "console",
+		Grants: Grants,
 		Routes: []module.Route{
 			module.Get(a, "/console", p, s(h.home)),
 			module.Get(a, "/console/journal", p, s(h.journalPage)),
@@ -29,14 +40,16 @@ func (h *Handler) Module() module.Module {
 			module.Post(a, "/console/etablissements/:uai/imports", p, s(h.importAAF)).WithLimit(h.cfg.MaxUploadBytes),
 			module.Get(a, "/console/etablissements/:uai/imports/:id", p, s(h.importReport)),
 			module.Get(a, "/console/restauration", p, s(h.restorePage)),
-			module.Post(a, "/console/restauration", p, s(h.restore)).WithLimit(h.cfg.MaxImportBytes),
+			// The upload's permission is the région's alone, so that nobody else's archive (up to
+			// the import limit) is read before the refusal; the page explains the rule.
+			module.Post(a, "/console/restauration", PermRestore, s(h.restore)).WithLimit(h.cfg.MaxImportBytes),
 			module.Get(a, "/console/departements/:code", p, s(h.departementPage)),
 			module.Post(a, "/console/departements/:code/adhesion", p, s(h.optIn)),
 		},
 		Menu: []module.MenuEntry{
 			{Host: module.Admin, Text: "Console", Href: "/console", Permission: p, Order: 0},
 			{Host: module.Admin, Text: "Journal", Href: "/console/journal", Permission: p, Order: 20},
-			{Host: module.Admin, Text: "Restauration", Href: "/console/restauration", Permission: p, Roles: []module.Role{identity.RoleAdminRegion}, Order: 30},
+			{Host: module.Admin, Text: "Restauration", Href: "/console/restauration", Permission: PermRestore, Order: 30},
 		},
 		Templates: Templates,
 	}
