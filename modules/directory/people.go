@@ -426,17 +426,27 @@ type Me struct {
 }
 
 // MeOf returns the person behind the session in this establishment.
+// It reads what /api/v1/me shows and nothing more of the card (its parents and teachings
+// are not shown there): three statements in one read transaction, on every app start.
 func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
-	c, err := s.Card(ctx, t, personID)
+	m := &Me{Classes: []string{}}
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Where("id = ?", personID).Take(&m.Person).Error; err != nil {
+			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+		}
+		if err := tx.Raw(`SELECT c.code FROM classes c JOIN class_members m ON m.class_id = c.id WHERE m.person_id = ? ORDER BY c.kind, c.code`, personID).Scan(&m.Classes).Error; err != nil {
+			return err
+		}
+		return tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, personID).Scan(&m.Children).Error
+	})
 	if err != nil {
 		return nil, err
 	}
-	m := &Me{Person: c.Person, Children: c.Children, Classes: []string{}}
-	for _, r := range c.Person.Roles {
-		m.Roles = append(m.Roles, string(r))
+	if m.Classes == nil {
+		m.Classes = []string{} // "classes": [] when in none
 	}
-	for _, cl := range c.Classes {
-		m.Classes = append(m.Classes, cl.Code)
+	for _, r := range m.Person.Roles {
+		m.Roles = append(m.Roles, string(r))
 	}
 	return m, nil
 }
