@@ -40,10 +40,14 @@ func HostOf(c echo.Context) string {
 	return h
 }
 
+// SetHost records which kind of host serves the request (each host's middleware does; tests
+// of what a page shows where may too).
+func SetHost(c echo.Context, kind string) { c.Set(hostKey, kind) }
+
 func setHost(kind string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			c.Set(hostKey, kind)
+			SetHost(c, kind)
 			return next(c)
 		}
 	}

@@ -30,7 +30,7 @@ func TestMenuOfModules(t *testing.T) {
 	menu := menuOf(mods)
 	texts := func(v *identity.Viewer) string {
 		c := echo.New().NewContext(httptest.NewRequest("GET", "/", nil), httptest.NewRecorder())
-		c.Set("cartable.host", web.HostTenant) // as the establishments' host records it
+		web.SetHost(c, web.HostTenant)
 		if v != nil {
 			identity.SetViewer(c, v)
 		}

@@ -107,7 +107,7 @@ func (s *Service) Card(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Ca
 		if err := tx.Raw(`SELECT c.* FROM classes c JOIN class_members m ON m.class_id = c.id WHERE m.person_id = ? ORDER BY c.kind, c.code`, id).Scan(&c.Classes).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, id).Scan(&c.Children).Error; err != nil {
+		if err := childrenOf(tx, id, &c.Children); err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.guardian_id WHERE g.pupil_id = ? AND p.active ORDER BY p.last_name`, id).Scan(&c.Parents).Error; err != nil {
@@ -121,6 +121,13 @@ func (s *Service) Card(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Ca
 		return nil, err
 	}
 	return &c, nil
+}
+
+// childrenOf reads the active pupils a person is a guardian of (legal or not), for their card
+// and for /api/v1/me.
+func childrenOf(tx *gorm.DB, guardian uuid.UUID, out *[]Relative) error {
+	return tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id
+		WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, guardian).Scan(out).Error
 }
 
 // IsGuardianOf tells whether guardian is linked to pupil (legal or not, as asked).
@@ -437,7 +444,7 @@ func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID
 		if err := tx.Raw(`SELECT c.code FROM classes c JOIN class_members m ON m.class_id = c.id WHERE m.person_id = ? ORDER BY c.kind, c.code`, personID).Scan(&m.Classes).Error; err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, personID).Scan(&m.Children).Error
+		return childrenOf(tx, personID, &m.Children)
 	})
 	if err != nil {
 		return nil, err

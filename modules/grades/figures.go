@@ -20,10 +20,9 @@ type figures struct {
 
 // figuresKey names a class's figures as of one version of the establishment's grades data
 // (grades_version, bumped by a trigger on every statement changing what they are computed
-// from). Class ids are unique across establishments.
+// from, periods' dates included). Class ids are unique across establishments.
 type figuresKey struct {
 	class, period uuid.UUID
-	from, to      time.Time
 	published     bool
 	version       int64
 }
@@ -45,7 +44,7 @@ func (s *Service) classFigures(st store, b *book, p Period, publishedOnly bool) 
 	if err != nil {
 		return err
 	}
-	key := figuresKey{class: b.classID, period: p.ID, from: p.StartsOn, to: p.EndsOn, published: publishedOnly, version: version}
+	key := figuresKey{class: b.classID, period: p.ID, published: publishedOnly, version: version}
 	if f, ok := s.figures.Get(key); ok {
 		b.avg, b.general, b.subjStats, b.genStats = f.avg, f.general, f.subjStats, f.genStats
 		return nil

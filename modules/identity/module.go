@@ -1,8 +1,6 @@
 package identity
 
 import (
-	"slices"
-
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/web/module"
@@ -33,7 +31,7 @@ func (u *UI) Module() module.Module {
 	}
 	return module.Module{
 		Name:   "identity",
-		Grants: ownGrants(),
+		Grants: Grants,
 		Routes: routes,
 		Menu: []module.MenuEntry{
 			{Text: "Accueil", Href: "/", Permission: PermHome, Order: 0},
@@ -44,19 +42,6 @@ func (u *UI) Module() module.Module {
 		},
 		Templates: Templates,
 	}
-}
-
-// ownGrants are identity's permissions as the table holds them before any module's.
-func ownGrants() module.Grants {
-	g := module.Grants{}
-	for _, r := range slices.Concat(EstablishmentRoles, []Role{RoleAdminRegion, RoleAdminDepartement}) {
-		for _, p := range Granted(r) {
-			if p == PermHome || p == PermMe || p == PermTenantsManage {
-				g[r] = append(g[r], p)
-			}
-		}
-	}
-	return g
 }
 
 // childrenLink is "Mes enfants" for a parent: on an establishment's host for its members, on

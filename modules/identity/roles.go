@@ -50,22 +50,27 @@ const (
 	PermMarksOversee  Permission = "grades.oversee"    // periods, coefficients, class tables, publication
 )
 
-// grants is the one table deciding what each role may do: identity's own permissions here,
-// every module's merged in by Grant when it is declared.
+// Grants are identity's own permissions: everyone's home and account, the platform
+// administrators' consoles. Every module's are merged in by Grant.
+var Grants = module.Grants{
+	RoleEleve:            {PermHome, PermMe},
+	RoleResponsable:      {PermHome, PermMe},
+	RolePersonnel:        {PermHome, PermMe},
+	RoleEnseignant:       {PermHome, PermMe},
+	RoleVieScolaire:      {PermHome, PermMe},
+	RoleDirection:        {PermHome, PermMe},
+	RoleAdmin:            {PermHome, PermMe},
+	RoleAdminRegion:      {PermHome, PermMe, PermTenantsManage},
+	RoleAdminDepartement: {PermHome, PermMe, PermTenantsManage},
+}
+
+// grants is the one table deciding what each role may do.
 var (
 	grantsMu sync.RWMutex
-	grants   = map[Role][]Permission{
-		RoleEleve:            {PermHome, PermMe},
-		RoleResponsable:      {PermHome, PermMe},
-		RolePersonnel:        {PermHome, PermMe},
-		RoleEnseignant:       {PermHome, PermMe},
-		RoleVieScolaire:      {PermHome, PermMe},
-		RoleDirection:        {PermHome, PermMe},
-		RoleAdmin:            {PermHome, PermMe},
-		RoleAdminRegion:      {PermHome, PermMe, PermTenantsManage},
-		RoleAdminDepartement: {PermHome, PermMe, PermTenantsManage},
-	}
+	grants   = map[Role][]Permission{}
 )
+
+func init() { Grant(Grants) }
 
 // Grant merges a module's grants into the table (twice the same grant is one). Modules call
 // it from their declaration, so any program or test that links a module knows its rules.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -122,7 +121,7 @@ func populate(ctx context.Context, reg *tenant.Registry, dir *directory.Service,
 		passwords[c.Login] = c.Password
 	}
 	svc := grades.NewService(reg.DB(), nil)
-	period, err := seedMarks(ctx, svc, reg.DB(), t, int64(i))
+	period, err := seedMarks(ctx, svc, reg.DB(), t)
 	if err != nil {
 		return nil, fmt.Errorf("marks of %s: %w", uai, err)
 	}
@@ -133,48 +132,17 @@ func populate(ctx context.Context, reg *tenant.Registry, dir *directory.Service,
 	return s, nil
 }
 
-// seedMarks is `make dev`'s demo marks (cmd/cartable/demo.go seedGrades): three published
-// evaluations of the current period per class × subject, marks for every pupil; then the
-// report cards of every class are published, as direction would.
-func seedMarks(ctx context.Context, svc *grades.Service, db *tenant.DB, t *tenant.Tenant, seed int64) (*grades.Period, error) {
+// seedMarks is `make dev`'s demo marks (grades' SeedDemo: three published evaluations of the
+// current period per class × subject, marks for every pupil); then the report cards of every
+// class are published, as direction would.
+func seedMarks(ctx context.Context, svc *grades.Service, db *tenant.DB, t *tenant.Tenant) (*grades.Period, error) {
 	director := grades.Actor{Roles: []identity.Role{identity.RoleDirection}}
 	p, err := svc.CurrentPeriod(ctx, t)
 	if err != nil {
 		return nil, err
 	}
-	teachings, err := svc.Teachings(ctx, t, director)
-	if err != nil {
+	if err := svc.SeedDemo(ctx, t); err != nil {
 		return nil, err
-	}
-	rng := rand.New(rand.NewPCG(uint64(seed), 7))
-	titles := []string{"Devoir surveillé", "Interrogation écrite", "Exposé"}
-	for _, te := range teachings {
-		for i, title := range titles {
-			day := p.StartsOn.AddDate(0, 0, 7+14*i)
-			ev, err := svc.SaveEvaluation(ctx, t, director, uuid.Nil, grades.EvaluationForm{
-				ClassID: te.ClassID.String(), Subject: te.SubjectCode, Title: fmt.Sprintf("%s n°%d", title, i+1),
-				Date: day.Format("2006-01-02"), Scale: []string{"20", "20", "10"}[i], Coefficient: []string{"2", "1", "0,5"}[i], Published: true,
-			})
-			if err != nil {
-				return nil, err
-			}
-			g, err := svc.Grid(ctx, t, director, ev.ID)
-			if err != nil {
-				return nil, err
-			}
-			in := grades.GridInput{Marks: map[uuid.UUID]string{}}
-			scale := []int{20, 20, 10}[i]
-			for _, row := range g.Rows {
-				if rng.IntN(100) < 4 {
-					in.Marks[row.PupilID] = "Abs"
-				} else {
-					in.Marks[row.PupilID] = fmt.Sprintf("%d,%d", rng.IntN(scale*6/10)+scale*4/10, rng.IntN(2)*5)
-				}
-			}
-			if _, err := svc.SaveMarks(ctx, t, director, ev.ID, in); err != nil {
-				return nil, err
-			}
-		}
 	}
 	var classes []uuid.UUID
 	err = db.ReadTx(ctx, t, func(tx *gorm.DB) error {
