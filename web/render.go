@@ -138,3 +138,33 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// Content renders only the "content" of page name for data (a Page's Data), without the
+// layout and without anything of the request (menu, session, anti-forgery token): HTML that
+// the same data always renders alike, which a module may keep and show again with
+// RenderContent.
+func (r *Renderer) Content(name string, t *tenant.Tenant, data any) (template.HTML, error) {
+	pg, ok := r.pages[name]
+	if !ok {
+		return "", fmt.Errorf("web: no page %q", name)
+	}
+	var buf bytes.Buffer
+	if err := pg.ExecuteTemplate(&buf, "content", Page{Tenant: t, Data: data}); err != nil {
+		return "", fmt.Errorf("web: render %s: %w", name, err)
+	}
+	return template.HTML(buf.String()), nil // #nosec: the output of html/template
+}
+
+// ContentOf is Renderer.Content with the renderer serving c.
+func ContentOf(c echo.Context, name string, data any) (template.HTML, error) {
+	r, ok := c.Echo().Renderer.(*Renderer)
+	if !ok {
+		return "", fmt.Errorf("web: the server has no page renderer")
+	}
+	return r.Content(name, TenantOf(c), data)
+}
+
+// RenderContent shows content rendered earlier by Content inside the layout of c's request.
+func RenderContent(c echo.Context, status int, title string, content template.HTML) error {
+	return c.Render(status, "prerendered.html", Page{Title: title, Tenant: TenantOf(c), Data: content})
+}

@@ -38,12 +38,9 @@ func newFiguresCache() *figuresCache {
 
 // classFigures fills b's averages and class figures: from the cache when the grades data has
 // not changed since they were computed, else from the sums PostgreSQL makes of every
-// classmate's marks (store.classSums). b's coefficients must be loaded.
-func (s *Service) classFigures(st store, b *book, p Period, publishedOnly bool) error {
-	version, err := st.gradesVersion()
-	if err != nil {
-		return err
-	}
+// classmate's marks (store.classSums). b's coefficients must be loaded; version is the
+// grades data's, read in st's transaction.
+func (s *Service) classFigures(st store, b *book, p Period, publishedOnly bool, version int64) error {
 	key := figuresKey{class: b.classID, period: p.ID, published: publishedOnly, version: version}
 	if f, ok := s.figures.Get(key); ok {
 		b.avg, b.general, b.subjStats, b.genStats = f.avg, f.general, f.subjStats, f.genStats

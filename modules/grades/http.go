@@ -22,13 +22,14 @@ var Templates embed.FS
 
 // Handler serves the marks and report cards on the establishments' host.
 type Handler struct {
-	svc  *Service
-	auth *identity.Authenticator
+	svc   *Service
+	auth  *identity.Authenticator
+	pages *keptPages // pupils' marks pages, rendered
 }
 
 // NewHandler wires the grades' HTTP side.
 func NewHandler(svc *Service, auth *identity.Authenticator) *Handler {
-	return &Handler{svc: svc, auth: auth}
+	return &Handler{svc: svc, auth: auth, pages: newKeptPages()}
 }
 
 // What every page of the module shares: reading the address, choosing the period, and

@@ -128,13 +128,21 @@ func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action strin
 		return err
 	}
 	guardian := v.Member && v.Has(identity.RoleResponsable) && !self
-	pg, err := h.svc.MarksPage(ctx, t, ActorOf(v), pupilID, periodID, guardian)
+	var kept keptPage
+	pg, err := h.svc.MarksPage(ctx, t, ActorOf(v), pupilID, periodID, guardian, func(k PageKey) (bool, bool) {
+		var ok bool
+		kept, ok = h.pages.Get(keptPageKey{k, self, action})
+		return kept.showedNew, ok
+	})
 	if err != nil {
 		if self && pg.Period != nil && errors.Is(err, fault.ErrNotFound) {
 			return render(c, http.StatusOK, "marks_pupil.html", "Mes notes", pupilMarksView{Heading: "Mes notes",
 				Empty: "Vous n'êtes inscrit(e) dans aucune classe de l'établissement cette année : aucune note à afficher."})
 		}
 		return err
+	}
+	if pg.Report == nil {
+		return web.RenderContent(c, http.StatusOK, kept.title, kept.content)
 	}
 	r, p, ps := pg.Report, pg.Period, pg.Periods
 	pv := pupilMarksView{Heading: "Notes de " + r.FirstName + " " + r.LastName, Action: action, Periods: periodOptions(ps, p),
@@ -175,7 +183,12 @@ func (h *Handler) showPupilMarks(c echo.Context, pupilID uuid.UUID, action strin
 		pv.Empty = "Aucune note publiée pour le " + p.Label() + "."
 	}
 	pv.Latest = newestFirst(pv.Latest, latestShown)
-	return render(c, http.StatusOK, "marks_pupil.html", pv.Heading, pv)
+	content, err := web.ContentOf(c, "marks_pupil.html", pv)
+	if err != nil {
+		return err
+	}
+	h.pages.Add(keptPageKey{pg.Key, self, action}, keptPage{title: pv.Heading, content: content, showedNew: r.hasNew()})
+	return web.RenderContent(c, http.StatusOK, pv.Heading, content)
 }
 
 // newestFirst keeps the n latest marks, the most recent evaluation first (same day: the mark

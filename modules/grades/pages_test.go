@@ -138,3 +138,66 @@ func TestPagesOneTransaction(t *testing.T) {
 		})
 	}
 }
+
+// readsMarks tells whether the statements read marks (the page was computed, not shown again).
+func (l *queryLog) readsMarks() bool {
+	for _, s := range l.stmts {
+		if strings.Contains(s, "FROM marks") {
+			return true
+		}
+	}
+	return false
+}
+
+// TestMarksPageKeptWhileUnchanged: a pupil's marks page viewed again with nothing changed is
+// shown from its rendered copy, without reading a mark; any change of what it shows (a mark,
+// the class's label, a publication) and a visit that saw new marks make it computed anew.
+func TestMarksPageKeptWhileUnchanged(t *testing.T) {
+	s := newMarksSite(t)
+	watchQueries(t, s.reg.Platform())
+	ev := s.createEvaluation("Contrôle 1", true)
+	grid := "/notes/evaluations/" + ev.String() + "/saisie"
+	wantCode(t, s.post(s.maths, grid, s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save the grid")
+	alice, guardianPage := s.pupils[1], "/notes/eleves/"+s.pupils[1].PersonID.String()
+
+	view := func(who directorytest.Member, path string, computed bool, want ...string) string {
+		t.Helper()
+		rec, l := s.getLogged(who, path)
+		wantCode(t, rec, http.StatusOK, path)
+		wantIn(t, rec.Body.String(), path, want...)
+		if l.readsMarks() != computed {
+			t.Errorf("%s: marks read = %v, want %v:\n%s", path, l.readsMarks(), computed, strings.Join(l.stmts, "\n"))
+		}
+		if n := l.transactions(); n != 1 {
+			t.Errorf("%s: %d tenant transactions; want 1", path, n)
+		}
+		return rec.Body.String()
+	}
+	view(alice, "/notes", true, "15,50")  // first visit (nothing is new on a first visit)
+	view(alice, "/notes", true, "15,50")  // the visit was recorded: computed once more
+	view(alice, "/notes", false, "15,50") // nothing changed: shown again
+	view(alice, "/notes", false, "Mes notes")
+
+	// The guardian has their own page and their own visits.
+	view(s.guardian, guardianPage, true, "15,50")
+	view(s.guardian, guardianPage, true, "15,50")
+	view(s.guardian, guardianPage, false, "15,50")
+
+	// A mark changed: computed anew, and new to both.
+	wantCode(t, s.post(s.maths, grid, s.gridForm("12", "17", "Abs")), http.StatusSeeOther, "change a mark")
+	view(alice, "/notes", true, "17,00", "Nouveau")
+	view(s.guardian, guardianPage, true, "17,00", "Nouveau")
+	if page := view(alice, "/notes", true, "17,00"); strings.Contains(page, "Nouveau") {
+		t.Error("the mark seen is still new on the next visit")
+	}
+	view(alice, "/notes", false, "17,00")
+
+	// The class's label shows on the page: renaming the class changes it.
+	s.exec(`UPDATE classes SET label = 'Seconde B' WHERE id = ?`, s.class)
+	view(alice, "/notes", true, "Classe Seconde B")
+	view(alice, "/notes", false, "Classe Seconde B")
+
+	// A new published evaluation shows.
+	s.createEvaluation("Devoir maison", true)
+	view(alice, "/notes", true, "Devoir maison")
+}

@@ -338,28 +338,28 @@ func (s *Service) pupilMarks(st store, a Actor, pupilID uuid.UUID, p Period) (*P
 	if err != nil {
 		return nil, err
 	}
-	var since time.Time
-	if view == viewFamily {
-		// "Nouveau" is remembered per viewer × pupil × period: looking at one period
-		// clears its new marks, and only its own.
-		if since, err = st.lastVisit(a.PersonID, pupilID, p.ID); err != nil {
-			return nil, err
-		}
-	}
-	r, err := s.pupilReport(st, pupilID, p, view != viewAll, since)
+	state, err := st.pageState(a.PersonID, pupilID)
 	if err != nil {
 		return nil, err
 	}
-	// The visit is written only when it changes what the next one shows: the first visit, or
-	// one that showed new marks. Without anything new since the last visit, marks published
-	// later are newer than both, so keeping the older visit is the same; and a page view of a
-	// family costs no write (no WAL flush) on the most read page of the ENT.
-	if view == viewFamily && (since.IsZero() || r.hasNew()) {
-		if err := st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC()); err != nil {
-			return nil, err
-		}
+	since := state.since(view, p.ID)
+	r, err := s.pupilReport(st, pupilID, p, view != viewAll, since, state.version)
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
+	return r, s.noteVisit(st, a, pupilID, p, view, since, r.hasNew())
+}
+
+// noteVisit records the visit of a pupil's marks by the pupil or a guardian when it changes
+// what the next one shows: the first visit, or one that showed new marks. Without anything
+// new since the last visit, marks published later are newer than both, so keeping the older
+// visit is the same; and a page view of a family costs no write (no WAL flush) on the most
+// read page of the ENT.
+func (s *Service) noteVisit(st store, a Actor, pupilID uuid.UUID, p Period, view viewKind, since time.Time, showedNew bool) error {
+	if view != viewFamily || !(since.IsZero() || showedNew) {
+		return nil
+	}
+	return st.recordVisit(a.PersonID, pupilID, p.ID, s.now().UTC())
 }
 
 // hasNew tells whether any mark of the report is new since the viewer's last visit.
@@ -377,8 +377,9 @@ func (r *PupilReport) hasNew() bool {
 // pupilReport computes one pupil's marks and averages for the period with their class's
 // figures, reading the pupil's own marks only: the figures of the class come from what
 // PostgreSQL adds up (store.evaluationStats, store.classSums), not from every mark of the
-// class. Marks changed after since (when set) are new.
-func (s *Service) pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time) (*PupilReport, error) {
+// class. Marks changed after since (when set) are new; version is the grades data's
+// (store.gradesVersion), read by the caller in the same transaction.
+func (s *Service) pupilReport(st store, pupilID uuid.UUID, p Period, publishedOnly bool, since time.Time, version int64) (*PupilReport, error) {
 	en, err := st.enrolment(pupilID)
 	if err != nil {
 		return nil, err
@@ -410,7 +411,7 @@ func (s *Service) pupilReport(st store, pupilID uuid.UUID, p Period, publishedOn
 	if b.coefs, err = st.coefficients(en.ClassID); err != nil {
 		return nil, err
 	}
-	if err := s.classFigures(st, b, p, publishedOnly); err != nil {
+	if err := s.classFigures(st, b, p, publishedOnly, version); err != nil {
 		return nil, err
 	}
 	r := b.report(en.pupil(), p, since)
@@ -494,7 +495,11 @@ func (s *Service) reportCard(st store, a Actor, pupilID uuid.UUID, p Period) (r 
 	if err != nil {
 		return nil, false, err
 	}
-	if r, err = s.pupilReport(st, pupilID, p, true, time.Time{}); err != nil {
+	version, err := st.gradesVersion()
+	if err != nil {
+		return nil, false, err
+	}
+	if r, err = s.pupilReport(st, pupilID, p, true, time.Time{}, version); err != nil {
 		return nil, false, err
 	}
 	if r.Published, err = st.published(p.ID, r.ClassID); err != nil {

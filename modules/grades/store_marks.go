@@ -136,16 +136,42 @@ func (st store) saveMark(evalID, pupil uuid.UUID, value *Hundredths, code, comme
 		evalID, pupil, v, c, comment, now).Error
 }
 
-// lastVisit is when viewer last opened the pupil's marks of the period (zero: never).
-func (st store) lastVisit(viewer, pupil, period uuid.UUID) (time.Time, error) {
-	var seen *time.Time
-	if err := st.tx.Raw(`SELECT seen_at FROM mark_views WHERE viewer_id = ? AND pupil_id = ? AND period_id = ?`, viewer, pupil, period).Scan(&seen).Error; err != nil {
-		return time.Time{}, fmt.Errorf("grades: last visit of %s: %w", pupil, err)
+// pageState is what a pupil's marks page is shown from before any mark is read: the version
+// of the grades data and the viewer's last visits of the pupil's marks, per period (one
+// statement).
+func (st store) pageState(viewer, pupil uuid.UUID) (pageState, error) {
+	var rows []struct {
+		Version  int64
+		PeriodID *uuid.UUID
+		SeenAt   *time.Time
 	}
-	if seen == nil {
-		return time.Time{}, nil
+	if err := st.tx.Raw(`SELECT coalesce((SELECT v FROM grades_version), 0) AS version, mv.period_id, mv.seen_at
+		FROM (VALUES (1)) one LEFT JOIN mark_views mv ON mv.viewer_id = ? AND mv.pupil_id = ?`, viewer, pupil).Scan(&rows).Error; err != nil {
+		return pageState{}, fmt.Errorf("grades: last visits of %s: %w", pupil, err)
 	}
-	return *seen, nil
+	ps := pageState{visits: map[uuid.UUID]time.Time{}}
+	for _, r := range rows {
+		ps.version = r.Version
+		if r.PeriodID != nil && r.SeenAt != nil {
+			ps.visits[*r.PeriodID] = *r.SeenAt
+		}
+	}
+	return ps, nil
+}
+
+// pageState: see store.pageState.
+type pageState struct {
+	version int64
+	visits  map[uuid.UUID]time.Time // by period
+}
+
+// since is when a viewer of kind view last looked at the period's marks: the time after which
+// marks are "Nouveau" (zero: never, or a viewer for whom nothing is new).
+func (ps pageState) since(view viewKind, period uuid.UUID) time.Time {
+	if view != viewFamily {
+		return time.Time{}
+	}
+	return ps.visits[period]
 }
 
 // recordVisit notes that viewer opened the pupil's marks of the period at now.
