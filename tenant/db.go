@@ -180,6 +180,37 @@ func (d *DB) ReadTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) 
 	return d.tx(ctx, t, &sql.TxOptions{ReadOnly: true}, fn)
 }
 
+// ReadBatch runs the queries queued in b in ONE round trip to PostgreSQL, as one read-only
+// transaction scoped to t's schema and role like ReadTx: for the answers read most (the
+// app's /api/v1/me on every start), whose few statements do not depend on each other, a
+// transaction of five round trips (begin, scope, two queries, commit) becomes one. The
+// extended protocol runs the statements sent before one Sync in one implicit transaction, so
+// the scope set first (set_config(…, true)) holds for them and ends with them. The queries'
+// callbacks (QueuedQuery.Query, QueryRow, Exec) read the results; the first error ends the
+// batch and is returned. These statements do not go through GORM (nor its slow-query log).
+func (d *DB) ReadBatch(ctx context.Context, t *Tenant, b *pgx.Batch) error {
+	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
+		return ErrNoTenant
+	}
+	conn, release, err := d.gate.conn(ctx, t.SchemaName)
+	if err != nil {
+		return err
+	}
+	defer release()
+	scoped := &pgx.Batch{}
+	scoped.Queue(`SELECT set_config('search_path', $1, true), set_config('role', $2, true), set_config('transaction_read_only', 'on', true)`,
+		pgx.Identifier{t.SchemaName}.Sanitize(), t.RoleName)
+	scoped.QueuedQueries = append(scoped.QueuedQueries, b.QueuedQueries...)
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*stdlib.Conn)
+		if !ok {
+			return fmt.Errorf("tenant: the pool's driver is %T, not pgx", dc)
+		}
+		return c.Conn().SendBatch(ctx, scoped).Close()
+	})
+	return busyIfTimedOut(ctx, err)
+}
+
 // SnapshotTx is ReadTx at REPEATABLE READ: every read sees the same snapshot (exports).
 func (d *DB) SnapshotTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) error {
 	return d.tx(ctx, t, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)

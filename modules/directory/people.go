@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -124,7 +125,7 @@ func (s *Service) Card(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Ca
 }
 
 // childrenOf reads the active pupils a person is a guardian of (legal or not), for their card
-// and for /api/v1/me.
+// (MeOf reads them in its own batch).
 func childrenOf(tx *gorm.DB, guardian uuid.UUID, out *[]Relative) error {
 	return tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id
 		WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, guardian).Scan(out).Error
@@ -434,28 +435,57 @@ type Me struct {
 
 // MeOf returns the person behind the session in this establishment.
 // It reads what /api/v1/me shows and nothing more of the card (its parents and teachings
-// are not shown there): three statements in one read transaction, on every app start.
+// are not shown there): two statements sent in one round trip (tenant.DB.ReadBatch), since
+// every start of the app asks for it.
 func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
 	m := &Me{Classes: []string{}}
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		if err := tx.Where("id = ?", personID).Take(&m.Person).Error; err != nil {
-			return notFound(err, "cette personne n'existe pas dans l'annuaire")
+	found := false
+	b := &pgx.Batch{}
+	b.Queue(`SELECT `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM classes c
+			JOIN class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}')
+		FROM people p WHERE p.id = $1`, personID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			found = true
+			if err := rows.Scan(append(m.Person.scanTargets(), &m.Classes)...); err != nil {
+				return err
+			}
 		}
-		if err := tx.Raw(`SELECT c.code FROM classes c JOIN class_members m ON m.class_id = c.id WHERE m.person_id = ? ORDER BY c.kind, c.code`, personID).Scan(&m.Classes).Error; err != nil {
-			return err
-		}
-		return childrenOf(tx, personID, &m.Children)
+		return rows.Err()
 	})
-	if err != nil {
-		return nil, err
+	b.Queue(`SELECT `+personColumns+`, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id
+		WHERE g.guardian_id = $1 AND p.active ORDER BY p.first_name`, personID).Query(func(rows pgx.Rows) error {
+		for rows.Next() {
+			var r Relative
+			if err := rows.Scan(append(r.scanTargets(), &r.Legal)...); err != nil {
+				return err
+			}
+			m.Children = append(m.Children, r)
+		}
+		return rows.Err()
+	})
+	if err := s.db.ReadBatch(ctx, t, b); err != nil {
+		return nil, fmt.Errorf("directory: me of %s: %w", personID, err)
 	}
-	if m.Classes == nil {
-		m.Classes = []string{} // "classes": [] when in none
+	if !found {
+		return nil, fault.New(fault.ErrNotFound, "cette personne n'existe pas dans l'annuaire")
 	}
 	for _, r := range m.Person.Roles {
 		m.Roles = append(m.Roles, string(r))
 	}
 	return m, nil
+}
+
+// personColumns are the columns of people (as p) that scanTargets reads, in its order: all
+// but the source's attributes, which no answer shows.
+const personColumns = `p.id, p.identity_id, p.aaf_id, p.category, p.roles, p.title, p.last_name, p.first_name,
+	p.birth_date, p.login, p.email, p.mef, p.functions, p.active, p.deactivated_at, p.purge_after, p.source,
+	p.created_at, p.updated_at`
+
+// scanTargets are the fields a row of personColumns is scanned into.
+func (p *Person) scanTargets() []any {
+	return []any{&p.ID, &p.IdentityID, &p.AAFID, &p.Category, &p.Roles, &p.Title, &p.LastName, &p.FirstName,
+		&p.BirthDate, &p.Login, &p.Email, &p.MEF, &p.Functions, &p.Active, &p.DeactivatedAt, &p.PurgeAfter, &p.Source,
+		&p.CreatedAt, &p.UpdatedAt}
 }
 
 // ImportRun is a past import.
