@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
@@ -23,7 +24,7 @@ func TestReadBatch(t *testing.T) {
 	read := func(tn *tenant.Tenant) (string, error) {
 		var v string
 		batch := &pgx.Batch{}
-		batch.Queue(`SELECT v FROM sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
+		batch.Queue(`SELECT v FROM {t}.sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
 		return v, reg.DB().ReadBatch(ctx, tn, batch)
 	}
 	for i := 0; i < 3; i++ {
@@ -42,7 +43,7 @@ func TestReadBatch(t *testing.T) {
 	}
 
 	write := &pgx.Batch{}
-	write.Queue(`INSERT INTO sentinel VALUES ('intrus')`)
+	write.Queue(`INSERT INTO {t}.sentinel VALUES ('intrus')`)
 	if err := reg.DB().ReadBatch(ctx, a, write); err == nil || !strings.Contains(err.Error(), "read-only") {
 		t.Errorf("a batch wrote: %v; want a read-only transaction's refusal", err)
 	}
@@ -60,5 +61,37 @@ func TestReadBatch(t *testing.T) {
 	}
 	if err := reg.DB().ReadBatch(ctx, nil, &pgx.Batch{}); err != tenant.ErrNoTenant {
 		t.Errorf("batch without a tenant: %v", err)
+	}
+}
+
+// TestReadBatchPrepared: statements are kept prepared per connection under their schema's
+// name, and stay right when a migration changes a table under them.
+func TestReadBatchPrepared(t *testing.T) {
+	ctx := context.Background()
+	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 2})
+	reg, a, b := twoTenants(t, gdb)
+	read := func(tn *tenant.Tenant) (string, error) {
+		var v string
+		batch := &pgx.Batch{}
+		batch.Queue(`SELECT v FROM {t}.sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
+		return v, reg.DB().ReadBatch(ctx, tn, batch)
+	}
+	for i := 0; i < 10; i++ {
+		for _, tn := range []*tenant.Tenant{a, b} {
+			if v, err := read(tn); err != nil || v != "row of "+string(tn.UAI) {
+				t.Fatalf("round %d, %s: %q, %v", i, tn.UAI, v, err)
+			}
+		}
+	}
+	// The table changes under the prepared statement: its next run is planned anew.
+	if err := reg.DB().Tx(ctx, a, func(tx *gorm.DB) error {
+		return tx.Exec(`ALTER TABLE sentinel ALTER COLUMN v TYPE varchar(200)`).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		if v, err := read(a); err != nil || v != "row of "+string(a.UAI) {
+			t.Fatalf("after the migration: %q, %v", v, err)
+		}
 	}
 }

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -188,6 +190,12 @@ func (d *DB) ReadTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) 
 // the scope set first (set_config(…, true)) holds for them and ends with them. The queries'
 // callbacks (QueuedQuery.Query, QueryRow, Exec) read the results; the first error ends the
 // batch and is returned. These statements do not go through GORM (nor its slow-query log).
+//
+// Their tables are named {t}.table: ReadBatch writes the tenant's schema there, and keeps
+// each statement prepared on the connection (see prepared), so that PostgreSQL parses and
+// plans it once per connection instead of on every request (planning was most of the cost
+// of such a read). The schema is in the statement's text, so a statement prepared for one
+// establishment never serves another; the role set first still checks every access.
 func (d *DB) ReadBatch(ctx context.Context, t *Tenant, b *pgx.Batch) error {
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
 		return ErrNoTenant
@@ -198,17 +206,83 @@ func (d *DB) ReadBatch(ctx context.Context, t *Tenant, b *pgx.Batch) error {
 	}
 	defer release()
 	scoped := &pgx.Batch{}
-	scoped.Queue(`SELECT set_config('search_path', $1, true), set_config('role', $2, true), set_config('transaction_read_only', 'on', true)`,
-		pgx.Identifier{t.SchemaName}.Sanitize(), t.RoleName)
-	scoped.QueuedQueries = append(scoped.QueuedQueries, b.QueuedQueries...)
+	scoped.Queue(scopeStatement, pgx.Identifier{t.SchemaName}.Sanitize(), t.RoleName)
+	schema := pgx.Identifier{t.SchemaName}.Sanitize() + "."
+	for _, q := range b.QueuedQueries {
+		q.SQL = strings.ReplaceAll(q.SQL, "{t}.", schema)
+		scoped.QueuedQueries = append(scoped.QueuedQueries, q)
+	}
 	err = conn.Raw(func(dc any) error {
 		c, ok := dc.(*stdlib.Conn)
 		if !ok {
 			return fmt.Errorf("tenant: the pool's driver is %T, not pgx", dc)
 		}
-		return c.Conn().SendBatch(ctx, scoped).Close()
+		return sendPrepared(ctx, c.Conn(), scoped)
 	})
 	return busyIfTimedOut(ctx, err)
+}
+
+// scopeStatement scopes a batch's implicit transaction to a schema and a role, read-only.
+const scopeStatement = `SELECT set_config('search_path', $1, true), set_config('role', $2, true), set_config('transaction_read_only', 'on', true)`
+
+// preparedPerConn bounds the statements kept prepared on one connection: a few hot reads
+// times the establishments whose requests the connection served lately.
+const preparedPerConn = 256
+
+// sendPrepared prepares b's statements that c does not hold yet (one round trip, only the
+// first time), then sends b. A statement PostgreSQL no longer knows or must plan anew with
+// another result (a migration changed a table) is prepared again, once.
+func sendPrepared(ctx context.Context, c *pgx.Conn, b *pgx.Batch) error {
+	for attempt := 0; ; attempt++ {
+		err := prepare(ctx, c, b)
+		if err == nil {
+			err = c.SendBatch(ctx, b).Close()
+		}
+		var pgErr *pgconn.PgError
+		if attempt == 0 && errors.As(err, &pgErr) && (pgErr.Code == "26000" || pgErr.Code == "0A000") {
+			forgetPrepared(ctx, c)
+			continue
+		}
+		return err
+	}
+}
+
+const preparedKey = "cartable.prepared"
+
+// prepare makes sure every statement of b is prepared on c under its own text (pgx then
+// sends each as ExecPrepared), evicting the least recently used beyond preparedPerConn.
+func prepare(ctx context.Context, c *pgx.Conn, b *pgx.Batch) error {
+	kept, _ := c.PgConn().CustomData()[preparedKey].(*simplelru.LRU[string, struct{}])
+	if kept == nil {
+		var err error
+		if kept, err = simplelru.NewLRU[string, struct{}](preparedPerConn, nil); err != nil {
+			return err
+		}
+		c.PgConn().CustomData()[preparedKey] = kept
+	}
+	for _, q := range b.QueuedQueries {
+		if _, ok := kept.Get(q.SQL); ok {
+			continue
+		}
+		if kept.Len() == preparedPerConn {
+			if old, _, ok := kept.RemoveOldest(); ok {
+				if err := c.Deallocate(ctx, old); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := c.Prepare(ctx, q.SQL, q.SQL); err != nil {
+			return err
+		}
+		kept.Add(q.SQL, struct{}{})
+	}
+	return nil
+}
+
+// forgetPrepared drops every statement prepared on c, on PostgreSQL's side and on ours.
+func forgetPrepared(ctx context.Context, c *pgx.Conn) {
+	delete(c.PgConn().CustomData(), preparedKey)
+	_ = c.DeallocateAll(ctx) // a failure leaves statements prepared anew under the same names
 }
 
 // SnapshotTx is ReadTx at REPEATABLE READ: every read sees the same snapshot (exports).

@@ -441,9 +441,9 @@ func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID
 	m := &Me{Classes: []string{}}
 	found := false
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM classes c
-			JOIN class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}')
-		FROM people p WHERE p.id = $1`, personID).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM {t}.classes c
+			JOIN {t}.class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}')
+		FROM {t}.people p WHERE p.id = $1`, personID).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			found = true
 			if err := rows.Scan(append(m.Person.scanTargets(), &m.Classes)...); err != nil {
@@ -452,7 +452,7 @@ func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID
 		}
 		return rows.Err()
 	})
-	b.Queue(`SELECT `+personColumns+`, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id
+	b.Queue(`SELECT `+personColumns+`, g.legal FROM {t}.guardianships g JOIN {t}.people p ON p.id = g.pupil_id
 		WHERE g.guardian_id = $1 AND p.active ORDER BY p.first_name`, personID).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var r Relative
