@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -440,25 +441,30 @@ type Me struct {
 func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
 	m := &Me{Classes: []string{}}
 	found := false
+	id := pgtype.UUID{Bytes: personID, Valid: true} // encoded as is, not through uuid's Valuer
 	b := &pgx.Batch{}
 	b.Queue(`SELECT `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM {t}.classes c
 			JOIN {t}.class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}')
-		FROM {t}.people p WHERE p.id = $1`, personID).Query(func(rows pgx.Rows) error {
+		FROM {t}.people p WHERE p.id = $1`, id).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			found = true
-			if err := rows.Scan(append(m.Person.scanTargets(), &m.Classes)...); err != nil {
+			targets, done := m.Person.scanTargets()
+			if err := rows.Scan(append(targets, &m.Classes)...); err != nil {
 				return err
 			}
+			done()
 		}
 		return rows.Err()
 	})
 	b.Queue(`SELECT `+personColumns+`, g.legal FROM {t}.guardianships g JOIN {t}.people p ON p.id = g.pupil_id
-		WHERE g.guardian_id = $1 AND p.active ORDER BY p.first_name`, personID).Query(func(rows pgx.Rows) error {
+		WHERE g.guardian_id = $1 AND p.active ORDER BY p.first_name`, id).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var r Relative
-			if err := rows.Scan(append(r.scanTargets(), &r.Legal)...); err != nil {
+			targets, done := r.scanTargets()
+			if err := rows.Scan(append(targets, &r.Legal)...); err != nil {
 				return err
 			}
+			done()
 			m.Children = append(m.Children, r)
 		}
 		return rows.Err()
@@ -481,11 +487,21 @@ const personColumns = `p.id, p.identity_id, p.aaf_id, p.category, p.roles, p.tit
 	p.birth_date, p.login, p.email, p.mef, p.functions, p.active, p.deactivated_at, p.purge_after, p.source,
 	p.created_at, p.updated_at`
 
-// scanTargets are the fields a row of personColumns is scanned into.
-func (p *Person) scanTargets() []any {
-	return []any{&p.ID, &p.IdentityID, &p.AAFID, &p.Category, &p.Roles, &p.Title, &p.LastName, &p.FirstName,
-		&p.BirthDate, &p.Login, &p.Email, &p.MEF, &p.Functions, &p.Active, &p.DeactivatedAt, &p.PurgeAfter, &p.Source,
-		&p.CreatedAt, &p.UpdatedAt}
+// scanTargets are where a row of personColumns is scanned, and done fills p from them.
+// Prepared statements answer in PostgreSQL's binary format: the roles (text[]) and the
+// functions (jsonb) are read as pgx decodes them, not through the types' sql.Scanner,
+// which reads the text format.
+func (p *Person) scanTargets() (targets []any, done func()) {
+	var roles, functions []string
+	return []any{&p.ID, &p.IdentityID, &p.AAFID, &p.Category, &roles, &p.Title, &p.LastName, &p.FirstName,
+			&p.BirthDate, &p.Login, &p.Email, &p.MEF, &functions, &p.Active, &p.DeactivatedAt, &p.PurgeAfter, &p.Source,
+			&p.CreatedAt, &p.UpdatedAt}, func() {
+			p.Roles = make(identity.Roles, len(roles))
+			for i, r := range roles {
+				p.Roles[i] = identity.Role(r)
+			}
+			p.Functions = functions
+		}
 }
 
 // ImportRun is a past import.

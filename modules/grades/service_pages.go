@@ -53,17 +53,14 @@ func (s *Service) MarksPage(ctx context.Context, t *tenant.Tenant, a Actor, pupi
 				return err
 			}
 		}
-		if pg.Periods, err = st.periods(); err != nil {
+		var state pageState
+		if pg.Periods, state, err = st.periodsSeen(a.PersonID, pupilID); err != nil {
 			return err
 		}
 		if pg.Period, err = s.choosePeriod(pg.Periods, periodID); err != nil {
 			return err
 		}
 		view, err := s.access(st, a, pupilID)
-		if err != nil {
-			return err
-		}
-		state, err := st.pageState(a.PersonID, pupilID)
 		if err != nil {
 			return err
 		}

@@ -33,15 +33,48 @@ func (st store) currentYear() (string, error) {
 
 // periods returns the current year's periods, in order.
 func (st store) periods() ([]Period, error) {
-	var rows []struct {
-		Period
-		Year string
-	}
+	var rows []periodRow
 	// One query for the year and its periods: every page reads them.
 	if err := st.tx.Raw(`SELECT y.code AS year, p.* FROM school_years y LEFT JOIN periods p ON p.school_year = y.code
 		WHERE y.current ORDER BY p.starts_on`).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("grades: periods: %w", err)
 	}
+	return periodsOf(rows)
+}
+
+// periodsSeen is periods with what a pupil's marks page is shown from before any mark is
+// read (pageState): the version of the grades data and the viewer's last visits of the
+// pupil's marks in each period. One statement.
+func (st store) periodsSeen(viewer, pupil uuid.UUID) ([]Period, pageState, error) {
+	var rows []periodRow
+	if err := st.tx.Raw(`SELECT y.code AS year, p.*, coalesce((SELECT v FROM grades_version), 0) AS version, mv.seen_at
+		FROM school_years y LEFT JOIN periods p ON p.school_year = y.code
+		LEFT JOIN mark_views mv ON mv.period_id = p.id AND mv.viewer_id = ? AND mv.pupil_id = ?
+		WHERE y.current ORDER BY p.starts_on`, viewer, pupil).Scan(&rows).Error; err != nil {
+		return nil, pageState{}, fmt.Errorf("grades: periods and last visits: %w", err)
+	}
+	ps := pageState{visits: map[uuid.UUID]time.Time{}}
+	for _, r := range rows {
+		ps.version = r.Version
+		if r.SeenAt != nil {
+			ps.visits[r.ID] = *r.SeenAt
+		}
+	}
+	periods, err := periodsOf(rows)
+	return periods, ps, err
+}
+
+// periodRow is a row of the periods queries: the current year and one of its periods (none:
+// the year has no period yet).
+type periodRow struct {
+	Period
+	Year    string
+	Version int64      // periodsSeen only
+	SeenAt  *time.Time // periodsSeen only
+}
+
+// periodsOf checks that a year is open and has periods, and returns them.
+func periodsOf(rows []periodRow) ([]Period, error) {
 	if len(rows) == 0 {
 		return nil, fault.New(fault.ErrNotFound, "aucune année scolaire n'est ouverte dans cet établissement : importez l'annuaire de l'année pour l'ouvrir")
 	}
