@@ -81,8 +81,8 @@ func (st store) marks(evalIDs []uuid.UUID, pupil uuid.UUID) ([]markRow, error) {
 	q := `SELECT mk.evaluation_id, mk.pupil_id, (mk.value * 100)::bigint, mk.code, mk.comment, mk.updated_at
 		FROM marks mk JOIN evaluations e ON e.id = mk.evaluation_id
 		JOIN class_members cm ON cm.class_id = e.class_id AND cm.person_id = mk.pupil_id
-		WHERE mk.evaluation_id IN ?`
-	args := []any{evalIDs}
+		WHERE mk.evaluation_id = ANY(?::uuid[])`
+	args := []any{uuidArray(evalIDs)}
 	if pupil != uuid.Nil {
 		q += ` AND mk.pupil_id = ?`
 		args = append(args, pupil)

@@ -57,7 +57,8 @@ func (st store) pupilEvaluations(pupilID uuid.UUID, p Period, publishedOnly bool
 }
 
 // evaluationStats are the class figures of each evaluation on its scale, over the counted
-// marks of the pupils of its class or group (as store.marks counts them).
+// marks of the pupils of its class or group (as store.marks counts them), as the triggers of
+// evaluation_stats keep them.
 func (st store) evaluationStats(ids []uuid.UUID) (map[uuid.UUID]Stats, error) {
 	out := make(map[uuid.UUID]Stats, len(ids))
 	for _, id := range ids {
@@ -70,14 +71,8 @@ func (st store) evaluationStats(ids []uuid.UUID) (map[uuid.UUID]Stats, error) {
 		EvaluationID      uuid.UUID
 		N, Sum, Low, High int64
 	}
-	// Scaled to hundredths once per evaluation, not once per mark: numeric arithmetic is what
-	// the query spends its time on.
-	if err := st.tx.Raw(`SELECT mk.evaluation_id, count(*) AS n, (sum(mk.value) * 100)::bigint AS sum,
-			(min(mk.value) * 100)::bigint AS low, (max(mk.value) * 100)::bigint AS high
-		FROM marks mk JOIN evaluations e ON e.id = mk.evaluation_id
-		JOIN class_members cm ON cm.class_id = e.class_id AND cm.person_id = mk.pupil_id
-		WHERE mk.evaluation_id IN ? AND mk.value IS NOT NULL
-		GROUP BY mk.evaluation_id`, ids).Scan(&rows).Error; err != nil {
+	if err := st.tx.Raw(`SELECT evaluation_id, n, (sum * 100)::bigint AS sum, (low * 100)::bigint AS low, (high * 100)::bigint AS high
+		FROM evaluation_stats WHERE evaluation_id = ANY(?::uuid[])`, uuidArray(ids)).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("grades: class figures of evaluations: %w", err)
 	}
 	for _, r := range rows {
