@@ -596,16 +596,15 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 		if bad {
 			return &GridError{Grid: g}
 		}
-		now := s.now().UTC()
-		for _, c := range cells {
-			if c.value == nil && c.code == "" {
-				err = st.deleteMark(id, c.pupil)
-			} else {
-				err = st.saveMark(id, c.pupil, c.value, c.code, c.comment, now)
+		marks := make([]markInput, len(cells))
+		for i, c := range cells {
+			marks[i] = markInput{Pupil: c.pupil, Value: c.value, Comment: c.comment}
+			if c.code != "" {
+				marks[i].Code = &c.code
 			}
-			if err != nil {
-				return err
-			}
+		}
+		if err := st.saveMarks(id, marks, s.now().UTC()); err != nil {
+			return err
 		}
 		period := g.Period
 		g, err = loadGrid(st, ev)

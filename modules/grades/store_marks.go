@@ -1,6 +1,7 @@
 package grades
 
 import (
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -114,26 +115,51 @@ func (st store) marks(evalIDs []uuid.UUID, pupil uuid.UUID) ([]markRow, error) {
 	return out, rows.Err()
 }
 
-// deleteMark clears a pupil's mark.
-func (st store) deleteMark(evalID, pupil uuid.UUID) error {
-	return st.tx.Exec(`DELETE FROM marks WHERE evaluation_id = ? AND pupil_id = ?`, evalID, pupil).Error
+// markInput is a pupil's mark as a grid saves it: a value in hundredths or a code, or
+// neither (cleared).
+type markInput struct {
+	Pupil   uuid.UUID   `json:"pupil_id"`
+	Value   *Hundredths `json:"value"`
+	Code    *string     `json:"code"`
+	Comment string      `json:"comment"`
 }
 
-// saveMark records a pupil's mark (value in hundredths, or a code); an unchanged mark keeps
-// its date, so that it is not "Nouveau" again.
-func (st store) saveMark(evalID, pupil uuid.UUID, value *Hundredths, code, comment string, now time.Time) error {
-	var v, c any
-	if value != nil {
-		v = int64(*value)
+// saveMarks records the marks of one evaluation in two statements, whatever their number:
+// the cleared ones deleted, the others upserted (an unchanged mark keeps its date, so that it
+// is not "Nouveau" again). One statement each, so that the triggers that follow marks
+// (grades_version, evaluation_stats) run once per save, not once per pupil.
+func (st store) saveMarks(evalID uuid.UUID, marks []markInput, now time.Time) error {
+	var cleared []uuid.UUID
+	var kept []markInput
+	for _, m := range marks {
+		if m.Value == nil && m.Code == nil {
+			cleared = append(cleared, m.Pupil)
+		} else {
+			kept = append(kept, m)
+		}
 	}
-	if code != "" {
-		c = code
+	if len(cleared) > 0 {
+		if err := st.tx.Exec(`DELETE FROM marks WHERE evaluation_id = ? AND pupil_id = ANY(?::uuid[])`, evalID, uuidArray(cleared)).Error; err != nil {
+			return fmt.Errorf("grades: clear marks: %w", err)
+		}
 	}
-	return st.tx.Exec(`INSERT INTO marks (evaluation_id, pupil_id, value, code, comment, updated_at) VALUES (?, ?, ?::numeric / 100, ?, ?, ?)
+	if len(kept) == 0 {
+		return nil
+	}
+	rows, err := json.Marshal(kept)
+	if err != nil {
+		return err
+	}
+	if err := st.tx.Exec(`INSERT INTO marks (evaluation_id, pupil_id, value, code, comment, updated_at)
+		SELECT ?, x.pupil_id, x.value::numeric / 100, x.code, x.comment, ?
+		FROM jsonb_to_recordset(?::jsonb) AS x(pupil_id uuid, value bigint, code text, comment text)
 		ON CONFLICT (evaluation_id, pupil_id) DO UPDATE SET value = EXCLUDED.value, code = EXCLUDED.code, comment = EXCLUDED.comment,
 			updated_at = EXCLUDED.updated_at
 		WHERE (marks.value, marks.code, marks.comment) IS DISTINCT FROM (EXCLUDED.value, EXCLUDED.code, EXCLUDED.comment)`,
-		evalID, pupil, v, c, comment, now).Error
+		evalID, now, string(rows)).Error; err != nil {
+		return fmt.Errorf("grades: save marks: %w", err)
+	}
+	return nil
 }
 
 // pageState is what a pupil's marks page is shown from before any mark is read: the version
