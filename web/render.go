@@ -11,6 +11,7 @@ import (
 	"io"
 	"io/fs"
 	"strings"
+	"sync"
 
 	"github.com/labstack/echo/v4"
 
@@ -131,13 +132,19 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 		p.Nav = r.navOf(c)
 		data = p
 	}
-	var buf bytes.Buffer // render fully first: a template error must not leave half a page
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := pageBuffers.Get().(*bytes.Buffer) // render fully first: a template error must not leave half a page
+	defer pageBuffers.Put(buf)
+	buf.Reset()
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	_, err := buf.WriteTo(w)
 	return err
 }
+
+// pageBuffers are the buffers pages are rendered into, used again: a marks page is some
+// 40 kB, which a fresh buffer would grow into by copies on every view.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Content renders only the "content" of page name for data (a Page's Data), without the
 // layout and without anything of the request (menu, session, anti-forgery token): HTML that
