@@ -21,12 +21,7 @@ func TestReadBatch(t *testing.T) {
 	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 1})
 	reg, a, b := twoTenants(t, gdb)
 
-	read := func(tn *tenant.Tenant) (string, error) {
-		var v string
-		batch := &pgx.Batch{}
-		batch.Queue(`SELECT v FROM {t}.sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
-		return v, reg.DB().ReadBatch(ctx, tn, batch)
-	}
+	read := func(tn *tenant.Tenant) (string, error) { return batchSentinel(ctx, reg, tn) }
 	for i := 0; i < 3; i++ {
 		for _, tn := range []*tenant.Tenant{a, b} {
 			v, err := read(tn)
@@ -70,12 +65,7 @@ func TestReadBatchPrepared(t *testing.T) {
 	ctx := context.Background()
 	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 2})
 	reg, a, b := twoTenants(t, gdb)
-	read := func(tn *tenant.Tenant) (string, error) {
-		var v string
-		batch := &pgx.Batch{}
-		batch.Queue(`SELECT v FROM {t}.sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
-		return v, reg.DB().ReadBatch(ctx, tn, batch)
-	}
+	read := func(tn *tenant.Tenant) (string, error) { return batchSentinel(ctx, reg, tn) }
 	for i := 0; i < 10; i++ {
 		for _, tn := range []*tenant.Tenant{a, b} {
 			if v, err := read(tn); err != nil || v != "row of "+string(tn.UAI) {
@@ -94,4 +84,12 @@ func TestReadBatchPrepared(t *testing.T) {
 			t.Fatalf("after the migration: %q, %v", v, err)
 		}
 	}
+}
+
+// batchSentinel reads the sentinel of tn through ReadBatch.
+func batchSentinel(ctx context.Context, reg *tenant.Registry, tn *tenant.Tenant) (string, error) {
+	var v string
+	batch := &pgx.Batch{}
+	batch.Queue(`SELECT v FROM {t}.sentinel`).QueryRow(func(r pgx.Row) error { return r.Scan(&v) })
+	return v, reg.DB().ReadBatch(ctx, tn, batch)
 }

@@ -197,10 +197,7 @@ func (d *DB) ReadTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) error) 
 // of such a read). The schema is in the statement's text, so a statement prepared for one
 // establishment never serves another; the role set first still checks every access.
 func (d *DB) ReadBatch(ctx context.Context, t *Tenant, b *pgx.Batch) error {
-	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
-		return ErrNoTenant
-	}
-	conn, release, err := d.gate.conn(ctx, t.SchemaName)
+	conn, release, err := d.conn(ctx, t)
 	if err != nil {
 		return err
 	}
@@ -290,11 +287,16 @@ func (d *DB) SnapshotTx(ctx context.Context, t *Tenant, fn func(tx *gorm.DB) err
 	return d.tx(ctx, t, &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}, fn)
 }
 
-func (d *DB) tx(ctx context.Context, t *Tenant, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
+// conn checks that t can be scoped to and takes a connection in its share of the pool.
+func (d *DB) conn(ctx context.Context, t *Tenant) (*sql.Conn, func(), error) {
 	if t == nil || !schemaPattern.MatchString(t.SchemaName) || t.RoleName == "" {
-		return ErrNoTenant
+		return nil, nil, ErrNoTenant
 	}
-	conn, release, err := d.gate.conn(ctx, t.SchemaName)
+	return d.gate.conn(ctx, t.SchemaName)
+}
+
+func (d *DB) tx(ctx context.Context, t *Tenant, opts *sql.TxOptions, fn func(tx *gorm.DB) error) error {
+	conn, release, err := d.conn(ctx, t)
 	if err != nil {
 		return err
 	}
