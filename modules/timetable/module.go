@@ -39,3 +39,24 @@ func init() { identity.Grant(Grants) }
 //
 //go:embed openapi.json
 var openAPI []byte
+
+// Module declares the timetable: routes, menu entries, pages and demo timetables.
+func (h *Handler) Module() module.Module {
+	return module.Module{
+		Name:    "timetable",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  h.routes(),
+		Menu: []module.MenuEntry{
+			{Text: "Emploi du temps", Href: "/emploi-du-temps", Section: "/emploi-du-temps", Permission: PermView,
+				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant}, Order: 5},
+			// Teachers reach the others' weeks from their own; other staff start from the choice.
+			{Text: "Emplois du temps", Href: "/emploi-du-temps/consulter", Section: "/emploi-du-temps", Permission: PermBrowse,
+				Roles: []module.Role{identity.RoleVieScolaire, identity.RoleDirection, identity.RoleAdmin, identity.RolePersonnel,
+					identity.RoleAdminRegion, identity.RoleAdminDepartement}, Order: 6},
+			{Text: "Gérer l'emploi du temps", Href: "/emploi-du-temps/gestion", Section: "/emploi-du-temps/gestion", Permission: PermManage, Order: 7},
+		},
+		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
+	}
+}

@@ -518,3 +518,22 @@ func (s *Service) DeleteException(ctx context.Context, t *tenant.Tenant, slotID 
 	}
 	return s.write(ctx, t, func(st store) error { return st.deleteException(slotID, d) })
 }
+
+// Browse reads what staff choose a week from: the year's classes, groups and teachers, and
+// the rooms the slots name.
+func (s *Service) Browse(ctx context.Context, t *tenant.Tenant) (*Choices, []string, error) {
+	var c *Choices
+	var rooms []string
+	err := s.read(ctx, t, func(st store) error {
+		r, err := st.refs()
+		if err != nil {
+			return err
+		}
+		c = r.choices()
+		if err := st.tx.Raw(`SELECT DISTINCT room FROM lesson_slots WHERE room <> '' ORDER BY room`).Scan(&rooms).Error; err != nil {
+			return fmt.Errorf("timetable: rooms: %w", err)
+		}
+		return nil
+	})
+	return c, rooms, err
+}
