@@ -145,15 +145,19 @@ func (r *refs) readCSV(name, text string) ([]Slot, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
-		if err != nil {
+		if err != nil { // FieldPos panics after an error: the line is the error's
+			line := 0
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				line = pe.Line
 			}
 			report(line, "%s", csvProblem(err))
+			if pe == nil || pe.Err == csv.ErrQuote { // the reader cannot go on past an open quote
+				break
+			}
 			continue
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])

@@ -103,11 +103,16 @@ func (s *Service) LessonsOfPerson(ctx context.Context, t *tenant.Tenant, person 
 
 // lessons expands the slots of f from from to to with the day profile's A/B weeks.
 func (st store) lessons(f filter, from, to time.Time) ([]Lesson, error) {
-	from, to = day(from), day(to)
 	prof, err := st.profile()
 	if err != nil {
 		return nil, err
 	}
+	return st.lessonsWith(prof, f, from, to)
+}
+
+// lessonsWith is lessons with the day profile already read.
+func (st store) lessonsWith(prof Profile, f filter, from, to time.Time) ([]Lesson, error) {
+	from, to = day(from), day(to)
 	slots, err := st.slots(f, from, to)
 	if err != nil {
 		return nil, err
@@ -270,7 +275,7 @@ func (st store) week(title, kind string, f filter, monday time.Time) (*Week, err
 	if err != nil {
 		return nil, err
 	}
-	lessons, err := st.lessons(f, monday, monday.AddDate(0, 0, 5))
+	lessons, err := st.lessonsWith(prof, f, monday, monday.AddDate(0, 0, 5))
 	if err != nil {
 		return nil, err
 	}

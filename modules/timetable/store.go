@@ -1,7 +1,6 @@
 package timetable
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -136,15 +135,24 @@ func (st store) slots(f filter, from, to time.Time) ([]Slot, error) {
 		return nil, nil
 	}
 	if !from.IsZero() {
-		where = append(where, `(s.valid_from <= ? AND s.valid_until >= ?
-			OR EXISTS (SELECT 1 FROM lesson_exceptions e WHERE e.slot_id = s.id AND e.new_date BETWEEN ? AND ?))`)
-		args = append(args, to.Format(dateLayout), from.Format(dateLayout), from.Format(dateLayout), to.Format(dateLayout))
+		// Held in the range: its dates meet the range and, for less than a week, on one of
+		// the range's weekdays (a day's list reads a fifth of the slots); or moved into it.
+		held := `s.valid_from <= ? AND s.valid_until >= ?`
+		args = append(args, to.Format(dateLayout), from.Format(dateLayout))
+		if days := daysBetween(from, to) + 1; days < 7 {
+			var wds []int
+			for d := from; !d.After(to); d = d.AddDate(0, 0, 1) {
+				wds = append(wds, isoWeekday(d.Weekday()))
+			}
+			held += ` AND s.weekday IN ?`
+			args = append(args, wds)
+		}
+		where = append(where, `(`+held+` OR EXISTS (SELECT 1 FROM lesson_exceptions e WHERE e.slot_id = s.id AND e.new_date BETWEEN ? AND ?))`)
+		args = append(args, from.Format(dateLayout), to.Format(dateLayout))
 	}
 	q := `SELECT s.id, s.class_id, c.kind AS class_kind, c.code AS class_code, c.label AS class_label,
 			s.subject_code, coalesce(sub.label, s.subject_code) AS subject_label, s.room, s.weekday,
-			` + minutes("s.starts_at") + ` AS starts, ` + minutes("s.ends_at") + ` AS ends, s.weeks, s.valid_from, s.valid_until,
-			coalesce((SELECT json_agg(json_build_object('id', p.id, 'name', ` + personName + `) ORDER BY p.last_name, p.first_name)
-				FROM lesson_slot_teachers t JOIN people p ON p.id = t.teacher_id WHERE t.slot_id = s.id), '[]') AS teachers
+			` + minutes("s.starts_at") + ` AS starts, ` + minutes("s.ends_at") + ` AS ends, s.weeks, s.valid_from, s.valid_until
 		FROM lesson_slots s JOIN classes c ON c.id = s.class_id LEFT JOIN subjects sub ON sub.code = s.subject_code`
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
@@ -155,13 +163,32 @@ func (st store) slots(f filter, from, to time.Time) ([]Slot, error) {
 		return nil, fmt.Errorf("timetable: slots: %w", err)
 	}
 	out := make([]Slot, len(rows))
+	ids := make([]uuid.UUID, len(rows))
 	for i, r := range rows {
 		out[i] = Slot{ID: r.ID, Group: Group{ID: r.ClassID, Kind: r.ClassKind, Code: r.ClassCode, Label: r.ClassLabel},
 			Subject: Subject{Code: r.SubjectCode, Label: r.SubjectLabel}, Room: r.Room, Weekday: weekdayOf(r.Weekday),
 			Start: Clock(r.Starts), End: Clock(r.Ends), Weeks: Weeks(r.Weeks), From: day(r.ValidFrom), Until: day(r.ValidUntil)}
-		if err := json.Unmarshal([]byte(r.Teachers), &out[i].Teachers); err != nil {
-			return nil, fmt.Errorf("timetable: teachers of slot %s: %w", r.ID, err)
-		}
+		ids[i] = r.ID
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	// The teachers of every slot in one more query (a subquery per row cost 40 µs a slot).
+	var teachers []struct {
+		SlotID, ID uuid.UUID
+		Name       string
+	}
+	if err := st.tx.Raw(`SELECT t.slot_id, p.id, `+personName+` AS name FROM lesson_slot_teachers t JOIN people p ON p.id = t.teacher_id
+		WHERE t.slot_id IN ? ORDER BY p.last_name, p.first_name`, ids).Scan(&teachers).Error; err != nil {
+		return nil, fmt.Errorf("timetable: teachers of %d slots: %w", len(ids), err)
+	}
+	at := make(map[uuid.UUID]int, len(out))
+	for i, sl := range out {
+		at[sl.ID] = i
+	}
+	for _, p := range teachers {
+		i := at[p.SlotID]
+		out[i].Teachers = append(out[i].Teachers, Person{ID: p.ID, Name: p.Name})
 	}
 	return out, nil
 }
