@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -19,7 +18,7 @@ import (
 )
 
 // TestSeedDemo fills a generated lycée (the AAF generator's, as make dev does) and checks the
-// week is plausible: every teaching has its lessons, no class and no teacher is in two places
+// week is plausible: every teaching has its lessons, no class, teacher or room is in two places
 // at once, and this week has a cancelled, a moved and a replaced lesson.
 func TestSeedDemo(t *testing.T) {
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
@@ -60,9 +59,9 @@ func TestSeedDemo(t *testing.T) {
 		for _, l := range lessons {
 			statuses[l.Status]++
 			for m := l.Start; m < l.End; m += 5 {
-				ids := []uuid.UUID{l.Group.ID}
+				ids := []string{l.Group.ID.String(), "salle " + l.Room}
 				for _, p := range l.Teachers {
-					ids = append(ids, p.ID)
+					ids = append(ids, p.ID.String())
 				}
 				for _, id := range ids {
 					k := fmt.Sprint(id, l.On.Format("2006-01-02"), m)
