@@ -25,6 +25,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
@@ -163,6 +164,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := grades.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("marks: %v", err)
 	}
+	if err := timetable.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("timetable: %v", err)
+	}
 
 	var out []a11yPerson
 	for _, r := range []identity.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant, identity.RoleVieScolaire, identity.RoleDirection} {
@@ -173,7 +177,8 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		out = append(out, a11yPerson{who: string(r), login: p.Login, password: passwords[p.Login], host: "tenant"})
 	}
 	// The parent lands on the portal after login: their children there, then everywhere.
-	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix"}
+	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix",
+		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps"}
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

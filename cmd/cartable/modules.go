@@ -14,6 +14,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/platform"
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -49,6 +50,7 @@ func modules(a app) []module.Module {
 		jh.Module(),
 		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
 		grades.NewHandler(a.grades, a.auth).Module(),
+		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
