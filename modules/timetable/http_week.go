@@ -24,7 +24,8 @@ type weekView struct {
 	Prev, This, Next string
 	IsThisWeek       bool
 	Days             []dayView
-	Feed             *feedView // on one's own week: the calendar subscription
+	Feed             *feedView  // on one's own week: the calendar subscription
+	OtherFeed        *otherFeed // direction, on someone's week: their subscription to revoke
 	Links            []link
 	Notice           string
 }
@@ -96,10 +97,25 @@ func lessonViewOf(l Lesson, kind string) lessonView {
 	return lv
 }
 
-func (h *Handler) renderWeek(c echo.Context, status int, w *Week, base string, feed *feedView, links ...link) error {
+// otherFeed is a person's subscription as direction sees it on their week: since when, and
+// the form that revokes it (a lost phone, an address given away).
+type otherFeed struct {
+	Action, Back, Since string
+}
+
+// renderWeek shows someone's week; person, when set, is whose (a pupil's, a teacher's).
+func (h *Handler) renderWeek(c echo.Context, status int, w *Week, base string, person uuid.UUID) error {
 	v := h.weekViewOf(w, base, w.Kind)
-	v.Feed, v.Links = feed, links
 	v.Notice = noticeOf(c.QueryParam("ok"))
+	if person != uuid.Nil && requestActor(c).Manages() {
+		since, err := h.svc.FeedSince(c.Request().Context(), web.TenantOf(c), person)
+		if err != nil {
+			return err
+		}
+		if !since.IsZero() {
+			v.OtherFeed = &otherFeed{Action: "/emploi-du-temps/personnes/" + person.String() + "/abonnement/revoquer", Back: base, Since: frLongDay(since)}
+		}
+	}
 	return render(c, status, "timetable_week.html", "Emploi du temps – "+w.Title, v)
 }
 
@@ -206,7 +222,7 @@ func (h *Handler) pupilWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/eleves/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/eleves/"+id.String(), id)
 }
 
 func (h *Handler) teacherWeek(c echo.Context) error {
@@ -226,7 +242,7 @@ func (h *Handler) teacherWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/enseignants/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/enseignants/"+id.String(), id)
 }
 
 func (h *Handler) classWeek(c echo.Context) error {
@@ -242,7 +258,7 @@ func (h *Handler) classWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/classes/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/classes/"+id.String(), uuid.Nil)
 }
 
 func (h *Handler) roomWeek(c echo.Context) error {
@@ -258,7 +274,7 @@ func (h *Handler) roomWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/salle?nom="+url.QueryEscape(room), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/salle?nom="+url.QueryEscape(room), uuid.Nil)
 }
 
 type browseView struct {
