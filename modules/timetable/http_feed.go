@@ -77,7 +77,7 @@ func (h *Handler) subscribe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.ownWeek(c, http.StatusOK, monday, secret, notice)
+	return h.ownWeek(c, http.StatusOK, &home, monday, secret, notice)
 }
 
 // revoke ends the viewer's subscribe address.

@@ -143,9 +143,9 @@ func (h *Handler) home(c echo.Context) error {
 	case c.QueryParam("enfants") != "" && slices.Contains(a.Roles, identity.RoleResponsable):
 		return h.children(c, http.StatusOK, home.Children, "")
 	case home.Self != nil && home.Self.Category == directory.CategoryEleve:
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, &home, monday, "", "")
 	case home.Self != nil && slices.Contains(a.Roles, identity.RoleEnseignant):
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, &home, monday, "", "")
 	case slices.Contains(a.Roles, identity.RoleResponsable):
 		return h.children(c, http.StatusOK, home.Children, "")
 	case a.Browses():
@@ -154,15 +154,19 @@ func (h *Handler) home(c echo.Context) error {
 	return fault.New(fault.ErrNotFound, "vous n'avez pas d'emploi du temps dans cet établissement")
 }
 
-// ownWeek is the viewer's own week with the calendar subscription; secret, when set, is a
-// subscribe address just made (shown once).
-func (h *Handler) ownWeek(c echo.Context, status int, monday time.Time, secret, notice string) error {
+// ownWeek is the viewer's own week with the calendar subscription; home is what HomeOf said
+// of the viewer (nil: read it); secret, when set, is a subscribe address just made (shown once).
+func (h *Handler) ownWeek(c echo.Context, status int, home *Home, monday time.Time, secret, notice string) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
-	home, err := h.svc.HomeOf(ctx, t, a)
-	if err != nil {
-		return err
+	if home == nil {
+		got, err := h.svc.HomeOf(ctx, t, a)
+		if err != nil {
+			return err
+		}
+		home = &got
 	}
 	var w *Week
+	var err error
 	if home.Self != nil && home.Self.Category == directory.CategoryEleve {
 		w, err = h.svc.PupilWeek(ctx, t, a, a.PersonID, monday)
 	} else {
@@ -216,7 +220,7 @@ func (h *Handler) pupilWeek(c echo.Context) error {
 	}
 	a := requestActor(c)
 	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
 	}
 	w, err := h.svc.PupilWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
 	if err != nil {
@@ -236,7 +240,7 @@ func (h *Handler) teacherWeek(c echo.Context) error {
 	}
 	a := requestActor(c)
 	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
 	}
 	w, err := h.svc.TeacherWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
 	if err != nil {
