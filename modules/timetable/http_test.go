@@ -457,6 +457,24 @@ func TestCalendarFeed(t *testing.T) {
 		wantNotIn(t, rec, "Alice's page (the address is shown once)", second)
 		wantCode(t, s.post(s.alice, "/emploi-du-temps/abonnement/revoquer", nil), http.StatusSeeOther, "revoke")
 		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusNotFound, "the revoked address")
+
+		third := s.subscribe(s.alice) // then lost: direction revokes it from her week
+		revoke := "/emploi-du-temps/personnes/" + s.alice.PersonID.String() + "/abonnement/revoquer"
+		rec = s.get(s.director, "/emploi-du-temps/eleves/"+s.alice.PersonID.String())
+		wantIn(t, rec, "Alice's week seen by the director", revoke, "Révoquer son adresse d'abonnement")
+		wantNotIn(t, rec, "Alice's week seen by the director", third)
+		wantCode(t, s.post(s.maths, revoke, nil), http.StatusForbidden, "a teacher revokes a pupil's address")
+		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusOK, "the address after the teacher's try")
+		rec = s.post(s.director, revoke, url.Values{"retour": {"/emploi-du-temps/eleves/" + s.alice.PersonID.String()}})
+		wantCode(t, rec, http.StatusSeeOther, "the director revokes")
+		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/eleves/"+s.alice.PersonID.String()+"?ok=revoque" {
+			t.Errorf("back to %q", loc)
+		}
+		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusNotFound, "the address revoked by the director")
+		rec = s.post(s.director, revoke, url.Values{"retour": {"//evil.example/"}})
+		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/consulter?ok=revoque" {
+			t.Errorf("an outside return address was followed: %q", loc)
+		}
 		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, "/ical/"+strings.Repeat("A", 43)+"/emploi-du-temps.ics", "", nil), http.StatusNotFound, "a guessed address")
 	})
 }
