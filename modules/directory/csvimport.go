@@ -139,14 +139,14 @@ func readCSV(t *tenant.Tenant, f File) ([]*personSpec, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
+		if err != nil { // FieldPos panics after an error: the line is the error's
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
 				return nil, bad(pe.Line, "%s", csvProblem(pe.Err))
 			}
-			return nil, bad(line, "%s", csvProblem(err))
+			return nil, bad(0, "%s", csvProblem(err))
 		}
+		line, _ := r.FieldPos(0)
 		get := func(name string) string {
 			if i, ok := col[name]; ok && i < len(rec) {
 				return strings.TrimSpace(rec[i])

@@ -201,6 +201,7 @@ func TestImportCSVErrors(t *testing.T) {
 		{"bad teaching", []directory.File{csvFile("a.csv", with(6, "T1;enseignant;Ternaux;Paul;;2NDE1-MATHS;;;")...)}, []string{"a.csv, ligne 6 :", "CLASSE:MATIERE"}},
 		{"second file wrong", []directory.File{csvFile("a.csv", good...), csvFile("b.csv", "X1;eleve;Nouveau;Nina;;2NDE2;;;", "X2;parent;Nouveau;Noé;;;;;")}, []string{"b.csv, ligne 3 :", "profil « parent » inconnu"}},
 		{"missing column", []directory.File{{Name: "c.csv", R: strings.NewReader(bom + "identifiant;profil;nom\r\nE1;eleve;Vauquelin\r\n")}}, []string{"c.csv, ligne 1 :", "prenom"}},
+		{"stray quote", []directory.File{{Name: "d.csv", R: strings.NewReader("identifiant;profil;nom;prenom\r\n2\"00000000000000000000\r\n")}}, []string{"d.csv, ligne 2 :"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
