@@ -8,6 +8,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -53,6 +54,11 @@ type Config struct {
 	// accounts yet, and a retry adopts them meanwhile).
 	OrphanGrace time.Duration
 	Now         func() time.Time // the clock the jobs decide with (default time.Now)
+	// JobTimeout bounds a job's run (default 30 min); RescueAfter is how long a job left
+	// running by a dead process waits before River retries it (default JobTimeout + 1 h).
+	// Tests that kill a worker shorten both.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
 	Logger      *slog.Logger
 }
 
@@ -63,6 +69,14 @@ type Duties struct {
 	Leavers   LeaverPurger
 	Retired   TenantPurger
 	Passwords CredentialExpirer
+	// Modules are other modules' jobs (notify's e-mails): their workers and periodic jobs.
+	Modules []Work
+}
+
+// Work is a module's jobs on the queue: it adds its workers and names its periodic jobs.
+type Work interface {
+	AddWorkers(w *river.Workers)
+	PeriodicJobs() []*river.PeriodicJob
 }
 
 // TenantLister lists the establishments whose schema exists (active or suspended).
@@ -124,6 +138,11 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &leaversWorker{d: d, cfg: cfg})
 	river.AddWorker(workers, &tenantsWorker{d: d, cfg: cfg})
 	river.AddWorker(workers, &credentialsWorker{d: d, cfg: cfg})
+	var more []*river.PeriodicJob
+	for _, m := range d.Modules {
+		m.AddWorkers(workers)
+		more = append(more, m.PeriodicJobs()...)
+	}
 	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
 			// One per period: a duty still retrying is not doubled by the next tick.
@@ -138,15 +157,16 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		MaxAttempts:       maxAttempts,
 		// A duty walks every identity or establishment of the région: minutes, not River's
 		// default minute. Stuck jobs still end (River rescues them after this).
-		JobTimeout:   30 * time.Minute,
-		ErrorHandler: failureLog{cfg.Logger},
-		Logger:       slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
-		PeriodicJobs: []*river.PeriodicJob{
+		JobTimeout:           cmp.Or(cfg.JobTimeout, 30*time.Minute),
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		ErrorHandler:         failureLog{cfg.Logger},
+		Logger:               slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
+		PeriodicJobs: append([]*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
 			periodic(24*time.Hour, PurgeLeavers{}),
 			periodic(24*time.Hour, PurgeTenants{}),
 			periodic(6*time.Hour, ExpireCredentials{}),
-		},
+		}, more...),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: client: %w", err)
@@ -186,6 +206,38 @@ func (q *Queue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs, at t
 		_, err := q.client.InsertTx(tx.Statement.Context, sqlTx, args, &river.InsertOpts{ScheduledAt: at, MaxAttempts: maxAttempts})
 		if err != nil {
 			return fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+		}
+		return nil
+	}
+	if t == nil {
+		return insert(tx)
+	}
+	return tenant.WithPlatform(tx, t, insert)
+}
+
+// Planned is a job to enqueue and when it may run.
+type Planned struct {
+	Args river.JobArgs
+	At   time.Time
+}
+
+// InsertManyTx enqueues jobs in the caller's GORM transaction in one statement (InsertTx's
+// rules); a module that enqueues thousands at once (notify) needs it.
+func (q *Queue) InsertManyTx(tx *gorm.DB, t *tenant.Tenant, jobs []Planned) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("jobs: InsertManyTx needs a GORM transaction on database/sql")
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: &river.InsertOpts{ScheduledAt: j.At, MaxAttempts: maxAttempts}}
+	}
+	insert := func(*gorm.DB) error {
+		if _, err := q.client.InsertManyFastTx(tx.Statement.Context, sqlTx, params); err != nil {
+			return fmt.Errorf("jobs: enqueue %d %s: %w", len(jobs), jobs[0].Args.Kind(), err)
 		}
 		return nil
 	}
