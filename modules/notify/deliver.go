@@ -27,7 +27,8 @@ package notify
 //
 // Two attempts never work the same mail at once: each mail belongs to exactly one job, River
 // runs a job's attempts one after the other, and it rescues a running job only after
-// RescueAfter, longer than the job's timeout, which is longer than SMTP's own timeouts.
+// RescueAfter (jobs.Config; 1 h 30 by default), longer than the job's timeout (30 min),
+// itself far longer than a chunk's SMTP exchanges (each bounded by SMTPConfig.Timeout).
 // The claim is taken under FOR UPDATE all the same, so that a mistake there could not send
 // twice either.
 
@@ -118,9 +119,6 @@ type sendWorker struct {
 	river.WorkerDefaults[SendMails]
 	m *Mailer
 }
-
-// Timeout bounds one chunk: far below River's rescue, above SMTP's timeouts.
-func (w *sendWorker) Timeout(*river.Job[SendMails]) time.Duration { return 10 * time.Minute }
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendMails]) error {
 	if w.m.cfg.Transport == nil {

@@ -140,7 +140,9 @@ func (m *Mailpit) SMTPPort() int { return m.smtpPort }
 func (m *Mailpit) SMTPAddr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(m.smtpPort)) }
 
 // APIURL is mailpit's HTTP API (no trailing slash).
-func (m *Mailpit) APIURL() string { return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(m.apiPort)) }
+func (m *Mailpit) APIURL() string {
+	return "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(m.apiPort))
+}
 
 // Stop stops mailpit (SIGTERM, then SIGKILL of its group after 5 s).
 func (m *Mailpit) Stop() error {
