@@ -255,6 +255,10 @@ type devMailsPage struct {
 
 // devMails lists what the development mailbox received (its own web page is not served).
 func (h *Handler) devMails(c echo.Context) error {
+	// The mails name every establishment's people: the région's administrators only.
+	if v := identity.ViewerOf(c); v == nil || v.PlatformRole != identity.RoleAdminRegion {
+		return fault.New(fault.ErrForbidden, "page réservée aux administrateurs régionaux")
+	}
 	ms, total, err := h.mailbox.Messages(c.Request().Context(), 100)
 	p := devMailsPage{Mails: ms, Total: total}
 	if err != nil {
