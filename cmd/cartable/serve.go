@@ -116,6 +116,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
 	gradesSvc := grades.NewService(reg.DB(), nil)
+	gradesSvc.SetNotifier(notifySvc)
 	family := familyOf(auth, reg, gradesSvc)
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	var mailbox notify.Mailbox

@@ -24,6 +24,7 @@ type Service struct {
 	now       func() time.Time
 	guardians Guardians
 	figures   *figuresCache // classes' figures by version of the grades data
+	notifier  Notifier      // tells pupils and guardians of published marks; nil: nobody
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
@@ -383,7 +384,9 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 					return FieldErrors{"bareme": fmt.Sprintf("%d note(s) dépassent ce barème : corrigez-les d'abord.", over)}
 				}
 			}
-			err = st.updateEvaluation(id, f, v, now)
+			if err = st.updateEvaluation(id, f, v, now); err == nil && !prev.Published && f.Published {
+				err = s.notifyPublished(st, t, a, id)
+			}
 		}
 		if err != nil {
 			return err
@@ -597,15 +600,26 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 			return &GridError{Grid: g}
 		}
 		now := s.now().UTC()
+		previous := map[uuid.UUID]*MarkEntry{}
+		for _, r := range g.Rows {
+			previous[r.PupilID] = r.Mark
+		}
+		var changed []uuid.UUID
 		for _, c := range cells {
 			if c.value == nil && c.code == "" {
 				err = st.deleteMark(id, c.pupil)
 			} else {
 				err = st.saveMark(id, c.pupil, c.value, c.code, c.comment, now)
+				if markChanged(previous[c.pupil], c.value, c.code) {
+					changed = append(changed, c.pupil)
+				}
 			}
 			if err != nil {
 				return err
 			}
+		}
+		if err := s.notifyMarks(st, t, ev, g.Rows, changed); err != nil {
+			return err
 		}
 		period := g.Period
 		g, err = loadGrid(st, ev)
