@@ -132,25 +132,32 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendMails]) error 
 }
 
 // Send delivers the mails ids of t, each at most once (see the top of this file), over one
-// connection opened at the first mail to send.
-func (m *Mailer) Send(ctx context.Context, t *tenant.Tenant, ids []uuid.UUID) error {
+// connection opened at the first mail to send. A mail's outcome is recorded in the
+// transaction that claims the next one (one transaction per mail), the last one's alone.
+func (m *Mailer) Send(ctx context.Context, t *tenant.Tenant, ids []uuid.UUID) (err error) {
 	var conn Conn
+	var last *outcome // the previous mail's, not recorded yet
 	defer func() {
 		if conn != nil {
 			_ = conn.Close()
 		}
+		if last != nil {
+			err = errors.Join(err, m.settle(ctx, t, *last))
+		}
 	}()
 	for _, id := range ids {
-		mail, ok, err := m.claim(ctx, t, id)
+		mail, ok, err := m.claim(ctx, t, id, last)
+		last = nil
 		if err != nil {
-			return err
+			return err // the previous mail, if any, stays "sending": its retry asks the server
 		}
 		if !ok {
 			continue
 		}
 		if conn == nil {
 			if conn, err = m.cfg.Transport.Open(ctx); err != nil {
-				return errors.Join(err, m.settle(ctx, t, id, "pending"))
+				last = &outcome{id, "pending"}
+				return err
 			}
 		}
 		err = conn.Send(mail)
@@ -158,28 +165,38 @@ func (m *Mailer) Send(ctx context.Context, t *tenant.Tenant, ids []uuid.UUID) er
 		var refused *permanentError
 		switch {
 		case err == nil:
-			if err := m.settle(ctx, t, id, "sent"); err != nil {
-				return err // still "sending": the retry's check finds it arrived
-			}
+			last = &outcome{id, "sent"}
 		case errors.As(err, &refused):
 			m.cfg.Logger.Warn("e-mail refused by the server", "tenant", t.UAI, "mail", id, "err", err)
-			if err := m.settle(ctx, t, id, "failed"); err != nil {
-				return err
-			}
+			last = &outcome{id, "failed"}
 		case errors.As(err, &unsure):
 			return err // stays "sending": the retry asks the server
 		default:
-			return errors.Join(err, m.settle(ctx, t, id, "pending"))
+			last = &outcome{id, "pending"} // the server did not take it
+			return err
 		}
 	}
 	return nil
 }
 
-// claim takes mail id for sending, in its own committed transaction, and composes it. ok is
-// false when there is nothing to send: done before, skipped, or settled by the check.
-func (m *Mailer) claim(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (mail Mail, ok bool, err error) {
+// outcome is what became of a mail once sent, refused, or given back.
+type outcome struct {
+	id    uuid.UUID
+	state string
+}
+
+// claim records prev's outcome (when not nil), then takes mail id for sending and composes
+// it, in one committed transaction. ok is false when there is nothing to send: done before,
+// skipped, or settled by the check.
+func (m *Mailer) claim(ctx context.Context, t *tenant.Tenant, id uuid.UUID, prev *outcome) (mail Mail, ok bool, err error) {
 	err = m.svc.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		st := store{tx}
+		now := m.svc.now()
+		if prev != nil {
+			if err := st.settleMail(prev.id, prev.state, now); err != nil {
+				return err
+			}
+		}
 		row, err := st.lockMail(id)
 		if errors.Is(err, errNoMail) {
 			return nil // its person was purged meanwhile
@@ -187,18 +204,10 @@ func (m *Mailer) claim(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (mai
 		if err != nil {
 			return err
 		}
-		now := m.svc.now()
 		switch row.State {
 		case "pending":
-			if row.NotificationID != nil {
-				// The person may have turned this kind off since.
-				off, err := st.turnedOff(row.PersonID, *row.NotificationID)
-				if err != nil {
-					return err
-				}
-				if off {
-					return st.settleMail(id, "skipped", now)
-				}
+			if row.Off {
+				return st.settleMail(id, "skipped", now)
 			}
 		case "sending":
 			settled, err := m.check(ctx, st, t, row, now)
@@ -238,8 +247,8 @@ func (m *Mailer) check(ctx context.Context, st store, t *tenant.Tenant, row mail
 }
 
 // settle records a mail's outcome in its own transaction.
-func (m *Mailer) settle(ctx context.Context, t *tenant.Tenant, id uuid.UUID, state string) error {
-	return m.svc.db.Tx(ctx, t, func(tx *gorm.DB) error { return store{tx}.settleMail(id, state, m.svc.now()) })
+func (m *Mailer) settle(ctx context.Context, t *tenant.Tenant, o outcome) error {
+	return m.svc.db.Tx(ctx, t, func(tx *gorm.DB) error { return store{tx}.settleMail(o.id, o.state, m.svc.now()) })
 }
 
 func (m *Mailer) messageID(id uuid.UUID) string { return id.String() + "@" + m.cfg.Domain }

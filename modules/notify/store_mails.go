@@ -15,28 +15,22 @@ type mailRow struct {
 	DigestDay      *time.Time
 	Address        string
 	State          string
+	Off            bool // its person turned the notification's kind off since
 }
 
 // lockMail reads mail id and locks it for the claiming transaction.
 func (st store) lockMail(id uuid.UUID) (mailRow, error) {
 	var rows []mailRow
-	if err := st.tx.Raw(`SELECT id, person_id, notification_id, digest_day, address, state FROM notification_mails WHERE id = ? FOR UPDATE`, id).Scan(&rows).Error; err != nil {
+	if err := st.tx.Raw(`SELECT m.id, m.person_id, m.notification_id, m.digest_day, m.address, m.state, coalesce(p.delivery = 'off', false) AS off
+		FROM notification_mails m LEFT JOIN notifications n ON n.id = m.notification_id
+		LEFT JOIN notification_preferences p ON p.person_id = m.person_id AND p.kind = n.kind
+		WHERE m.id = ? FOR UPDATE OF m`, id).Scan(&rows).Error; err != nil {
 		return mailRow{}, fmt.Errorf("notify: lock mail %s: %w", id, err)
 	}
 	if len(rows) == 0 {
 		return mailRow{}, errNoMail
 	}
 	return rows[0], nil
-}
-
-// turnedOff tells whether person's current preference for the notification's kind is off.
-func (st store) turnedOff(person, notification uuid.UUID) (bool, error) {
-	var d []string
-	if err := st.tx.Raw(`SELECT p.delivery FROM notification_preferences p JOIN notifications n ON n.kind = p.kind
-		WHERE p.person_id = ? AND n.id = ?`, person, notification).Scan(&d).Error; err != nil {
-		return false, fmt.Errorf("notify: preference of %s: %w", person, err)
-	}
-	return len(d) > 0 && Delivery(d[0]) == Off, nil
 }
 
 func (st store) claimMail(id uuid.UUID, now time.Time) error {
