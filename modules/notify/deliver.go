@@ -29,8 +29,13 @@ package notify
 // runs a job's attempts one after the other, and it rescues a running job only after
 // RescueAfter (jobs.Config; 1 h 30 by default), longer than the job's timeout (30 min),
 // itself far longer than a chunk's SMTP exchanges (each bounded by SMTPConfig.Timeout).
-// The claim is taken under FOR UPDATE all the same, so that a mistake there could not send
-// twice either.
+// (The claim's FOR UPDATE only serialises claims: a second sender at the same time would
+// find "sending", ask the server before the first had finished, and could send again. What
+// excludes it is River's one attempt at a time, hence the timeouts above.)
+//
+// To spend one transaction per mail, a mail's "sent" is written by the transaction that
+// claims the next one (the chunk's last by its own): until then it is "sending", which a
+// retry settles with the check as above.
 
 import (
 	"context"
@@ -122,7 +127,8 @@ type sendWorker struct {
 
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[SendMails]) error {
 	if w.m.cfg.Transport == nil {
-		return river.JobCancel(errors.New("notify: no SMTP server configured (CARTABLE_SMTP_HOST): the mails stay pending"))
+		// No SMTP server configured (CARTABLE_SMTP_HOST): the mails wait, asked again hourly.
+		return river.JobSnooze(time.Hour)
 	}
 	t, err := w.m.cfg.Tenants.Get(ctx, job.Args.TenantUAI)
 	if err != nil {

@@ -61,6 +61,7 @@ func (h *Handler) Module() module.Module {
 		Routes:    routes,
 		Menu:      menu,
 		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
 	}
 }
 

@@ -120,3 +120,25 @@ func TestNotifyRefusesBadNotices(t *testing.T) {
 		t.Errorf("%d notifications written", n)
 	}
 }
+
+// TestSeedDemo: make dev's demo tells guardians of an absence (an e-mail each) and pupils of
+// news (in the digest).
+func TestSeedDemo(t *testing.T) {
+	e := newEnv(t)
+	pupil := e.person(t, e.a, "eleve", "Zoé", "")
+	parent := e.person(t, e.a, "responsable", "Marc", "marc@example.org")
+	if err := e.reg.DB().Tx(context.Background(), e.a, func(tx *gorm.DB) error {
+		return tx.Exec(`INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1)`, pupil, parent).Error
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.SeedDemo(context.Background(), e.a); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := e.svc.Unread(context.Background(), e.a, pupil); n != 1 {
+		t.Errorf("the pupil has %d notifications, want 1 (the news)", n)
+	}
+	if n := e.count(t, e.a, `SELECT count(*) FROM notification_mails WHERE person_id = ?`, parent); n != 1 {
+		t.Errorf("the guardian has %d e-mails, want 1 (the absence)", n)
+	}
+}
