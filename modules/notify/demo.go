@@ -35,6 +35,18 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 		if err != nil {
 			return err
 		}
+		// The demo directory has no e-mail addresses (the AAF generator writes none): give these
+		// guardians one, so that make dev's mailbox receives their e-mails. Demo data only.
+		var told []uuid.UUID
+		for _, gs := range guardians {
+			told = append(told, gs...)
+		}
+		if len(told) > 0 {
+			if err := tx.Exec(`UPDATE people SET email = coalesce(nullif(login, ''), id::text) || '@demo.cartable.test'
+				WHERE id IN ? AND coalesce(email, '') = ''`, told).Error; err != nil {
+				return fmt.Errorf("notify: demo addresses: %w", err)
+			}
+		}
 		notices := []Notice{{Kind: KindNews, Recipients: ids, Title: "Portes ouvertes samedi matin",
 			Body: "L'établissement ouvre ses portes aux familles de 9 h à 12 h.", Link: "/"}}
 		for _, p := range pupils[:min(3, len(pupils))] {
