@@ -139,3 +139,25 @@ func BenchmarkSMTPSend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUnread is what the menu's unread count adds to every page of a member: one read
+// transaction counting a person's unread notifications (here 200 of 1,000).
+func BenchmarkUnread(b *testing.B) {
+	e := newEnv(b)
+	me := e.people(b, e.a, 1)[0]
+	ns := make([]notify.Notice, 1000)
+	for i := range ns {
+		ns[i] = notify.Notice{Kind: notify.KindNews, Recipients: []uuid.UUID{me}, Title: fmt.Sprintf("Actualité n°%d", i+1)}
+	}
+	e.notify(b, e.a, ns...)
+	if _, err := e.svc.MarkAllRead(context.Background(), e.a, me); err != nil {
+		b.Fatal(err)
+	}
+	e.notify(b, e.a, ns[:200]...)
+	b.ResetTimer()
+	for b.Loop() {
+		if n, err := e.svc.Unread(context.Background(), e.a, me); err != nil || n != 200 {
+			b.Fatalf("%d, %v", n, err)
+		}
+	}
+}

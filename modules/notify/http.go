@@ -63,7 +63,7 @@ func (h *Handler) menuText(c echo.Context) string {
 	if v == nil || v.PersonID == uuid.Nil || t == nil {
 		return "Notifications"
 	}
-	n, err := h.svc.Unread(c.Request().Context(), t, v.PersonID)
+	n, err := h.svc.MenuUnread(c.Request().Context(), t, v.PersonID)
 	if err != nil {
 		h.log.WarnContext(c.Request().Context(), "unread notifications count", "err", err)
 		return "Notifications"

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -119,7 +120,14 @@ type Service struct {
 	db    *tenant.DB
 	now   func() time.Time
 	queue Queue
+	// menuCounts keeps the menu's unread counts a few seconds (tenant UAI + person): the
+	// menu is on every page, and a count a few seconds old is good enough there. This
+	// process's own changes (mark read, a page of the list) update it at once.
+	menuCounts *expirable.LRU[string, int]
 }
+
+// menuCountTTL is how old the menu's unread count may be.
+const menuCountTTL = 10 * time.Second
 
 // NewService wires the notifications. now is the clock (nil: time.Now); the queue is set
 // by SetQueue (the queue needs the service's workers first).
@@ -127,7 +135,8 @@ func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) },
+		menuCounts: expirable.NewLRU[string, int](100_000, nil, menuCountTTL)}
 }
 
 // SetQueue gives the service the job queue its e-mails are sent from.
@@ -207,7 +216,26 @@ func (s *Service) List(ctx context.Context, t *tenant.Tenant, person uuid.UUID, 
 		p.Unread, err = st.unread(person)
 		return err
 	})
+	if err == nil {
+		s.menuCounts.Add(countKey(t, person), p.Unread)
+	}
 	return &p, err
+}
+
+func countKey(t *tenant.Tenant, person uuid.UUID) string {
+	return string(t.UAI) + "/" + person.String()
+}
+
+// MenuUnread is Unread as the menu shows it: kept up to menuCountTTL.
+func (s *Service) MenuUnread(ctx context.Context, t *tenant.Tenant, person uuid.UUID) (int, error) {
+	if n, ok := s.menuCounts.Get(countKey(t, person)); ok {
+		return n, nil
+	}
+	n, err := s.Unread(ctx, t, person)
+	if err == nil {
+		s.menuCounts.Add(countKey(t, person), n)
+	}
+	return n, err
 }
 
 // Unread counts person's unread notifications (the menu's badge).
@@ -224,6 +252,7 @@ func (s *Service) Unread(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 // MarkRead marks one of person's notifications read. Another person's notification, or an
 // unknown one, is not found: nobody learns that it exists.
 func (s *Service) MarkRead(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) error {
+	defer s.menuCounts.Remove(countKey(t, person))
 	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		n, err := store{tx}.markRead(person, &id, s.now())
 		if err != nil {
@@ -238,6 +267,7 @@ func (s *Service) MarkRead(ctx context.Context, t *tenant.Tenant, person, id uui
 
 // MarkAllRead marks every notification of person read and says how many were unread.
 func (s *Service) MarkAllRead(ctx context.Context, t *tenant.Tenant, person uuid.UUID) (int, error) {
+	defer s.menuCounts.Remove(countKey(t, person))
 	var n int
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		var err error
