@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -105,11 +106,17 @@ type CredentialExpirer interface {
 	ExpireCredentials(ctx context.Context, t *tenant.Tenant, now time.Time) (int, error)
 }
 
+// Labelled is a module's Work that names its jobs in French for the console.
+type Labelled interface {
+	JobLabels() map[string]string
+}
+
 // Queue is the job queue: insertion (in the caller's transaction) and, once Started, the
 // workers and the periodic schedule.
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	cfg    Config
+	labels map[string]string // the French names of the jobs, the modules' included
 }
 
 // maxAttempts bounds the retries of a failing job; River waits attempt⁴ seconds (with
@@ -139,9 +146,13 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &tenantsWorker{d: d, cfg: cfg})
 	river.AddWorker(workers, &credentialsWorker{d: d, cfg: cfg})
 	var more []*river.PeriodicJob
+	names := maps.Clone(labels)
 	for _, m := range d.Modules {
 		m.AddWorkers(workers)
 		more = append(more, m.PeriodicJobs()...)
+		if l, ok := m.(Labelled); ok {
+			maps.Copy(names, l.JobLabels())
+		}
 	}
 	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
@@ -171,7 +182,7 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("jobs: client: %w", err)
 	}
-	return &Queue{client: client, cfg: cfg}, nil
+	return &Queue{client: client, cfg: cfg, labels: names}, nil
 }
 
 // Start runs the workers and the periodic schedule until Stop or ctx's end.
@@ -290,7 +301,7 @@ func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error
 	}
 	out := make([]Job, 0, len(res.Jobs))
 	for _, r := range res.Jobs {
-		j := Job{ID: r.ID, Kind: r.Kind, Label: labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		j := Job{ID: r.ID, Kind: r.Kind, Label: q.labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
 			Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt}
 		if n := len(r.Errors); n > 0 {
 			// The raw error (it may name internal hosts) is in the server's log, not here.

@@ -120,6 +120,14 @@ func (m *Mailer) PeriodicJobs() []*river.PeriodicJob {
 	}, &river.PeriodicJobOpts{RunOnStart: true})}
 }
 
+// JobLabels names the jobs in the console (jobs.Labelled).
+func (m *Mailer) JobLabels() map[string]string {
+	return map[string]string{
+		SendMails{}.Kind():   "Envoi des courriels de notification",
+		PlanDigests{}.Kind(): "Résumés quotidiens des notifications",
+	}
+}
+
 type sendWorker struct {
 	river.WorkerDefaults[SendMails]
 	m *Mailer
