@@ -1,14 +1,15 @@
 # The two commands: `make dev` runs the whole product with demo data, `make test` runs every test.
 GO ?= go
 
-.PHONY: dev test build bench fuzz chromium axe load FORCE
+.PHONY: dev test build bench fuzz chromium axe mailpit load FORCE
 
-dev: build
+# make dev also starts mailpit, the development mailbox of the notifications' e-mails.
+dev: build mailpit
 	./.bin/cartable dev
 
 # Every test, against one private PostgreSQL cluster started for the run (ops/testenv/pgrun).
 # The browser tests drive headless Chromium: ops/ensure-chromium.sh installs it when missing.
-test: .bin/pgrun chromium axe
+test: .bin/pgrun chromium axe mailpit
 	$(GO) vet ./...
 	./.bin/pgrun -- $(GO) test -race -count=1 ./...
 
@@ -20,6 +21,9 @@ axe:
 
 chromium:
 	sh ops/ensure-chromium.sh
+
+mailpit:
+	sh ops/ensure-mailpit.sh
 
 build:
 	$(GO) build -o .bin/cartable ./cmd/cartable

@@ -25,6 +25,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
@@ -161,7 +162,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		directory.ImportOptions{Actor: "test", Scope: all}); err != nil {
 		t.Fatalf("the parent's child at the collège: %v", err)
 	}
-	if err := grades.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+	marks := grades.NewService(reg.DB(), env.Clock.Now)
+	marks.SetNotifier(notify.NewService(reg.DB(), env.Clock.Now)) // the pupils' and parents' notifications pages have some
+	if err := marks.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("marks: %v", err)
 	}
 	if err := timetable.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {

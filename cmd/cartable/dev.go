@@ -90,6 +90,20 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 		}
 	}()
 	cfg.KratosPublicURL, cfg.KratosAdminURL = kr.PublicURL(), kr.AdminURL()
+	if cfg.SMTP.Host == "" {
+		// The development mailbox: every e-mail of the notifications lands there, listed on
+		// the console's « Courriels envoyés (dev) » page.
+		mp, err := localstack.StartMailpit(ctx, localstack.MailpitOptions{Dir: filepath.Join(cfg.DataDir, "mailpit"), Logger: log})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := mp.Stop(); err != nil {
+				log.Error("stop mailpit", "err", err)
+			}
+		}()
+		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS, cfg.MailpitURL = mp.SMTPHost(), mp.SMTPPort(), "none", mp.APIURL()
+	}
 	reg, closeDB, err := openRegistry(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -130,6 +144,9 @@ Cartable tourne avec les données de démonstration.
 		fmt.Fprintf(out, "  %-44s %-28s %s\n", l.Who, l.Login, l.Password)
 	}
 	fmt.Fprintf(out, "Connexion : %sconnexion\n", srv.PortalURL())
+	if cfg.MailpitURL != "" {
+		fmt.Fprintf(out, "Courriels envoyés (boîte de développement mailpit, API %s) : %sconsole/courriels\n", cfg.MailpitURL, srv.TenantURL("admin"))
+	}
 	fmt.Fprintf(out, "Exemple : curl -H 'Authorization: Bearer %s' %sapi/v1/tenants\nCtrl-C arrête tout.\n\n", cfg.AdminToken, srv.TenantURL("admin"))
 
 	sctx, cancel := context.WithCancel(ctx)

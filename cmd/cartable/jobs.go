@@ -11,6 +11,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 )
 
@@ -29,6 +30,28 @@ func (l liveTenants) Live(ctx context.Context) ([]tenant.Tenant, error) {
 	return out, nil
 }
 
+// Get finds an establishment by UAI (the notifications' jobs).
+func (l liveTenants) Get(ctx context.Context, uai string) (*tenant.Tenant, error) {
+	return l.reg.Get(ctx, uai)
+}
+
+// mailerOf wires the notifications' e-mails: SMTP from the configuration (none: they wait),
+// and mailpit's API as the check after a crash mid-send when a development mailbox is set.
+func mailerOf(cfg config, reg *tenant.Registry, svc *notify.Service, siteURL func(string) string, log *slog.Logger) (*notify.Mailer, error) {
+	mc := notify.MailerConfig{Tenants: liveTenants{reg}, SiteURL: siteURL, Domain: cfg.BaseDomain, Logger: log}
+	if cfg.SMTP.Host != "" {
+		tr, err := notify.NewSMTP(cfg.SMTP)
+		if err != nil {
+			return nil, err
+		}
+		mc.Transport = tr
+	}
+	if cfg.MailpitURL != "" {
+		mc.Arrivals = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
+	}
+	return notify.NewMailer(svc, mc), nil
+}
+
 // leavers adapts the directory's purge to the queue.
 type leavers struct{ dir *directory.Service }
 
@@ -38,7 +61,7 @@ func (l leavers) PurgeLeavers(ctx context.Context, t *tenant.Tenant, now time.Ti
 }
 
 // queueOf wires the job queue on the registry's pool.
-func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *directory.Service, log *slog.Logger) (*jobs.Queue, error) {
+func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *directory.Service, log *slog.Logger, more ...jobs.Work) (*jobs.Queue, error) {
 	sqlDB, err := reg.Platform().DB()
 	if err != nil {
 		return nil, err
@@ -49,6 +72,7 @@ func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *director
 		Leavers:   leavers{dir},
 		Retired:   reg,
 		Passwords: dir,
+		Modules:   more,
 	}, jobs.Config{Workers: cfg.JobWorkers, OrphanGrace: time.Duration(cfg.OrphanGraceHours) * time.Hour, Logger: log})
 }
 

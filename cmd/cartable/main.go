@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -120,12 +121,14 @@ type config struct {
 	MaxImportMB     int // establishment archives (admin API)
 	MaxUploadMB     int // directory files (AAF, CSV): the upload page and the admin API
 	// Login throttling on the auth host (modules/identity/authproxy.go).
-	LoginConcurrency  int            // password submissions with Kratos at once
-	LoginQueueSeconds int            // how long others wait for one before the "file d'attente" page
-	TrustedProxies    []netip.Prefix // peers whose X-Forwarded-For names the client
-	SecretKey         string         // CARTABLE_SECRET_KEY: encrypts the initial passwords kept with imports
-	JobWorkers        int            // CARTABLE_JOB_WORKERS
-	OrphanGraceHours  int            // CARTABLE_ORPHAN_GRACE_HOURS
+	LoginConcurrency  int               // password submissions with Kratos at once
+	LoginQueueSeconds int               // how long others wait for one before the "file d'attente" page
+	TrustedProxies    []netip.Prefix    // peers whose X-Forwarded-For names the client
+	SecretKey         string            // CARTABLE_SECRET_KEY: encrypts the initial passwords kept with imports
+	JobWorkers        int               // CARTABLE_JOB_WORKERS
+	OrphanGraceHours  int               // CARTABLE_ORPHAN_GRACE_HOURS
+	SMTP              notify.SMTPConfig // CARTABLE_SMTP_*: the notifications' e-mails
+	MailpitURL        string            // CARTABLE_MAILPIT_URL: a development mailbox's API (make dev)
 }
 
 func loadConfig() (config, error) {
@@ -142,6 +145,17 @@ func loadConfig() (config, error) {
 		KratosAdminURL:  os.Getenv("CARTABLE_KRATOS_ADMIN_URL"),
 		KratosBrowser:   os.Getenv("CARTABLE_KRATOS_BROWSER_URL"),
 		SecretKey:       os.Getenv("CARTABLE_SECRET_KEY"),
+		MailpitURL:      os.Getenv("CARTABLE_MAILPIT_URL"),
+	}
+	c.SMTP = notify.SMTPConfig{Host: os.Getenv("CARTABLE_SMTP_HOST"), Username: os.Getenv("CARTABLE_SMTP_USERNAME"),
+		Password: os.Getenv("CARTABLE_SMTP_PASSWORD"), TLS: os.Getenv("CARTABLE_SMTP_TLS"),
+		From: env("CARTABLE_SMTP_FROM", "Cartable <ne-pas-repondre@"+c.BaseDomain+">")}
+	if v := os.Getenv("CARTABLE_SMTP_PORT"); v != "" {
+		if p, err := strconv.Atoi(v); err != nil || p <= 0 || p > 65535 {
+			return c, fmt.Errorf("CARTABLE_SMTP_PORT=%q: a port number is expected", v)
+		} else {
+			c.SMTP.Port = p
+		}
 	}
 	if p, ok := os.LookupEnv("CARTABLE_PUBLIC_PORT"); ok {
 		c.PublicPort = p

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"log/slog"
 	"slices"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/platform"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -31,6 +33,9 @@ type app struct {
 	directory *directory.Service
 	grades    *grades.Service
 	family    *identity.Family // a parent's children in every establishment
+	notify    *notify.Service
+	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
+	log       *slog.Logger
 }
 
 // modules is the ordered list of Cartable's modules: adding a capability is one line here,
@@ -51,6 +56,7 @@ func modules(a app) []module.Module {
 		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
 		grades.NewHandler(a.grades, a.auth).Module(),
 		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
+		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
@@ -111,7 +117,11 @@ func menuOf(mods []module.Module) func(echo.Context) []web.MenuItem {
 				continue
 			}
 			seen[href] = true
-			items = append(items, web.MenuItem{Href: href, Text: e.Text, Section: e.Section})
+			text := e.Text
+			if e.TextFor != nil {
+				text = e.TextFor(c)
+			}
+			items = append(items, web.MenuItem{Href: href, Text: text, Section: e.Section})
 		}
 		return items
 	}

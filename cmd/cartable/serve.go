@@ -16,6 +16,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -93,11 +94,17 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	queue, err := queueOf(cfg, reg, k, dirSvc, log)
+	notifySvc := notify.NewService(reg.DB(), nil)
+	mailer, err := mailerOf(cfg, reg, notifySvc, srv.TenantURL, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer)
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
+	notifySvc.SetQueue(queue)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
@@ -109,9 +116,15 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		browser = strings.TrimSuffix(srv.TenantURL("auth"), "/")
 	}
 	gradesSvc := grades.NewService(reg.DB(), nil)
+	gradesSvc.SetNotifier(notifySvc)
 	family := familyOf(auth, reg, gradesSvc)
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
-	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family})
+	var mailbox notify.Mailbox
+	if cfg.MailpitURL != "" {
+		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
+	}
+	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
+		notify: notifySvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

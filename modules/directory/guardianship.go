@@ -51,3 +51,26 @@ func (Guardianship) LegalChildren(tx *gorm.DB, guardian uuid.UUID) ([]Child, err
 	frsort.Slice(out, func(c Child) []string { return []string{c.FirstName, c.LastName} })
 	return out, nil
 }
+
+// LegalGuardians returns, for each of pupils, their active legal guardians in the
+// establishment of tx (pupils without one are absent from the map).
+func (Guardianship) LegalGuardians(tx *gorm.DB, pupils []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error) {
+	out := map[uuid.UUID][]uuid.UUID{}
+	if len(pupils) == 0 {
+		return out, nil
+	}
+	rows, err := tx.Raw(`SELECT g.pupil_id, g.guardian_id FROM guardianships g JOIN people p ON p.id = g.guardian_id AND p.active
+		WHERE g.legal AND g.pupil_id IN ? ORDER BY g.pupil_id, g.guardian_id`, pupils).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("directory: legal guardians of %d pupils: %w", len(pupils), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var pupil, guardian uuid.UUID
+		if err := rows.Scan(&pupil, &guardian); err != nil {
+			return nil, fmt.Errorf("directory: legal guardians: %w", err)
+		}
+		out[pupil] = append(out[pupil], guardian)
+	}
+	return out, rows.Err()
+}

@@ -16,6 +16,7 @@ import (
 type Guardians interface {
 	IsLegalGuardian(tx *gorm.DB, guardian, pupil uuid.UUID) (bool, error)
 	LegalChildren(tx *gorm.DB, guardian uuid.UUID) ([]directory.Child, error)
+	LegalGuardians(tx *gorm.DB, pupils []uuid.UUID) (map[uuid.UUID][]uuid.UUID, error)
 }
 
 // Child is a pupil of whom the guardian is legal guardian, as the child chooser lists them.

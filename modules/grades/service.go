@@ -24,6 +24,7 @@ type Service struct {
 	now       func() time.Time
 	guardians Guardians
 	figures   *figuresCache // classes' figures by version of the grades data
+	notifier  Notifier      // tells pupils and guardians of published marks; nil: nobody
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the
@@ -383,7 +384,9 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 					return FieldErrors{"bareme": fmt.Sprintf("%d note(s) dépassent ce barème : corrigez-les d'abord.", over)}
 				}
 			}
-			err = st.updateEvaluation(id, f, v, now)
+			if err = st.updateEvaluation(id, f, v, now); err == nil && !prev.Published && f.Published {
+				err = s.notifyPublished(st, t, a, id)
+			}
 		}
 		if err != nil {
 			return err
@@ -596,14 +599,25 @@ func (s *Service) SaveMarks(ctx context.Context, t *tenant.Tenant, a Actor, id u
 		if bad {
 			return &GridError{Grid: g}
 		}
+		previous := map[uuid.UUID]*MarkEntry{}
+		for _, r := range g.Rows {
+			previous[r.PupilID] = r.Mark
+		}
+		var changed []uuid.UUID
 		marks := make([]markInput, len(cells))
 		for i, c := range cells {
 			marks[i] = markInput{Pupil: c.pupil, Value: c.value, Comment: c.comment}
 			if c.code != "" {
 				marks[i].Code = &c.code
 			}
+			if (c.value != nil || c.code != "") && markChanged(previous[c.pupil], c.value, c.code) {
+				changed = append(changed, c.pupil)
+			}
 		}
 		if err := st.saveMarks(id, marks, s.now().UTC()); err != nil {
+			return err
+		}
+		if err := s.notifyMarks(st, t, ev, g.Rows, changed); err != nil {
 			return err
 		}
 		period := g.Period

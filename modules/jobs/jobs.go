@@ -8,11 +8,13 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -53,6 +55,11 @@ type Config struct {
 	// accounts yet, and a retry adopts them meanwhile).
 	OrphanGrace time.Duration
 	Now         func() time.Time // the clock the jobs decide with (default time.Now)
+	// JobTimeout bounds a job's run (default 30 min); RescueAfter is how long a job left
+	// running by a dead process waits before River retries it (default JobTimeout + 1 h).
+	// Tests that kill a worker shorten both.
+	JobTimeout  time.Duration
+	RescueAfter time.Duration
 	Logger      *slog.Logger
 }
 
@@ -63,6 +70,14 @@ type Duties struct {
 	Leavers   LeaverPurger
 	Retired   TenantPurger
 	Passwords CredentialExpirer
+	// Modules are other modules' jobs (notify's e-mails): their workers and periodic jobs.
+	Modules []Work
+}
+
+// Work is a module's jobs on the queue: it adds its workers and names its periodic jobs.
+type Work interface {
+	AddWorkers(w *river.Workers)
+	PeriodicJobs() []*river.PeriodicJob
 }
 
 // TenantLister lists the establishments whose schema exists (active or suspended).
@@ -91,11 +106,17 @@ type CredentialExpirer interface {
 	ExpireCredentials(ctx context.Context, t *tenant.Tenant, now time.Time) (int, error)
 }
 
+// Labelled is a module's Work that names its jobs in French for the console.
+type Labelled interface {
+	JobLabels() map[string]string
+}
+
 // Queue is the job queue: insertion (in the caller's transaction) and, once Started, the
 // workers and the periodic schedule.
 type Queue struct {
 	client *river.Client[*sql.Tx]
 	cfg    Config
+	labels map[string]string // the French names of the jobs, the modules' included
 }
 
 // maxAttempts bounds the retries of a failing job; River waits attempt⁴ seconds (with
@@ -124,6 +145,15 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &leaversWorker{d: d, cfg: cfg})
 	river.AddWorker(workers, &tenantsWorker{d: d, cfg: cfg})
 	river.AddWorker(workers, &credentialsWorker{d: d, cfg: cfg})
+	var more []*river.PeriodicJob
+	names := maps.Clone(labels)
+	for _, m := range d.Modules {
+		m.AddWorkers(workers)
+		more = append(more, m.PeriodicJobs()...)
+		if l, ok := m.(Labelled); ok {
+			maps.Copy(names, l.JobLabels())
+		}
+	}
 	periodic := func(every time.Duration, args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(every), func() (river.JobArgs, *river.InsertOpts) {
 			// One per period: a duty still retrying is not doubled by the next tick.
@@ -138,20 +168,21 @@ func New(db *sql.DB, d Duties, cfg Config) (*Queue, error) {
 		MaxAttempts:       maxAttempts,
 		// A duty walks every identity or establishment of the région: minutes, not River's
 		// default minute. Stuck jobs still end (River rescues them after this).
-		JobTimeout:   30 * time.Minute,
-		ErrorHandler: failureLog{cfg.Logger},
-		Logger:       slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
-		PeriodicJobs: []*river.PeriodicJob{
+		JobTimeout:           cmp.Or(cfg.JobTimeout, 30*time.Minute),
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		ErrorHandler:         failureLog{cfg.Logger},
+		Logger:               slog.New(warnings{cfg.Logger.Handler()}), // River reports its routine at INFO every few seconds
+		PeriodicJobs: append([]*river.PeriodicJob{
 			periodic(time.Hour, ReconcileOrphans{}),
 			periodic(24*time.Hour, PurgeLeavers{}),
 			periodic(24*time.Hour, PurgeTenants{}),
 			periodic(6*time.Hour, ExpireCredentials{}),
-		},
+		}, more...),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: client: %w", err)
 	}
-	return &Queue{client: client, cfg: cfg}, nil
+	return &Queue{client: client, cfg: cfg, labels: names}, nil
 }
 
 // Start runs the workers and the periodic schedule until Stop or ctx's end.
@@ -186,6 +217,38 @@ func (q *Queue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs, at t
 		_, err := q.client.InsertTx(tx.Statement.Context, sqlTx, args, &river.InsertOpts{ScheduledAt: at, MaxAttempts: maxAttempts})
 		if err != nil {
 			return fmt.Errorf("jobs: enqueue %s: %w", args.Kind(), err)
+		}
+		return nil
+	}
+	if t == nil {
+		return insert(tx)
+	}
+	return tenant.WithPlatform(tx, t, insert)
+}
+
+// Planned is a job to enqueue and when it may run.
+type Planned struct {
+	Args river.JobArgs
+	At   time.Time
+}
+
+// InsertManyTx enqueues jobs in the caller's GORM transaction in one statement (InsertTx's
+// rules); a module that enqueues thousands at once (notify) needs it.
+func (q *Queue) InsertManyTx(tx *gorm.DB, t *tenant.Tenant, jobs []Planned) error {
+	if len(jobs) == 0 {
+		return nil
+	}
+	sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx)
+	if !ok {
+		return errors.New("jobs: InsertManyTx needs a GORM transaction on database/sql")
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, j := range jobs {
+		params[i] = river.InsertManyParams{Args: j.Args, InsertOpts: &river.InsertOpts{ScheduledAt: j.At, MaxAttempts: maxAttempts}}
+	}
+	insert := func(*gorm.DB) error {
+		if _, err := q.client.InsertManyFastTx(tx.Statement.Context, sqlTx, params); err != nil {
+			return fmt.Errorf("jobs: enqueue %d %s: %w", len(jobs), jobs[0].Args.Kind(), err)
 		}
 		return nil
 	}
@@ -238,7 +301,7 @@ func (q *Queue) List(ctx context.Context, state string, limit int) ([]Job, error
 	}
 	out := make([]Job, 0, len(res.Jobs))
 	for _, r := range res.Jobs {
-		j := Job{ID: r.ID, Kind: r.Kind, Label: labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
+		j := Job{ID: r.ID, Kind: r.Kind, Label: q.labels[r.Kind], State: string(r.State), Attempt: r.Attempt, MaxAttempts: r.MaxAttempts,
 			Args: string(r.EncodedArgs), CreatedAt: r.CreatedAt, ScheduledAt: r.ScheduledAt, FinalizedAt: r.FinalizedAt}
 		if n := len(r.Errors); n > 0 {
 			// The raw error (it may name internal hosts) is in the server's log, not here.

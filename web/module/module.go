@@ -89,6 +89,8 @@ type MenuEntry struct {
 	// Host is where the entry is shown; empty means the establishments' host.
 	Host Host
 	Text string
+	// TextFor, when set, computes the text for the request (a count of unread items).
+	TextFor func(c echo.Context) string
 	// Href is the link; HrefFor, when set, computes it for the request (one's own card).
 	Href    string
 	HrefFor func(c echo.Context) string
