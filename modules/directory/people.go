@@ -442,30 +442,31 @@ func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID
 	m := &Me{Classes: []string{}}
 	found := false
 	id := pgtype.UUID{Bytes: personID, Valid: true} // encoded as is, not through uuid's Valuer
+	// One statement: the person first (kind 0, with their classes), then their children
+	// (kind 1, with the legal flag).
 	b := &pgx.Batch{}
-	b.Queue(`SELECT `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM {t}.classes c
-			JOIN {t}.class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}')
-		FROM {t}.people p WHERE p.id = $1`, id).Query(func(rows pgx.Rows) error {
+	b.Queue(`SELECT 0 AS kind, `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM {t}.classes c
+			JOIN {t}.class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}'), false
+		FROM {t}.people p WHERE p.id = $1
+		UNION ALL
+		SELECT 1, `+personColumns+`, '{}', g.legal FROM {t}.guardianships g JOIN {t}.people p ON p.id = g.pupil_id
+		WHERE g.guardian_id = $1 AND p.active
+		ORDER BY kind, first_name`, id).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
-			found = true
-			targets, done := m.Person.scanTargets()
-			if err := rows.Scan(append(targets, &m.Classes)...); err != nil {
-				return err
-			}
-			done()
-		}
-		return rows.Err()
-	})
-	b.Queue(`SELECT `+personColumns+`, g.legal FROM {t}.guardianships g JOIN {t}.people p ON p.id = g.pupil_id
-		WHERE g.guardian_id = $1 AND p.active ORDER BY p.first_name`, id).Query(func(rows pgx.Rows) error {
-		for rows.Next() {
+			var kind int
 			var r Relative
+			var classes []string
 			targets, done := r.scanTargets()
-			if err := rows.Scan(append(targets, &r.Legal)...); err != nil {
+			if err := rows.Scan(append(append([]any{&kind}, targets...), &classes, &r.Legal)...); err != nil {
 				return err
 			}
 			done()
-			m.Children = append(m.Children, r)
+			if kind == 0 {
+				found, m.Person = true, r.Person
+				m.Classes = append(m.Classes, classes...) // "classes": [] when in none
+			} else {
+				m.Children = append(m.Children, r)
+			}
 		}
 		return rows.Err()
 	})
