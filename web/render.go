@@ -47,9 +47,18 @@ const userKey = "cartable.user"
 // SetUser records the signed-in person for the layout (identity middleware calls it).
 func SetUser(c echo.Context, u *User) { c.Set(userKey, u) }
 
-// SetCSRFToken records the anti-forgery token the page's forms repeat in their _csrf field
-// (identity middleware calls it for cookie sessions).
-func SetCSRFToken(c echo.Context, token string) { c.Set(csrfKey, token) }
+// SetCSRFToken records how to make the anti-forgery token the page's forms repeat in their
+// _csrf field (identity middleware calls it for cookie sessions). It is made only when a
+// page is rendered: a JSON answer has no form.
+func SetCSRFToken(c echo.Context, token func() string) { c.Set(csrfKey, token) }
+
+// csrfOf is the anti-forgery token of c's session, or "".
+func csrfOf(c echo.Context) string {
+	if f, ok := c.Get(csrfKey).(func() string); ok {
+		return f()
+	}
+	return ""
+}
 
 // UserOf returns the signed-in person recorded by SetUser, or nil.
 func UserOf(c echo.Context) *User {
@@ -128,7 +137,7 @@ func (r *Renderer) Render(w io.Writer, name string, data any, c echo.Context) er
 		if p.User == nil {
 			p.User = UserOf(c)
 		}
-		p.CSRF, _ = c.Get(csrfKey).(string)
+		p.CSRF = csrfOf(c)
 		p.Nav = r.navOf(c)
 		data = p
 	}

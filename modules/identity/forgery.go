@@ -116,6 +116,6 @@ func parseForm(r *http.Request) error {
 // setCSRF gives the pages of a cookie session their forms' token.
 func setCSRF(c echo.Context) {
 	if cookie, _ := credentials(c); cookie != "" {
-		web.SetCSRFToken(c, CSRFToken(cookie))
+		web.SetCSRFToken(c, func() string { return CSRFToken(cookie) })
 	}
 }
