@@ -18,7 +18,7 @@ import (
 // eventView is an event as the vie scolaire's and families' lists show it.
 type eventView struct {
 	ID, Pupil, Href, Class, Kind, When, State, Motif, MotifID, Comment, Action string
-	Pending                                                                   bool
+	Pending                                                                    bool
 }
 
 func eventViewOf(e Event) eventView {
@@ -171,7 +171,9 @@ func (h *Handler) renderSettings(c echo.Context, status int, method, threshold, 
 }
 
 // settings shows the counting rules and the motifs.
-func (h *Handler) settings(c echo.Context) error { return h.renderSettings(c, http.StatusOK, "", "", "") }
+func (h *Handler) settings(c echo.Context) error {
+	return h.renderSettings(c, http.StatusOK, "", "", "")
+}
 
 // saveSettings changes the method and the threshold.
 func (h *Handler) saveSettings(c echo.Context) error {

@@ -243,7 +243,9 @@ func (s *Service) Roll(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 // RollErrors are the wrong lines of a roll, by pupil.
 type RollErrors map[uuid.UUID]string
 
-func (e RollErrors) Error() string { return "appel invalide : " + itoa(len(e)) + " ligne(s) à corriger" }
+func (e RollErrors) Error() string {
+	return "appel invalide : " + itoa(len(e)) + " ligne(s) à corriger"
+}
 
 // SaveRoll records the marks of a register's pupils (those not given keep theirs). Saving
 // the same marks again changes nothing; once the roll was taken, each change is kept in the

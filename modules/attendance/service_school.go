@@ -20,7 +20,9 @@ import (
 // FormErrors are a form's mistakes by field, in French: the form is shown again with them.
 type FormErrors map[string]string
 
-func (e FormErrors) Error() string { return "formulaire invalide : " + itoa(len(e)) + " champ(s) à corriger" }
+func (e FormErrors) Error() string {
+	return "formulaire invalide : " + itoa(len(e)) + " champ(s) à corriger"
+}
 
 // classRef is a class or group as the ad hoc form offers it.
 type classRef struct {
@@ -492,4 +494,3 @@ var weekdayNames = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "
 
 // frShortDay is "lundi 05/10".
 func frShortDay(d time.Time) string { return weekdayNames[d.Weekday()] + " " + d.Format("02/01") }
-

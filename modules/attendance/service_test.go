@@ -34,9 +34,9 @@ type school struct {
 	svc   *attendance.Service
 	clock *testenv.Clock
 
-	class, other                        uuid.UUID
+	class, other                          uuid.UUID
 	alice, bruno, zoe, guardian, relative uuid.UUID
-	maths, spanish, cpe                 uuid.UUID
+	maths, spanish, cpe                   uuid.UUID
 }
 
 func newSchool(t testing.TB, reg *tenant.Registry, n int) *school {

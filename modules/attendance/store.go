@@ -24,18 +24,18 @@ const registerCols = `r.id, r.slot_id, r.lesson_date, r.on_date, ` + `(extract(e
 	r.teachers, r.kind, r.label, r.taken_at, r.taken_by, coalesce((SELECT concat_ws(' ', p.first_name, p.last_name) FROM people p WHERE p.id = r.taken_by), '') AS taken_by_name`
 
 type registerRow struct {
-	ID                      uuid.UUID
-	SlotID                  *uuid.UUID
-	LessonDate, OnDate      time.Time
-	Starts, Ends            int
-	Afternoon               bool
-	ClassID                 uuid.UUID
+	ID                       uuid.UUID
+	SlotID                   *uuid.UUID
+	LessonDate, OnDate       time.Time
+	Starts, Ends             int
+	Afternoon                bool
+	ClassID                  uuid.UUID
 	ClassLabel, SubjectLabel string
-	TeacherIDs              string // {uuid,…}
-	Teachers, Kind, Label   string
-	TakenAt                 *time.Time
-	TakenBy                 *uuid.UUID
-	TakenByName             string
+	TeacherIDs               string // {uuid,…}
+	Teachers, Kind, Label    string
+	TakenAt                  *time.Time
+	TakenBy                  *uuid.UUID
+	TakenByName              string
 }
 
 func (r registerRow) register() Register {
@@ -414,10 +414,10 @@ func (st store) slotsOf(pupils []uuid.UUID, from, to time.Time) ([]slotRow, erro
 
 // pupilRef is a pupil as lists name them.
 type pupilRef struct {
-	ID                   uuid.UUID
-	FirstName, LastName  string
-	ClassLabel           string
-	Category             string
+	ID                  uuid.UUID
+	FirstName, LastName string
+	ClassLabel          string
+	Category            string
 }
 
 // pupils reads names and classes of pupils.
