@@ -111,3 +111,21 @@ CREATE TABLE register_changes (
     changed_at   timestamptz NOT NULL
 );
 CREATE INDEX register_changes_register ON register_changes (register_id, changed_at);
+
+-- A legal guardian's justification of an event: a motif among those usable online and a
+-- comment; the vie scolaire accepts it (the event takes its motif) or refuses it, with a
+-- comment. Every one is kept: the guardian sees the history.
+CREATE TABLE justifications (
+    id           uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    absence_id   uuid NOT NULL REFERENCES absences (id) ON DELETE CASCADE,
+    guardian_id  uuid NOT NULL REFERENCES people (id),
+    motif_id     uuid NOT NULL REFERENCES absence_motifs (id),
+    comment      text NOT NULL DEFAULT '' CHECK (length(comment) <= 500),
+    state        text NOT NULL DEFAULT 'en_attente' CHECK (state IN ('en_attente', 'acceptee', 'refusee')),
+    answer       text NOT NULL DEFAULT '' CHECK (length(answer) <= 500),
+    answered_by  uuid REFERENCES people (id),
+    answered_at  timestamptz,
+    created_at   timestamptz NOT NULL
+);
+CREATE INDEX justifications_absence ON justifications (absence_id, created_at);
+CREATE INDEX justifications_pending ON justifications (created_at) WHERE state = 'en_attente';

@@ -87,6 +87,10 @@ func notice(code string) string {
 		return "L'appel était déjà enregistré ainsi : rien n'a changé."
 	case "decision":
 		return "La décision a été enregistrée."
+	case "justification":
+		return "Votre justification a été envoyée à la vie scolaire."
+	case "reponse":
+		return "La réponse a été enregistrée."
 	case "reglages":
 		return "Les règles de décompte ont été enregistrées."
 	}

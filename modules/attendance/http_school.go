@@ -18,13 +18,31 @@ import (
 // eventView is an event as the vie scolaire's and families' lists show it.
 type eventView struct {
 	ID, Pupil, Href, Class, Kind, When, State, Motif, MotifID, Comment, Action string
-	Pending                                                                    bool
+	Pending, Justifiable                                                       bool
+	Justifications                                                             []justificationView
+}
+
+type justificationView struct {
+	ID, Guardian, Motif, Comment, State, Answer, AnsweredBy, At, AnsweredAt string
+	Event                                                                   eventView
+}
+
+func justificationViewOf(j Justification) justificationView {
+	v := justificationView{ID: j.ID.String(), Guardian: j.Guardian, Motif: j.Motif, Comment: j.Comment, State: j.StateLabel(), Answer: j.Answer,
+		AnsweredBy: j.AnsweredBy, At: frTime(j.CreatedAt)}
+	if j.AnsweredAt != nil {
+		v.AnsweredAt = frTime(*j.AnsweredAt)
+	}
+	return v
 }
 
 func eventViewOf(e Event) eventView {
 	v := eventView{ID: e.ID.String(), Pupil: e.Pupil, Href: "/absences/eleves/" + e.PupilID.String(), Class: e.ClassLabel, Kind: e.Kind.Label(),
 		When: e.Start.French() + " – " + e.End.French(), State: e.State.Label(), Motif: e.Motif, Comment: e.Comment,
-		Action: "/vie-scolaire/absences/" + e.ID.String(), Pending: e.State == Pending}
+		Action: "/vie-scolaire/absences/" + e.ID.String(), Pending: e.State == Pending, Justifiable: e.Justifiable()}
+	for _, j := range e.Justifications {
+		v.Justifications = append(v.Justifications, justificationViewOf(j))
+	}
 	if e.Kind == KindLateness && e.Minutes > 0 {
 		v.When = e.Start.French() + " (" + strconv.Itoa(e.Minutes) + " min)"
 	}
@@ -48,6 +66,7 @@ func (h *Handler) schoolDay(c echo.Context) error {
 		Nav            dayNav
 		Untaken        []registerView
 		Pending, Done  []eventView
+		Justifications []justificationView
 		Motifs         []Motif
 		Taken, Total   int
 		Notice, Return string
@@ -61,6 +80,16 @@ func (h *Handler) schoolDay(c echo.Context) error {
 	}
 	for _, e := range sd.Done {
 		v.Done = append(v.Done, eventViewOf(e))
+	}
+	js, err := h.svc.PendingJustifications(c.Request().Context(), web.TenantOf(c), requestActor(c))
+	if err != nil {
+		return err
+	}
+	for _, j := range js {
+		jv := justificationViewOf(j)
+		jv.Event = eventViewOf(j.Event)
+		jv.Event.When = frLongDay(j.Event.Date) + ", " + jv.Event.When
+		v.Justifications = append(v.Justifications, jv)
 	}
 	return render(c, http.StatusOK, "attendance_school.html", "Vie scolaire – "+v.Nav.Label, v)
 }
@@ -80,6 +109,26 @@ func (h *Handler) decide(c echo.Context) error {
 		back += "&jour=" + d.Format(dateLayout)
 	}
 	return c.Redirect(http.StatusSeeOther, back)
+}
+
+// answer accepts or refuses a guardian's justification.
+func (h *Handler) answer(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	var accept bool
+	switch c.FormValue("decision") {
+	case "accepter":
+		accept = true
+	case "refuser":
+	default:
+		return fault.Invalidf("decision", "choisissez d'accepter ou de refuser la justification")
+	}
+	if err := h.svc.Answer(c.Request().Context(), web.TenantOf(c), requestActor(c), id, accept, c.FormValue("commentaire")); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/vie-scolaire?ok=reponse")
 }
 
 // monthParam reads ?mois= (aaaa-mm); the current month without it.

@@ -258,6 +258,31 @@ func TestRollPages(t *testing.T) {
 		wantCode(t, s.get(s.alice, "/absences/eleves/"+s.bruno.PersonID.String()), http.StatusNotFound, "Bruno's absences as Alice")
 		wantCode(t, s.get(s.bruno, "/absences/eleves/"+s.bruno.PersonID.String()), http.StatusOK, "Bruno's own")
 	})
+	t.Run("a guardian justifies, the vie scolaire answers", func(t *testing.T) {
+		rec := s.get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String())
+		link := regexp.MustCompile(`/absences/([0-9a-f-]{36})/justifier`).FindString(rec.Body.String())
+		if link == "" {
+			t.Fatalf("no justification link: %s", rec.Body.String())
+		}
+		rec = s.get(s.guardian, link)
+		wantCode(t, rec, http.StatusOK, "justification form")
+		wantIn(t, rec, "justification form", "Maladie", "Raison familiale")
+		wantNotIn(t, rec, "justification form", "Raison confidentielle", "Exclusion")
+		wantCode(t, s.post(s.guardian, link, url.Values{"motif": {"n'importe quoi"}}), http.StatusUnprocessableEntity, "no motif")
+		var motif string
+		s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT id::text FROM absence_motifs WHERE label = 'Maladie'`).Scan(&motif).Error
+		})
+		wantCode(t, s.post(s.bruno, link, url.Values{"motif": {motif}}), http.StatusNotFound, "a pupil justifying someone else's")
+		wantCode(t, s.post(s.guardian, link, url.Values{"motif": {motif}, "commentaire": {"Fièvre"}}), http.StatusSeeOther, "justify")
+		rec = s.get(s.cpe, "/vie-scolaire")
+		wantIn(t, rec, "vie scolaire", "Justifications des familles à examiner (1)", "Fièvre")
+		answer := regexp.MustCompile(`/vie-scolaire/justifications/[0-9a-f-]{36}`).FindString(rec.Body.String())
+		wantCode(t, s.post(s.guardian, answer, url.Values{"decision": {"accepter"}}), http.StatusForbidden, "the guardian answering")
+		wantCode(t, s.post(s.cpe, answer, url.Values{"decision": {"accepter"}, "commentaire": {"Bon rétablissement"}}), http.StatusSeeOther, "accept")
+		rec = s.get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String())
+		wantIn(t, rec, "after the answer", "Justifiée · Maladie", "Acceptée", "Bon rétablissement")
+	})
 	t.Run("another establishment sees nothing", func(t *testing.T) {
 		for _, path := range []string{"/vie-scolaire", maths, "/absences/eleves/" + s.alice.PersonID.String(), "/vie-scolaire/seuil.csv"} {
 			rec := s.get(s.bravoCPE, path)

@@ -45,11 +45,13 @@ func (h *Handler) Module() module.Module {
 			{Text: "Vie scolaire", Href: "/vie-scolaire", Section: "/vie-scolaire", Permission: PermProcess, Order: 4},
 		},
 		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
 	}
 }
 
 // routes are every page of attendance with the permission it needs: the roll call
-// (http_roll.go), the vie scolaire's pages (http_school.go), families' pages (http_family.go).
+// (http_roll.go), the vie scolaire's pages (http_school.go), families' pages and justifications
+// (http_family.go).
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
@@ -66,5 +68,8 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/vie-scolaire/reglages", PermProcess, h.saveSettings),
 		module.Get(t, "/absences", PermView, h.home),
 		module.Get(t, "/absences/eleves/:id", PermView, h.pupil),
+		module.Get(t, "/absences/:id/justifier", PermView, h.justifyForm),
+		module.Post(t, "/absences/:id/justifier", PermView, h.justify),
+		module.Post(t, "/vie-scolaire/justifications/:id", PermProcess, h.answer),
 	}
 }

@@ -123,6 +123,9 @@ type Event struct {
 	MotifID    uuid.UUID
 	Motif      string // "" when none, "Motif confidentiel" for families when it is not shown
 	Comment    string
+	// Justifications are the legal guardians' justifications and their answers, oldest
+	// first (on a pupil's page).
+	Justifications []Justification
 }
 
 func eventOf(r eventRow, family bool) Event {
@@ -448,8 +451,19 @@ func (s *Service) Pupil(ctx context.Context, t *tenant.Tenant, a Actor, pupil uu
 		if err != nil {
 			return err
 		}
-		for _, r := range rows {
-			out.Events = append(out.Events, eventOf(r, family))
+		ids := make([]uuid.UUID, len(rows))
+		for i, r := range rows {
+			out.Events, ids[i] = append(out.Events, eventOf(r, family)), r.ID
+		}
+		if len(ids) > 0 {
+			js, err := st.justificationsOf(ids)
+			if err != nil {
+				return err
+			}
+			for _, j := range js {
+				i := slices.IndexFunc(out.Events, func(e Event) bool { return e.ID == j.AbsenceID })
+				out.Events[i].Justifications = append(out.Events[i].Justifications, j)
+			}
 		}
 		figs, err := s.ReportFigures(st.tx, []uuid.UUID{pupil}, y.StartsOn, y.EndsOn)
 		if err != nil {

@@ -459,3 +459,95 @@ func TestThresholdAndReport(t *testing.T) {
 		}
 	}
 }
+
+// TestJustification: a legal guardian justifies with a motif usable online, the vie
+// scolaire refuses then accepts, the guardian sees the history; nobody else may justify.
+func TestJustification(t *testing.T) {
+	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
+	s := newSchool(t, reg, 5)
+	regs := s.registers(t, s.svc.Today())
+	s.save(t, regs["08:00"], map[uuid.UUID]attendance.Mark{s.alice: absent, s.bruno: absent})
+	guardian := actor(s.guardian, identity.RoleResponsable)
+	p, err := s.svc.Pupil(sctx, s.tn, guardian, s.alice)
+	if err != nil || len(p.Events) != 1 {
+		t.Fatalf("Alice's events: %+v, %v", p, err)
+	}
+	ev := p.Events[0].ID
+
+	form, err := s.svc.JustifyForm(sctx, s.tn, guardian, ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range form.Motifs {
+		if !m.Online {
+			t.Errorf("motif %q offered online", m.Label)
+		}
+	}
+	err = s.svc.Justify(sctx, s.tn, guardian, ev, attendance.JustificationForm{Motif: s.motif(t, "Raison confidentielle")})
+	var errs attendance.FormErrors
+	if !errors.As(err, &errs) || errs["motif"] == "" {
+		t.Errorf("a motif not usable online: %v", err)
+	}
+	if err := s.svc.Justify(sctx, s.tn, guardian, ev, attendance.JustificationForm{Motif: s.motif(t, "Raison familiale"), Comment: "Décès"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.Justify(sctx, s.tn, guardian, ev, attendance.JustificationForm{Motif: s.motif(t, "Maladie")}); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("a second one while the first waits: %v", err)
+	}
+	for name, a := range map[string]attendance.Actor{
+		"a relative who is not a legal guardian": actor(s.relative, identity.RoleResponsable),
+		"the pupil":                              actor(s.alice, identity.RoleEleve),
+		"the teacher":                            s.teacher(),
+	} {
+		if err := s.svc.Justify(sctx, s.tn, a, ev, attendance.JustificationForm{Motif: s.motif(t, "Maladie")}); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("%s justifies: %v", name, err)
+		}
+	}
+	var bruno uuid.UUID
+	if err := s.reg.DB().ReadTx(sctx, s.tn, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT id FROM absences WHERE pupil_id = ?`, s.bruno).Row().Scan(&bruno)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.svc.Justify(sctx, s.tn, guardian, bruno, attendance.JustificationForm{Motif: s.motif(t, "Maladie")}); !errors.Is(err, fault.ErrNotFound) {
+		t.Errorf("Alice's guardian justifies Bruno: %v", err)
+	}
+
+	pending, err := s.svc.PendingJustifications(sctx, s.tn, s.vs())
+	if err != nil || len(pending) != 1 || pending[0].Event.Pupil != "Martin Alice" || pending[0].Comment != "Décès" {
+		t.Fatalf("pending: %+v, %v", pending, err)
+	}
+	if err := s.svc.Answer(sctx, s.tn, s.teacher(), pending[0].ID, true, ""); !errors.Is(err, fault.ErrNotFound) {
+		t.Errorf("a teacher answers: %v", err)
+	}
+	if err := s.svc.Answer(sctx, s.tn, s.vs(), pending[0].ID, false, "Merci de fournir un justificatif"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.events(t, s.alice); got != "absence 08:00-09:00 refusee" {
+		t.Errorf("after the refusal: %q", got)
+	}
+	if err := s.svc.Answer(sctx, s.tn, s.vs(), pending[0].ID, true, ""); !errors.Is(err, fault.ErrConflict) {
+		t.Errorf("answering twice: %v", err)
+	}
+	if err := s.svc.Justify(sctx, s.tn, guardian, ev, attendance.JustificationForm{Motif: s.motif(t, "Maladie"), Comment: "Certificat remis"}); err != nil {
+		t.Fatal(err)
+	}
+	pending, _ = s.svc.PendingJustifications(sctx, s.tn, s.vs())
+	if err := s.svc.Answer(sctx, s.tn, s.vs(), pending[0].ID, true, "Reçu"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.events(t, s.alice); got != "absence 08:00-09:00 justifiee" {
+		t.Errorf("after the acceptance: %q", got)
+	}
+	p, _ = s.svc.Pupil(sctx, s.tn, guardian, s.alice)
+	var hist []string
+	for _, j := range p.Events[0].Justifications {
+		hist = append(hist, j.Motif+" "+j.State+" "+j.Answer)
+	}
+	if got, want := strings.Join(hist, "; "), "Raison familiale refusee Merci de fournir un justificatif; Maladie acceptee Reçu"; got != want {
+		t.Errorf("the guardian's history: %q, want %q", got, want)
+	}
+	if p.Events[0].Justifiable() || p.Events[0].Motif != "Maladie" {
+		t.Errorf("justified event: %+v", p.Events[0])
+	}
+}

@@ -1,6 +1,8 @@
 package attendance
 
 import (
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -487,4 +489,105 @@ func (st store) personName(id uuid.UUID) (string, error) {
 	var name string
 	err := st.tx.Raw(`SELECT concat_ws(' ', nullif(title, ''), last_name, first_name) FROM people WHERE id = ?`, id).Scan(&name).Error
 	return name, err
+}
+
+func (st store) insertJustification(absence, guardian, motif uuid.UUID, comment string, at time.Time) error {
+	if err := st.tx.Exec(`INSERT INTO justifications (absence_id, guardian_id, motif_id, comment, created_at) VALUES (?, ?, ?, ?, ?)`,
+		absence, guardian, motif, comment, at).Error; err != nil {
+		return fmt.Errorf("attendance: justify %s: %w", absence, err)
+	}
+	return nil
+}
+
+const justificationCols = `j.id, j.absence_id, concat_ws(' ', g.first_name, g.last_name) AS guardian, m.label AS motif, j.comment, j.state, j.answer,
+	coalesce((SELECT concat_ws(' ', b.first_name, b.last_name) FROM people b WHERE b.id = j.answered_by), '') AS answered_by, j.created_at, j.answered_at`
+
+// justificationRow is a justification as read (Justification holds an Event, which gorm
+// would take for a relation).
+type justificationRow struct {
+	ID, AbsenceID                                       uuid.UUID
+	Guardian, Motif, Comment, State, Answer, AnsweredBy string
+	CreatedAt                                           time.Time
+	AnsweredAt                                          *time.Time
+}
+
+// justificationsWhere reads the justifications matching where, oldest first.
+func (st store) justificationsWhere(where string, args ...any) ([]Justification, error) {
+	var rows []justificationRow
+	if err := st.tx.Raw(`SELECT `+justificationCols+` FROM justifications j JOIN people g ON g.id = j.guardian_id JOIN absence_motifs m ON m.id = j.motif_id
+		WHERE `+where+` ORDER BY j.created_at`, args...).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("attendance: justifications: %w", err)
+	}
+	out := make([]Justification, len(rows))
+	for i, r := range rows {
+		out[i] = Justification{ID: r.ID, AbsenceID: r.AbsenceID, Guardian: r.Guardian, Motif: r.Motif, Comment: r.Comment, State: r.State,
+			Answer: r.Answer, AnsweredBy: r.AnsweredBy, CreatedAt: r.CreatedAt, AnsweredAt: r.AnsweredAt}
+	}
+	return out, nil
+}
+
+// justificationsOf reads the justifications of events, oldest first.
+func (st store) justificationsOf(events []uuid.UUID) ([]Justification, error) {
+	return st.justificationsWhere(`j.absence_id IN ?`, events)
+}
+
+// pendingJustifications reads those waiting for an answer, with their events.
+func (st store) pendingJustifications() ([]Justification, error) {
+	out, err := st.justificationsWhere(`j.state = 'en_attente'`)
+	if err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	ids := make([]uuid.UUID, len(out))
+	for i, j := range out {
+		ids[i] = j.AbsenceID
+	}
+	rows, err := st.events(`a.id IN ?`, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[uuid.UUID]Event{}
+	for _, r := range rows {
+		byID[r.ID] = eventOf(r, false)
+	}
+	for i := range out {
+		out[i].Event = byID[out[i].AbsenceID]
+	}
+	return out, nil
+}
+
+// justification reads one justification for its answer, locked.
+func (st store) justification(id uuid.UUID) (struct {
+	AbsenceID, MotifID uuid.UUID
+	State              string
+	Justifies          bool
+}, error) {
+	var j struct {
+		AbsenceID, MotifID uuid.UUID
+		State              string
+		Justifies          bool
+	}
+	err := st.tx.Raw(`SELECT j.absence_id, j.motif_id, j.state, m.justifies FROM justifications j JOIN absence_motifs m ON m.id = j.motif_id
+		WHERE j.id = ? FOR UPDATE OF j`, id).Row().Scan(&j.AbsenceID, &j.MotifID, &j.State, &j.Justifies)
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, fault.New(fault.ErrNotFound, "cette justification n'existe pas")
+	}
+	if err != nil {
+		return j, fmt.Errorf("attendance: justification %s: %w", id, err)
+	}
+	return j, nil
+}
+
+func (st store) answerJustification(id uuid.UUID, accept bool, answer string, by uuid.UUID, at time.Time) error {
+	state := "refusee"
+	if accept {
+		state = "acceptee"
+	}
+	if err := st.tx.Exec(`UPDATE justifications SET state = ?, answer = ?, answered_by = ?, answered_at = ? WHERE id = ?`,
+		state, answer, nullID(by), at, id).Error; err != nil {
+		return fmt.Errorf("attendance: answer justification %s: %w", id, err)
+	}
+	return nil
 }
