@@ -180,15 +180,42 @@ func (s *Service) EnsureDay(ctx context.Context, t *tenant.Tenant, d time.Time) 
 		keep = append(keep, l.SlotID.String()+"/"+day(l.Date).Format(dateLayout))
 	}
 	return s.write(ctx, t, func(st store) error {
-		created, err := st.upsertRegisters(rs)
+		// Most openings of a day page find every register as it should be: write only what
+		// differs (the upsert of a lycée's 300 registers costs tens of milliseconds).
+		existing, err := st.registersOn(d, uuid.Nil)
 		if err != nil {
 			return err
 		}
-		if err := st.dropUntaken(d, keep); err != nil {
+		have := map[string]Register{}
+		for _, r := range existing {
+			if !r.AdHoc {
+				have[r.SlotID.String()+"/"+r.LessonDate.Format(dateLayout)] = r
+			}
+		}
+		var todo []Register
+		for i, r := range rs {
+			if h, ok := have[keep[i]]; !ok || !h.Taken() && !sameLesson(h, r) {
+				todo = append(todo, r)
+			}
+			delete(have, keep[i])
+		}
+		created, err := st.upsertRegisters(todo)
+		if err != nil {
 			return err
+		}
+		if len(have) > 0 { // registers of that day whose lesson is no longer held then
+			if err := st.dropUntaken(d, keep); err != nil {
+				return err
+			}
 		}
 		return st.fillRosters(created)
 	})
+}
+
+// sameLesson tells whether a register already says what the timetable says of its lesson.
+func sameLesson(have, want Register) bool {
+	return have.OnDate.Equal(want.OnDate) && have.Start == want.Start && have.End == want.End && slices.Equal(have.TeacherIDs, want.TeacherIDs) &&
+		have.Afternoon == want.Afternoon
 }
 
 // Day lists the registers of d the actor takes (theirs; every one for the vie scolaire when
