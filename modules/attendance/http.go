@@ -91,6 +91,8 @@ func notice(code string) string {
 		return "Votre justification a été envoyée à la vie scolaire."
 	case "reponse":
 		return "La réponse a été enregistrée."
+	case "motifs":
+		return "Les motifs ont été enregistrés."
 	case "reglages":
 		return "Les règles de décompte ont été enregistrées."
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/web"
@@ -204,24 +205,71 @@ func (h *Handler) thresholdCSV(c echo.Context) error {
 
 type settingsView struct {
 	Method, Threshold string
-	Motifs            []Motif
+	Motifs            []motifRow
 	Error             string
 	Notice            string
 }
 
-func (h *Handler) renderSettings(c echo.Context, status int, method, threshold, msg string) error {
+// motifRow is a line of the motifs' form; Key names its fields ("nouveau" for the new one).
+type motifRow struct {
+	MotifForm
+	Key, Error string
+}
+
+func (h *Handler) renderSettings(c echo.Context, status int, method, threshold, msg string, posted []MotifForm, errs FormErrors) error {
 	set, motifs, err := h.svc.Settings(c.Request().Context(), web.TenantOf(c))
 	if err != nil {
 		return err
 	}
-	v := settingsView{Method: cmpStr(method, string(set.Method)), Threshold: cmpStr(threshold, strconv.Itoa(set.Threshold)), Motifs: motifs, Error: msg,
+	v := settingsView{Method: cmpStr(method, string(set.Method)), Threshold: cmpStr(threshold, strconv.Itoa(set.Threshold)), Error: msg,
 		Notice: notice(c.QueryParam("ok"))}
+	if posted == nil {
+		for _, m := range motifs {
+			posted = append(posted, MotifForm{ID: m.ID, Label: m.Label, Justifies: m.Justifies, OnReport: m.OnReport, Online: m.Online, Shown: m.Shown, Active: m.Active})
+		}
+		posted = append(posted, MotifForm{Justifies: true, OnReport: true, Shown: true, Active: true})
+	}
+	for _, f := range posted {
+		key := f.ID.String()
+		if f.ID == uuid.Nil {
+			key = "nouveau"
+		}
+		v.Motifs = append(v.Motifs, motifRow{MotifForm: f, Key: key, Error: errs[f.ID.String()]})
+	}
 	return render(c, status, "attendance_settings.html", "Règles de décompte des absences", v)
 }
 
 // settings shows the counting rules and the motifs.
 func (h *Handler) settings(c echo.Context) error {
-	return h.renderSettings(c, http.StatusOK, "", "", "")
+	return h.renderSettings(c, http.StatusOK, "", "", "", nil, nil)
+}
+
+// saveMotifs changes the motifs' labels and flags and adds the new one.
+func (h *Handler) saveMotifs(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return fault.Wrap(fault.ErrInvalid, err, "formulaire illisible")
+	}
+	var fs []MotifForm
+	for _, key := range form["motif"] {
+		f := MotifForm{Label: form.Get("libelle-" + key), Justifies: form.Get("justifie-"+key) != "", OnReport: form.Get("bulletin-"+key) != "",
+			Online: form.Get("enligne-"+key) != "", Shown: form.Get("visible-"+key) != "", Active: form.Get("actif-"+key) != ""}
+		if key == "nouveau" {
+			f.Active = true
+		} else if f.ID, err = uuid.Parse(key); err != nil {
+			return fault.Invalidf("motif", "motif « %s » inconnu", key)
+		}
+		fs = append(fs, f)
+	}
+	err = h.svc.SaveMotifs(c.Request().Context(), web.TenantOf(c), requestActor(c), fs)
+	var errs FormErrors
+	if errors.As(err, &errs) {
+		return h.renderSettings(c, http.StatusUnprocessableEntity, "", "", "Les motifs ne sont pas enregistrés : corrigez les lignes signalées.", fs, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/vie-scolaire/reglages?ok=motifs")
 }
 
 // saveSettings changes the method and the threshold.
@@ -230,7 +278,7 @@ func (h *Handler) saveSettings(c echo.Context) error {
 	err := h.svc.SaveSettings(c.Request().Context(), web.TenantOf(c), requestActor(c), method, threshold)
 	var inv *fault.Invalid
 	if errors.As(err, &inv) {
-		return h.renderSettings(c, http.StatusUnprocessableEntity, method, threshold, inv.Message)
+		return h.renderSettings(c, http.StatusUnprocessableEntity, method, threshold, inv.Message, nil, nil)
 	}
 	if err != nil {
 		return err

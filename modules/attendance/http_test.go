@@ -258,6 +258,17 @@ func TestRollPages(t *testing.T) {
 		wantCode(t, s.get(s.alice, "/absences/eleves/"+s.bruno.PersonID.String()), http.StatusNotFound, "Bruno's absences as Alice")
 		wantCode(t, s.get(s.bruno, "/absences/eleves/"+s.bruno.PersonID.String()), http.StatusOK, "Bruno's own")
 	})
+	t.Run("the vie scolaire adds a motif", func(t *testing.T) {
+		rec := s.get(s.cpe, "/vie-scolaire/reglages")
+		wantCode(t, rec, http.StatusOK, "settings")
+		wantIn(t, rec, "settings", "Raison confidentielle", `name="libelle-nouveau"`)
+		form := url.Values{"motif": {"nouveau"}, "libelle-nouveau": {"Intempéries"}, "justifie-nouveau": {"1"}, "enligne-nouveau": {"1"}, "visible-nouveau": {"1"}}
+		wantCode(t, s.post(s.cpe, "/vie-scolaire/motifs", form), http.StatusSeeOther, "add a motif")
+		form.Set("libelle-nouveau", "maladie")
+		rec = s.post(s.cpe, "/vie-scolaire/motifs", form)
+		wantCode(t, rec, http.StatusUnprocessableEntity, "a motif twice")
+		wantCode(t, s.post(s.maths, "/vie-scolaire/motifs", form), http.StatusForbidden, "a teacher adding a motif")
+	})
 	t.Run("a guardian justifies, the vie scolaire answers", func(t *testing.T) {
 		rec := s.get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String())
 		link := regexp.MustCompile(`/absences/([0-9a-f-]{36})/justifier`).FindString(rec.Body.String())
@@ -266,7 +277,7 @@ func TestRollPages(t *testing.T) {
 		}
 		rec = s.get(s.guardian, link)
 		wantCode(t, rec, http.StatusOK, "justification form")
-		wantIn(t, rec, "justification form", "Maladie", "Raison familiale")
+		wantIn(t, rec, "justification form", "Maladie", "Raison familiale", "Intempéries")
 		wantNotIn(t, rec, "justification form", "Raison confidentielle", "Exclusion")
 		wantCode(t, s.post(s.guardian, link, url.Values{"motif": {"n'importe quoi"}}), http.StatusUnprocessableEntity, "no motif")
 		var motif string

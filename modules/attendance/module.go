@@ -66,6 +66,7 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/vie-scolaire/seuil.csv", PermProcess, h.thresholdCSV),
 		module.Get(t, "/vie-scolaire/reglages", PermProcess, h.settings),
 		module.Post(t, "/vie-scolaire/reglages", PermProcess, h.saveSettings),
+		module.Post(t, "/vie-scolaire/motifs", PermProcess, h.saveMotifs),
 		module.Get(t, "/absences", PermView, h.home),
 		module.Get(t, "/absences/eleves/:id", PermView, h.pupil),
 		module.Get(t, "/absences/:id/justifier", PermView, h.justifyForm),

@@ -508,3 +508,70 @@ var weekdayNames = []string{"dimanche", "lundi", "mardi", "mercredi", "jeudi", "
 
 // frShortDay is "lundi 05/10".
 func frShortDay(d time.Time) string { return weekdayNames[d.Weekday()] + " " + d.Format("02/01") }
+
+// MotifForm is a motif as the settings form sends it; ID uuid.Nil adds one.
+type MotifForm struct {
+	ID                                         uuid.UUID
+	Label                                      string
+	Justifies, OnReport, Online, Shown, Active bool
+}
+
+// SaveMotifs changes the establishment's motifs and adds the new one (a form line with a
+// label and no identifier). Motifs are never deleted (absences keep theirs): one no longer
+// used is deactivated. Labels are required, 80 characters at most, and distinct.
+func (s *Service) SaveMotifs(ctx context.Context, t *tenant.Tenant, a Actor, forms []MotifForm) error {
+	if !a.Processes() {
+		return errNotYours
+	}
+	errs := FormErrors{}
+	seen := map[string]bool{}
+	var keep []MotifForm
+	for _, f := range forms {
+		f.Label = strings.TrimSpace(f.Label)
+		key := f.ID.String()
+		switch {
+		case f.ID == uuid.Nil && f.Label == "":
+			continue // the empty line for a new motif
+		case f.Label == "":
+			errs[key] = "le libellé est obligatoire"
+		case len([]rune(f.Label)) > 80:
+			errs[key] = "80 caractères au plus"
+		case seen[strings.ToLower(f.Label)]:
+			errs[key] = "le motif « " + f.Label + " » est déjà dans la liste"
+		}
+		seen[strings.ToLower(f.Label)] = true
+		keep = append(keep, f)
+	}
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.write(ctx, t, func(st store) error {
+		// A label must stay distinct from the motifs the form did not send too.
+		existing, err := st.motifs()
+		if err != nil {
+			return err
+		}
+		posted := map[uuid.UUID]bool{}
+		for _, f := range keep {
+			posted[f.ID] = true
+		}
+		for _, m := range existing {
+			if !posted[m.ID] && seen[strings.ToLower(m.Label)] {
+				for _, f := range keep {
+					if strings.EqualFold(f.Label, m.Label) {
+						errs[f.ID.String()] = "le motif « " + m.Label + " » est déjà dans la liste"
+					}
+				}
+			}
+		}
+		if len(errs) > 0 {
+			return errs
+		}
+		for _, f := range keep {
+			if err := st.saveMotif(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -591,3 +591,19 @@ func (st store) answerJustification(id uuid.UUID, accept bool, answer string, by
 	}
 	return nil
 }
+
+// saveMotif updates a motif, or adds it at the end of the list.
+func (st store) saveMotif(f MotifForm) error {
+	var err error
+	if f.ID == uuid.Nil {
+		err = st.tx.Exec(`INSERT INTO absence_motifs (label, justifies, on_report, online, shown, active, position)
+			VALUES (?, ?, ?, ?, ?, true, (SELECT coalesce(max(position), 0) + 1 FROM absence_motifs))`, f.Label, f.Justifies, f.OnReport, f.Online, f.Shown).Error
+	} else {
+		err = st.tx.Exec(`UPDATE absence_motifs SET label = ?, justifies = ?, on_report = ?, online = ?, shown = ?, active = ? WHERE id = ?`,
+			f.Label, f.Justifies, f.OnReport, f.Online, f.Shown, f.Active, f.ID).Error
+	}
+	if err != nil {
+		return fmt.Errorf("attendance: save motif %q: %w", f.Label, err)
+	}
+	return nil
+}
