@@ -359,6 +359,21 @@ func (s *Service) ReportFigures(tx *gorm.DB, pupils []uuid.UUID, from, to time.T
 	return out, nil
 }
 
+// ReportAbsences is ReportFigures as the report card's line (Figures.Text), so that grades
+// can declare the interface it needs without attendance's types:
+//
+//	type Absences interface {
+//		ReportAbsences(tx *gorm.DB, pupils []uuid.UUID, from, to time.Time) (map[uuid.UUID]string, error)
+//	}
+func (s *Service) ReportAbsences(tx *gorm.DB, pupils []uuid.UUID, from, to time.Time) (map[uuid.UUID]string, error) {
+	figs, err := s.ReportFigures(tx, pupils, from, to)
+	out := make(map[uuid.UUID]string, len(figs))
+	for p, f := range figs {
+		out[p] = f.Text()
+	}
+	return out, err
+}
+
 // PeriodFigures is ReportFigures of one pupil in a transaction of its own.
 func (s *Service) PeriodFigures(ctx context.Context, t *tenant.Tenant, pupil uuid.UUID, from, to time.Time) (Figures, error) {
 	var f Figures

@@ -449,6 +449,14 @@ func TestThresholdAndReport(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	var texts map[uuid.UUID]string
+	if err := s.reg.DB().ReadTx(sctx, s.tn, func(tx *gorm.DB) error {
+		var err error
+		texts, err = s.svc.ReportAbsences(tx, []uuid.UUID{s.alice}, monday, tuesday)
+		return err
+	}); err != nil || texts[s.alice] != figs[s.alice].Text() {
+		t.Errorf("ReportAbsences = %q, %v", texts, err)
+	}
 	for pupil, want := range map[uuid.UUID]string{
 		s.alice: "2 demi-journées d'absence justifiées, 1 non justifiée (3 h), 0 retard",
 		s.bruno: "0 demi-journée d'absence justifiée, 1 non justifiée (1 h), 1 retard",
