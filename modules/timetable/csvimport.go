@@ -173,9 +173,16 @@ func (r *refs) readCSV(name, text string) ([]Slot, error) {
 			continue
 		}
 		for _, prev := range read {
-			if overlaps(prev.slot, sl) {
-				report(line, "chevauche le cours de la ligne %d (%s, %s %s–%s)", prev.line, prev.slot.Group.Label,
-					weekdays[isoWeekday(prev.slot.Weekday)-1], prev.slot.Start.French(), prev.slot.End.French())
+			if !meet(prev.slot, sl) {
+				continue
+			}
+			when := fmt.Sprintf("%s, %s %s–%s", prev.slot.Group.Label, weekdays[isoWeekday(prev.slot.Weekday)-1], prev.slot.Start.French(), prev.slot.End.French())
+			if prev.slot.Group.ID == sl.Group.ID {
+				report(line, "chevauche le cours de la ligne %d (%s)", prev.line, when)
+				break
+			}
+			if p, ok := sharedTeacher(prev.slot, sl); ok {
+				report(line, "%s a déjà cours à cette heure-là, ligne %d (%s)", p.Name, prev.line, when)
 				break
 			}
 		}
@@ -256,10 +263,22 @@ func lowerFirst(s string) string {
 	return string(r)
 }
 
-// overlaps tells whether two slots of the same class or group can meet: same day, times,
-// weeks and dates that intersect.
-func overlaps(a, b Slot) bool {
-	return a.Group.ID == b.Group.ID && a.Weekday == b.Weekday && a.Start < b.End && b.Start < a.End &&
+// sharedTeacher is a teacher of both slots, if any.
+func sharedTeacher(a, b Slot) (Person, bool) {
+	for _, p := range a.Teachers {
+		for _, q := range b.Teachers {
+			if p.ID == q.ID {
+				return p, true
+			}
+		}
+	}
+	return Person{}, false
+}
+
+// meet tells whether two slots can take place at the same time: same day, times, weeks and
+// dates that intersect (a class or a teacher cannot be in both).
+func meet(a, b Slot) bool {
+	return a.Weekday == b.Weekday && a.Start < b.End && b.Start < a.End &&
 		(a.Weeks == EveryWeek || b.Weeks == EveryWeek || a.Weeks == b.Weeks) &&
 		!a.Until.Before(b.From) && !b.Until.Before(a.From)
 }

@@ -26,8 +26,8 @@ var demoPairs = [][2]string{{"M1", "M2"}, {"M3", "M4"}, {"S1", "S2"}, {"S3", "S4
 
 // SeedDemo gives a demo establishment its day profile and a plausible week: every teaching
 // of the directory (teacher × class or group × subject) gets a two-hour lesson every week and
-// a one-hour lesson in week A, at times where neither the class nor the teacher is busy, in a
-// room of its own; then, in the current week, one lesson cancelled, one moved and one taught
+// a one-hour lesson in week A, at times where neither the class, the teacher nor the room is
+// busy; then, in the current week, one lesson cancelled, one moved and one taught
 // by a replacement. Everything goes through the service, as a direction would enter it.
 func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	if _, err := s.SaveProfile(ctx, t, demoPeriods); err != nil {
@@ -44,18 +44,18 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	}); err != nil {
 		return fmt.Errorf("timetable: demo teachings: %w", err)
 	}
-	busy := map[string]bool{} // "<person or class>/<weekday>/<block>"
-	free := func(day, block int, ids ...uuid.UUID) bool {
-		for _, id := range ids {
-			if busy[fmt.Sprint(id, "/", day, "/", block)] {
+	busy := map[string]bool{} // "<teacher, class or room>/<weekday>/<block>"
+	free := func(day, block int, keys ...string) bool {
+		for _, k := range keys {
+			if busy[fmt.Sprint(k, "/", day, "/", block)] {
 				return false
 			}
 		}
 		return true
 	}
-	take := func(day, block int, ids ...uuid.UUID) {
-		for _, id := range ids {
-			busy[fmt.Sprint(id, "/", day, "/", block)] = true
+	take := func(day, block int, keys ...string) {
+		for _, k := range keys {
+			busy[fmt.Sprint(k, "/", day, "/", block)] = true
 		}
 	}
 	var made []uuid.UUID
@@ -67,7 +67,7 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 			if placed == 1 { // the week-A hour: afternoons, on Wednesdays too
 				block = 2 + n%2
 			}
-			if !free(day, block, te.TeacherID, te.ClassID) {
+			if !free(day, block, te.TeacherID.String(), te.ClassID.String(), room) {
 				continue
 			}
 			f := SlotForm{ClassID: te.ClassID.String(), Subject: te.SubjectCode, Teachers: []string{te.TeacherID.String()}, Room: room,
@@ -79,7 +79,7 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 			if err != nil {
 				return fmt.Errorf("timetable: demo slot: %w", err)
 			}
-			take(day, block, te.TeacherID, te.ClassID)
+			take(day, block, te.TeacherID.String(), te.ClassID.String(), room)
 			made = append(made, sl.ID)
 			placed++
 		}

@@ -1,39 +1,34 @@
 package timetable_test
 
 import (
-	"bytes"
 	"fmt"
 	"testing"
 
-	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/cartable-ent/cartable/modules/directory"
-	"github.com/cartable-ent/cartable/modules/directory/aaf"
-	"github.com/cartable-ent/cartable/modules/directory/directorytest"
-	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/timetable"
-	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
-// TestSeedDemo fills a generated lycée (the AAF generator's, as make dev does) and checks the
-// week is plausible: every teaching has its lessons, no class and no teacher is in two places
-// at once, and this week has a cancelled, a moved and a replaced lesson.
+// TestSeedDemo fills a lycée's directory (the school of service_test.go, with teachings of
+// three classes and a group written in SQL: no Kratos identity is made, so that the tests of
+// other packages sharing the run's Kratos never meet these logins) and checks the week is
+// plausible: every teaching has its lessons, no class, teacher or room is in two places at
+// once, and this week has a cancelled, a moved and a replaced lesson.
 func TestSeedDemo(t *testing.T) {
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	clock := testenv.NewClock(testenv.SchoolDay)
-	env := directorytest.NewEnvAt(t, reg, clock)
-	tn := tenanttest.Provision(t, reg, "0330021U", "Lycée Michel-Montaigne", "lycee")
-	var buf bytes.Buffer
-	if err := aaf.Generate(&buf, aaf.GenOptions{UAI: string(tn.UAI), Name: tn.Name, Pupils: 40, Parents: 30, Staff: 14, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := env.Directory.ImportAAF(sctx, tn, []directory.File{{Name: "ENT_" + string(tn.UAI) + "_Complet_20260901_Test_0001.xml", R: &buf}},
-		directory.ImportOptions{Actor: "test", Scope: identity.Scope{All: true}}); err != nil {
-		t.Fatal(err)
-	}
+	sc := newSchool(t, reg, 4)
+	clock, tn := sc.clock, sc.tn
+	sc.exec(t, `INSERT INTO subjects (code, label) VALUES ('FRANCAIS', 'Français'), ('HG', 'Histoire-géographie'), ('PC', 'Physique-chimie')`)
+	sc.exec(t, `INSERT INTO classes (id, kind, code, label, school_year) SELECT gen_random_uuid(), 'classe', '2NDE3', '2nde 3', code FROM school_years WHERE current`)
+	sc.exec(t, `INSERT INTO people (id, category, roles, last_name, first_name, login)
+		SELECT gen_random_uuid(), 'personnel', '{enseignant}', 'Prof' || i, 'Demo', 'demo.prof' || i FROM generate_series(1, 4) i`)
+	// Six teachers teach each class a subject; the Spanish teacher, the group too.
+	sc.exec(t, `INSERT INTO teachings (teacher_id, class_id, subject_code)
+		SELECT p.id, c.id, (ARRAY['MATHS', 'FRANCAIS', 'HG', 'PC', 'ESP', 'MATHS'])[1 + (row_number() OVER ()) % 6]
+		FROM people p CROSS JOIN classes c
+		WHERE p.category = 'personnel' AND 'enseignant' = ANY(p.roles) AND (c.kind = 'classe' OR p.id = ?)`, sc.spanish)
 	svc := timetable.NewService(reg.DB(), clock.Now)
 	if err := svc.SeedDemo(sctx, tn); err != nil {
 		t.Fatalf("seed: %v", err)
@@ -60,9 +55,9 @@ func TestSeedDemo(t *testing.T) {
 		for _, l := range lessons {
 			statuses[l.Status]++
 			for m := l.Start; m < l.End; m += 5 {
-				ids := []uuid.UUID{l.Group.ID}
+				ids := []string{l.Group.ID.String(), "salle " + l.Room}
 				for _, p := range l.Teachers {
-					ids = append(ids, p.ID)
+					ids = append(ids, p.ID.String())
 				}
 				for _, id := range ids {
 					k := fmt.Sprint(id, l.On.Format("2006-01-02"), m)

@@ -3,6 +3,7 @@ package timetable
 import (
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -76,7 +77,7 @@ func (h *Handler) subscribe(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.ownWeek(c, http.StatusOK, monday, secret, notice)
+	return h.ownWeek(c, http.StatusOK, &home, monday, secret, notice)
 }
 
 // revoke ends the viewer's subscribe address.
@@ -103,4 +104,25 @@ func (h *Handler) feed(c echo.Context) error {
 	w.Header().Set("Referrer-Policy", "no-referrer")
 	w.WriteHeader(http.StatusOK)
 	return cal.SerializeTo(w)
+}
+
+// revokeFor ends a person's subscribe address, by direction (a lost phone), and goes back to
+// their week.
+func (h *Handler) revokeFor(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := h.svc.RevokeFeed(c.Request().Context(), web.TenantOf(c), id); err != nil {
+		return err
+	}
+	back := c.FormValue("retour")
+	if !strings.HasPrefix(back, "/emploi-du-temps/") || strings.ContainsAny(back, "\\\r\n") {
+		back = "/emploi-du-temps/consulter"
+	}
+	sep := "?"
+	if strings.Contains(back, "?") {
+		sep = "&"
+	}
+	return c.Redirect(http.StatusSeeOther, back+sep+"ok=revoque")
 }

@@ -85,7 +85,7 @@ func newSite(t *testing.T) *site {
 	s.exec(s.alpha, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
 	s.exec(s.bravo, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
 	s.exec(s.alpha, `INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('ESP', 'Espagnol') ON CONFLICT DO NOTHING`)
-	s.exec(s.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?)`, s.class, year)
+	s.exec(s.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?), (gen_random_uuid(), 'classe', '2NDE2', '2nde 2', ?)`, s.class, year, year)
 	s.exec(s.alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?), (?, ?)`, s.class, s.alice.PersonID, s.class, s.bruno.PersonID)
 	s.exec(s.alpha, `INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1), (?, ?, false, 2)`,
 		s.alice.PersonID, s.guardian.PersonID, s.alice.PersonID, s.relative.PersonID)
@@ -197,14 +197,16 @@ func TestCSVImport(t *testing.T) {
 			"3EME9;MATHS;;;lundi;08:00;09:00;;;\n" + // line 3: unknown class
 			"2NDE1;SVT;personne.inconnue;;dimanche;25:00;09:00;C;;\n" + // line 4: four mistakes
 			"2NDE1;MATHS;;;lundi;09:00;10:00;;;\n" + // line 5: overlaps line 2
-			"2NDE1;ESP;;;mardi;10:00;09:00;;32/13/2026;\n" // line 6: end before start, bad date
+			"2NDE1;ESP;;;mardi;10:00;09:00;;32/13/2026;\n" + // line 6: end before start, bad date
+			"2NDE2;MATHS;" + s.maths.Login + ";B14;lundi;09:00;10:00;;;\n" // line 7: the maths teacher is in 2nde 1 then
 		rec := s.upload(s.director, "edt.csv", bad)
 		wantCode(t, rec, http.StatusUnprocessableEntity, "import of a wrong file")
 		wantIn(t, rec, "the refusal", "Le fichier est refusé, rien n'a été importé",
 			"edt.csv, ligne 3 : classe ou groupe « 3EME9 » inconnu cette année",
 			"edt.csv, ligne 4 : enseignant « personne.inconnue »", "matière « SVT » inconnue", "jour « dimanche » inconnu", "semaines « C »",
 			"edt.csv, ligne 5 : chevauche le cours de la ligne 2",
-			"edt.csv, ligne 6 : la fin (9h00) doit suivre le début (10h00)", "date de début « 32/13/2026 » illisible")
+			"edt.csv, ligne 6 : la fin (9h00) doit suivre le début (10h00)", "date de début « 32/13/2026 » illisible",
+			"edt.csv, ligne 7 : Lefèvre Claire-", "a déjà cours à cette heure-là, ligne 2 (2nde 1, lundi 8h00–9h55)")
 		wantNotIn(t, rec, "the refusal", "ligne 2 :")
 		if n := s.count(`SELECT count(*) FROM lesson_slots`); n != 0 {
 			t.Errorf("%d slots written by a refused import", n)
@@ -455,6 +457,24 @@ func TestCalendarFeed(t *testing.T) {
 		wantNotIn(t, rec, "Alice's page (the address is shown once)", second)
 		wantCode(t, s.post(s.alice, "/emploi-du-temps/abonnement/revoquer", nil), http.StatusSeeOther, "revoke")
 		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusNotFound, "the revoked address")
+
+		third := s.subscribe(s.alice) // then lost: direction revokes it from her week
+		revoke := "/emploi-du-temps/personnes/" + s.alice.PersonID.String() + "/abonnement/revoquer"
+		rec = s.get(s.director, "/emploi-du-temps/eleves/"+s.alice.PersonID.String())
+		wantIn(t, rec, "Alice's week seen by the director", revoke, "Révoquer son adresse d'abonnement")
+		wantNotIn(t, rec, "Alice's week seen by the director", third)
+		wantCode(t, s.post(s.maths, revoke, nil), http.StatusForbidden, "a teacher revokes a pupil's address")
+		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusOK, "the address after the teacher's try")
+		rec = s.post(s.director, revoke, url.Values{"retour": {"/emploi-du-temps/eleves/" + s.alice.PersonID.String()}})
+		wantCode(t, rec, http.StatusSeeOther, "the director revokes")
+		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/eleves/"+s.alice.PersonID.String()+"?ok=revoque" {
+			t.Errorf("back to %q", loc)
+		}
+		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusNotFound, "the address revoked by the director")
+		rec = s.post(s.director, revoke, url.Values{"retour": {"//evil.example/"}})
+		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/consulter?ok=revoque" {
+			t.Errorf("an outside return address was followed: %q", loc)
+		}
 		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, "/ical/"+strings.Repeat("A", 43)+"/emploi-du-temps.ics", "", nil), http.StatusNotFound, "a guessed address")
 	})
 }

@@ -24,7 +24,8 @@ type weekView struct {
 	Prev, This, Next string
 	IsThisWeek       bool
 	Days             []dayView
-	Feed             *feedView // on one's own week: the calendar subscription
+	Feed             *feedView  // on one's own week: the calendar subscription
+	OtherFeed        *otherFeed // direction, on someone's week: their subscription to revoke
 	Links            []link
 	Notice           string
 }
@@ -96,10 +97,25 @@ func lessonViewOf(l Lesson, kind string) lessonView {
 	return lv
 }
 
-func (h *Handler) renderWeek(c echo.Context, status int, w *Week, base string, feed *feedView, links ...link) error {
+// otherFeed is a person's subscription as direction sees it on their week: since when, and
+// the form that revokes it (a lost phone, an address given away).
+type otherFeed struct {
+	Action, Back, Since string
+}
+
+// renderWeek shows someone's week; person, when set, is whose (a pupil's, a teacher's).
+func (h *Handler) renderWeek(c echo.Context, status int, w *Week, base string, person uuid.UUID) error {
 	v := h.weekViewOf(w, base, w.Kind)
-	v.Feed, v.Links = feed, links
 	v.Notice = noticeOf(c.QueryParam("ok"))
+	if person != uuid.Nil && requestActor(c).Manages() {
+		since, err := h.svc.FeedSince(c.Request().Context(), web.TenantOf(c), person)
+		if err != nil {
+			return err
+		}
+		if !since.IsZero() {
+			v.OtherFeed = &otherFeed{Action: "/emploi-du-temps/personnes/" + person.String() + "/abonnement/revoquer", Back: base, Since: frLongDay(since)}
+		}
+	}
 	return render(c, status, "timetable_week.html", "Emploi du temps – "+w.Title, v)
 }
 
@@ -127,9 +143,9 @@ func (h *Handler) home(c echo.Context) error {
 	case c.QueryParam("enfants") != "" && slices.Contains(a.Roles, identity.RoleResponsable):
 		return h.children(c, http.StatusOK, home.Children, "")
 	case home.Self != nil && home.Self.Category == directory.CategoryEleve:
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, &home, monday, "", "")
 	case home.Self != nil && slices.Contains(a.Roles, identity.RoleEnseignant):
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, &home, monday, "", "")
 	case slices.Contains(a.Roles, identity.RoleResponsable):
 		return h.children(c, http.StatusOK, home.Children, "")
 	case a.Browses():
@@ -138,15 +154,19 @@ func (h *Handler) home(c echo.Context) error {
 	return fault.New(fault.ErrNotFound, "vous n'avez pas d'emploi du temps dans cet établissement")
 }
 
-// ownWeek is the viewer's own week with the calendar subscription; secret, when set, is a
-// subscribe address just made (shown once).
-func (h *Handler) ownWeek(c echo.Context, status int, monday time.Time, secret, notice string) error {
+// ownWeek is the viewer's own week with the calendar subscription; home is what HomeOf said
+// of the viewer (nil: read it); secret, when set, is a subscribe address just made (shown once).
+func (h *Handler) ownWeek(c echo.Context, status int, home *Home, monday time.Time, secret, notice string) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
-	home, err := h.svc.HomeOf(ctx, t, a)
-	if err != nil {
-		return err
+	if home == nil {
+		got, err := h.svc.HomeOf(ctx, t, a)
+		if err != nil {
+			return err
+		}
+		home = &got
 	}
 	var w *Week
+	var err error
 	if home.Self != nil && home.Self.Category == directory.CategoryEleve {
 		w, err = h.svc.PupilWeek(ctx, t, a, a.PersonID, monday)
 	} else {
@@ -200,13 +220,13 @@ func (h *Handler) pupilWeek(c echo.Context) error {
 	}
 	a := requestActor(c)
 	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
 	}
 	w, err := h.svc.PupilWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/eleves/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/eleves/"+id.String(), id)
 }
 
 func (h *Handler) teacherWeek(c echo.Context) error {
@@ -220,13 +240,13 @@ func (h *Handler) teacherWeek(c echo.Context) error {
 	}
 	a := requestActor(c)
 	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, monday, "", "")
+		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
 	}
 	w, err := h.svc.TeacherWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/enseignants/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/enseignants/"+id.String(), id)
 }
 
 func (h *Handler) classWeek(c echo.Context) error {
@@ -242,7 +262,7 @@ func (h *Handler) classWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/classes/"+id.String(), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/classes/"+id.String(), uuid.Nil)
 }
 
 func (h *Handler) roomWeek(c echo.Context) error {
@@ -258,7 +278,7 @@ func (h *Handler) roomWeek(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/salle?nom="+url.QueryEscape(room), nil)
+	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/salle?nom="+url.QueryEscape(room), uuid.Nil)
 }
 
 type browseView struct {

@@ -20,6 +20,7 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/emploi-du-temps/abonnement", PermView, h.subscribe),
 		module.Post(t, "/emploi-du-temps/abonnement/revoquer", PermView, h.revoke),
 		module.Get(t, "/ical/:secret/emploi-du-temps.ics", module.Public, h.feed),
+		module.Post(t, "/emploi-du-temps/personnes/:id/abonnement/revoquer", PermManage, h.revokeFor),
 		module.Get(t, "/emploi-du-temps/gestion", PermManage, h.manage),
 		module.Post(t, "/emploi-du-temps/gestion/horaires", PermManage, h.saveProfile),
 		module.Post(t, "/emploi-du-temps/gestion/import", PermManage, h.importCSV).WithLimit(csvLimit),

@@ -101,6 +101,39 @@ func (s *Service) LessonsOfPerson(ctx context.Context, t *tenant.Tenant, person 
 	return out, err
 }
 
+// LessonAt returns the occurrence of a slot the slot gives on date (its Key()), with its
+// exception applied, wherever it was moved: how the roll call finds the lesson of a register
+// again. A date the slot does not give is not found.
+func (s *Service) LessonAt(ctx context.Context, t *tenant.Tenant, slotID uuid.UUID, date time.Time) (Lesson, error) {
+	var out Lesson
+	err := s.read(ctx, t, func(st store) error {
+		sl, err := st.slot(slotID)
+		if err != nil {
+			return err
+		}
+		prof, err := st.profile()
+		if err != nil {
+			return err
+		}
+		d := day(date)
+		if !sl.heldOn(d, prof.WeekA) {
+			return fault.New(fault.ErrNotFound, "ce cours n'a pas lieu le %s", frDate(d))
+		}
+		exc, err := st.exceptions([]Slot{sl}, d, d)
+		if err != nil {
+			return err
+		}
+		out = sl.occurrence(d)
+		for _, e := range exc {
+			if e.Date.Equal(d) {
+				out = e.apply(out)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // lessons expands the slots of f from from to to with the day profile's A/B weeks.
 func (st store) lessons(f filter, from, to time.Time) ([]Lesson, error) {
 	prof, err := st.profile()

@@ -188,6 +188,13 @@ func TestServiceWeeks(t *testing.T) {
 		if got := weekText(next); got != "12/10 08:00 MATHS 2nde 1 B12 prevu\n14/10 10:00 ESP Espagnol 2nde C3 prevu\n" || next.AB != timetable.WeekA {
 			t.Errorf("Alice's next week (A):\n%s", got)
 		}
+		moved, err := s.svc.LessonAt(sctx, s.tn, maths, monday)
+		if err != nil || moved.Status != timetable.StatusDeplace || moved.On.Format("02/01") != "08/10" || moved.Room != "Gymnase" {
+			t.Errorf("the moved lesson by its key: %+v, %v", moved, err)
+		}
+		if _, err := s.svc.LessonAt(sctx, s.tn, maths, monday.AddDate(0, 0, 1)); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("a date the slot does not give: %v", err)
+		}
 		if err := s.svc.DeleteException(sctx, s.tn, maths, monday.Format("2006-01-02")); err != nil {
 			t.Fatal(err)
 		}
