@@ -10,8 +10,7 @@ CREATE TABLE attendance_settings (
     id         boolean PRIMARY KEY DEFAULT true CHECK (id),
     method     text NOT NULL DEFAULT 'brut' CHECK (method IN ('brut', 'calcule')),
     threshold  integer NOT NULL DEFAULT 4 CHECK (threshold BETWEEN 1 AND 40)
-);
-INSERT INTO attendance_settings DEFAULT VALUES;
+);   -- no row: gross, 4 (the defaults, read as such; saving the settings writes the row)
 
 -- The motifs (reasons) of absences, per establishment, with their flags (DOMAIN.md).
 CREATE TABLE absence_motifs (
@@ -24,17 +23,37 @@ CREATE TABLE absence_motifs (
     position    integer NOT NULL DEFAULT 0,
     active      boolean NOT NULL DEFAULT true
 );
-INSERT INTO absence_motifs (label, justifies, on_report, online, shown, position) VALUES
-    ('Maladie', true, true, true, true, 1),
-    ('Rendez-vous médical', true, true, true, true, 2),
-    ('Raison familiale', true, true, true, true, 3),
-    ('Problème de transport', true, true, true, true, 4),
-    ('Convocation officielle (examen, JDC, tribunal)', true, false, true, true, 5),
-    ('Activité scolaire (sortie, voyage, UNSS)', true, false, false, true, 6),
-    ('Raison confidentielle', true, true, false, false, 7),
-    ('Exclusion', false, true, false, true, 8),
-    ('Panne de réveil', false, true, false, true, 9),
-    ('Motif non recevable', false, true, false, true, 10);
+-- The default motifs come with the establishment's first school year, whoever creates it (a
+-- migration inserting rows would collide with the rows an export restores into a new schema:
+-- restoring disables user triggers while it loads, tenant/archive.go).
+CREATE FUNCTION insert_default_absence_motifs() RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM absence_motifs) THEN
+        INSERT INTO absence_motifs (label, justifies, on_report, online, shown, position) VALUES
+            ('Maladie', true, true, true, true, 1),
+            ('Rendez-vous médical', true, true, true, true, 2),
+            ('Raison familiale', true, true, true, true, 3),
+            ('Problème de transport', true, true, true, true, 4),
+            ('Convocation officielle (examen, JDC, tribunal)', true, false, true, true, 5),
+            ('Activité scolaire (sortie, voyage, UNSS)', true, false, false, true, 6),
+            ('Raison confidentielle', true, true, false, false, 7),
+            ('Exclusion', false, true, false, true, 8),
+            ('Panne de réveil', false, true, false, true, 9),
+            ('Motif non recevable', false, true, false, true, 10);
+    END IF;
+END $$;
+
+CREATE FUNCTION default_absence_motifs() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    PERFORM insert_default_absence_motifs();
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER school_years_default_absence_motifs AFTER INSERT ON school_years
+    FOR EACH STATEMENT EXECUTE FUNCTION default_absence_motifs();
+
+-- Establishments that have a school year already get them now.
+SELECT insert_default_absence_motifs() WHERE EXISTS (SELECT 1 FROM school_years);
 
 -- A register: one lesson occurrence (slot_id + lesson_date from the timetable) or an ad hoc
 -- lesson (replacement, outing) without a slot. Its class, subject, time and teachers are
