@@ -20,6 +20,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
@@ -167,8 +168,12 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := marks.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("marks: %v", err)
 	}
-	if err := timetable.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+	tt := timetable.NewService(reg.DB(), env.Clock.Now)
+	if err := tt.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("timetable: %v", err)
+	}
+	if err := attendance.NewService(reg.DB(), tt, env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("attendance: %v", err)
 	}
 
 	var out []a11yPerson
@@ -181,7 +186,7 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	}
 	// The parent lands on the portal after login: their children there, then everywhere.
 	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix",
-		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps"}
+		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences"}
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
@@ -57,6 +58,7 @@ func modules(a app) []module.Module {
 		grades.NewHandler(a.grades, a.auth).Module(),
 		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
+		attendance.NewHandler(attendance.NewService(a.reg.DB(), timetable.NewService(a.reg.DB(), nil), nil)).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
