@@ -13,6 +13,7 @@ import (
 	_ "time/tzdata" // SchoolZone on machines without a zoneinfo database
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -141,6 +142,7 @@ type Service struct {
 	now      func() time.Time
 	box      *credentialBox // encrypts the initial passwords kept with import runs
 	queue    JobQueue
+	me       *expirable.LRU[meKey, keptMe] // /api/v1/me's answers (MeJSON)
 	// InitialHashCost is the bcrypt cost of the random initial passwords (default 6: their
 	// strength is their ~50 bits of entropy; chosen passwords get Kratos' own cost).
 	InitialHashCost int
@@ -154,7 +156,7 @@ func NewService(db *tenant.DB, accounts Accounts, records AccountRecords, log *s
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, accounts: accounts, records: records, log: log, now: now, box: ephemeralBox(), InitialHashCost: 6}
+	return &Service{db: db, accounts: accounts, records: records, log: log, now: now, box: ephemeralBox(), me: newKeptMe(), InitialHashCost: 6}
 }
 
 // SchoolZone is the time zone of the establishments' calendar: a school day, a school year

@@ -55,11 +55,11 @@ func (h *Handler) me(c echo.Context) error {
 	if !v.Member {
 		return fault.New(fault.ErrNotFound, "vous n'êtes pas membre de l'annuaire de cet établissement")
 	}
-	m, err := h.svc.MeOf(c.Request().Context(), web.TenantOf(c), v.PersonID)
+	body, err := h.svc.MeJSON(c.Request().Context(), web.TenantOf(c), v.PersonID)
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, m)
+	return c.JSONBlob(http.StatusOK, body)
 }
 
 func (h *Handler) classes(c echo.Context) error {

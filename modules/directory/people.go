@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"gorm.io/gorm"
@@ -434,24 +436,80 @@ type Me struct {
 	Children []Relative `json:"children,omitempty"`
 }
 
+// MeJSON is MeOf as /api/v1/me answers it, in JSON. Every start of the app asks for it, and
+// it rarely changes: the answer is kept per person under the version of the data it is
+// made of (grades_version, which every statement changing people, memberships, classes or
+// guardianships bumps), and a request whose version has not moved reads that one number (the
+// person's statement then stops at its one-time filter) and sends the kept answer.
+func (s *Service) MeJSON(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) ([]byte, error) {
+	key := meKey{schema: t.SchemaName, person: personID}
+	kept, ok := s.me.Get(key)
+	if !ok {
+		kept.version = -1 // no version: read everything
+	}
+	m, version, err := s.meOf(ctx, t, personID, kept.version)
+	switch {
+	case err != nil:
+		return nil, err
+	case m == nil && ok && version == kept.version:
+		return kept.body, nil
+	case m == nil:
+		return nil, fault.New(fault.ErrNotFound, "cette personne n'existe pas dans l'annuaire")
+	}
+	body, err := json.Marshal(m)
+	if err != nil {
+		return nil, err
+	}
+	// The person's statement runs after the version's, on a snapshot at least as new: what it
+	// read is never older than the version it is kept under.
+	s.me.Add(key, keptMe{version: version, body: body})
+	return body, nil
+}
+
+// meKey and keptMe: see MeJSON.
+type meKey struct {
+	schema string
+	person uuid.UUID
+}
+
+type keptMe struct {
+	version int64
+	body    []byte
+}
+
+func newKeptMe() *expirable.LRU[meKey, keptMe] {
+	return expirable.NewLRU[meKey, keptMe](20_000, nil, 10*time.Minute)
+}
+
 // MeOf returns the person behind the session in this establishment.
 // It reads what /api/v1/me shows and nothing more of the card (its parents and teachings
-// are not shown there): two statements sent in one round trip (tenant.DB.ReadBatch), since
-// every start of the app asks for it.
+// are not shown there): one statement sent in one round trip (tenant.DB.ReadBatch).
 func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
-	m := &Me{Classes: []string{}}
+	m, _, err := s.meOf(ctx, t, personID, -1)
+	if err == nil && m == nil {
+		err = fault.New(fault.ErrNotFound, "cette personne n'existe pas dans l'annuaire")
+	}
+	return m, err
+}
+
+// meOf reads the version of the data and, when it differs from unless (the version a kept
+// answer was made at; -1: none), the person: m is nil when the version is still unless or
+// the person does not exist.
+func (s *Service) meOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID, unless int64) (m *Me, version int64, err error) {
 	found := false
+	out := &Me{Classes: []string{}}
 	id := pgtype.UUID{Bytes: personID, Valid: true} // encoded as is, not through uuid's Valuer
-	// One statement: the person first (kind 0, with their classes), then their children
-	// (kind 1, with the legal flag).
 	b := &pgx.Batch{}
+	b.Queue(`SELECT coalesce((SELECT v FROM {t}.grades_version), 0)`).QueryRow(func(r pgx.Row) error { return r.Scan(&version) })
+	// One statement: the person first (kind 0, with their classes), then their children
+	// (kind 1, with the legal flag); none at all when the version is still unless.
 	b.Queue(`SELECT 0 AS kind, `+personColumns+`, coalesce((SELECT array_agg(c.code ORDER BY c.kind, c.code) FROM {t}.classes c
 			JOIN {t}.class_members cm ON cm.class_id = c.id WHERE cm.person_id = p.id), '{}'), false
-		FROM {t}.people p WHERE p.id = $1
+		FROM {t}.people p WHERE p.id = $1 AND $2::bigint <> coalesce((SELECT v FROM {t}.grades_version), 0)
 		UNION ALL
 		SELECT 1, `+personColumns+`, '{}', g.legal FROM {t}.guardianships g JOIN {t}.people p ON p.id = g.pupil_id
-		WHERE g.guardian_id = $1 AND p.active
-		ORDER BY kind, first_name`, id).Query(func(rows pgx.Rows) error {
+		WHERE g.guardian_id = $1 AND p.active AND $2::bigint <> coalesce((SELECT v FROM {t}.grades_version), 0)
+		ORDER BY kind, first_name`, id, unless).Query(func(rows pgx.Rows) error {
 		for rows.Next() {
 			var kind int
 			var r Relative
@@ -462,24 +520,24 @@ func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID
 			}
 			done()
 			if kind == 0 {
-				found, m.Person = true, r.Person
-				m.Classes = append(m.Classes, classes...) // "classes": [] when in none
+				found, out.Person = true, r.Person
+				out.Classes = append(out.Classes, classes...) // "classes": [] when in none
 			} else {
-				m.Children = append(m.Children, r)
+				out.Children = append(out.Children, r)
 			}
 		}
 		return rows.Err()
 	})
 	if err := s.db.ReadBatch(ctx, t, b); err != nil {
-		return nil, fmt.Errorf("directory: me of %s: %w", personID, err)
+		return nil, 0, fmt.Errorf("directory: me of %s: %w", personID, err)
 	}
 	if !found {
-		return nil, fault.New(fault.ErrNotFound, "cette personne n'existe pas dans l'annuaire")
+		return nil, version, nil
 	}
-	for _, r := range m.Person.Roles {
-		m.Roles = append(m.Roles, string(r))
+	for _, r := range out.Person.Roles {
+		out.Roles = append(out.Roles, string(r))
 	}
-	return m, nil
+	return out, version, nil
 }
 
 // personColumns are the columns of people (as p) that scanTargets reads, in its order: all
