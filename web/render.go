@@ -108,15 +108,21 @@ func (r *Renderer) add(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	// Files named _*.html are a module's partials: templates its pages share, parsed with
+	// each of them, not pages themselves.
+	partials, err := fs.Glob(fsys, "templates/_*.html")
+	if err != nil {
+		return err
+	}
 	for _, n := range names {
 		base := n[strings.LastIndex(n, "/")+1:]
-		if base == "layout.html" {
+		if base == "layout.html" || strings.HasPrefix(base, "_") {
 			continue
 		}
 		if _, dup := r.pages[base]; dup {
 			return fmt.Errorf("web: page %s defined twice", base)
 		}
-		t, err := template.Must(r.layout.Clone()).ParseFS(fsys, n)
+		t, err := template.Must(r.layout.Clone()).ParseFS(fsys, append([]string{n}, partials...)...)
 		if err != nil {
 			return fmt.Errorf("web: parse %s: %w", n, err)
 		}

@@ -128,7 +128,7 @@ func (s *Service) Card(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Ca
 }
 
 // childrenOf reads the active pupils a person is a guardian of (legal or not), for their card
-// (MeOf reads them in its own batch).
+// (MeJSON reads them in its own statement).
 func childrenOf(tx *gorm.DB, guardian uuid.UUID, out *[]Relative) error {
 	return tx.Raw(`SELECT p.*, g.legal FROM guardianships g JOIN people p ON p.id = g.pupil_id
 		WHERE g.guardian_id = ? AND p.active ORDER BY p.first_name`, guardian).Scan(out).Error
@@ -436,7 +436,9 @@ type Me struct {
 	Children []Relative `json:"children,omitempty"`
 }
 
-// MeJSON is MeOf as /api/v1/me answers it, in JSON. Every start of the app asks for it, and
+// MeJSON is the person behind the session in this establishment as /api/v1/me answers it,
+// in JSON: what the app shows and nothing more of the card (its parents and teachings are
+// not shown there), in one statement sent in one round trip (tenant.DB.ReadBatch). Every start of the app asks for it, and
 // it rarely changes: the answer is kept per person under the version of the data it is
 // made of (grades_version, which every statement changing people, memberships, classes or
 // guardianships bumps), and a request whose version has not moved reads that one number (the
@@ -479,17 +481,6 @@ type keptMe struct {
 
 func newKeptMe() *expirable.LRU[meKey, keptMe] {
 	return expirable.NewLRU[meKey, keptMe](20_000, nil, 10*time.Minute)
-}
-
-// MeOf returns the person behind the session in this establishment.
-// It reads what /api/v1/me shows and nothing more of the card (its parents and teachings
-// are not shown there): one statement sent in one round trip (tenant.DB.ReadBatch).
-func (s *Service) MeOf(ctx context.Context, t *tenant.Tenant, personID uuid.UUID) (*Me, error) {
-	m, _, err := s.meOf(ctx, t, personID, -1)
-	if err == nil && m == nil {
-		err = fault.New(fault.ErrNotFound, "cette personne n'existe pas dans l'annuaire")
-	}
-	return m, err
 }
 
 // meOf reads the version of the data and, when it differs from unless (the version a kept

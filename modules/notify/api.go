@@ -13,15 +13,7 @@ import (
 // The JSON API of the notifications (mobile apps): the same service as the pages.
 
 func (h *Handler) apiList(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	before, err := beforeParam(c.QueryParam("avant"))
-	if err != nil {
-		return err
-	}
-	p, err := h.svc.List(c.Request().Context(), web.TenantOf(c), person, before)
+	p, err := h.listOf(c)
 	if err != nil {
 		return err
 	}

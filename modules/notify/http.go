@@ -86,16 +86,21 @@ type listPage struct {
 	Before string // the last one shown, for the next page's link
 }
 
-func (h *Handler) list(c echo.Context) error {
+// listOf reads the viewer's notifications before the request's ?avant= (page and API).
+func (h *Handler) listOf(c echo.Context) (*Page, error) {
 	person, err := me(c)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	before, err := beforeParam(c.QueryParam("avant"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	p, err := h.svc.List(c.Request().Context(), web.TenantOf(c), person, before)
+	return h.svc.List(c.Request().Context(), web.TenantOf(c), person, before)
+}
+
+func (h *Handler) list(c echo.Context) error {
+	p, err := h.listOf(c)
 	if err != nil {
 		return err
 	}

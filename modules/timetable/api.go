@@ -79,15 +79,7 @@ func (h *Handler) apiMyWeek(c echo.Context) error {
 
 // apiPupilWeek is a pupil's week: their own, a legal guardian's child's, or any for staff.
 func (h *Handler) apiPupilWeek(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	monday, err := h.weekParam(c)
-	if err != nil {
-		return err
-	}
-	w, err := h.svc.PupilWeek(c.Request().Context(), web.TenantOf(c), requestActor(c), id, monday)
+	_, w, _, err := h.idWeek(c, h.svc.PupilWeek, false)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package timetable
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"slices"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -209,56 +211,46 @@ func (h *Handler) children(c echo.Context, status int, kids []directory.Child, s
 	return render(c, status, "timetable_children.html", "Emplois du temps de mes enfants", childrenView{Children: kids, Feed: feed, Notice: noticeOf(c.QueryParam("ok"))})
 }
 
-func (h *Handler) pupilWeek(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
+// weekReader reads the week of the person or class id (PupilWeek, TeacherWeek, ClassWeek).
+type weekReader func(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, monday time.Time) (*Week, error)
+
+// idWeek reads, with read, the week of the address's :id for the request's ?semaine=. A
+// person looking at their own address gets their own week page instead (own true).
+func (h *Handler) idWeek(c echo.Context, read weekReader, ownPage bool) (id uuid.UUID, w *Week, own bool, err error) {
+	if id, err = paramID(c, "id"); err != nil {
+		return id, nil, false, err
 	}
 	monday, err := h.weekParam(c)
 	if err != nil {
-		return err
+		return id, nil, false, err
 	}
 	a := requestActor(c)
-	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
+	if ownPage && id == a.PersonID {
+		return id, nil, true, h.ownWeek(c, http.StatusOK, nil, monday, "", "")
 	}
-	w, err := h.svc.PupilWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
-	if err != nil {
+	w, err = read(c.Request().Context(), web.TenantOf(c), a, id, monday)
+	return id, w, false, err
+}
+
+// personWeek is the week page of the pupil or teacher of the address (base + id).
+func (h *Handler) personWeek(c echo.Context, read weekReader, base string) error {
+	id, w, own, err := h.idWeek(c, read, true)
+	if own || err != nil {
 		return err
 	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/eleves/"+id.String(), id)
+	return h.renderWeek(c, http.StatusOK, w, base+id.String(), id)
+}
+
+func (h *Handler) pupilWeek(c echo.Context) error {
+	return h.personWeek(c, h.svc.PupilWeek, "/emploi-du-temps/eleves/")
 }
 
 func (h *Handler) teacherWeek(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	monday, err := h.weekParam(c)
-	if err != nil {
-		return err
-	}
-	a := requestActor(c)
-	if id == a.PersonID {
-		return h.ownWeek(c, http.StatusOK, nil, monday, "", "")
-	}
-	w, err := h.svc.TeacherWeek(c.Request().Context(), web.TenantOf(c), a, id, monday)
-	if err != nil {
-		return err
-	}
-	return h.renderWeek(c, http.StatusOK, w, "/emploi-du-temps/enseignants/"+id.String(), id)
+	return h.personWeek(c, h.svc.TeacherWeek, "/emploi-du-temps/enseignants/")
 }
 
 func (h *Handler) classWeek(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	monday, err := h.weekParam(c)
-	if err != nil {
-		return err
-	}
-	w, err := h.svc.ClassWeek(c.Request().Context(), web.TenantOf(c), requestActor(c), id, monday)
+	id, w, _, err := h.idWeek(c, h.svc.ClassWeek, false)
 	if err != nil {
 		return err
 	}
