@@ -12,11 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -117,6 +119,9 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	gradesSvc := grades.NewService(reg.DB(), nil)
 	gradesSvc.SetNotifier(notifySvc)
+	timetableSvc := timetable.NewService(reg.DB(), nil)
+	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
+	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	var mailbox notify.Mailbox
@@ -124,7 +129,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

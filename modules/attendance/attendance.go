@@ -248,8 +248,8 @@ type Figures struct {
 	Lateness int
 }
 
-// Text is the report card's line: "2 demi-journées justifiées, 1 non justifiée (9 h),
-// 3 retards"; "Aucune absence" when there is nothing.
+// Text is the report card's line: "2 demi-journées d'absence justifiées, 1 non justifiée,
+// cours manqués : 9 h, 3 retards"; "Aucune absence, aucun retard" when there is nothing.
 func (f Figures) Text() string {
 	if f.Total().Sign() == 0 && f.Lateness == 0 {
 		return "Aucune absence, aucun retard"
@@ -258,7 +258,7 @@ func (f Figures) Text() string {
 	fmt.Fprintf(&b, "%s demi-journée%s d'absence justifiée%[2]s, %s non justifiée%s", Decimal(f.Justified), plural(f.Justified),
 		Decimal(f.Unjustified), plural(f.Unjustified))
 	if f.Minutes > 0 {
-		fmt.Fprintf(&b, " (%s)", Hours(f.Minutes))
+		fmt.Fprintf(&b, ", cours manqués : %s", Hours(f.Minutes))
 	}
 	fmt.Fprintf(&b, ", %d retard", f.Lateness)
 	if f.Lateness > 1 {

@@ -52,7 +52,7 @@ func TestHalfDays(t *testing.T) {
 
 func TestFiguresText(t *testing.T) {
 	f := Figures{Count: HalfDays([]Slot{{Date: time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC), Minutes: 90, Absent: true}}, Gross), Lateness: 2}
-	if got, want := f.Text(), "0 demi-journée d'absence justifiée, 1 non justifiée (1 h 30), 2 retards"; got != want {
+	if got, want := f.Text(), "0 demi-journée d'absence justifiée, 1 non justifiée, cours manqués : 1 h 30, 2 retards"; got != want {
 		t.Errorf("Text() = %q, want %q", got, want)
 	}
 	if got := (Figures{Count: HalfDays(nil, Gross)}).Text(); got != "Aucune absence, aucun retard" {

@@ -458,8 +458,8 @@ func TestThresholdAndReport(t *testing.T) {
 		t.Errorf("ReportAbsences = %q, %v", texts, err)
 	}
 	for pupil, want := range map[uuid.UUID]string{
-		s.alice: "2 demi-journées d'absence justifiées, 1 non justifiée (3 h), 0 retard",
-		s.bruno: "0 demi-journée d'absence justifiée, 1 non justifiée (1 h), 1 retard",
+		s.alice: "2 demi-journées d'absence justifiées, 1 non justifiée, cours manqués : 3 h, 0 retard",
+		s.bruno: "0 demi-journée d'absence justifiée, 1 non justifiée, cours manqués : 1 h, 1 retard",
 		s.zoe:   "Aucune absence, aucun retard",
 	} {
 		if got := figs[pupil].Text(); got != want {

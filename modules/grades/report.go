@@ -46,7 +46,7 @@ type PupilReport struct {
 	Council    string
 	Published  bool // report card published for the class and period
 	Principal  string
-	Absences   string // filled by attendance later
+	Absences   string // the period's absence line (Service.SetAbsences)
 }
 
 // book is everything the averages of one class for one period need, loaded in few queries.
@@ -434,13 +434,13 @@ func (s *Service) ClassReports(ctx context.Context, t *tenant.Tenant, classID uu
 	var out []PupilReport
 	err := s.read(ctx, t, func(st store) error {
 		var err error
-		out, err = classReports(st, classID, *p)
+		out, err = s.classReports(st, classID, *p)
 		return err
 	})
 	return out, err
 }
 
-func classReports(st store, classID uuid.UUID, p Period) ([]PupilReport, error) {
+func (s *Service) classReports(st store, classID uuid.UUID, p Period) ([]PupilReport, error) {
 	label, err := st.classLabel(classID)
 	if err != nil {
 		return nil, err
@@ -474,7 +474,11 @@ func classReports(st store, classID uuid.UUID, p Period) ([]PupilReport, error) 
 		}
 		out = append(out, r)
 	}
-	return out, nil
+	cards := make([]*PupilReport, len(out))
+	for i := range out {
+		cards[i] = &out[i]
+	}
+	return out, s.fillAbsences(st, p, cards...)
 }
 
 // ReportCard is one pupil's report card. Pupils and legal guardians see it once published.
@@ -522,6 +526,9 @@ func (s *Service) reportCard(st store, a Actor, pupilID uuid.UUID, p Period) (r 
 	r.Council = council[pupilID]
 	for i := range r.Subjects {
 		r.Subjects[i].Appreciation = apps[pupilID][r.Subjects[i].Code]
+	}
+	if err := s.fillAbsences(st, p, r); err != nil {
+		return nil, false, err
 	}
 	return r, view != viewFamily, nil
 }

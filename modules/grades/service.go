@@ -25,6 +25,7 @@ type Service struct {
 	guardians Guardians
 	figures   *figuresCache // classes' figures by version of the grades data
 	notifier  Notifier      // tells pupils and guardians of published marks; nil: nobody
+	absences  Absences      // the report cards' absence line; nil: « non renseignées »
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the

@@ -79,7 +79,7 @@ func (s *Service) reportClassWithCards(ctx context.Context, t *tenant.Tenant, a 
 		if !allow(bc) {
 			return errNotYourClass
 		}
-		reports, err = classReports(st, classID, *p)
+		reports, err = s.classReports(st, classID, *p)
 		return err
 	})
 	return bc, reports, err
