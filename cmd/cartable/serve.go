@@ -101,7 +101,9 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer)
+	timetableSvc := timetable.NewService(reg.DB(), nil)
+	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, attendance.NewArchiver(absencesSvc, liveTenants{reg}, log))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -119,8 +121,6 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	gradesSvc := grades.NewService(reg.DB(), nil)
 	gradesSvc.SetNotifier(notifySvc)
-	timetableSvc := timetable.NewService(reg.DB(), nil)
-	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))

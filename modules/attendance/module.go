@@ -64,6 +64,8 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/vie-scolaire/absences/:id", PermProcess, h.decide),
 		module.Get(t, "/vie-scolaire/seuil", PermProcess, h.threshold),
 		module.Get(t, "/vie-scolaire/seuil.csv", PermProcess, h.thresholdCSV),
+		module.Get(t, "/vie-scolaire/registre", PermProcess, h.archives),
+		module.Get(t, "/vie-scolaire/registre/:file", PermProcess, h.archiveCSV),
 		module.Get(t, "/vie-scolaire/reglages", PermProcess, h.settings),
 		module.Post(t, "/vie-scolaire/reglages", PermProcess, h.saveSettings),
 		module.Post(t, "/vie-scolaire/motifs", PermProcess, h.saveMotifs),

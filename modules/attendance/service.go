@@ -53,7 +53,7 @@ func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) 
 }
 
 func (s *Service) write(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
+	return closedYear(s.db.Tx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) }))
 }
 
 // Today is the establishments' current date.
