@@ -118,7 +118,18 @@ END $$;
 -- Before a pupil's absence or register line goes (the purge of a leaver deletes them, the
 -- absence first), what it says is archived, with the register it belongs to.
 CREATE FUNCTION archive_before_delete() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+DECLARE d date;
 BEGIN
+    -- A closed year is archived whole already: nothing to copy (the purge of last year's
+    -- leavers deletes many such rows).
+    IF TG_TABLE_NAME = 'absences' THEN
+        d := OLD.on_date;
+    ELSE
+        SELECT on_date INTO d FROM registers WHERE id = OLD.register_id;
+    END IF;
+    IF d IS NULL OR EXISTS (SELECT 1 FROM register_archives WHERE d BETWEEN starts_on AND ends_on) THEN
+        RETURN OLD;
+    END IF;
     IF TG_TABLE_NAME = 'absences' THEN
         PERFORM archive_register_rows(ARRAY(SELECT register_id FROM register_entries WHERE absence_id = OLD.id), ARRAY[OLD.pupil_id]);
     ELSE  -- a present pupil's line too: the register then counts them on its roll
