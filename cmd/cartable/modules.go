@@ -35,6 +35,7 @@ type app struct {
 	grades    *grades.Service
 	family    *identity.Family // a parent's children in every establishment
 	notify    *notify.Service
+	absences  *attendance.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -58,7 +59,7 @@ func modules(a app) []module.Module {
 		grades.NewHandler(a.grades, a.auth).Module(),
 		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
-		attendance.NewHandler(attendance.NewService(a.reg.DB(), timetable.NewService(a.reg.DB(), nil), nil)).Module(),
+		attendance.NewHandler(a.absences).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),

@@ -111,20 +111,26 @@ func NewMailer(svc *Service, cfg MailerConfig) *Mailer {
 func (m *Mailer) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &sendWorker{m: m})
 	river.AddWorker(w, &digestWorker{m: m})
+	river.AddWorker(w, &cleanWorker{m: m})
 }
 
-// PeriodicJobs plans the digests every quarter of an hour (jobs.Work).
+// PeriodicJobs plans the digests every quarter of an hour and cleans old notifications
+// daily (jobs.Work).
 func (m *Mailer) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return PlanDigests{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: digestEvery}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
+	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+		}, &river.PeriodicJobOpts{RunOnStart: true})
+	}
+	return []*river.PeriodicJob{every(digestEvery, PlanDigests{}), every(cleanEvery, CleanNotifications{})}
 }
 
 // JobLabels names the jobs in the console (jobs.Labelled).
 func (m *Mailer) JobLabels() map[string]string {
 	return map[string]string{
-		SendMails{}.Kind():   "Envoi des courriels de notification",
-		PlanDigests{}.Kind(): "Résumés quotidiens des notifications",
+		SendMails{}.Kind():          "Envoi des courriels de notification",
+		PlanDigests{}.Kind():        "Résumés quotidiens des notifications",
+		CleanNotifications{}.Kind(): "Suppression des notifications anciennes",
 	}
 }
 
