@@ -196,18 +196,18 @@ func (s *Service) notifyAnswer(st store, t *tenant.Tenant, id uuid.UUID) error {
 	if err != nil {
 		return err
 	}
-	verb := "refusé"
+	verb, title := "refusé", "Justification refusée"
 	if a.State == "acceptee" {
-		verb = "accepté"
+		verb, title = "accepté", "Justification acceptée"
 	}
 	of := map[Kind]string{KindAbsence: "de l'absence", KindLateness: "du retard", KindLeftEarly: "du départ anticipé"}[a.Kind]
-	body := fmt.Sprintf("La vie scolaire a %s votre justification %s de %s le %s de %s à %s (motif : %s).", verb, of, a.FirstName,
-		frLongDay(a.OnDate), Clock(a.Starts).French(), Clock(a.Ends).French(), a.Motif)
+	body := fmt.Sprintf("La vie scolaire a %s votre justification %s du %s, de %s à %s, pour %s (motif : %s).", verb, of,
+		frLongDay(a.OnDate), Clock(a.Starts).French(), Clock(a.Ends).French(), a.FirstName, a.Motif)
 	if c := strings.TrimSpace(a.Answer); c != "" {
 		body += "\nSon commentaire : « " + c + " »"
 	}
 	return s.notices.Notifier.Notify(st.tx, t, notify.Notice{Kind: notify.KindJustificationAnswered, Recipients: []uuid.UUID{a.GuardianID},
-		Title: fmt.Sprintf("Justification %s : %s, %s", verb, a.FirstName, frLongDay(a.OnDate)),
+		Title: fmt.Sprintf("%s : %s, %s", title, a.FirstName, frLongDay(a.OnDate)),
 		Body:  body, Link: "/absences/eleves/" + a.PupilID.String()})
 }
 
