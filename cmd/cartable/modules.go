@@ -35,6 +35,7 @@ type app struct {
 	grades    *grades.Service
 	family    *identity.Family // a parent's children in every establishment
 	notify    *notify.Service
+	timetable *timetable.Service
 	absences  *attendance.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
@@ -57,7 +58,7 @@ func modules(a app) []module.Module {
 		jh.Module(),
 		directory.NewHandler(a.directory, a.auth, a.reg, int64(cmp.Or(a.cfg.MaxUploadMB, 256))<<20, a.srv.PortalURL()).Module(),
 		grades.NewHandler(a.grades, a.auth).Module(),
-		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
+		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,

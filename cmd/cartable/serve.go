@@ -101,14 +101,15 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	attendanceSvc := attendance.NewService(reg.DB(), timetable.NewService(reg.DB(), nil), nil)
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, attendanceSvc.Jobs(liveTenants{reg}))
+	timetableSvc := timetable.NewService(reg.DB(), nil)
+	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
-	attendanceSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
+	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)
@@ -128,7 +129,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, absences: attendanceSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}
