@@ -18,8 +18,6 @@ package notify
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -90,20 +88,12 @@ type cleanWorker struct {
 }
 
 func (w *cleanWorker) Work(ctx context.Context, job *river.Job[CleanNotifications]) error {
-	ts, err := w.m.cfg.Tenants.Live(ctx)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for i := range ts {
-		c, err := w.m.svc.Clean(ctx, &ts[i])
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", ts[i].UAI, err))
-		}
+	return w.m.eachTenant(ctx, func(t *tenant.Tenant) error {
+		c, err := w.m.svc.Clean(ctx, t)
 		if c != (Cleaned{}) {
-			w.m.cfg.Logger.Info("old notifications removed", "job", job.ID, "tenant", ts[i].UAI,
+			w.m.cfg.Logger.Info("old notifications removed", "job", job.ID, "tenant", t.UAI,
 				"recipients", c.Recipients, "notifications", c.Notifications, "mails", c.Mails)
 		}
-	}
-	return errors.Join(errs...)
+		return err
+	})
 }

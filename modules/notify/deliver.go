@@ -324,18 +324,26 @@ type digestWorker struct {
 }
 
 func (w *digestWorker) Work(ctx context.Context, job *river.Job[PlanDigests]) error {
-	ts, err := w.m.cfg.Tenants.Live(ctx)
+	return w.m.eachTenant(ctx, func(t *tenant.Tenant) error {
+		n, err := w.m.PlanDigests(ctx, t)
+		if n > 0 {
+			w.m.cfg.Logger.Info("digests planned", "job", job.ID, "tenant", t.UAI, "digests", n)
+		}
+		return err
+	})
+}
+
+// eachTenant runs fn for every live establishment, all of them even when some fail, and
+// returns the failures, each named by its UAI.
+func (m *Mailer) eachTenant(ctx context.Context, fn func(t *tenant.Tenant) error) error {
+	ts, err := m.cfg.Tenants.Live(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for i := range ts {
-		n, err := w.m.PlanDigests(ctx, &ts[i])
-		if err != nil {
+		if err := fn(&ts[i]); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ts[i].UAI, err))
-		}
-		if n > 0 {
-			w.m.cfg.Logger.Info("digests planned", "job", job.ID, "tenant", ts[i].UAI, "digests", n)
 		}
 	}
 	return errors.Join(errs...)
