@@ -16,8 +16,8 @@ package attendance
 // Lateness and early departures are not told: the pupil is at school, under the
 // establishment's care, and R131-5 speaks of absences; they are many, and a family flooded
 // with them would turn off the kind that also carries the absences. They are on the
-// family's « Absences » page. The pupil is not told either: the absence is theirs, and only
-// legal guardians see and justify absences (DOMAIN.md).
+// family's « Absences » page. The pupil is not told either: the absence is their own, and it
+// is the legal guardians who must give its reason (R131-5) and who justify it online.
 //
 // Quiet hours are respected for the e-mail (notify's rule for every kind): the notification
 // is in the application as soon as the grace has passed, and its e-mail leaves then, or at
