@@ -373,3 +373,45 @@ func TestAbsenceReachesMailboxWithinFiveMinutes(t *testing.T) {
 		t.Errorf("e-mail text:\n%s\nwant the absence and the link %s", text, link)
 	}
 }
+
+// BenchmarkSaveRollAbsence: a roll saved with one pupil turning absent (then present again,
+// alternately), without the families' notifications ("off") and with them ("told": the
+// untold absences read and the job enqueued in the roll's transaction), and the job's run
+// once due ("tell": the claim and the notification to one guardian, with its e-mail).
+//
+//	./.bin/pgrun -- go test -run '^$' -bench SaveRollAbsence -benchtime 200x ./modules/attendance/
+func BenchmarkSaveRollAbsence(b *testing.B) {
+	reg := tenanttest.NewRegistry(b, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
+	plain := newSchool(b, reg, 1)
+	f := newFamilies(b, reg, 2, nil)
+	toggle := func(b *testing.B, s *school) {
+		m1 := s.registers(b, s.svc.Today())["08:00"]
+		i := 0
+		for b.Loop() {
+			mark := absent
+			if i%2 == 1 {
+				mark = present
+			}
+			i++
+			s.save(b, m1, map[uuid.UUID]attendance.Mark{s.alice: mark})
+		}
+	}
+	b.Run("off", func(b *testing.B) { toggle(b, plain) })
+	b.Run("told", func(b *testing.B) { toggle(b, f.school) })
+	b.Run("tell", func(b *testing.B) {
+		regs := f.registers(b, f.svc.Today())
+		for b.Loop() {
+			b.StopTimer()
+			if err := reg.Platform().Exec(`DELETE FROM river.river_job WHERE kind = ?`, attendance.TellAbsences{}.Kind()).Error; err != nil {
+				b.Fatal(err)
+			}
+			f.save(b, regs["13:30"], map[uuid.UUID]attendance.Mark{f.alice: present})
+			f.save(b, regs["13:30"], map[uuid.UUID]attendance.Mark{f.alice: absent}) // a new absence, its job
+			f.clock.Advance(3 * time.Minute)
+			b.StartTimer()
+			if n := f.runTells(b); n != 1 {
+				b.Fatalf("told %d absences, want 1", n)
+			}
+		}
+	})
+}
