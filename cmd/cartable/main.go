@@ -127,6 +127,7 @@ type config struct {
 	SecretKey         string            // CARTABLE_SECRET_KEY: encrypts the initial passwords kept with imports
 	JobWorkers        int               // CARTABLE_JOB_WORKERS
 	OrphanGraceHours  int               // CARTABLE_ORPHAN_GRACE_HOURS
+	AbsenceGrace      int               // CARTABLE_ABSENCE_GRACE_SECONDS: an absence waits so long for a correction before its family is told
 	SMTP              notify.SMTPConfig // CARTABLE_SMTP_*: the notifications' e-mails
 	MailpitURL        string            // CARTABLE_MAILPIT_URL: a development mailbox's API (make dev)
 }
@@ -178,6 +179,7 @@ func loadConfig() (config, error) {
 		{"CARTABLE_DB_TENANT_SHARE", &c.DBPool.TenantShare, 0}, // 0: half of the pool
 		{"CARTABLE_JOB_WORKERS", &c.JobWorkers, 2},
 		{"CARTABLE_ORPHAN_GRACE_HOURS", &c.OrphanGraceHours, 24},
+		{"CARTABLE_ABSENCE_GRACE_SECONDS", &c.AbsenceGrace, 120},
 	} {
 		*n.dst = n.def
 		if v := os.Getenv(n.name); v != "" {

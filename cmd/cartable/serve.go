@@ -103,12 +103,13 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	timetableSvc := timetable.NewService(reg.DB(), nil)
 	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, attendance.NewArchiver(absencesSvc, liveTenants{reg}, log))
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
+	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	srv.Portal().Use(auth.Platform)

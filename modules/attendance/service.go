@@ -37,6 +37,7 @@ type Service struct {
 	lessons   Lessons
 	guardians Guardians
 	now       func() time.Time
+	notices   *NoticeConfig // the families' notifications (notify.go); nil: nobody is told
 }
 
 // NewService wires attendance on the timetable's lessons. now is the clock (nil: time.Now),
@@ -318,6 +319,9 @@ func (s *Service) SaveRoll(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 				pupils[i] = c.pupil
 			}
 			if err := s.recompute(st, pupils, r.OnDate); err != nil {
+				return err
+			}
+			if err := s.planNotices(st, t, pupils, r.OnDate); err != nil {
 				return err
 			}
 		}

@@ -183,6 +183,9 @@ func (s *Service) Answer(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if _, err := st.decide(j.AbsenceID, motif, state, comment, a.PersonID, now); err != nil {
 			return err
 		}
-		return st.answerJustification(id, accept, comment, a.PersonID, now)
+		if err := st.answerJustification(id, accept, comment, a.PersonID, now); err != nil {
+			return err
+		}
+		return s.notifyAnswer(st, t, id)
 	})
 }

@@ -24,19 +24,11 @@ func (h *Handler) apiList(c echo.Context) error {
 }
 
 func (h *Handler) apiMarkRead(c echo.Context) error {
-	person, err := me(c)
+	person, err := h.markOneRead(c)
 	if err != nil {
 		return err
 	}
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	ctx, t := c.Request().Context(), web.TenantOf(c)
-	if err := h.svc.MarkRead(ctx, t, person, id); err != nil {
-		return err
-	}
-	n, err := h.svc.Unread(ctx, t, person)
+	n, err := h.svc.Unread(c.Request().Context(), web.TenantOf(c), person)
 	if err != nil {
 		return err
 	}

@@ -111,20 +111,26 @@ func NewMailer(svc *Service, cfg MailerConfig) *Mailer {
 func (m *Mailer) AddWorkers(w *river.Workers) {
 	river.AddWorker(w, &sendWorker{m: m})
 	river.AddWorker(w, &digestWorker{m: m})
+	river.AddWorker(w, &cleanWorker{m: m})
 }
 
-// PeriodicJobs plans the digests every quarter of an hour (jobs.Work).
+// PeriodicJobs plans the digests every quarter of an hour and cleans old notifications
+// daily (jobs.Work).
 func (m *Mailer) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(digestEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return PlanDigests{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: digestEvery}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
+	every := func(d time.Duration, args river.JobArgs) *river.PeriodicJob {
+		return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
+			return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+		}, &river.PeriodicJobOpts{RunOnStart: true})
+	}
+	return []*river.PeriodicJob{every(digestEvery, PlanDigests{}), every(cleanEvery, CleanNotifications{})}
 }
 
 // JobLabels names the jobs in the console (jobs.Labelled).
 func (m *Mailer) JobLabels() map[string]string {
 	return map[string]string{
-		SendMails{}.Kind():   "Envoi des courriels de notification",
-		PlanDigests{}.Kind(): "Résumés quotidiens des notifications",
+		SendMails{}.Kind():          "Envoi des courriels de notification",
+		PlanDigests{}.Kind():        "Résumés quotidiens des notifications",
+		CleanNotifications{}.Kind(): "Suppression des notifications anciennes",
 	}
 }
 
@@ -318,18 +324,26 @@ type digestWorker struct {
 }
 
 func (w *digestWorker) Work(ctx context.Context, job *river.Job[PlanDigests]) error {
-	ts, err := w.m.cfg.Tenants.Live(ctx)
+	return w.m.eachTenant(ctx, func(t *tenant.Tenant) error {
+		n, err := w.m.PlanDigests(ctx, t)
+		if n > 0 {
+			w.m.cfg.Logger.Info("digests planned", "job", job.ID, "tenant", t.UAI, "digests", n)
+		}
+		return err
+	})
+}
+
+// eachTenant runs fn for every live establishment, all of them even when some fail, and
+// returns the failures, each named by its UAI.
+func (m *Mailer) eachTenant(ctx context.Context, fn func(t *tenant.Tenant) error) error {
+	ts, err := m.cfg.Tenants.Live(ctx)
 	if err != nil {
 		return err
 	}
 	var errs []error
 	for i := range ts {
-		n, err := w.m.PlanDigests(ctx, &ts[i])
-		if err != nil {
+		if err := fn(&ts[i]); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", ts[i].UAI, err))
-		}
-		if n > 0 {
-			w.m.cfg.Logger.Info("digests planned", "job", job.ID, "tenant", ts[i].UAI, "digests", n)
 		}
 	}
 	return errors.Join(errs...)

@@ -132,18 +132,24 @@ func parseID(raw string) (uuid.UUID, error) {
 }
 
 func (h *Handler) markRead(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if err := h.svc.MarkRead(c.Request().Context(), web.TenantOf(c), person, id); err != nil {
+	if _, err := h.markOneRead(c); err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/notifications")
+}
+
+// markOneRead marks the viewer's notification :id read (the page's and the API's) and
+// returns the viewer's person.
+func (h *Handler) markOneRead(c echo.Context) (uuid.UUID, error) {
+	person, err := me(c)
+	if err != nil {
+		return uuid.Nil, err
+	}
+	id, err := parseID(c.Param("id"))
+	if err != nil {
+		return uuid.Nil, err
+	}
+	return person, h.svc.MarkRead(c.Request().Context(), web.TenantOf(c), person, id)
 }
 
 func (h *Handler) markAllRead(c echo.Context) error {

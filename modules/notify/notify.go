@@ -181,6 +181,11 @@ func (s *Service) enqueue(tx *gorm.DB, t *tenant.Tenant, mails []uuid.UUID, at t
 	if s.queue == nil {
 		return errors.New("notify: no job queue wired: e-mails could not be sent")
 	}
+	if !at.After(s.now()) {
+		// Due now: no scheduled time, so River makes the job available at once (a scheduled
+		// job waits for River's scheduler, which runs every 5 s).
+		at = time.Time{}
+	}
 	var planned []jobs.Planned
 	for len(mails) > 0 {
 		n := min(len(mails), mailsPerJob)

@@ -20,7 +20,7 @@ func at(day, hour, minute int) time.Time {
 }
 
 // sendAfter is when the mail of the latest notice to person may leave, and the scheduled
-// time of its River job.
+// time of its River job (created, when the job is due at once: it is not scheduled).
 func (e *env) sendAfter(t testing.TB, person uuid.UUID, created time.Time) (mail, job time.Time) {
 	t.Helper()
 	err := e.reg.DB().ReadTx(context.Background(), e.a, func(tx *gorm.DB) error {
@@ -29,8 +29,12 @@ func (e *env) sendAfter(t testing.TB, person uuid.UUID, created time.Time) (mail
 	if err != nil {
 		t.Fatalf("mail of %s: %v", person, err)
 	}
-	if err := e.reg.Platform().Raw(`SELECT scheduled_at FROM river.river_job WHERE kind = 'notify_send_mails' ORDER BY id DESC LIMIT 1`).Row().Scan(&job); err != nil {
+	var state string
+	if err := e.reg.Platform().Raw(`SELECT scheduled_at, state FROM river.river_job WHERE kind = 'notify_send_mails' ORDER BY id DESC LIMIT 1`).Row().Scan(&job, &state); err != nil {
 		t.Fatal(err)
+	}
+	if state == "available" {
+		job = created
 	}
 	return mail, job
 }
