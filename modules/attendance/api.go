@@ -545,9 +545,12 @@ func (h *Handler) apiFigures(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := apiFiguresOf(f)
-	return c.JSON(http.StatusOK, map[string]any{"pupil_id": id, "from": dates[0].Format(dateLayout), "to": dates[1].Format(dateLayout),
-		"justified": out.Justified, "unjustified": out.Unjustified, "minutes": out.Minutes, "lateness": out.Lateness, "text": out.Text})
+	return c.JSON(http.StatusOK, struct {
+		PupilID uuid.UUID `json:"pupil_id"`
+		From    string    `json:"from"`
+		To      string    `json:"to"`
+		apiFigures
+	}{id, dates[0].Format(dateLayout), dates[1].Format(dateLayout), apiFiguresOf(f)})
 }
 
 // apiJustifyPage is an event as its legal guardian justifies it: its history, the motifs

@@ -42,7 +42,12 @@ func (s *site) api(tn *tenant.Tenant, m directorytest.Member, method, path strin
 	}
 	req.Host = tn.Slug + ".cartable.test"
 	req.Header.Set("X-Session-Token", m.Token)
-	return apitest.Serve(s.t.(*testing.T), s.srv, req)
+	if tb, ok := s.t.(*testing.T); ok {
+		return apitest.Serve(tb, s.srv, req)
+	}
+	rec := httptest.NewRecorder() // a benchmark: the document is checked by the tests
+	s.srv.ServeHTTP(rec, req)
+	return rec
 }
 
 // decode reads a JSON answer of the wanted status into v.
@@ -380,6 +385,16 @@ func TestAPIAbsences(t *testing.T) {
 		wantIn(t, rec, "a motif not offered online", `"motif_id":"choisissez un des motifs proposés"`)
 		wantCode(t, s.api(s.alpha, s.bruno, http.MethodPost, path, mark{"motif_id": motifs.Maladie}), http.StatusNotFound, "a pupil justifying someone else's")
 		wantCode(t, s.api(s.alpha, s.alice, http.MethodGet, path, nil), http.StatusNotFound, "the pupil opening the justification")
+		var brunos string
+		s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT id::text FROM absences WHERE pupil_id = ? AND kind = 'retard'`, s.bruno.PersonID).Scan(&brunos).Error
+		})
+		if brunos == "" {
+			t.Fatal("no lateness of Bruno's")
+		}
+		other := "/api/v1/absences/" + brunos + "/justifier"
+		wantCode(t, s.api(s.alpha, s.guardian, http.MethodGet, other, nil), http.StatusNotFound, "another child's event as Alice's guardian")
+		wantCode(t, s.api(s.alpha, s.guardian, http.MethodPost, other, mark{"motif_id": motifs.Maladie}), http.StatusNotFound, "justifying it")
 		sent := decode[struct {
 			Event struct {
 				Justifiable    bool
@@ -413,6 +428,40 @@ func TestAPIAbsences(t *testing.T) {
 		}
 		for _, path := range []string{"/api/v1/absences/eleves/" + alice, "/api/v1/absences/eleves/" + alice + "/bulletin?du=2026-09-01&au=2026-10-31"} {
 			wantCode(t, s.api(s.bravo, s.bravoCPE, http.MethodGet, path, nil), http.StatusNotFound, path+" on Bravo's host")
+		}
+	})
+}
+
+// BenchmarkAPIRoll: a class of 35's roll through the API, read then saved (three pupils'
+// marks change at each save), with the session check cached as in production.
+//
+//	./.bin/pgrun -- go test -run '^$' -bench APIRoll -benchtime 200x ./modules/attendance/
+func BenchmarkAPIRoll(b *testing.B) {
+	s := newSite(b, 33, time.Minute)
+	path := strings.Replace(s.registerOf(s.maths), "/appel/", "/api/v1/appel/", 1)
+	statuses := []string{"present", "absent"}
+	i := 0
+	b.Run("read", func(b *testing.B) {
+		for b.Loop() {
+			if rec := s.api(s.alpha, s.maths, http.MethodGet, path, nil); rec.Code != http.StatusOK {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	})
+	b.Run("save", func(b *testing.B) {
+		for b.Loop() {
+			i++
+			marks := make([]mark, len(s.pupils))
+			for j, p := range s.pupils {
+				st := "present"
+				if j < 3 {
+					st = statuses[i%2]
+				}
+				marks[j] = mark{"pupil_id": p.String(), "status": st}
+			}
+			if rec := s.api(s.alpha, s.maths, http.MethodPut, path, mark{"marks": marks}); rec.Code != http.StatusOK {
+				b.Fatalf("status %d: %s", rec.Code, rec.Body.String())
+			}
 		}
 	})
 }
