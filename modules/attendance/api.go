@@ -12,7 +12,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
-	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -493,24 +492,16 @@ func (h *Handler) apiSaveMotifs(c echo.Context) error {
 
 // Families (and the vie scolaire: any pupil's).
 
-// apiPupils are the pupils whose absences the viewer sees one by one: a pupil themselves, a
+// apiPupils are the pupils whose absences the viewer follows one by one: a pupil themselves, a
 // legal guardian's children (the vie scolaire reaches every pupil from its day).
 func (h *Handler) apiPupils(c echo.Context) error {
-	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
-	out := []map[string]any{}
-	if identity.ViewerOf(c).Has(identity.RoleEleve) {
-		p, err := h.svc.Pupil(ctx, t, a, a.PersonID)
-		if err != nil {
-			return err
-		}
-		out = append(out, map[string]any{"id": a.PersonID, "name": p.Pupil, "class": p.ClassLabel})
-	}
-	kids, err := h.svc.Children(ctx, t, a)
+	ps, err := h.svc.FamilyPupils(c.Request().Context(), web.TenantOf(c), requestActor(c))
 	if err != nil {
 		return err
 	}
-	for _, k := range kids {
-		out = append(out, map[string]any{"id": k.ID, "name": k.Name, "class": k.ClassLabel})
+	out := make([]map[string]any, len(ps))
+	for i, p := range ps {
+		out[i] = map[string]any{"id": p.ID, "name": p.Name, "class": p.ClassLabel}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"pupils": out})
 }

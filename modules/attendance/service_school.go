@@ -532,6 +532,24 @@ func (s *Service) Children(ctx context.Context, t *tenant.Tenant, a Actor) ([]ch
 	return out, err
 }
 
+// FamilyPupils lists the pupils whose absences a follows one by one: themselves for a pupil,
+// then a legal guardian's children.
+func (s *Service) FamilyPupils(ctx context.Context, t *tenant.Tenant, a Actor) ([]childRef, error) {
+	var self []childRef
+	err := s.read(ctx, t, func(st store) error {
+		people, err := st.pupils([]uuid.UUID{a.PersonID})
+		if p, ok := people[a.PersonID]; ok && p.Category == "eleve" {
+			self = append(self, childRef{ID: p.ID, Name: p.FirstName + " " + p.LastName, ClassLabel: p.ClassLabel})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	kids, err := s.Children(ctx, t, a)
+	return append(self, kids...), err
+}
+
 type childRef struct {
 	ID               uuid.UUID
 	Name, ClassLabel string
