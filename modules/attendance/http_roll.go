@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -32,7 +33,7 @@ func (h *Handler) registerViewOf(r Register) registerView {
 	switch {
 	case r.Taken():
 		v.State = "Appel fait"
-	case !r.EndsAt().After(h.svc.now()):
+	case r.Overdue(h.svc.now()):
 		v.State, v.Late = "Appel non fait", true
 	default:
 		v.State = "Appel à faire"
@@ -47,13 +48,19 @@ func cmpStr(s, otherwise string) string {
 	return s
 }
 
-// myDay is "Mes cours du jour": the teacher's registers of the day.
-func (h *Handler) myDay(c echo.Context) error {
+// teacherDay reads the day of ?jour= and the viewer's registers of it (the page and the API).
+func (h *Handler) teacherDay(c echo.Context) (time.Time, []Register, error) {
 	d, err := h.dayParam(c)
 	if err != nil {
-		return err
+		return d, nil, err
 	}
 	regs, err := h.svc.Day(c.Request().Context(), web.TenantOf(c), requestActor(c), d, false)
+	return d, regs, err
+}
+
+// myDay is "Mes cours du jour": the teacher's registers of the day.
+func (h *Handler) myDay(c echo.Context) error {
+	d, regs, err := h.teacherDay(c)
 	if err != nil {
 		return err
 	}

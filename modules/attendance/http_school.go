@@ -53,13 +53,25 @@ func eventViewOf(e Event) eventView {
 	return v
 }
 
-// schoolDay is the vie scolaire's day: registers not taken, events to process.
-func (h *Handler) schoolDay(c echo.Context) error {
+// schoolDayOf reads the vie scolaire's day of ?jour= and the justifications waiting (the
+// page and the API).
+func (h *Handler) schoolDayOf(c echo.Context) (time.Time, *SchoolDay, []Justification, error) {
 	d, err := h.dayParam(c)
 	if err != nil {
-		return err
+		return d, nil, nil, err
 	}
-	sd, err := h.svc.SchoolDay(c.Request().Context(), web.TenantOf(c), requestActor(c), d)
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	sd, err := h.svc.SchoolDay(ctx, t, a, d)
+	if err != nil {
+		return d, nil, nil, err
+	}
+	js, err := h.svc.PendingJustifications(ctx, t, a)
+	return d, sd, js, err
+}
+
+// schoolDay is the vie scolaire's day: registers not taken, events to process.
+func (h *Handler) schoolDay(c echo.Context) error {
+	d, sd, js, err := h.schoolDayOf(c)
 	if err != nil {
 		return err
 	}
@@ -81,10 +93,6 @@ func (h *Handler) schoolDay(c echo.Context) error {
 	}
 	for _, e := range sd.Done {
 		v.Done = append(v.Done, eventViewOf(e))
-	}
-	js, err := h.svc.PendingJustifications(c.Request().Context(), web.TenantOf(c), requestActor(c))
-	if err != nil {
-		return err
 	}
 	for _, j := range js {
 		jv := justificationViewOf(j)

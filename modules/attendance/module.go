@@ -1,6 +1,8 @@
 package attendance
 
 import (
+	_ "embed"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -32,12 +34,18 @@ var school = []module.Permission{PermView, PermRoll, PermProcess}
 
 func init() { identity.Grant(Grants) }
 
+// openAPI describes the module's JSON API, merged into the platform's document.
+//
+//go:embed openapi.json
+var openAPI []byte
+
 // Module declares attendance: routes, menu entries and pages.
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name:   "attendance",
-		Grants: Grants,
-		Routes: h.routes(),
+		Name:    "attendance",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  h.routes(),
 		Menu: []module.MenuEntry{
 			{Text: "Absences", Href: "/absences", Section: "/absences", Permission: PermView,
 				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable}, Order: 15},
@@ -51,7 +59,7 @@ func (h *Handler) Module() module.Module {
 
 // routes are every page of attendance with the permission it needs: the roll call
 // (http_roll.go), the vie scolaire's pages (http_school.go), families' pages and justifications
-// (http_family.go).
+// (http_family.go), then the JSON API (api.go, described in openapi.json).
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
@@ -74,5 +82,22 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/absences/:id/justifier", PermView, h.justifyForm),
 		module.Post(t, "/absences/:id/justifier", PermView, h.justify),
 		module.Post(t, "/vie-scolaire/justifications/:id", PermProcess, h.answer),
+		module.Get(t, "/api/v1/appel", PermRoll, h.apiMyDay).AsAPI(),
+		module.Get(t, "/api/v1/appel/registres/:id", PermRoll, h.apiRoll).AsAPI(),
+		module.Put(t, "/api/v1/appel/registres/:id", PermRoll, h.apiSaveRoll).AsAPI(),
+		module.Get(t, "/api/v1/appel/ponctuel", PermRoll, h.apiAdHocForm).AsAPI(),
+		module.Post(t, "/api/v1/appel/ponctuel", PermRoll, h.apiCreateAdHoc).AsAPI(),
+		module.Get(t, "/api/v1/vie-scolaire", PermProcess, h.apiSchoolDay).AsAPI(),
+		module.Post(t, "/api/v1/vie-scolaire/absences/:id", PermProcess, h.apiDecide).AsAPI(),
+		module.Post(t, "/api/v1/vie-scolaire/justifications/:id", PermProcess, h.apiAnswer).AsAPI(),
+		module.Get(t, "/api/v1/vie-scolaire/seuil", PermProcess, h.apiThreshold).AsAPI(),
+		module.Get(t, "/api/v1/vie-scolaire/reglages", PermProcess, h.apiSettings).AsAPI(),
+		module.Put(t, "/api/v1/vie-scolaire/reglages", PermProcess, h.apiSaveSettings).AsAPI(),
+		module.Put(t, "/api/v1/vie-scolaire/motifs", PermProcess, h.apiSaveMotifs).AsAPI(),
+		module.Get(t, "/api/v1/absences", PermView, h.apiPupils).AsAPI(),
+		module.Get(t, "/api/v1/absences/eleves/:id", PermView, h.apiPupil).AsAPI(),
+		module.Get(t, "/api/v1/absences/eleves/:id/bulletin", PermView, h.apiFigures).AsAPI(),
+		module.Get(t, "/api/v1/absences/:id/justifier", PermView, h.apiJustifyForm).AsAPI(),
+		module.Post(t, "/api/v1/absences/:id/justifier", PermView, h.apiJustify).AsAPI(),
 	}
 }

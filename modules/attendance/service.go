@@ -103,6 +103,9 @@ func (r Register) Taken() bool { return r.TakenAt != nil }
 // EndsAt is the lesson's end, in Paris.
 func (r Register) EndsAt() time.Time { return r.End.On(r.OnDate) }
 
+// Overdue tells whether the lesson ended at now without its roll taken.
+func (r Register) Overdue(now time.Time) bool { return !r.Taken() && !r.EndsAt().After(now) }
+
 // opens tells whether a may open the register: its teachers (and whoever created it), and
 // the vie scolaire and direction.
 func (r Register) opens(a Actor) bool {

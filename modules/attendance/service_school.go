@@ -135,7 +135,7 @@ func eventOf(r eventRow, family bool) Event {
 		e.MotifID = *r.MotifID
 	}
 	if family && !r.MotifShown && e.Motif != "" {
-		e.Motif = "Motif confidentiel"
+		e.Motif, e.MotifID = "Motif confidentiel", uuid.Nil // not even which one
 	}
 	return e
 }
@@ -170,7 +170,7 @@ func (s *Service) SchoolDay(ctx context.Context, t *tenant.Tenant, a Actor, d ti
 		switch {
 		case r.Taken():
 			out.Taken++
-		case !r.EndsAt().After(now):
+		case r.Overdue(now):
 			out.Untaken = append(out.Untaken, r)
 		}
 	}
@@ -374,11 +374,18 @@ func (s *Service) ReportAbsences(tx *gorm.DB, pupils []uuid.UUID, from, to time.
 	return out, err
 }
 
-// PeriodFigures is ReportFigures of one pupil in a transaction of its own.
-func (s *Service) PeriodFigures(ctx context.Context, t *tenant.Tenant, pupil uuid.UUID, from, to time.Time) (Figures, error) {
+// PeriodFigures is ReportFigures of one pupil from from to to, for whoever may see the
+// pupil's absences (Pupil says who).
+func (s *Service) PeriodFigures(ctx context.Context, t *tenant.Tenant, a Actor, pupil uuid.UUID, from, to time.Time) (Figures, error) {
+	if to.Before(from) {
+		return Figures{}, fault.Invalidf("au", "la date de fin précède la date de début")
+	}
 	var f Figures
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		m, err := s.ReportFigures(tx, []uuid.UUID{pupil}, from, to)
+	err := s.read(ctx, t, func(st store) error {
+		if _, err := s.pupilFor(st, a, pupil); err != nil {
+			return err
+		}
+		m, err := s.ReportFigures(st.tx, []uuid.UUID{pupil}, from, to)
 		f = m[pupil]
 		return err
 	})
@@ -437,22 +444,9 @@ func (s *Service) Pupil(ctx context.Context, t *tenant.Tenant, a Actor, pupil uu
 	out := &PupilAbsences{}
 	err := s.read(ctx, t, func(st store) error {
 		family := !a.Processes()
-		if family && a.PersonID != pupil {
-			ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupil)
-			if err != nil {
-				return err
-			}
-			if !ok || a.PersonID == uuid.Nil {
-				return errNoPupil
-			}
-		}
-		people, err := st.pupils([]uuid.UUID{pupil})
+		p, err := s.pupilFor(st, a, pupil)
 		if err != nil {
 			return err
-		}
-		p, ok := people[pupil]
-		if !ok || p.Category != "eleve" {
-			return errNoPupil
 		}
 		out.Pupil, out.ClassLabel = p.FirstName+" "+p.LastName, p.ClassLabel
 		var y struct{ StartsOn, EndsOn time.Time }
@@ -498,6 +492,30 @@ func (s *Service) Pupil(ctx context.Context, t *tenant.Tenant, a Actor, pupil uu
 	return out, err
 }
 
+// pupilFor reads a pupil for the actor: the pupil, a legal guardian, the vie scolaire and
+// direction; anyone else, and an identifier that is not a pupil's, is told the pupil does
+// not exist.
+func (s *Service) pupilFor(st store, a Actor, pupil uuid.UUID) (pupilRef, error) {
+	if !a.Processes() && a.PersonID != pupil {
+		ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupil)
+		if err != nil {
+			return pupilRef{}, err
+		}
+		if !ok || a.PersonID == uuid.Nil {
+			return pupilRef{}, errNoPupil
+		}
+	}
+	people, err := st.pupils([]uuid.UUID{pupil})
+	if err != nil {
+		return pupilRef{}, err
+	}
+	p, ok := people[pupil]
+	if !ok || p.Category != "eleve" {
+		return pupilRef{}, errNoPupil
+	}
+	return p, nil
+}
+
 // Children lists a legal guardian's children, for their "Absences" page.
 func (s *Service) Children(ctx context.Context, t *tenant.Tenant, a Actor) ([]childRef, error) {
 	var out []childRef
@@ -512,6 +530,24 @@ func (s *Service) Children(ctx context.Context, t *tenant.Tenant, a Actor) ([]ch
 		return err
 	})
 	return out, err
+}
+
+// FamilyPupils lists the pupils whose absences a follows one by one: themselves for a pupil,
+// then a legal guardian's children.
+func (s *Service) FamilyPupils(ctx context.Context, t *tenant.Tenant, a Actor) ([]childRef, error) {
+	var self []childRef
+	err := s.read(ctx, t, func(st store) error {
+		people, err := st.pupils([]uuid.UUID{a.PersonID})
+		if p, ok := people[a.PersonID]; ok && p.Category == "eleve" {
+			self = append(self, childRef{ID: p.ID, Name: p.FirstName + " " + p.LastName, ClassLabel: p.ClassLabel})
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	kids, err := s.Children(ctx, t, a)
+	return append(self, kids...), err
 }
 
 type childRef struct {
