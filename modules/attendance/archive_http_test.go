@@ -35,6 +35,11 @@ func TestArchivePages(t *testing.T) {
 	wantCode(t, s.get(s.cpe, "/vie-scolaire/registre/2025-2026.csv"), http.StatusNotFound, "a year not archived")
 	wantCode(t, s.get(s.cpe, "/vie-scolaire/registre/..%2F..%2Fetc.csv"), http.StatusNotFound, "a forged name")
 
+	rec = s.get(s.cpe, "/api/v1/vie-scolaire/registre")
+	wantCode(t, rec, http.StatusOK, "archive API")
+	wantIn(t, rec, "archive API", `"school_year":"2026-2027"`, `"keep_until":"2037-07-07"`, `"csv":"/vie-scolaire/registre/2026-2027.csv"`, `"keep_years":10`)
+	wantIn(t, s.send(s.bravo, s.bravoCPE, http.MethodGet, "/api/v1/vie-scolaire/registre", nil), "another establishment's archive API", `"years":[]`)
+	wantCode(t, s.get(s.maths, "/api/v1/vie-scolaire/registre"), http.StatusForbidden, "the archive API as a teacher")
 	wantCode(t, s.get(s.maths, "/vie-scolaire/registre"), http.StatusForbidden, "the archive as a teacher")
 	wantCode(t, s.get(s.alice, "/vie-scolaire/registre/2026-2027.csv"), http.StatusForbidden, "the registre as a pupil")
 	wantCode(t, s.send(s.bravo, s.bravoCPE, http.MethodGet, "/vie-scolaire/registre/2026-2027.csv", nil), http.StatusNotFound, "another establishment's year")

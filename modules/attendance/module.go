@@ -91,6 +91,7 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/api/v1/vie-scolaire/absences/:id", PermProcess, h.apiDecide).AsAPI(),
 		module.Post(t, "/api/v1/vie-scolaire/justifications/:id", PermProcess, h.apiAnswer).AsAPI(),
 		module.Get(t, "/api/v1/vie-scolaire/seuil", PermProcess, h.apiThreshold).AsAPI(),
+		module.Get(t, "/api/v1/vie-scolaire/registre", PermProcess, h.apiArchives).AsAPI(),
 		module.Get(t, "/api/v1/vie-scolaire/reglages", PermProcess, h.apiSettings).AsAPI(),
 		module.Put(t, "/api/v1/vie-scolaire/reglages", PermProcess, h.apiSaveSettings).AsAPI(),
 		module.Put(t, "/api/v1/vie-scolaire/motifs", PermProcess, h.apiSaveMotifs).AsAPI(),
