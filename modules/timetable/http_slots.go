@@ -2,6 +2,7 @@ package timetable
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -36,10 +37,11 @@ type slotLine struct {
 }
 
 type profileView struct {
-	Rows        []periodRow
-	MorningEnds string
-	WeekA       string
-	Errors      FormErrors
+	Rows              []periodRow
+	MorningEnds       string
+	WeekA             string
+	ABThroughHolidays bool
+	Errors            FormErrors
 }
 
 type periodRow struct {
@@ -56,7 +58,7 @@ type importView struct {
 }
 
 func profileViewOf(p Profile) profileView {
-	v := profileView{MorningEnds: p.MorningEnds.String()}
+	v := profileView{MorningEnds: p.MorningEnds.String(), ABThroughHolidays: p.ABThroughHolidays}
 	if !p.WeekA.IsZero() {
 		v.WeekA = p.WeekA.Format(dateLayout)
 	}
@@ -146,7 +148,8 @@ func (h *Handler) saveProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := ProfileForm{Codes: form["code"], Starts: form["debut"], Ends: form["fin"], MorningEnds: form.Get("fin_matin"), WeekA: form.Get("semaine_a")}
+	f := ProfileForm{Codes: form["code"], Starts: form["debut"], Ends: form["fin"], MorningEnds: form.Get("fin_matin"), WeekA: form.Get("semaine_a"),
+		ABThroughHolidays: form.Get("alternance_vacances") != ""}
 	_, err = h.svc.SaveProfile(c.Request().Context(), web.TenantOf(c), f)
 	var errs FormErrors
 	if !errors.As(err, &errs) {
@@ -155,7 +158,7 @@ func (h *Handler) saveProfile(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, "/emploi-du-temps/gestion?ok=horaires")
 	}
-	pv := profileView{MorningEnds: f.MorningEnds, WeekA: f.WeekA, Errors: errs}
+	pv := profileView{MorningEnds: f.MorningEnds, WeekA: f.WeekA, ABThroughHolidays: f.ABThroughHolidays, Errors: errs}
 	for i := range f.Codes {
 		pv.Rows = append(pv.Rows, periodRow{Code: f.Codes[i], Start: at(f.Starts, i), End: at(f.Ends, i)})
 	}
@@ -309,12 +312,6 @@ func (h *Handler) editSlot(c echo.Context) error {
 		Notice: manageNotice(c.QueryParam("ok"))})
 }
 
-type deleteView struct {
-	Slot       slotLine
-	Group      string
-	Exceptions int
-}
-
 func (h *Handler) confirmDeleteSlot(c echo.Context) error {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -324,7 +321,18 @@ func (h *Handler) confirmDeleteSlot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "timetable_slot_delete.html", "Supprimer le cours", deleteView{Slot: slotLineOf(sl), Group: sl.Group.Label, Exceptions: len(exc)})
+	l := slotLineOf(sl)
+	v := confirmView{Question: "Supprimer ce cours ?", Warning: "Le cours disparaît de toutes les semaines.",
+		What:   sl.Group.Label + " – " + l.Subject + ", le " + l.Day + " de " + l.Time,
+		Action: "/emploi-du-temps/gestion/creneaux/" + id.String() + "/supprimer", Button: "Supprimer le cours", Back: "/emploi-du-temps/gestion/creneaux/" + id.String()}
+	if l.Room != "" {
+		v.What += ", salle " + l.Room
+	}
+	v.What += " (" + l.Weeks + ", " + l.Dates + ")."
+	if len(exc) > 0 {
+		v.Warning = fmt.Sprintf("Le cours disparaît de toutes les semaines, avec ses %d modification(s) ponctuelle(s).", len(exc))
+	}
+	return render(c, http.StatusOK, "timetable_confirm_delete.html", "Supprimer le cours", v)
 }
 
 func (h *Handler) deleteSlot(c echo.Context) error {

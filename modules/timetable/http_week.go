@@ -35,6 +35,7 @@ type weekView struct {
 type dayView struct {
 	ID, Label string
 	Today     bool
+	Holiday   string // "Vacances de la Toussaint"
 	Lessons   []lessonView
 }
 
@@ -64,7 +65,7 @@ func (h *Handler) weekViewOf(w *Week, base string, kind string) weekView {
 		v.Range = "du " + weekdayName(w.Monday.Weekday()) + " " + w.Monday.Format("2") + " au " + frLongDay(last)
 	}
 	for _, d := range w.Days {
-		dv := dayView{ID: "jour-" + d.Date.Format(dateLayout), Label: frDay(d.Date), Today: d.Date.Equal(today)}
+		dv := dayView{ID: "jour-" + d.Date.Format(dateLayout), Label: frDay(d.Date), Today: d.Date.Equal(today), Holiday: d.Holiday}
 		for _, l := range d.Lessons {
 			dv.Lessons = append(dv.Lessons, lessonViewOf(l, kind))
 		}

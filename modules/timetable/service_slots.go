@@ -47,6 +47,8 @@ type ProfileForm struct {
 	Codes, Starts, Ends []string
 	MorningEnds         string
 	WeekA               string
+	// ABThroughHolidays: weeks entirely in holidays flip A/B too (unchecked: they do not).
+	ABThroughHolidays bool
 }
 
 // SaveProfile replaces the day profile. Empty lines are left out; a period needs a code of
@@ -83,6 +85,7 @@ func (s *Service) SaveProfile(ctx context.Context, t *tenant.Tenant, f ProfileFo
 			errs["periodes"] = fmt.Sprintf("%s et %s se chevauchent.", p.Periods[i-1].Code, p.Periods[i].Code)
 		}
 	}
+	p.ABThroughHolidays = f.ABThroughHolidays
 	var ok bool
 	if p.MorningEnds, ok = ParseClock(f.MorningEnds); !ok {
 		errs["matin"] = "Heure illisible (hh:mm)."
@@ -461,7 +464,7 @@ func (r *refs) exception(sl Slot, f ExceptionForm) (Exception, FormErrors) {
 	switch {
 	case err != nil:
 		errs["date"] = "Date illisible (jj/mm/aaaa)."
-	case !sl.heldOn(d, r.profile.WeekA):
+	case !sl.heldOn(d, r.profile.Calendar):
 		errs["date"] = fmt.Sprintf("Ce créneau n'a pas cours le %s : choisissez un %s de %s.", d.Format("02/01/2006"), weekdays[isoWeekday(sl.Weekday)-1], sl.Weeks.Label())
 	}
 	e.Date = day(d)

@@ -22,25 +22,36 @@ func minutes(col string) string { return "(extract(epoch FROM " + col + ") / 60)
 // personName is how lessons name a teacher: "Mme Lefèvre Claire".
 const personName = `concat_ws(' ', nullif(p.title, ''), p.last_name, p.first_name)`
 
-// profile reads the day profile; an establishment that never saved one has no periods, a
-// morning ending at 12:30 and its week A from the school year's first week.
+// profile reads the day profile and the calendar; an establishment that never saved one
+// has no periods, a morning ending at 12:30 and its week A from the school year's first
+// week. The holidays come in the same query, as JSON: every lesson read needs them.
 func (st store) profile() (Profile, error) {
 	var set struct {
-		MorningEnds int
-		WeekA       *time.Time
-		YearStart   *time.Time
+		MorningEnds       int
+		WeekA             *time.Time
+		YearStart         *time.Time
+		ABThroughHolidays bool
+		Holidays          string
 	}
 	if err := st.tx.Raw(`SELECT coalesce((SELECT ` + minutes("morning_ends") + ` FROM timetable_settings), 750) AS morning_ends,
 			(SELECT week_a FROM timetable_settings) AS week_a,
-			(SELECT starts_on FROM school_years WHERE current) AS year_start`).Scan(&set).Error; err != nil {
+			(SELECT starts_on FROM school_years WHERE current) AS year_start,
+			coalesce((SELECT ab_through_holidays FROM timetable_settings), false) AS ab_through_holidays,
+			(SELECT coalesce(json_agg(json_build_object('id', id, 'label', label, 'from', starts_on, 'to', ends_on) ORDER BY starts_on, label), '[]')
+				FROM timetable_holidays) AS holidays`).Scan(&set).Error; err != nil {
 		return Profile{}, fmt.Errorf("timetable: day profile: %w", err)
 	}
 	p := Profile{MorningEnds: Clock(set.MorningEnds)}
+	p.ABThroughHolidays = set.ABThroughHolidays
 	switch {
 	case set.WeekA != nil:
 		p.WeekA = day(*set.WeekA)
 	case set.YearStart != nil:
 		p.WeekA = Monday(*set.YearStart)
+	}
+	var err error
+	if p.Holidays, err = holidaysOf(set.Holidays); err != nil {
+		return Profile{}, err
 	}
 	var rows []struct {
 		Code       string
@@ -62,8 +73,9 @@ func (st store) saveProfile(p Profile) error {
 	if !p.WeekA.IsZero() {
 		weekA = p.WeekA.Format(dateLayout)
 	}
-	if err := st.tx.Exec(`INSERT INTO timetable_settings (id, morning_ends, week_a) VALUES (true, ?::time, ?::date)
-		ON CONFLICT (id) DO UPDATE SET morning_ends = excluded.morning_ends, week_a = excluded.week_a`, p.MorningEnds.String(), weekA).Error; err != nil {
+	if err := st.tx.Exec(`INSERT INTO timetable_settings (id, morning_ends, week_a, ab_through_holidays) VALUES (true, ?::time, ?::date, ?)
+		ON CONFLICT (id) DO UPDATE SET morning_ends = excluded.morning_ends, week_a = excluded.week_a, ab_through_holidays = excluded.ab_through_holidays`,
+		p.MorningEnds.String(), weekA, p.ABThroughHolidays).Error; err != nil {
 		return fmt.Errorf("timetable: save the day profile: %w", err)
 	}
 	if err := st.tx.Exec(`DELETE FROM timetable_periods`).Error; err != nil {
