@@ -408,6 +408,10 @@ func (s *Service) SaveSlot(ctx context.Context, t *tenant.Tenant, id uuid.UUID, 
 		if errs != nil {
 			return errs
 		}
+		sl.ID = id
+		if err := st.checkClash(r, sl); err != nil {
+			return err
+		}
 		if id == uuid.Nil {
 			sl.ID = uuid.New()
 			out = sl
@@ -418,6 +422,23 @@ func (s *Service) SaveSlot(ctx context.Context, t *tenant.Tenant, id uuid.UUID, 
 		return st.updateSlot(sl)
 	})
 	return out, err
+}
+
+// checkClash refuses sl (FormErrors "creneau") when it cannot be held with a stored slot
+// other than itself.
+func (st store) checkClash(r *refs, sl Slot) error {
+	stored, err := st.slots(filter{all: true, weekday: sl.Weekday}, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	ln, err := st.pupilLinks()
+	if err != nil {
+		return err
+	}
+	if _, msg := r.firstClash(sl, stored, ln); msg != "" {
+		return FormErrors{"creneau": msg + " : changez le jour, l'horaire, les semaines, les dates ou la salle."}
+	}
+	return nil
 }
 
 // DeleteSlot removes a slot and its exceptions.

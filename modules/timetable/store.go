@@ -112,6 +112,7 @@ type filter struct {
 	teacher  uuid.UUID
 	room     string
 	slotID   uuid.UUID
+	weekday  time.Weekday // with all: only the slots of that weekday (the clash check's)
 }
 
 type slotRow struct {
@@ -145,6 +146,9 @@ func (st store) slots(f filter, from, to time.Time) ([]Slot, error) {
 		args = append(args, f.room, f.room)
 	default:
 		return nil, nil
+	}
+	if f.weekday != 0 {
+		where, args = append(where, "s.weekday = ?"), append(args, isoWeekday(f.weekday))
 	}
 	if !from.IsZero() {
 		// Held in the range: its dates meet the range and, for less than a week, on one of
