@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -148,6 +149,20 @@ func TestHolidays(t *testing.T) {
 			if strings.Contains(body, not) {
 				t.Errorf("feed has a lesson in the holidays: %q", not)
 			}
+		}
+	})
+	t.Run("the roll call opens no register on a holiday", func(t *testing.T) {
+		roll := attendance.NewService(reg.DB(), s.svc, s.clock.Now)
+		for _, day := range []time.Time{d(2026, 10, 12), d(2026, 10, 19)} {
+			if err := roll.EnsureDay(sctx, s.tn, day); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n := s.count(t, `SELECT count(*) FROM registers WHERE on_date = '2026-10-19'`); n != 0 {
+			t.Errorf("%d registers on 19 October", n)
+		}
+		if n := s.count(t, `SELECT count(*) FROM registers WHERE on_date = '2026-10-12'`); n != 1 {
+			t.Errorf("%d registers on 12 October, want 1", n)
 		}
 	})
 	t.Run("the holidays form", func(t *testing.T) {
