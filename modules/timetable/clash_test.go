@@ -19,7 +19,7 @@ import (
 // are no clash.
 func TestSlotClashes(t *testing.T) {
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	s := newSchool(t, reg, 4)
+	s := newSchool(t, reg, 14)
 	// A second group of 2nde 1 (Bruno; the Spanish group has Alice).
 	german := uuid.New()
 	s.exec(t, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'groupe', '2NDE-ALL', 'Allemand 2nde', (SELECT code FROM school_years WHERE current))`, german)
@@ -37,7 +37,10 @@ func TestSlotClashes(t *testing.T) {
 		Weekday: "mercredi", Start: "09:00", End: "10:00"})
 	slots := s.count(t, `SELECT count(*) FROM lesson_slots`)
 
-	withDates := func(f timetable.SlotForm, from, until string) timetable.SlotForm { f.From, f.Until = from, until; return f }
+	withDates := func(f timetable.SlotForm, from, until string) timetable.SlotForm {
+		f.From, f.Until = from, until
+		return f
+	}
 	german9 := timetable.SlotForm{ClassID: german.String(), Subject: "ALL", Teachers: []string{s.maths.String()}, Room: "D4",
 		Weekday: "mercredi", Start: "09:00", End: "10:00"}
 	cases := []struct {
@@ -95,7 +98,7 @@ func TestSlotClashes(t *testing.T) {
 // room and class, naming the file, the line and the other lesson.
 func TestImportClashes(t *testing.T) {
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	s := newSchool(t, reg, 5)
+	s := newSchool(t, reg, 15)
 	s.slot(t, timetable.SlotForm{ClassID: s.other.String(), Subject: "MATHS", Teachers: []string{s.maths.String()}, Room: "B12",
 		Weekday: "lundi", Start: "08:00", End: "09:00"})
 	own := s.slot(t, timetable.SlotForm{ClassID: s.class.String(), Subject: "ESP", Teachers: []string{s.spanish.String()}, Room: "C3",

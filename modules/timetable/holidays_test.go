@@ -64,7 +64,7 @@ func TestCalendarWeeks(t *testing.T) {
 // errors, and another establishment's holidays are not this one's.
 func TestHolidays(t *testing.T) {
 	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	s := newSchool(t, reg, 6)
+	s := newSchool(t, reg, 16)
 	s.clock.Set(time.Date(2026, 10, 12, 9, 0, 0, 0, timetable.Zone))
 	if _, err := s.svc.SaveProfile(sctx, s.tn, timetable.ProfileForm{MorningEnds: "12:30", WeekA: "2026-08-31"}); err != nil {
 		t.Fatal(err)
@@ -187,7 +187,7 @@ func TestHolidays(t *testing.T) {
 		}
 	})
 	t.Run("another establishment", func(t *testing.T) {
-		o := newSchool(t, reg, 7)
+		o := newSchool(t, reg, 17)
 		if hs, err := o.svc.Holidays(sctx, o.tn); err != nil || len(hs) != 0 {
 			t.Errorf("the other lycée's holidays: %v, %v", hs, err)
 		}

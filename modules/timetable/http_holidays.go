@@ -79,14 +79,7 @@ func (h *Handler) confirmDeleteHoliday(c echo.Context) error {
 }
 
 func (h *Handler) deleteHoliday(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	if err := h.svc.DeleteHoliday(c.Request().Context(), web.TenantOf(c), id); err != nil {
-		return err
-	}
-	return c.Redirect(http.StatusSeeOther, "/emploi-du-temps/gestion/vacances?ok=supprime")
+	return deleteParam(c, h.svc.DeleteHoliday, "/emploi-du-temps/gestion/vacances?ok=supprime")
 }
 
 // confirmView is a deletion to confirm: what goes, what it entails, the form that does it.

@@ -1,6 +1,7 @@
 package timetable
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -336,14 +338,19 @@ func (h *Handler) confirmDeleteSlot(c echo.Context) error {
 }
 
 func (h *Handler) deleteSlot(c echo.Context) error {
+	return deleteParam(c, h.svc.DeleteSlot, "/emploi-du-temps/gestion?ok=supprime")
+}
+
+// deleteParam deletes the address's :id with del (after its confirmation page), then goes to next.
+func deleteParam(c echo.Context, del func(context.Context, *tenant.Tenant, uuid.UUID) error, next string) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteSlot(c.Request().Context(), web.TenantOf(c), id); err != nil {
+	if err := del(c.Request().Context(), web.TenantOf(c), id); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/emploi-du-temps/gestion?ok=supprime")
+	return c.Redirect(http.StatusSeeOther, next)
 }
 
 func (h *Handler) saveException(c echo.Context) error {

@@ -300,12 +300,17 @@ var errSlotNotFound = fault.New(fault.ErrNotFound, "ce créneau n'existe pas (ou
 
 // deleteSlot removes a slot with its teachers and exceptions.
 func (st store) deleteSlot(id uuid.UUID) error {
-	res := st.tx.Exec(`DELETE FROM lesson_slots WHERE id = ?`, id)
+	return st.deleteRow("lesson_slots", id, errSlotNotFound)
+}
+
+// deleteRow removes the row id of table (one of the timetable's): notFound if there is none.
+func (st store) deleteRow(table string, id uuid.UUID, notFound error) error {
+	res := st.tx.Exec(`DELETE FROM `+table+` WHERE id = ?`, id)
 	if res.Error != nil {
-		return fmt.Errorf("timetable: delete slot %s: %w", id, res.Error)
+		return fmt.Errorf("timetable: delete %s %s: %w", table, id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return errSlotNotFound
+		return notFound
 	}
 	return nil
 }

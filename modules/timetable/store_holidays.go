@@ -48,12 +48,5 @@ var errHolidayNotFound = fault.New(fault.ErrNotFound, "ces vacances n'existent p
 
 // deleteHoliday removes a holiday period.
 func (st store) deleteHoliday(id uuid.UUID) error {
-	res := st.tx.Exec(`DELETE FROM timetable_holidays WHERE id = ?`, id)
-	if res.Error != nil {
-		return fmt.Errorf("timetable: delete holiday %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return errHolidayNotFound
-	}
-	return nil
+	return st.deleteRow("timetable_holidays", id, errHolidayNotFound)
 }
