@@ -93,7 +93,8 @@ func TestHolidays(t *testing.T) {
 			t.Errorf("the lesson of a holiday by its key: %v", err)
 		}
 		var errs timetable.FormErrors
-		if err := s.svc.SaveException(sctx, s.tn, maths, timetable.ExceptionForm{Date: "2026-10-19", Kind: "annule"}); !errors.As(err, &errs) || errs["date"] == "" {
+		if err := s.svc.SaveException(sctx, s.tn, maths, timetable.ExceptionForm{Date: "2026-10-19", Kind: "annule"}); !errors.As(err, &errs) ||
+			errs["date"] != "Le 19/10/2026 est pendant « Vacances de la Toussaint » : aucun cours n'a lieu." {
 			t.Errorf("an exception on a holiday: %v", err)
 		}
 		// A lesson moved into the holidays does not take place either.

@@ -42,7 +42,7 @@ func TestHolidaysPage(t *testing.T) {
 	t.Run("the week pages and the API show the holidays", func(t *testing.T) {
 		rec := s.get(s.alice, "/emploi-du-temps?semaine=2026-10-19")
 		wantCode(t, rec, http.StatusOK, "Alice's week in the holidays")
-		wantIn(t, rec, "Alice's week in the holidays", "Vacances : Vacances de la Toussaint")
+		wantIn(t, rec, "Alice's week in the holidays", "Vacances : Vacances de la Toussaint", "(vacances)")
 		wantNotIn(t, rec, "Alice's week in the holidays", "Mathématiques", "Pas de cours")
 		rec = s.send(s.alpha, s.alice, http.MethodGet, "/api/v1/emploi-du-temps?semaine=2026-10-19", "", nil)
 		wantCode(t, rec, http.StatusOK, "Alice's week in the holidays, API")

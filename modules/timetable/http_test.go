@@ -274,6 +274,11 @@ func TestSlotForm(t *testing.T) {
 	wantCode(t, rec, http.StatusUnprocessableEntity, "edit with the end before the start")
 	wantIn(t, rec, "the refused form", "La fin (9h00) doit suivre le début (10h00)", `value="10:00"`)
 
+	clash := url.Values{"classe": {s.class.String()}, "matiere": {"ESP"}, "jour": {"1"}, "debut": {"09:00"}, "fin": {"10:00"}, "semaines": {"A"}}
+	rec = s.post(s.director, "/emploi-du-temps/gestion/creneaux", clash)
+	wantCode(t, rec, http.StatusUnprocessableEntity, "a second lesson of the class at once")
+	wantIn(t, rec, "the refused form", "Ce cours ne peut pas avoir lieu : Le lundi 8h00–9h55, 2nde 1 a déjà Mathématiques (toutes les semaines)")
+
 	form.Set("salle", "C7")
 	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, form), http.StatusSeeOther, "edit")
 	if n := s.count(`SELECT count(*) FROM lesson_slots WHERE room = 'C7'`); n != 1 {

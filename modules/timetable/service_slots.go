@@ -485,6 +485,9 @@ func (r *refs) exception(sl Slot, f ExceptionForm) (Exception, FormErrors) {
 	switch {
 	case err != nil:
 		errs["date"] = "Date illisible (jj/mm/aaaa)."
+	case r.profile.off(d):
+		h, _ := r.profile.HolidayOn(d)
+		errs["date"] = fmt.Sprintf("Le %s est pendant « %s » : aucun cours n'a lieu.", d.Format("02/01/2006"), h.Label)
 	case !sl.heldOn(d, r.profile.Calendar):
 		errs["date"] = fmt.Sprintf("Ce créneau n'a pas cours le %s : choisissez un %s de %s.", d.Format("02/01/2006"), weekdays[isoWeekday(sl.Weekday)-1], sl.Weeks.Label())
 	}
