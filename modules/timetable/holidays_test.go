@@ -187,6 +187,29 @@ func TestHolidays(t *testing.T) {
 			t.Errorf("%d holidays, want 1", n)
 		}
 	})
+	t.Run("the establishment's A/B setting", func(t *testing.T) {
+		closure, err := s.svc.AddHoliday(sctx, s.tn, timetable.HolidayForm{Label: "Fermeture", From: "16/11/2026", To: "20/11/2026"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.svc.DeleteHoliday(sctx, s.tn, closure.ID)
+		for _, c := range []struct {
+			through bool
+			ab      timetable.Weeks
+		}{{false, timetable.WeekB}, {true, timetable.WeekA}, {false, timetable.WeekB}} {
+			if _, err := s.svc.SaveProfile(sctx, s.tn, timetable.ProfileForm{MorningEnds: "12:30", WeekA: "2026-08-31", ABThroughHolidays: c.through}); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.svc.Profile(sctx, s.tn)
+			if err != nil || p.ABThroughHolidays != c.through {
+				t.Fatalf("profile: %+v, %v", p, err)
+			}
+			w, err := s.svc.PupilWeek(sctx, s.tn, alice, s.alice, d(2026, 11, 23))
+			if err != nil || w.AB != c.ab {
+				t.Errorf("holiday weeks counted %v: the week after the closure is %v (%v), want %v", c.through, w.AB, err, c.ab)
+			}
+		}
+	})
 	t.Run("another establishment", func(t *testing.T) {
 		o := newSchool(t, reg, 17)
 		if hs, err := o.svc.Holidays(sctx, o.tn); err != nil || len(hs) != 0 {

@@ -64,7 +64,7 @@ func (h *Handler) weekViewOf(w *Week, base string, kind string) weekView {
 	if w.Monday.Month() == last.Month() {
 		v.Range = "du " + weekdayName(w.Monday.Weekday()) + " " + w.Monday.Format("2") + " au " + frLongDay(last)
 	}
-	if w.Days[0].Holiday != "" && w.Days[4].Holiday != "" && w.Profile.allOff(w.Monday, w.Monday.AddDate(0, 0, 4)) {
+	if w.Profile.allOff(w.Monday, w.Monday.AddDate(0, 0, 4)) { // no school all week: neither A nor B
 		v.AB = "vacances"
 	}
 	for _, d := range w.Days {
