@@ -100,6 +100,9 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 // school resumes, two weeks later): demo dates, not the official ones, which direction
 // enters from education.gouv.fr.
 func (s *Service) demoHolidays(ctx context.Context, t *tenant.Tenant) error {
+	if hs, err := s.Holidays(ctx, t); err != nil || len(hs) > 0 {
+		return err // entered by a run of the demo that stopped later
+	}
 	var start time.Time
 	if err := s.read(ctx, t, func(st store) error {
 		var err error
