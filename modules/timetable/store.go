@@ -33,12 +33,11 @@ func (st store) profile() (Profile, error) {
 		ABThroughHolidays bool
 		Holidays          string
 	}
-	if err := st.tx.Raw(`SELECT coalesce((SELECT ` + minutes("morning_ends") + ` FROM timetable_settings), 750) AS morning_ends,
-			(SELECT week_a FROM timetable_settings) AS week_a,
+	if err := st.tx.Raw(`SELECT coalesce(` + minutes("s.morning_ends") + `, 750) AS morning_ends, s.week_a, coalesce(s.ab_through_holidays, false) AS ab_through_holidays,
 			(SELECT starts_on FROM school_years WHERE current) AS year_start,
-			coalesce((SELECT ab_through_holidays FROM timetable_settings), false) AS ab_through_holidays,
 			(SELECT coalesce(json_agg(json_build_object('id', id, 'label', label, 'from', starts_on, 'to', ends_on) ORDER BY starts_on, label), '[]')
-				FROM timetable_holidays) AS holidays`).Scan(&set).Error; err != nil {
+				FROM timetable_holidays) AS holidays
+		FROM (SELECT) AS one LEFT JOIN timetable_settings s ON true`).Scan(&set).Error; err != nil {
 		return Profile{}, fmt.Errorf("timetable: day profile: %w", err)
 	}
 	p := Profile{MorningEnds: Clock(set.MorningEnds)}
