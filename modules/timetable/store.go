@@ -1,6 +1,7 @@
 package timetable
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -22,20 +23,23 @@ func minutes(col string) string { return "(extract(epoch FROM " + col + ") / 60)
 // personName is how lessons name a teacher: "Mme Lefèvre Claire".
 const personName = `concat_ws(' ', nullif(p.title, ''), p.last_name, p.first_name)`
 
-// profile reads the day profile and the calendar; an establishment that never saved one
-// has no periods, a morning ending at 12:30 and its week A from the school year's first
-// week. The holidays come in the same query, as JSON: every lesson read needs them.
+// profile reads the day profile and the calendar in one statement (every lesson read needs
+// them): an establishment that never saved one has no periods, a morning ending at 12:30 and
+// its week A from the school year's first week. Periods and holidays come as JSON arrays.
 func (st store) profile() (Profile, error) {
 	var set struct {
 		MorningEnds       int
 		WeekA             *time.Time
 		YearStart         *time.Time
 		ABThroughHolidays bool
+		Periods           string
 		Holidays          string
 	}
 	if err := st.tx.Raw(`SELECT coalesce(` + minutes("s.morning_ends") + `, 750) AS morning_ends, s.week_a, coalesce(s.ab_through_holidays, false) AS ab_through_holidays,
 			(SELECT starts_on FROM school_years WHERE current) AS year_start,
-			(SELECT coalesce(json_agg(json_build_object('id', id, 'label', label, 'from', starts_on, 'to', ends_on) ORDER BY starts_on, label), '[]')
+			(SELECT json_agg(json_build_object('code', code, 'start', ` + minutes("starts_at") + `, 'end', ` + minutes("ends_at") + `) ORDER BY starts_at)
+				FROM timetable_periods) AS periods,
+			(SELECT json_agg(json_build_object('id', id, 'label', label, 'from', starts_on, 'to', ends_on) ORDER BY starts_on, label)
 				FROM timetable_holidays) AS holidays
 		FROM (SELECT) AS one LEFT JOIN timetable_settings s ON true`).Scan(&set).Error; err != nil {
 		return Profile{}, fmt.Errorf("timetable: day profile: %w", err)
@@ -48,20 +52,21 @@ func (st store) profile() (Profile, error) {
 	case set.YearStart != nil:
 		p.WeekA = Monday(*set.YearStart)
 	}
+	if set.Periods != "" {
+		var rows []struct {
+			Code       string
+			Start, End int
+		}
+		if err := json.Unmarshal([]byte(set.Periods), &rows); err != nil {
+			return Profile{}, fmt.Errorf("timetable: periods of the day: %w", err)
+		}
+		for _, r := range rows {
+			p.Periods = append(p.Periods, Period{Code: r.Code, Start: Clock(r.Start), End: Clock(r.End)})
+		}
+	}
 	var err error
 	if p.Holidays, err = holidaysOf(set.Holidays); err != nil {
 		return Profile{}, err
-	}
-	var rows []struct {
-		Code       string
-		Start, End int
-	}
-	if err := st.tx.Raw(`SELECT code, ` + minutes("starts_at") + ` AS start, ` + minutes("ends_at") + ` AS "end"
-		FROM timetable_periods ORDER BY starts_at`).Scan(&rows).Error; err != nil {
-		return Profile{}, fmt.Errorf("timetable: periods of the day: %w", err)
-	}
-	for _, r := range rows {
-		p.Periods = append(p.Periods, Period{Code: r.Code, Start: Clock(r.Start), End: Clock(r.End)})
 	}
 	return p, nil
 }
