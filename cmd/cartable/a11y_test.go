@@ -187,6 +187,14 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	// The parent lands on the portal after login: their children there, then everywhere.
 	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix",
 		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences"}
+	// Direction: the timetable's holidays and a deletion's confirmation (one link deeper).
+	holidays, err := tt.Holidays(ctx, lycee)
+	if err != nil || len(holidays) == 0 {
+		t.Fatalf("the demo's holidays: %v, %v", holidays, err)
+	}
+	lyceeURL := "http://" + lycee.Slug + ".cartable.test"
+	out[4].extra = append(out[4].extra, lyceeURL+"/emploi-du-temps/gestion/vacances",
+		lyceeURL+"/emploi-du-temps/gestion/vacances/"+holidays[0].ID.String()+"/supprimer")
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

@@ -14,10 +14,17 @@ import (
 // in openapi.json.
 
 type apiWeek struct {
-	Title   string      `json:"title"`
-	Week    string      `json:"week"` // its Monday
-	AB      string      `json:"ab"`   // A or B
-	Lessons []apiLesson `json:"lessons"`
+	Title    string       `json:"title"`
+	Week     string       `json:"week"` // its Monday
+	AB       string       `json:"ab"`   // A or B
+	Lessons  []apiLesson  `json:"lessons"`
+	Holidays []apiHoliday `json:"holidays,omitempty"`
+}
+
+// apiHoliday is a day of the week in holidays.
+type apiHoliday struct {
+	Date  string `json:"date"`
+	Label string `json:"label"`
 }
 
 type apiLesson struct {
@@ -38,6 +45,9 @@ type apiLesson struct {
 func apiWeekOf(w *Week) apiWeek {
 	out := apiWeek{Title: w.Title, Week: w.Monday.Format(dateLayout), AB: string(w.AB), Lessons: []apiLesson{}}
 	for _, d := range w.Days {
+		if d.Holiday != "" {
+			out.Holidays = append(out.Holidays, apiHoliday{Date: d.Date.Format(dateLayout), Label: d.Holiday})
+		}
 		for _, l := range d.Lessons {
 			teachers := l.Teachers
 			if teachers == nil {

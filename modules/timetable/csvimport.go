@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -58,7 +60,9 @@ type ImportReport struct {
 // ImportSlots replaces the slots of every class and group named in the file by the file's
 // lines, in one transaction: a single wrong line refuses the whole file (every wrong line is
 // named, with the file and its line) and nothing is written. Classes absent from the file
-// keep their slots.
+// keep their slots, and a line that cannot be held with one of those (the same teacher or
+// room, a class and a group sharing pupils) is a wrong line, as is one that cannot be held
+// with an earlier line of the file.
 func (s *Service) ImportSlots(ctx context.Context, t *tenant.Tenant, name string, r io.Reader) (*ImportReport, error) {
 	text, err := directory.CSVText(name, r)
 	if err != nil {
@@ -70,7 +74,15 @@ func (s *Service) ImportSlots(ctx context.Context, t *tenant.Tenant, name string
 		if err != nil {
 			return err
 		}
-		slots, err := refs.readCSV(name, text)
+		stored, err := st.slots(filter{all: true}, time.Time{}, time.Time{})
+		if err != nil {
+			return err
+		}
+		ln, err := st.pupilLinks()
+		if err != nil {
+			return err
+		}
+		slots, err := refs.readCSV(name, text, stored, ln)
 		if err != nil {
 			return err
 		}
@@ -105,17 +117,15 @@ type csvLine struct {
 	slot Slot
 }
 
-// readCSV reads every line of the file against the school's structure: the slots, or an
-// ImportError naming every wrong line.
-func (r *refs) readCSV(name, text string) ([]Slot, error) {
-	bad := &ImportError{}
+// readCSV reads every line of the file against the school's structure and the stored slots
+// (those of the classes the file does not name stay): the slots, or an ImportError naming
+// every wrong line.
+func (r *refs) readCSV(name, text string, stored []Slot, ln pupilLinks) ([]Slot, error) {
+	var problems []csvProblemAt
 	report := func(line int, format string, args ...any) {
-		if len(bad.Lines) < maxReported {
-			bad.Lines = append(bad.Lines, fmt.Sprintf("%s, ligne %d : %s", name, line, fmt.Sprintf(format, args...)))
-		} else {
-			bad.More++
-		}
+		problems = append(problems, csvProblemAt{line, fmt.Sprintf(format, args...)})
 	}
+	refused := func() error { return refusal(name, problems) }
 	sep := ';'
 	if first, _, _ := strings.Cut(text, "\n"); strings.Count(first, ",") > strings.Count(first, ";") {
 		sep = ','
@@ -125,7 +135,7 @@ func (r *refs) readCSV(name, text string) ([]Slot, error) {
 	header, err := cr.Read()
 	if err != nil {
 		report(1, "en-tête illisible (%s) ; colonnes attendues : %s", csvProblem(err), strings.Join(CSVColumns, ";"))
-		return nil, bad
+		return nil, refused()
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -136,8 +146,8 @@ func (r *refs) readCSV(name, text string) ([]Slot, error) {
 			report(1, "colonne « %s » absente (colonnes : %s)", need, strings.Join(CSVColumns, ";"))
 		}
 	}
-	if len(bad.Lines) > 0 {
-		return nil, bad
+	if len(problems) > 0 {
+		return nil, refused()
 	}
 	var read []csvLine
 	for {
@@ -167,40 +177,81 @@ func (r *refs) readCSV(name, text string) ([]Slot, error) {
 		if strings.TrimSpace(strings.Join(rec, "")) == "" {
 			continue
 		}
-		sl, problems := r.csvSlot(get)
-		if len(problems) > 0 {
-			report(line, "%s", strings.Join(problems, " ; "))
+		sl, wrong := r.csvSlot(get)
+		if len(wrong) > 0 {
+			report(line, "%s", strings.Join(wrong, " ; "))
 			continue
-		}
-		for _, prev := range read {
-			if !meet(prev.slot, sl) {
-				continue
-			}
-			when := fmt.Sprintf("%s, %s %s–%s", prev.slot.Group.Label, weekdays[isoWeekday(prev.slot.Weekday)-1], prev.slot.Start.French(), prev.slot.End.French())
-			if prev.slot.Group.ID == sl.Group.ID {
-				report(line, "chevauche le cours de la ligne %d (%s)", prev.line, when)
-				break
-			}
-			if p, ok := sharedTeacher(prev.slot, sl); ok {
-				report(line, "%s a déjà cours à cette heure-là, ligne %d (%s)", p.Name, prev.line, when)
-				break
-			}
 		}
 		sl.ID = uuid.New()
 		read = append(read, csvLine{line, sl})
 	}
-	if len(bad.Lines) > 0 {
-		return nil, bad
-	}
-	if len(read) == 0 {
+	if len(read) == 0 && len(problems) == 0 {
 		report(2, "aucun cours dans le fichier")
-		return nil, bad
+	}
+	r.csvClashes(read, stored, ln, report)
+	if len(problems) > 0 {
+		return nil, refused()
 	}
 	out := make([]Slot, len(read))
 	for i, l := range read {
 		out[i] = l.slot
 	}
 	return out, nil
+}
+
+// csvClashes reports each line that cannot be held with an earlier line of the file or with
+// a stored slot that stays (one of a class the file does not name).
+func (r *refs) csvClashes(read []csvLine, stored []Slot, ln pupilLinks, report func(int, string, ...any)) {
+	named := map[uuid.UUID]bool{}
+	for _, l := range read {
+		named[l.slot.Group.ID] = true
+	}
+	var kept []Slot
+	for _, s := range stored {
+		if !named[s.Group.ID] {
+			kept = append(kept, s)
+		}
+	}
+	staying := byWeekday(kept)
+	earlier := map[time.Weekday][]csvLine{}
+	for _, l := range read {
+		clash := ""
+		for _, prev := range earlier[l.slot.Weekday] {
+			if msg := r.clash(l.slot, prev.slot, ln); msg != "" {
+				clash = fmt.Sprintf("%s, ligne %d du fichier", lowerFirst(msg), prev.line)
+				break
+			}
+		}
+		if clash == "" {
+			if _, msg := r.firstClash(l.slot, staying[l.slot.Weekday], ln); msg != "" {
+				clash = lowerFirst(msg) + ", cours déjà enregistré d'une classe que le fichier ne remplace pas"
+			}
+		}
+		if clash != "" {
+			report(l.line, "%s", clash)
+		}
+		earlier[l.slot.Weekday] = append(earlier[l.slot.Weekday], l)
+	}
+}
+
+// csvProblemAt is a wrong line and what is wrong with it.
+type csvProblemAt struct {
+	line int
+	msg  string
+}
+
+// refusal is the ImportError of the file's problems, in the order of its lines.
+func refusal(name string, problems []csvProblemAt) error {
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].line < problems[j].line })
+	bad := &ImportError{}
+	for _, p := range problems {
+		if len(bad.Lines) < maxReported {
+			bad.Lines = append(bad.Lines, fmt.Sprintf("%s, ligne %d : %s", name, p.line, p.msg))
+		} else {
+			bad.More++
+		}
+	}
+	return bad
 }
 
 // csvProblem says what the CSV reader refused (the directory's words for it).

@@ -34,7 +34,7 @@ func FuzzReadCSV(f *testing.F) {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		slots, err := r.readCSV("edt.csv", text)
+		slots, err := r.readCSV("edt.csv", text, nil, nil)
 		var bad *ImportError
 		switch {
 		case errors.As(err, &bad):

@@ -2,6 +2,7 @@ package timetable
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -27,7 +28,7 @@ var demoPairs = [][2]string{{"M1", "M2"}, {"M3", "M4"}, {"S1", "S2"}, {"S3", "S4
 // SeedDemo gives a demo establishment its day profile and a plausible week: every teaching
 // of the directory (teacher × class or group × subject) gets a two-hour lesson every week and
 // a one-hour lesson in week A, at times where neither the class, the teacher nor the room is
-// busy; then, in the current week, one lesson cancelled, one moved and one taught
+// busy; then the autumn and Christmas holidays; then, in the current week, one lesson cancelled, one moved and one taught
 // by a replacement. Everything goes through the service, as a direction would enter it.
 func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	if _, err := s.SaveProfile(ctx, t, demoPeriods); err != nil {
@@ -76,6 +77,10 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 				f.End, f.Weeks = demoPairs[block][0], string(WeekA)
 			}
 			sl, err := s.SaveSlot(ctx, t, uuid.Nil, f)
+			var errs FormErrors
+			if errors.As(err, &errs) && errs["creneau"] != "" {
+				continue // a class and a group sharing pupils: the service knows, busy does not
+			}
 			if err != nil {
 				return fmt.Errorf("timetable: demo slot: %w", err)
 			}
@@ -84,7 +89,38 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 			placed++
 		}
 	}
+	if err := s.demoHolidays(ctx, t); err != nil {
+		return err
+	}
 	return s.demoExceptions(ctx, t, made)
+}
+
+// demoHolidays enters the autumn and Christmas holidays where the national calendar puts
+// them (from the Saturday ending the 7th and the 16th week of the year to the Sunday before
+// school resumes, two weeks later): demo dates, not the official ones, which direction
+// enters from education.gouv.fr.
+func (s *Service) demoHolidays(ctx context.Context, t *tenant.Tenant) error {
+	if hs, err := s.Holidays(ctx, t); err != nil || len(hs) > 0 {
+		return err // entered by a run of the demo that stopped later
+	}
+	var start time.Time
+	if err := s.read(ctx, t, func(st store) error {
+		var err error
+		_, start, _, err = st.yearBounds()
+		return err
+	}); err != nil {
+		return err
+	}
+	for _, h := range []struct {
+		label string
+		week  int
+	}{{"Vacances de la Toussaint", 7}, {"Vacances de Noël", 16}} {
+		from := Monday(start).AddDate(0, 0, 7*h.week-2)
+		if _, err := s.AddHoliday(ctx, t, HolidayForm{Label: h.label, From: from.Format(dateLayout), To: from.AddDate(0, 0, 15).Format(dateLayout)}); err != nil {
+			return fmt.Errorf("timetable: demo holidays: %w", err)
+		}
+	}
+	return nil
 }
 
 // demoExceptions cancels, moves and replaces one lesson each in the current week.

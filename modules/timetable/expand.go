@@ -15,9 +15,24 @@ import (
 // annule (the views show it struck through; the roll call skips it), a moved one is listed on
 // its new date and time only (so a lesson moved into the range from outside it is listed too,
 // and one moved out of it is not), a replaced one names the replacement as its teacher. An
-// exception on a date the slot does not give is ignored.
-func Expand(slots []Slot, exceptions []Exception, from, to, weekA time.Time) []Lesson {
+// exception on a date the slot does not give is ignored. Holidays of the calendar give no
+// lesson, not even one moved onto them.
+func Expand(slots []Slot, exceptions []Exception, from, to time.Time, cal Calendar) []Lesson {
 	from, to = day(from), day(to)
+	// Each date's week and holiday, worked out once for all the slots.
+	type dateInfo struct {
+		ab  Weeks
+		off bool
+	}
+	infos := map[time.Time]dateInfo{}
+	info := func(d time.Time) dateInfo {
+		i, ok := infos[d]
+		if !ok {
+			i = dateInfo{ab: cal.WeekOf(d), off: cal.off(d)}
+			infos[d] = i
+		}
+		return i
+	}
 	byKey := map[string]Exception{}
 	extra := map[uuid.UUID][]time.Time{} // occurrences outside the range moved into it
 	for _, e := range exceptions {
@@ -34,14 +49,14 @@ func Expand(slots []Slot, exceptions []Exception, from, to, weekA time.Time) []L
 			dates = append(dates, d)
 		}
 		for _, d := range dates {
-			if !s.heldOn(d, weekA) {
+			if i := info(d); i.off || !s.heldIn(d, i.ab) {
 				continue
 			}
 			l := s.occurrence(d)
 			if e, ok := byKey[l.Key()]; ok {
 				l = e.apply(l)
 			}
-			if within(l.On, from, to) {
+			if within(l.On, from, to) && !info(l.On).off {
 				out = append(out, l)
 			}
 		}
@@ -54,12 +69,17 @@ func Expand(slots []Slot, exceptions []Exception, from, to, weekA time.Time) []L
 
 func within(d, from, to time.Time) bool { return !d.Before(from) && !d.After(to) }
 
-// heldOn tells whether the slot gives an occurrence on date d.
-func (s Slot) heldOn(d, weekA time.Time) bool {
+// heldOn tells whether the slot gives an occurrence on date d of the calendar.
+func (s Slot) heldOn(d time.Time, cal Calendar) bool {
+	return !cal.off(d) && s.heldIn(d, cal.WeekOf(d))
+}
+
+// heldIn tells whether the slot gives an occurrence on date d, of a week ab.
+func (s Slot) heldIn(d time.Time, ab Weeks) bool {
 	if d.Weekday() != s.Weekday || !within(d, day(s.From), day(s.Until)) {
 		return false
 	}
-	return s.Weeks == EveryWeek || s.Weeks == "" || WeekOf(d, weekA) == s.Weeks
+	return s.Weeks == EveryWeek || s.Weeks == "" || ab == s.Weeks
 }
 
 // occurrence is the slot's lesson on date d, as planned.

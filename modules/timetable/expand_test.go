@@ -92,7 +92,7 @@ func TestExpandWeeks(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := lessonsText(timetable.Expand(f.slots(), nil, c.monday, c.monday.AddDate(0, 0, 5), f.weekA))
+			got := lessonsText(timetable.Expand(f.slots(), nil, c.monday, c.monday.AddDate(0, 0, 5), timetable.Calendar{WeekA: f.weekA}))
 			if got != c.want {
 				t.Errorf("lessons of the week of %s:\n%s\nwant:\n%s", c.monday.Format("2006-01-02"), got, c.want)
 			}
@@ -137,7 +137,7 @@ func TestExpandExceptions(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := timetable.Expand(mathsOnly, c.exceptions, c.from, c.to, f.weekA)
+			got := timetable.Expand(mathsOnly, c.exceptions, c.from, c.to, timetable.Calendar{WeekA: f.weekA})
 			if text := lessonsText(got); text != sortedWant(c.want) {
 				t.Errorf("lessons:\n%s\nwant:\n%s", text, sortedWant(c.want))
 			}
@@ -175,7 +175,7 @@ func TestLessonKeyOfMovedLesson(t *testing.T) {
 	f := newExpandFixture()
 	monday := timetable.Monday(testenv.SchoolDay)
 	got := timetable.Expand([]timetable.Slot{f.maths}, []timetable.Exception{{SlotID: f.maths.ID, Date: monday, Kind: timetable.Moved,
-		NewDate: monday.AddDate(0, 0, 2), NewStart: 480, NewEnd: 595}}, monday, monday.AddDate(0, 0, 5), f.weekA)
+		NewDate: monday.AddDate(0, 0, 2), NewStart: 480, NewEnd: 595}}, monday, monday.AddDate(0, 0, 5), timetable.Calendar{WeekA: f.weekA})
 	if len(got) != 1 || got[0].Key() != f.maths.ID.String()+"/2026-10-05" || !got[0].On.Equal(date(2026, 10, 7)) {
 		t.Fatalf("moved lesson = %+v", got)
 	}

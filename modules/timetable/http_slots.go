@@ -1,7 +1,9 @@
 package timetable
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -9,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -36,10 +39,11 @@ type slotLine struct {
 }
 
 type profileView struct {
-	Rows        []periodRow
-	MorningEnds string
-	WeekA       string
-	Errors      FormErrors
+	Rows              []periodRow
+	MorningEnds       string
+	WeekA             string
+	ABThroughHolidays bool
+	Errors            FormErrors
 }
 
 type periodRow struct {
@@ -56,7 +60,7 @@ type importView struct {
 }
 
 func profileViewOf(p Profile) profileView {
-	v := profileView{MorningEnds: p.MorningEnds.String()}
+	v := profileView{MorningEnds: p.MorningEnds.String(), ABThroughHolidays: p.ABThroughHolidays}
 	if !p.WeekA.IsZero() {
 		v.WeekA = p.WeekA.Format(dateLayout)
 	}
@@ -146,7 +150,8 @@ func (h *Handler) saveProfile(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := ProfileForm{Codes: form["code"], Starts: form["debut"], Ends: form["fin"], MorningEnds: form.Get("fin_matin"), WeekA: form.Get("semaine_a")}
+	f := ProfileForm{Codes: form["code"], Starts: form["debut"], Ends: form["fin"], MorningEnds: form.Get("fin_matin"), WeekA: form.Get("semaine_a"),
+		ABThroughHolidays: form.Get("alternance_vacances") != ""}
 	_, err = h.svc.SaveProfile(c.Request().Context(), web.TenantOf(c), f)
 	var errs FormErrors
 	if !errors.As(err, &errs) {
@@ -155,7 +160,7 @@ func (h *Handler) saveProfile(c echo.Context) error {
 		}
 		return c.Redirect(http.StatusSeeOther, "/emploi-du-temps/gestion?ok=horaires")
 	}
-	pv := profileView{MorningEnds: f.MorningEnds, WeekA: f.WeekA, Errors: errs}
+	pv := profileView{MorningEnds: f.MorningEnds, WeekA: f.WeekA, ABThroughHolidays: f.ABThroughHolidays, Errors: errs}
 	for i := range f.Codes {
 		pv.Rows = append(pv.Rows, periodRow{Code: f.Codes[i], Start: at(f.Starts, i), End: at(f.Ends, i)})
 	}
@@ -309,12 +314,6 @@ func (h *Handler) editSlot(c echo.Context) error {
 		Notice: manageNotice(c.QueryParam("ok"))})
 }
 
-type deleteView struct {
-	Slot       slotLine
-	Group      string
-	Exceptions int
-}
-
 func (h *Handler) confirmDeleteSlot(c echo.Context) error {
 	id, err := paramID(c, "id")
 	if err != nil {
@@ -324,18 +323,34 @@ func (h *Handler) confirmDeleteSlot(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "timetable_slot_delete.html", "Supprimer le cours", deleteView{Slot: slotLineOf(sl), Group: sl.Group.Label, Exceptions: len(exc)})
+	l := slotLineOf(sl)
+	v := confirmView{Question: "Supprimer ce cours ?", Warning: "Le cours disparaît de toutes les semaines.",
+		What:   sl.Group.Label + " – " + l.Subject + ", le " + l.Day + " de " + l.Time,
+		Action: "/emploi-du-temps/gestion/creneaux/" + id.String() + "/supprimer", Button: "Supprimer le cours", Back: "/emploi-du-temps/gestion/creneaux/" + id.String()}
+	if l.Room != "" {
+		v.What += ", salle " + l.Room
+	}
+	v.What += " (" + l.Weeks + ", " + l.Dates + ")."
+	if len(exc) > 0 {
+		v.Warning = fmt.Sprintf("Le cours disparaît de toutes les semaines, avec ses %d modification(s) ponctuelle(s).", len(exc))
+	}
+	return render(c, http.StatusOK, "timetable_confirm_delete.html", "Supprimer le cours", v)
 }
 
 func (h *Handler) deleteSlot(c echo.Context) error {
+	return deleteParam(c, h.svc.DeleteSlot, "/emploi-du-temps/gestion?ok=supprime")
+}
+
+// deleteParam deletes the address's :id with del (after its confirmation page), then goes to next.
+func deleteParam(c echo.Context, del func(context.Context, *tenant.Tenant, uuid.UUID) error, next string) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
 	}
-	if err := h.svc.DeleteSlot(c.Request().Context(), web.TenantOf(c), id); err != nil {
+	if err := del(c.Request().Context(), web.TenantOf(c), id); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/emploi-du-temps/gestion?ok=supprime")
+	return c.Redirect(http.StatusSeeOther, next)
 }
 
 func (h *Handler) saveException(c echo.Context) error {

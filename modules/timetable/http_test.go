@@ -204,9 +204,9 @@ func TestCSVImport(t *testing.T) {
 		wantIn(t, rec, "the refusal", "Le fichier est refusé, rien n'a été importé",
 			"edt.csv, ligne 3 : classe ou groupe « 3EME9 » inconnu cette année",
 			"edt.csv, ligne 4 : enseignant « personne.inconnue »", "matière « SVT » inconnue", "jour « dimanche » inconnu", "semaines « C »",
-			"edt.csv, ligne 5 : chevauche le cours de la ligne 2",
+			"edt.csv, ligne 5 : le lundi 8h00–9h55, 2nde 1 a déjà Mathématiques (toutes les semaines), ligne 2 du fichier",
 			"edt.csv, ligne 6 : la fin (9h00) doit suivre le début (10h00)", "date de début « 32/13/2026 » illisible",
-			"edt.csv, ligne 7 : Lefèvre Claire-", "a déjà cours à cette heure-là, ligne 2 (2nde 1, lundi 8h00–9h55)")
+			"edt.csv, ligne 7 : le lundi 8h00–9h55, ", "Lefèvre Claire-", "a déjà Mathématiques en 2nde 1 (toutes les semaines), ligne 2 du fichier")
 		wantNotIn(t, rec, "the refusal", "ligne 2 :")
 		if n := s.count(`SELECT count(*) FROM lesson_slots`); n != 0 {
 			t.Errorf("%d slots written by a refused import", n)
@@ -273,6 +273,11 @@ func TestSlotForm(t *testing.T) {
 	rec = s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, bad)
 	wantCode(t, rec, http.StatusUnprocessableEntity, "edit with the end before the start")
 	wantIn(t, rec, "the refused form", "La fin (9h00) doit suivre le début (10h00)", `value="10:00"`)
+
+	clash := url.Values{"classe": {s.class.String()}, "matiere": {"ESP"}, "jour": {"1"}, "debut": {"09:00"}, "fin": {"10:00"}, "semaines": {"A"}}
+	rec = s.post(s.director, "/emploi-du-temps/gestion/creneaux", clash)
+	wantCode(t, rec, http.StatusUnprocessableEntity, "a second lesson of the class at once")
+	wantIn(t, rec, "the refused form", "Ce cours ne peut pas avoir lieu : Le lundi 8h00–9h55, 2nde 1 a déjà Mathématiques (toutes les semaines)")
 
 	form.Set("salle", "C7")
 	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, form), http.StatusSeeOther, "edit")

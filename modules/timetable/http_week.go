@@ -35,6 +35,7 @@ type weekView struct {
 type dayView struct {
 	ID, Label string
 	Today     bool
+	Holiday   string // "Vacances de la Toussaint"
 	Lessons   []lessonView
 }
 
@@ -63,8 +64,11 @@ func (h *Handler) weekViewOf(w *Week, base string, kind string) weekView {
 	if w.Monday.Month() == last.Month() {
 		v.Range = "du " + weekdayName(w.Monday.Weekday()) + " " + w.Monday.Format("2") + " au " + frLongDay(last)
 	}
+	if w.Profile.allOff(w.Monday, w.Monday.AddDate(0, 0, 4)) { // no school all week: neither A nor B
+		v.AB = "vacances"
+	}
 	for _, d := range w.Days {
-		dv := dayView{ID: "jour-" + d.Date.Format(dateLayout), Label: frDay(d.Date), Today: d.Date.Equal(today)}
+		dv := dayView{ID: "jour-" + d.Date.Format(dateLayout), Label: frDay(d.Date), Today: d.Date.Equal(today), Holiday: d.Holiday}
 		for _, l := range d.Lessons {
 			dv.Lessons = append(dv.Lessons, lessonViewOf(l, kind))
 		}

@@ -7,7 +7,7 @@ const csvLimit = 4 << 20
 
 // routes are every page and API route of the timetable with the permission it needs: the
 // week views (http_week.go), the management pages (http_slots.go, http_profile.go,
-// http_import.go), the calendar feed (http_feed.go) and the JSON API (api.go).
+// http_import.go), the holidays (http_holidays.go), the calendar feed (http_feed.go) and the JSON API (api.go).
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
@@ -24,6 +24,10 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/emploi-du-temps/gestion", PermManage, h.manage),
 		module.Post(t, "/emploi-du-temps/gestion/horaires", PermManage, h.saveProfile),
 		module.Post(t, "/emploi-du-temps/gestion/import", PermManage, h.importCSV).WithLimit(csvLimit),
+		module.Get(t, "/emploi-du-temps/gestion/vacances", PermManage, h.holidays),
+		module.Post(t, "/emploi-du-temps/gestion/vacances", PermManage, h.addHoliday),
+		module.Get(t, "/emploi-du-temps/gestion/vacances/:id/supprimer", PermManage, h.confirmDeleteHoliday),
+		module.Post(t, "/emploi-du-temps/gestion/vacances/:id/supprimer", PermManage, h.deleteHoliday),
 		module.Get(t, "/emploi-du-temps/gestion/creneaux/nouveau", PermManage, h.newSlot),
 		module.Post(t, "/emploi-du-temps/gestion/creneaux", PermManage, h.createSlot),
 		module.Get(t, "/emploi-du-temps/gestion/creneaux/:id", PermManage, h.editSlot),

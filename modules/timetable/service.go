@@ -116,7 +116,7 @@ func (s *Service) LessonAt(ctx context.Context, t *tenant.Tenant, slotID uuid.UU
 			return err
 		}
 		d := day(date)
-		if !sl.heldOn(d, prof.WeekA) {
+		if !sl.heldOn(d, prof.Calendar) {
 			return fault.New(fault.ErrNotFound, "ce cours n'a pas lieu le %s", frDate(d))
 		}
 		exc, err := st.exceptions([]Slot{sl}, d, d)
@@ -146,6 +146,9 @@ func (st store) lessons(f filter, from, to time.Time) ([]Lesson, error) {
 // lessonsWith is lessons with the day profile already read.
 func (st store) lessonsWith(prof Profile, f filter, from, to time.Time) ([]Lesson, error) {
 	from, to = day(from), day(to)
+	if prof.allOff(from, to) { // a holiday: no slot to read
+		return nil, nil
+	}
 	slots, err := st.slots(f, from, to)
 	if err != nil {
 		return nil, err
@@ -154,7 +157,7 @@ func (st store) lessonsWith(prof Profile, f filter, from, to time.Time) ([]Lesso
 	if err != nil {
 		return nil, err
 	}
-	out := Expand(slots, exc, from, to, prof.WeekA)
+	out := Expand(slots, exc, from, to, prof.Calendar)
 	switch {
 	case f.teacher != uuid.Nil: // the slots of a replaced lesson's others are not theirs
 		out = slices.DeleteFunc(out, func(l Lesson) bool { return !l.HasTeacher(f.teacher) })
@@ -193,14 +196,18 @@ type Week struct {
 type Day struct {
 	Date    time.Time
 	Lessons []Lesson
+	Holiday string // the holiday period's label, on a holiday (no lessons then)
 }
 
 // newWeek spreads lessons over the week of monday: Monday to Friday always, Saturday when it
 // has lessons.
 func newWeek(title, kind string, monday time.Time, prof Profile, lessons []Lesson) *Week {
-	w := &Week{Title: title, Kind: kind, Monday: monday, AB: WeekOf(monday, prof.WeekA), Profile: prof}
+	w := &Week{Title: title, Kind: kind, Monday: monday, AB: prof.WeekOf(monday), Profile: prof}
 	for i := range 6 {
 		d := Day{Date: monday.AddDate(0, 0, i)}
+		if h, ok := prof.HolidayOn(d.Date); ok {
+			d.Holiday = h.Label
+		}
 		for _, l := range lessons {
 			if l.On.Equal(d.Date) {
 				d.Lessons = append(d.Lessons, l)

@@ -47,6 +47,8 @@ type ProfileForm struct {
 	Codes, Starts, Ends []string
 	MorningEnds         string
 	WeekA               string
+	// ABThroughHolidays: weeks entirely in holidays flip A/B too (unchecked: they do not).
+	ABThroughHolidays bool
 }
 
 // SaveProfile replaces the day profile. Empty lines are left out; a period needs a code of
@@ -83,6 +85,7 @@ func (s *Service) SaveProfile(ctx context.Context, t *tenant.Tenant, f ProfileFo
 			errs["periodes"] = fmt.Sprintf("%s et %s se chevauchent.", p.Periods[i-1].Code, p.Periods[i].Code)
 		}
 	}
+	p.ABThroughHolidays = f.ABThroughHolidays
 	var ok bool
 	if p.MorningEnds, ok = ParseClock(f.MorningEnds); !ok {
 		errs["matin"] = "Heure illisible (hh:mm)."
@@ -405,6 +408,10 @@ func (s *Service) SaveSlot(ctx context.Context, t *tenant.Tenant, id uuid.UUID, 
 		if errs != nil {
 			return errs
 		}
+		sl.ID = id
+		if err := st.checkClash(r, sl); err != nil {
+			return err
+		}
 		if id == uuid.Nil {
 			sl.ID = uuid.New()
 			out = sl
@@ -415,6 +422,23 @@ func (s *Service) SaveSlot(ctx context.Context, t *tenant.Tenant, id uuid.UUID, 
 		return st.updateSlot(sl)
 	})
 	return out, err
+}
+
+// checkClash refuses sl (FormErrors "creneau") when it cannot be held with a stored slot
+// other than itself.
+func (st store) checkClash(r *refs, sl Slot) error {
+	stored, err := st.slots(filter{all: true, weekday: sl.Weekday}, time.Time{}, time.Time{})
+	if err != nil {
+		return err
+	}
+	ln, err := st.pupilLinks()
+	if err != nil {
+		return err
+	}
+	if _, msg := r.firstClash(sl, stored, ln); msg != "" {
+		return FormErrors{"creneau": msg + " : changez le jour, l'horaire, les semaines, les dates ou la salle."}
+	}
+	return nil
 }
 
 // DeleteSlot removes a slot and its exceptions.
@@ -461,7 +485,10 @@ func (r *refs) exception(sl Slot, f ExceptionForm) (Exception, FormErrors) {
 	switch {
 	case err != nil:
 		errs["date"] = "Date illisible (jj/mm/aaaa)."
-	case !sl.heldOn(d, r.profile.WeekA):
+	case r.profile.off(d):
+		h, _ := r.profile.HolidayOn(d)
+		errs["date"] = fmt.Sprintf("Le %s est pendant « %s » : aucun cours n'a lieu.", d.Format("02/01/2006"), h.Label)
+	case !sl.heldOn(d, r.profile.Calendar):
 		errs["date"] = fmt.Sprintf("Ce créneau n'a pas cours le %s : choisissez un %s de %s.", d.Format("02/01/2006"), weekdays[isoWeekday(sl.Weekday)-1], sl.Weeks.Label())
 	}
 	e.Date = day(d)

@@ -1,6 +1,7 @@
 package timetable
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"time"
@@ -22,36 +23,50 @@ func minutes(col string) string { return "(extract(epoch FROM " + col + ") / 60)
 // personName is how lessons name a teacher: "Mme Lefèvre Claire".
 const personName = `concat_ws(' ', nullif(p.title, ''), p.last_name, p.first_name)`
 
-// profile reads the day profile; an establishment that never saved one has no periods, a
-// morning ending at 12:30 and its week A from the school year's first week.
+// profile reads the day profile and the calendar in one statement (every lesson read needs
+// them): an establishment that never saved one has no periods, a morning ending at 12:30 and
+// its week A from the school year's first week. Periods and holidays come as JSON arrays.
 func (st store) profile() (Profile, error) {
 	var set struct {
-		MorningEnds int
-		WeekA       *time.Time
-		YearStart   *time.Time
+		MorningEnds       int
+		WeekA             *time.Time
+		YearStart         *time.Time
+		ABThroughHolidays bool
+		Periods           string
+		Holidays          string
 	}
-	if err := st.tx.Raw(`SELECT coalesce((SELECT ` + minutes("morning_ends") + ` FROM timetable_settings), 750) AS morning_ends,
-			(SELECT week_a FROM timetable_settings) AS week_a,
-			(SELECT starts_on FROM school_years WHERE current) AS year_start`).Scan(&set).Error; err != nil {
+	if err := st.tx.Raw(`SELECT coalesce(` + minutes("s.morning_ends") + `, 750) AS morning_ends, s.week_a, coalesce(s.ab_through_holidays, false) AS ab_through_holidays,
+			(SELECT starts_on FROM school_years WHERE current) AS year_start,
+			(SELECT json_agg(json_build_object('code', code, 'start', ` + minutes("starts_at") + `, 'end', ` + minutes("ends_at") + `) ORDER BY starts_at)
+				FROM timetable_periods) AS periods,
+			(SELECT json_agg(json_build_object('id', id, 'label', label, 'from', starts_on, 'to', ends_on) ORDER BY starts_on, label)
+				FROM timetable_holidays) AS holidays
+		FROM (SELECT) AS one LEFT JOIN timetable_settings s ON true`).Scan(&set).Error; err != nil {
 		return Profile{}, fmt.Errorf("timetable: day profile: %w", err)
 	}
 	p := Profile{MorningEnds: Clock(set.MorningEnds)}
+	p.ABThroughHolidays = set.ABThroughHolidays
 	switch {
 	case set.WeekA != nil:
 		p.WeekA = day(*set.WeekA)
 	case set.YearStart != nil:
 		p.WeekA = Monday(*set.YearStart)
 	}
-	var rows []struct {
-		Code       string
-		Start, End int
+	if set.Periods != "" {
+		var rows []struct {
+			Code       string
+			Start, End int
+		}
+		if err := json.Unmarshal([]byte(set.Periods), &rows); err != nil {
+			return Profile{}, fmt.Errorf("timetable: periods of the day: %w", err)
+		}
+		for _, r := range rows {
+			p.Periods = append(p.Periods, Period{Code: r.Code, Start: Clock(r.Start), End: Clock(r.End)})
+		}
 	}
-	if err := st.tx.Raw(`SELECT code, ` + minutes("starts_at") + ` AS start, ` + minutes("ends_at") + ` AS "end"
-		FROM timetable_periods ORDER BY starts_at`).Scan(&rows).Error; err != nil {
-		return Profile{}, fmt.Errorf("timetable: periods of the day: %w", err)
-	}
-	for _, r := range rows {
-		p.Periods = append(p.Periods, Period{Code: r.Code, Start: Clock(r.Start), End: Clock(r.End)})
+	var err error
+	if p.Holidays, err = holidaysOf(set.Holidays); err != nil {
+		return Profile{}, err
 	}
 	return p, nil
 }
@@ -62,8 +77,9 @@ func (st store) saveProfile(p Profile) error {
 	if !p.WeekA.IsZero() {
 		weekA = p.WeekA.Format(dateLayout)
 	}
-	if err := st.tx.Exec(`INSERT INTO timetable_settings (id, morning_ends, week_a) VALUES (true, ?::time, ?::date)
-		ON CONFLICT (id) DO UPDATE SET morning_ends = excluded.morning_ends, week_a = excluded.week_a`, p.MorningEnds.String(), weekA).Error; err != nil {
+	if err := st.tx.Exec(`INSERT INTO timetable_settings (id, morning_ends, week_a, ab_through_holidays) VALUES (true, ?::time, ?::date, ?)
+		ON CONFLICT (id) DO UPDATE SET morning_ends = excluded.morning_ends, week_a = excluded.week_a, ab_through_holidays = excluded.ab_through_holidays`,
+		p.MorningEnds.String(), weekA, p.ABThroughHolidays).Error; err != nil {
 		return fmt.Errorf("timetable: save the day profile: %w", err)
 	}
 	if err := st.tx.Exec(`DELETE FROM timetable_periods`).Error; err != nil {
@@ -100,6 +116,7 @@ type filter struct {
 	teacher  uuid.UUID
 	room     string
 	slotID   uuid.UUID
+	weekday  time.Weekday // with all: only the slots of that weekday (the clash check's)
 }
 
 type slotRow struct {
@@ -133,6 +150,9 @@ func (st store) slots(f filter, from, to time.Time) ([]Slot, error) {
 		args = append(args, f.room, f.room)
 	default:
 		return nil, nil
+	}
+	if f.weekday != 0 {
+		where, args = append(where, "s.weekday = ?"), append(args, isoWeekday(f.weekday))
 	}
 	if !from.IsZero() {
 		// Held in the range: its dates meet the range and, for less than a week, on one of
@@ -284,12 +304,17 @@ var errSlotNotFound = fault.New(fault.ErrNotFound, "ce créneau n'existe pas (ou
 
 // deleteSlot removes a slot with its teachers and exceptions.
 func (st store) deleteSlot(id uuid.UUID) error {
-	res := st.tx.Exec(`DELETE FROM lesson_slots WHERE id = ?`, id)
+	return st.deleteRow("lesson_slots", id, errSlotNotFound)
+}
+
+// deleteRow removes the row id of table (one of the timetable's): notFound if there is none.
+func (st store) deleteRow(table string, id uuid.UUID, notFound error) error {
+	res := st.tx.Exec(`DELETE FROM `+table+` WHERE id = ?`, id)
 	if res.Error != nil {
-		return fmt.Errorf("timetable: delete slot %s: %w", id, res.Error)
+		return fmt.Errorf("timetable: delete %s %s: %w", table, id, res.Error)
 	}
 	if res.RowsAffected == 0 {
-		return errSlotNotFound
+		return notFound
 	}
 	return nil
 }

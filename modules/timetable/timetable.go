@@ -75,13 +75,99 @@ type Period struct {
 	End   Clock
 }
 
-// Profile is an establishment's day profile.
+// Profile is an establishment's day profile and its calendar (A/B weeks, holidays).
 type Profile struct {
 	Periods     []Period
 	MorningEnds Clock // end of the morning half-day
+	Calendar
+}
+
+// Calendar says which days have school and whether a week is a week A or B.
+type Calendar struct {
 	// WeekA is a Monday of a week A; A and B alternate from it. Zero: the Monday of the week of
 	// the school year's first day.
 	WeekA time.Time
+	// Holidays are the establishment's holiday periods (vacances scolaires), by first day: no
+	// lesson takes place on their days.
+	Holidays []Holiday
+	// ABThroughHolidays: a week entirely in holidays flips A/B like any other. False (the
+	// default): only weeks with school count, so that the week after the holidays follows the
+	// week before them (what most timetable tools do; the direction may choose).
+	ABThroughHolidays bool
+}
+
+// Holiday is a holiday period, its first and last days included.
+type Holiday struct {
+	ID    uuid.UUID
+	Label string // "Vacances de la Toussaint"
+	From  time.Time
+	To    time.Time
+}
+
+// HolidayOn is the holiday period d falls in, if any.
+func (c Calendar) HolidayOn(d time.Time) (Holiday, bool) {
+	d = day(d)
+	for _, h := range c.Holidays {
+		if within(d, day(h.From), day(h.To)) {
+			return h, true
+		}
+	}
+	return Holiday{}, false
+}
+
+// off tells whether d is a holiday.
+func (c Calendar) off(d time.Time) bool {
+	_, ok := c.HolidayOn(d)
+	return ok
+}
+
+// WeekOf tells whether d falls in a week A or B: weeks alternate from WeekA, skipping the
+// weeks entirely in holidays unless ABThroughHolidays.
+func (c Calendar) WeekOf(d time.Time) Weeks {
+	a, m := Monday(c.WeekA), Monday(d)
+	n := daysBetween(a, m) / 7
+	if !c.ABThroughHolidays && len(c.Holidays) > 0 {
+		if n >= 0 {
+			n -= c.offWeeks(a, m)
+		} else {
+			n += c.offWeeks(m, a)
+		}
+	}
+	if n%2 == 0 {
+		return WeekA
+	}
+	return WeekB
+}
+
+// allOff tells whether every date from from to to is a holiday.
+func (c Calendar) allOff(from, to time.Time) bool {
+	for d := day(from); !d.After(day(to)); d = d.AddDate(0, 0, 1) {
+		if !c.off(d) {
+			return false
+		}
+	}
+	return len(c.Holidays) > 0
+}
+
+// offWeeks counts the weeks from the Monday lo (included) to the Monday hi (excluded) whose
+// Monday to Friday are all holidays (a Saturday of lessons does not make a week of school).
+func (c Calendar) offWeeks(lo, hi time.Time) int {
+	seen := map[time.Time]bool{}
+	for _, h := range c.Holidays {
+		for m := Monday(h.From); !m.After(day(h.To)); m = m.AddDate(0, 0, 7) {
+			if seen[m] || m.Before(lo) || !m.Before(hi) {
+				continue
+			}
+			whole := true
+			for i := range 5 {
+				whole = whole && c.off(m.AddDate(0, 0, i))
+			}
+			if whole {
+				seen[m] = true
+			}
+		}
+	}
+	return len(seen)
 }
 
 // Period returns the profile's period of that code.
@@ -94,14 +180,9 @@ func (p Profile) Period(code string) (Period, bool) {
 	return Period{}, false
 }
 
-// WeekOf tells whether day falls in a week A or B, counting weeks from weekA.
-func WeekOf(day, weekA time.Time) Weeks {
-	weeks := daysBetween(Monday(weekA), Monday(day)) / 7
-	if weeks%2 == 0 {
-		return WeekA
-	}
-	return WeekB
-}
+// WeekOf tells whether day falls in a week A or B, counting every week from weekA (no
+// holidays: Calendar.WeekOf counts them).
+func WeekOf(day, weekA time.Time) Weeks { return Calendar{WeekA: weekA}.WeekOf(day) }
 
 // Person is a teacher as a lesson names them.
 type Person struct {
