@@ -80,6 +80,7 @@ type rollView struct {
 
 type rollRow struct {
 	ID, Name, Minutes, Error, State string
+	Declared                        bool // a declaration of the family covers the lesson
 	Status                          Status
 	Choices                         []choice
 }
@@ -151,6 +152,13 @@ func (h *Handler) roll(c echo.Context) error {
 	}
 	v := h.rollViewOf(r, nil, nil)
 	v.Notice = notice(c.QueryParam("ok"))
+	declared, err := h.svc.DeclaredPupils(c.Request().Context(), web.TenantOf(c), r.Register)
+	if err != nil {
+		return err
+	}
+	for i, row := range v.Rows {
+		v.Rows[i].Declared = declared[uuid.MustParse(row.ID)]
+	}
 	return render(c, http.StatusOK, "attendance_roll.html", "Appel – "+v.Title, v)
 }
 

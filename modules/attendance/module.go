@@ -41,6 +41,7 @@ func (h *Handler) Module() module.Module {
 		Menu: []module.MenuEntry{
 			{Text: "Absences", Href: "/absences", Section: "/absences", Permission: PermView,
 				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable}, Order: 15},
+			{Text: "Signaler une absence", Href: "/absences/signalements", Permission: PermView, Roles: []module.Role{identity.RoleResponsable}, Order: 16},
 			{Text: "Mes cours du jour", Href: "/appel", Section: "/appel", Permission: PermRoll, Roles: []module.Role{identity.RoleEnseignant}, Order: 4},
 			{Text: "Vie scolaire", Href: "/vie-scolaire", Section: "/vie-scolaire", Permission: PermProcess, Order: 4},
 		},
@@ -70,7 +71,13 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/absences", PermView, h.home),
 		module.Get(t, "/absences/eleves/:id", PermView, h.pupil),
 		module.Get(t, "/absences/:id/justifier", PermView, h.justifyForm),
-		module.Post(t, "/absences/:id/justifier", PermView, h.justify),
+		module.Post(t, "/absences/:id/justifier", PermView, h.justify).WithLimit(uploadLimit),
+		module.Get(t, "/absences/pieces/:id", PermView, h.download),
+		module.Get(t, "/absences/signalements", PermView, h.declarations),
+		module.Post(t, "/absences/signalements", PermView, h.declare).WithLimit(uploadLimit),
+		module.Get(t, "/absences/signalements/:id/annuler", PermView, h.confirmCancel),
+		module.Post(t, "/absences/signalements/:id/annuler", PermView, h.cancel),
+		module.Post(t, "/vie-scolaire/signalements/:id", PermProcess, h.answerDeclaration),
 		module.Post(t, "/vie-scolaire/justifications/:id", PermProcess, h.answer),
 	}
 }

@@ -36,6 +36,7 @@ type Service struct {
 	db        *tenant.DB
 	lessons   Lessons
 	guardians Guardians
+	files     *Files // documents of justifications and declarations (SetBucket)
 	now       func() time.Time
 }
 
@@ -442,6 +443,9 @@ func (s *Service) absenceOf(st store, run []dayEntry, d time.Time, claimed map[u
 	start, end := Clock(run[0].Starts), Clock(run[len(run)-1].Ends)
 	if keep == nil {
 		id, err := st.newEvent(run[0].PupilID, KindAbsence, d, start, end, 0)
+		if err == nil {
+			err = s.applyDeclaration(st, id, run[0].PupilID, d, start, end) // service_declare.go
+		}
 		claimed[id] = true
 		return id, err
 	}
