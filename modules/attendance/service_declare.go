@@ -217,7 +217,7 @@ func (s *Service) declaredSpan(d *Declaration, f DeclarationForm, prof timetable
 func (s *Service) CancelDeclaration(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
 	var keys []string
 	err := s.write(ctx, t, func(st store) error {
-		d, err := s.declarationForGuardian(st, a, id)
+		d, err := s.declarationForGuardian(st, a, id, true)
 		if err != nil {
 			return err
 		}
@@ -243,7 +243,7 @@ func (s *Service) CancelDeclaration(ctx context.Context, t *tenant.Tenant, a Act
 func (s *Service) Declaration(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Declaration, error) {
 	var out Declaration
 	err := s.read(ctx, t, func(st store) error {
-		if _, err := s.declarationForGuardian(st, a, id); err != nil {
+		if _, err := s.declarationForGuardian(st, a, id, false); err != nil {
 			return err
 		}
 		ds, err := st.declarationsWhere(`d.id`, `d.id = ?`, id)
@@ -255,8 +255,8 @@ func (s *Service) Declaration(ctx context.Context, t *tenant.Tenant, a Actor, id
 	return out, err
 }
 
-func (s *Service) declarationForGuardian(st store, a Actor, id uuid.UUID) (declarationRef, error) {
-	d, err := st.declaration(id)
+func (s *Service) declarationForGuardian(st store, a Actor, id uuid.UUID, lock bool) (declarationRef, error) {
+	d, err := st.declaration(id, lock)
 	if err != nil {
 		return d, err
 	}
@@ -299,7 +299,7 @@ func (s *Service) AnswerDeclaration(ctx context.Context, t *tenant.Tenant, a Act
 		return fault.Invalidf("commentaire", "le commentaire dépasse 500 caractères")
 	}
 	return s.write(ctx, t, func(st store) error {
-		d, err := st.declaration(id)
+		d, err := st.declaration(id, true)
 		if err != nil {
 			return err
 		}

@@ -78,11 +78,14 @@ type declarationRef struct {
 
 const declarationRefCols = `d.id, d.pupil_id, d.guardian_id, d.motif_id, d.state, d.comment, d.answer, m.justifies, d.answered_by, d.answered_at, d.created_at`
 
-// declaration reads one declaration, locked for its answer or its cancellation.
-func (st store) declaration(id uuid.UUID) (declarationRef, error) {
+// declaration reads one declaration; lock takes it for its answer or its cancellation.
+func (st store) declaration(id uuid.UUID, lock bool) (declarationRef, error) {
+	q := `SELECT ` + declarationRefCols + ` FROM absence_declarations d JOIN absence_motifs m ON m.id = d.motif_id WHERE d.id = ?`
+	if lock {
+		q += ` FOR UPDATE OF d`
+	}
 	var rows []declarationRef
-	if err := st.tx.Raw(`SELECT `+declarationRefCols+` FROM absence_declarations d JOIN absence_motifs m ON m.id = d.motif_id
-		WHERE d.id = ? FOR UPDATE OF d`, id).Scan(&rows).Error; err != nil {
+	if err := st.tx.Raw(q, id).Scan(&rows).Error; err != nil {
 		return declarationRef{}, fmt.Errorf("attendance: declaration %s: %w", id, err)
 	}
 	if len(rows) == 0 {
