@@ -129,6 +129,7 @@ type config struct {
 	OrphanGraceHours  int               // CARTABLE_ORPHAN_GRACE_HOURS
 	SMTP              notify.SMTPConfig // CARTABLE_SMTP_*: the notifications' e-mails
 	MailpitURL        string            // CARTABLE_MAILPIT_URL: a development mailbox's API (make dev)
+	BlobURL           string            // CARTABLE_BLOB_URL: the documents' blob store (file://…, s3://…)
 }
 
 func loadConfig() (config, error) {
@@ -163,6 +164,9 @@ func loadConfig() (config, error) {
 		c.PublicPort = port
 	}
 	var err error
+	if c.BlobURL, err = blobURLOf(os.Getenv("CARTABLE_BLOB_URL"), c.DataDir); err != nil {
+		return c, err
+	}
 	for _, n := range []struct {
 		name string
 		dst  *int

@@ -12,11 +12,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -99,7 +101,13 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer)
+	files, err := openBlobs(context.Background(), cfg) // kept open for the process's life
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	attendanceSvc := attendance.NewService(reg.DB(), timetable.NewService(reg.DB(), nil), nil)
+	attendanceSvc.SetBucket(files)
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, attendance.NewSweeper(attendanceSvc, liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -124,7 +132,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, mailbox: mailbox, log: log})
+		notify: notifySvc, mailbox: mailbox, attendance: attendanceSvc, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}
