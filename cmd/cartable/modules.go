@@ -25,19 +25,19 @@ import (
 
 // app is what the modules are built from.
 type app struct {
-	cfg        config
-	reg        *tenant.Registry
-	srv        *web.Server
-	auth       *identity.Authenticator
-	browser    string // Kratos' public URL as browsers reach it
-	queue      *jobs.Queue
-	directory  *directory.Service
-	grades     *grades.Service
-	family     *identity.Family // a parent's children in every establishment
-	notify     *notify.Service
-	mailbox    notify.Mailbox // the development mailbox (make dev), or nil
-	attendance *attendance.Service
-	log        *slog.Logger
+	cfg       config
+	reg       *tenant.Registry
+	srv       *web.Server
+	auth      *identity.Authenticator
+	browser   string // Kratos' public URL as browsers reach it
+	queue     *jobs.Queue
+	directory *directory.Service
+	grades    *grades.Service
+	family    *identity.Family // a parent's children in every establishment
+	notify    *notify.Service
+	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
+	absences  *attendance.Service
+	log       *slog.Logger
 }
 
 // modules is the ordered list of Cartable's modules: adding a capability is one line here,
@@ -59,7 +59,7 @@ func modules(a app) []module.Module {
 		grades.NewHandler(a.grades, a.auth).Module(),
 		timetable.NewHandler(timetable.NewService(a.reg.DB(), nil), a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
-		attendance.NewHandler(a.attendance).Module(),
+		attendance.NewHandler(a.absences).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),

@@ -132,7 +132,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, mailbox: mailbox, attendance: attendanceSvc, log: log})
+		notify: notifySvc, mailbox: mailbox, absences: attendanceSvc, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -7,6 +7,7 @@ package attendance_test
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io/fs"
@@ -108,6 +109,11 @@ func (s *site) motifID(label string) string {
 	})
 	return id
 }
+
+// fixedTenants are the establishments the sweep walks.
+type fixedTenants []tenant.Tenant
+
+func (f fixedTenants) Live(context.Context) ([]tenant.Tenant, error) { return f, nil }
 
 var fileLink = regexp.MustCompile(`/absences/pieces/[0-9a-f-]{36}`)
 
@@ -329,7 +335,9 @@ func TestDocuments(t *testing.T) {
 		if n := s.count(`SELECT count(*) FROM attendance_files WHERE justification_id IS NOT NULL`); n != 0 {
 			t.Errorf("%d documents of the purged guardian's justifications", n)
 		}
-		if n, err := s.svc.SweepFiles(t.Context(), s.alpha); err != nil || n != 1 {
+		// The hourly job's work: every establishment, Bravo's prefix holding nothing.
+		sweeper := attendance.NewSweeper(s.svc, fixedTenants{*s.alpha, *s.bravo})
+		if n, err := sweeper.SweepAll(t.Context()); err != nil || n != 1 {
 			t.Errorf("sweep after the purge: %d, %v; want the guardian's PDF", n, err)
 		}
 		if b := blobs(t, dir); len(b) != 1 { // Bruno's family's PNG

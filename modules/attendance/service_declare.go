@@ -227,7 +227,7 @@ func (s *Service) CancelDeclaration(ctx context.Context, t *tenant.Tenant, a Act
 		keys, err = st.deleteDeclaration(id)
 		return err
 	})
-	if err != nil {
+	if err != nil || s.files == nil {
 		return err
 	}
 	for _, k := range keys {
