@@ -345,3 +345,36 @@ func TestDocuments(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkDocument: a declaration with a 4 Mo PDF through the router (type detection,
+// SHA-256, the blob written in a local folder, the rows), then its download by the vie
+// scolaire (read back and checked against its checksum).
+//
+//	./.bin/pgrun -- go test -run '^$' -bench Document -benchtime 20x ./modules/attendance/
+func BenchmarkDocument(b *testing.B) {
+	s := newSite(b, 0, time.Minute)
+	bucket, err := fileblob.OpenBucket(b.TempDir(), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer bucket.Close()
+	s.svc.SetBucket(bucket)
+	pdf := append(append([]byte{}, pdfBytes...), bytes.Repeat([]byte("0123456789abcdef"), 4<<16)...)
+	form := []part{{name: "eleve", value: s.alice.PersonID.String()}, {name: "date", value: "2026-10-06"}, {name: "periode", value: "matin"},
+		{name: "motif", value: s.motifID("Rendez-vous médical")}, {name: "piece", value: string(pdf), file: "convocation.pdf", contentType: "application/pdf"}}
+	b.Run("upload", func(b *testing.B) {
+		for b.Loop() {
+			if rec := s.upload(s.alpha, s.guardian, "/absences/signalements", form...); rec.Code != http.StatusSeeOther {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	})
+	link := fileLink.FindString(s.get(s.cpe, "/vie-scolaire").Body.String())
+	b.Run("download", func(b *testing.B) {
+		for b.Loop() {
+			if rec := s.get(s.cpe, link); rec.Code != http.StatusOK || rec.Body.Len() != len(pdf) {
+				b.Fatalf("status %d", rec.Code)
+			}
+		}
+	})
+}
