@@ -120,7 +120,7 @@ func (h *Handler) rollViewOf(r *Roll, posted map[uuid.UUID]Mark, errs RollErrors
 			m = p
 		}
 		n[m.Status]++
-		row := rollRow{ID: e.PupilID.String(), Name: e.LastName + " " + e.FirstName, Status: m.Status, Error: errs[e.PupilID]}
+		row := rollRow{ID: e.PupilID.String(), Name: e.LastName + " " + e.FirstName, Status: m.Status, Error: errs[e.PupilID], Declared: r.Declared[e.PupilID]}
 		for _, st := range statuses {
 			row.Choices = append(row.Choices, choice{ID: "s-" + row.ID + "-" + string(st.Value), Name: "s-" + row.ID, Value: string(st.Value), Text: st.Text, Checked: st.Value == m.Status})
 		}
@@ -152,13 +152,7 @@ func (h *Handler) roll(c echo.Context) error {
 	}
 	v := h.rollViewOf(r, nil, nil)
 	v.Notice = notice(c.QueryParam("ok"))
-	declared, err := h.svc.DeclaredPupils(c.Request().Context(), web.TenantOf(c), r.Register)
-	if err != nil {
-		return err
-	}
-	for i, row := range v.Rows {
-		v.Rows[i].Declared = declared[uuid.MustParse(row.ID)]
-	}
+
 	return render(c, http.StatusOK, "attendance_roll.html", "Appel – "+v.Title, v)
 }
 

@@ -142,8 +142,9 @@ type Change struct {
 // Roll is a register with its roster and history.
 type Roll struct {
 	Register
-	Entries []Entry
-	Changes []Change
+	Entries  []Entry
+	Changes  []Change
+	Declared map[uuid.UUID]bool // pupils a family's declaration covers (service_declare.go)
 }
 
 type change struct {
@@ -260,6 +261,9 @@ func (s *Service) Roll(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		}
 		out = &Roll{Register: r}
 		if out.Entries, err = st.entries(id); err != nil {
+			return err
+		}
+		if out.Declared, err = st.declaredPupils(r); err != nil {
 			return err
 		}
 		out.Changes, err = st.changes(id)

@@ -337,18 +337,6 @@ func (s *Service) AnswerDeclaration(ctx context.Context, t *tenant.Tenant, a Act
 	})
 }
 
-// DeclaredPupils tells which pupils of a register a declaration (accepted or waiting)
-// covers: the roll page says « absence signalée par la famille ».
-func (s *Service) DeclaredPupils(ctx context.Context, t *tenant.Tenant, r Register) (map[uuid.UUID]bool, error) {
-	var out map[uuid.UUID]bool
-	err := s.read(ctx, t, func(st store) error {
-		var err error
-		out, err = st.declaredPupils(r)
-		return err
-	})
-	return out, err
-}
-
 // applyDeclaration gives an absence the roll call just created the declaration that covers
 // it, if any (recompute's absenceOf calls it): a justification made from it, waiting or
 // accepted; accepted, the absence takes its motif at once.
