@@ -4,6 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cartable-ent/cartable/ops/testenv"
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
 // TestBlobStore: the default blob store is a "blobs" folder of the data folder, created when
@@ -33,4 +37,31 @@ func TestBlobStore(t *testing.T) {
 		t.Fatalf("open an S3 bucket: %v", err)
 	}
 	s3.Close()
+}
+
+// TestSweptEstablishments: the documents' sweep walks the live establishments and removes
+// what is left of those purged for good, not of those deleted but still kept.
+func TestSweptEstablishments(t *testing.T) {
+	clock := testenv.NewClock(testenv.SchoolDay)
+	reg := tenanttest.NewRegistry(t, tenant.Options{Now: clock.Now}, tenant.PoolOptions{})
+	kept := tenanttest.Provision(t, reg, tenanttest.UAI(33, 81), "Lycée ouvert", "lycee")
+	closed := tenanttest.Provision(t, reg, tenanttest.UAI(33, 82), "Lycée fermé", "lycee")
+	if _, err := reg.Delete(t.Context(), string(closed.UAI), "test"); err != nil {
+		t.Fatal(err)
+	}
+	l := liveTenants{reg}
+	if p, err := l.Purged(t.Context()); err != nil || len(p) != 0 {
+		t.Fatalf("purged before the purge: %v, %v", p, err)
+	}
+	if _, err := reg.Purge(t.Context(), clock.Now().AddDate(1, 0, 0), "test"); err != nil { // past any retention
+		t.Fatal(err)
+	}
+	p, err := l.Purged(t.Context())
+	if err != nil || len(p) != 1 || p[0].ID != closed.ID {
+		t.Fatalf("purged: %v, %v; want %s", p, err, closed.UAI)
+	}
+	live, err := l.Live(t.Context())
+	if err != nil || len(live) != 1 || live[0].ID != kept.ID {
+		t.Fatalf("live: %v, %v; want %s", live, err, kept.UAI)
+	}
 }

@@ -298,7 +298,21 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 	}
 	// Rows read before listing: a blob written since is younger than OrphanAge and stays.
 	before := s.now().Add(-OrphanAge)
-	it := s.files.bucket.List(&blob.ListOptions{Prefix: prefixOf(t)})
+	return s.files.removeUnder(ctx, t, func(obj *blob.ListObject) bool { return !known[obj.Key] && obj.ModTime.Before(before) })
+}
+
+// DropFiles removes every document of an establishment purged for good (its rows went with
+// its schema). It returns how many blobs it removed.
+func (s *Service) DropFiles(ctx context.Context, t *tenant.Tenant) (int, error) {
+	if s.files == nil {
+		return 0, nil
+	}
+	return s.files.removeUnder(ctx, t, func(*blob.ListObject) bool { return true })
+}
+
+// removeUnder deletes the blobs of t's prefix that gone selects.
+func (f *Files) removeUnder(ctx context.Context, t *tenant.Tenant, gone func(*blob.ListObject) bool) (int, error) {
+	it := f.bucket.List(&blob.ListOptions{Prefix: prefixOf(t)})
 	n := 0
 	for {
 		obj, err := it.Next(ctx)
@@ -308,10 +322,10 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 		if err != nil {
 			return n, fmt.Errorf("attendance: list the documents of %s: %w", t.UAI, err)
 		}
-		if obj.IsDir || known[obj.Key] || !obj.ModTime.Before(before) {
+		if obj.IsDir || !gone(obj) {
 			continue
 		}
-		if err := s.files.remove(ctx, obj.Key); err != nil {
+		if err := f.remove(ctx, obj.Key); err != nil {
 			return n, err
 		}
 		n++

@@ -110,10 +110,11 @@ func (s *site) motifID(label string) string {
 	return id
 }
 
-// fixedTenants are the establishments the sweep walks.
-type fixedTenants []tenant.Tenant
+// fixedTenants are the establishments the sweep walks, live and purged.
+type fixedTenants struct{ live, purged []tenant.Tenant }
 
-func (f fixedTenants) Live(context.Context) ([]tenant.Tenant, error) { return f, nil }
+func (f fixedTenants) Live(context.Context) ([]tenant.Tenant, error)   { return f.live, nil }
+func (f fixedTenants) Purged(context.Context) ([]tenant.Tenant, error) { return f.purged, nil }
 
 var fileLink = regexp.MustCompile(`/absences/pieces/[0-9a-f-]{36}`)
 
@@ -335,10 +336,15 @@ func TestDocuments(t *testing.T) {
 		if n := s.count(`SELECT count(*) FROM attendance_files WHERE justification_id IS NOT NULL`); n != 0 {
 			t.Errorf("%d documents of the purged guardian's justifications", n)
 		}
-		// The hourly job's work: every establishment, Bravo's prefix holding nothing.
-		sweeper := attendance.NewSweeper(s.svc, fixedTenants{*s.alpha, *s.bravo})
-		if n, err := sweeper.SweepAll(t.Context()); err != nil || n != 1 {
-			t.Errorf("sweep after the purge: %d, %v; want the guardian's PDF", n, err)
+		// The hourly job's work: Alpha's orphans, and every document of an establishment
+		// purged for good (Bravo here).
+		bucket.WriteAll(t.Context(), elsewhere, pdfBytes, nil)
+		sweeper := attendance.NewSweeper(s.svc, fixedTenants{live: []tenant.Tenant{*s.alpha}, purged: []tenant.Tenant{*s.bravo}})
+		if n, err := sweeper.SweepAll(t.Context()); err != nil || n != 2 {
+			t.Errorf("sweep after the purge: %d, %v; want the guardian's PDF and Bravo's document", n, err)
+		}
+		if ok, _ := bucket.Exists(t.Context(), elsewhere); ok {
+			t.Error("the purged establishment's document is still there")
 		}
 		if b := blobs(t, dir); len(b) != 1 { // Bruno's family's PNG
 			t.Errorf("blobs after the purge: %v", b)

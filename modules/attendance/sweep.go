@@ -21,9 +21,11 @@ func (SweepDocuments) Kind() string { return "sweep_attendance_documents" }
 // OrphanAge plus this.
 const sweepEvery = time.Hour
 
-// Establishments lists the establishments whose schema exists (the sweep walks them).
+// Establishments lists the establishments whose schema exists (the sweep walks them) and
+// those purged for good (their documents go with them).
 type Establishments interface {
 	Live(ctx context.Context) ([]tenant.Tenant, error)
+	Purged(ctx context.Context) ([]tenant.Tenant, error)
 }
 
 // Sweeper is attendance's work on the job queue (jobs.Work).
@@ -52,16 +54,27 @@ func (w *Sweeper) JobLabels() map[string]string {
 	return map[string]string{SweepDocuments{}.Kind(): "Nettoyage des justificatifs d'absence supprimés"}
 }
 
-// SweepAll sweeps every establishment; one failing does not stop the others.
+// SweepAll sweeps every live establishment and removes what is left of the purged ones'
+// documents (cartable tenant purge drops the schema, not the blob store); one failing does not
+// stop the others. It returns how many blobs it removed.
 func (w *Sweeper) SweepAll(ctx context.Context) (int, error) {
-	ts, err := w.tenants.Live(ctx)
+	live, err := w.tenants.Live(ctx)
+	if err != nil {
+		return 0, err
+	}
+	purged, err := w.tenants.Purged(ctx)
 	if err != nil {
 		return 0, err
 	}
 	var errs []error
 	n := 0
-	for i := range ts {
-		k, err := w.svc.SweepFiles(ctx, &ts[i])
+	for i := range live {
+		k, err := w.svc.SweepFiles(ctx, &live[i])
+		n += k
+		errs = append(errs, err)
+	}
+	for i := range purged {
+		k, err := w.svc.DropFiles(ctx, &purged[i])
 		n += k
 		errs = append(errs, err)
 	}
