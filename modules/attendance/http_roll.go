@@ -152,7 +152,6 @@ func (h *Handler) roll(c echo.Context) error {
 	}
 	v := h.rollViewOf(r, nil, nil)
 	v.Notice = notice(c.QueryParam("ok"))
-
 	return render(c, http.StatusOK, "attendance_roll.html", "Appel – "+v.Title, v)
 }
 
