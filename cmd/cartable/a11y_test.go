@@ -172,8 +172,21 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := tt.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("timetable: %v", err)
 	}
-	if err := attendance.NewService(reg.DB(), tt, env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+	att := attendance.NewService(reg.DB(), tt, env.Clock.Now)
+	if err := att.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("attendance: %v", err)
+	}
+	// An absence the parent declared in advance: the family's declarations (with the
+	// cancellation's confirmation) and the vie scolaire's day show it.
+	family := attendance.Actor{PersonID: parent.ID, Roles: []identity.Role{identity.RoleResponsable}}
+	decl, err := att.Declarations(ctx, lycee, family)
+	if err != nil || len(decl.Children) == 0 || len(decl.Motifs) == 0 {
+		t.Fatalf("the parent's declarations page: %+v, %v", decl, err)
+	}
+	declared, err := att.Declare(ctx, lycee, family, attendance.DeclarationForm{Pupil: decl.Children[0].ID.String(), Span: "matin",
+		Date: att.Today().AddDate(0, 0, 1).Format("2006-01-02"), Motif: decl.Motifs[0].ID.String(), Comment: "Rendez-vous chez l'orthodontiste"})
+	if err != nil {
+		t.Fatalf("declare an absence: %v", err)
 	}
 
 	var out []a11yPerson
@@ -186,7 +199,8 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	}
 	// The parent lands on the portal after login: their children there, then everywhere.
 	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix",
-		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences"}
+		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences",
+		"http://" + lycee.Slug + ".cartable.test/absences/signalements", "http://" + lycee.Slug + ".cartable.test/absences/signalements/" + declared.String() + "/annuler"}
 	// Direction: the timetable's holidays and a deletion's confirmation (one link deeper).
 	holidays, err := tt.Holidays(ctx, lycee)
 	if err != nil || len(holidays) == 0 {
@@ -267,7 +281,7 @@ func (b *browser) pagesOf(start string, extra ...string) []string {
 			return false
 		}
 		path := p.Path
-		if strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".json") ||
+		if strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".json") || strings.HasPrefix(path, "/absences/pieces/") ||
 			strings.HasSuffix(path, "/export") || path == "/deconnexion" {
 			return false
 		}

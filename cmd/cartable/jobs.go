@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -28,6 +29,13 @@ func (l liveTenants) Live(ctx context.Context) ([]tenant.Tenant, error) {
 		out = append(out, ts...)
 	}
 	return out, nil
+}
+
+// Purged lists the establishments purged for good (attendance's sweep removes their
+// documents).
+func (l liveTenants) Purged(ctx context.Context) ([]tenant.Tenant, error) {
+	ts, err := l.reg.List(ctx, tenant.ListFilter{Status: tenant.StatusDeleted})
+	return slices.DeleteFunc(ts, func(t tenant.Tenant) bool { return t.PurgedAt == nil }), err
 }
 
 // Get finds an establishment by UAI (the notifications' jobs).

@@ -130,6 +130,7 @@ type config struct {
 	AbsenceGrace      int               // CARTABLE_ABSENCE_GRACE_SECONDS: an absence waits so long for a correction before its family is told
 	SMTP              notify.SMTPConfig // CARTABLE_SMTP_*: the notifications' e-mails
 	MailpitURL        string            // CARTABLE_MAILPIT_URL: a development mailbox's API (make dev)
+	BlobURL           string            // CARTABLE_BLOB_URL: the documents' blob store (file://…, s3://…)
 }
 
 func loadConfig() (config, error) {
@@ -164,6 +165,9 @@ func loadConfig() (config, error) {
 		c.PublicPort = port
 	}
 	var err error
+	if c.BlobURL, err = blobURLOf(os.Getenv("CARTABLE_BLOB_URL"), c.DataDir); err != nil {
+		return c, err
+	}
 	for _, n := range []struct {
 		name string
 		dst  *int

@@ -101,9 +101,15 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	files, err := openBlobs(context.Background(), cfg) // kept open for the process's life
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	timetableSvc := timetable.NewService(reg.DB(), nil)
 	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log))
+	absencesSvc.SetBucket(files)
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
+		attendance.NewSweeper(absencesSvc, liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}

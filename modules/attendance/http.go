@@ -89,6 +89,10 @@ func notice(code string) string {
 		return "La décision a été enregistrée."
 	case "justification":
 		return "Votre justification a été envoyée à la vie scolaire."
+	case "signalement":
+		return "Votre signalement a été envoyé à la vie scolaire."
+	case "annulation":
+		return "Le signalement a été annulé."
 	case "reponse":
 		return "La réponse a été enregistrée."
 	case "motifs":

@@ -42,10 +42,10 @@ func (h *Handler) pupil(c echo.Context) error {
 	}
 	a := requestActor(c)
 	v := struct {
-		Pupil, Class, Year, Month, Method, Notice string
-		Events                                    []eventView
-		Family, Guardian                          bool
-	}{Pupil: p.Pupil, Class: p.ClassLabel, Year: p.Year.Text(), Month: p.Month.Text(), Method: p.Method.Label(), Family: !a.Processes(),
+		Pupil, PupilID, Class, Year, Month, Method, Notice string
+		Events                                             []eventView
+		Family, Guardian                                   bool
+	}{Pupil: p.Pupil, PupilID: id.String(), Class: p.ClassLabel, Year: p.Year.Text(), Month: p.Month.Text(), Method: p.Method.Label(), Family: !a.Processes(),
 		Guardian: identity.ViewerOf(c).Has(identity.RoleResponsable) && a.PersonID != id, Notice: notice(c.QueryParam("ok"))}
 	for _, e := range p.Events {
 		ev := eventViewOf(e)
@@ -72,13 +72,13 @@ func (h *Handler) renderJustify(c echo.Context, status int, f JustificationForm,
 	ev := eventViewOf(pg.Event)
 	ev.When = frLongDay(pg.Event.Date) + ", " + ev.When
 	v := struct {
-		Event        eventView
-		Motifs       []Motif
-		Form         JustificationForm
-		Errors       FormErrors
-		Action, Back string
+		Event                 eventView
+		Motifs                []Motif
+		Form                  JustificationForm
+		Errors                FormErrors
+		Action, Back, MaxFile string
 	}{Event: ev, Motifs: pg.Motifs, Form: f, Errors: errs, Action: "/absences/" + id.String() + "/justifier",
-		Back: "/absences/eleves/" + pg.Event.PupilID.String()}
+		Back: "/absences/eleves/" + pg.Event.PupilID.String(), MaxFile: MaxFileText}
 	return render(c, status, "attendance_justify.html", "Justifier une absence – "+pg.Pupil, v)
 }
 
@@ -88,7 +88,11 @@ func (h *Handler) justify(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := JustificationForm{Motif: c.FormValue("motif"), Comment: c.FormValue("commentaire")}
+	file, err := formUpload(c, "piece")
+	if err != nil {
+		return err
+	}
+	f := JustificationForm{Motif: c.FormValue("motif"), Comment: c.FormValue("commentaire"), File: file}
 	err = h.svc.Justify(c.Request().Context(), web.TenantOf(c), requestActor(c), id, f)
 	var errs FormErrors
 	if errors.As(err, &errs) {

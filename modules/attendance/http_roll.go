@@ -87,6 +87,7 @@ type rollView struct {
 
 type rollRow struct {
 	ID, Name, Minutes, Error, State string
+	Declared                        bool // a declaration of the family covers the lesson
 	Status                          Status
 	Choices                         []choice
 }
@@ -126,7 +127,7 @@ func (h *Handler) rollViewOf(r *Roll, posted map[uuid.UUID]Mark, errs RollErrors
 			m = p
 		}
 		n[m.Status]++
-		row := rollRow{ID: e.PupilID.String(), Name: e.LastName + " " + e.FirstName, Status: m.Status, Error: errs[e.PupilID]}
+		row := rollRow{ID: e.PupilID.String(), Name: e.LastName + " " + e.FirstName, Status: m.Status, Error: errs[e.PupilID], Declared: r.Declared[e.PupilID]}
 		for _, st := range statuses {
 			row.Choices = append(row.Choices, choice{ID: "s-" + row.ID + "-" + string(st.Value), Name: "s-" + row.ID, Value: string(st.Value), Text: st.Text, Checked: st.Value == m.Status})
 		}

@@ -25,12 +25,14 @@ type eventView struct {
 
 type justificationView struct {
 	ID, Guardian, Motif, Comment, State, Answer, AnsweredBy, At, AnsweredAt string
+	Declared                                                                bool
+	Files                                                                   []fileView
 	Event                                                                   eventView
 }
 
 func justificationViewOf(j Justification) justificationView {
 	v := justificationView{ID: j.ID.String(), Guardian: j.Guardian, Motif: j.Motif, Comment: j.Comment, State: j.StateLabel(), Answer: j.Answer,
-		AnsweredBy: j.AnsweredBy, At: frTime(j.CreatedAt)}
+		AnsweredBy: j.AnsweredBy, At: frTime(j.CreatedAt), Declared: j.Declared, Files: fileViews(j.Files)}
 	if j.AnsweredAt != nil {
 		v.AnsweredAt = frTime(*j.AnsweredAt)
 	}
@@ -80,6 +82,8 @@ func (h *Handler) schoolDay(c echo.Context) error {
 		Untaken        []registerView
 		Pending, Done  []eventView
 		Justifications []justificationView
+		Declared       []declarationView // waiting for an answer
+		DeclaredDay    []declarationView // answered, of the day
 		Motifs         []Motif
 		Taken, Total   int
 		Notice, Return string
@@ -100,6 +104,11 @@ func (h *Handler) schoolDay(c echo.Context) error {
 		jv.Event.When = frLongDay(j.Event.Date) + ", " + jv.Event.When
 		v.Justifications = append(v.Justifications, jv)
 	}
+	waiting, ofDay, err := h.svc.SchoolDeclarations(c.Request().Context(), web.TenantOf(c), requestActor(c), d)
+	if err != nil {
+		return err
+	}
+	v.Declared, v.DeclaredDay = declarationViews(waiting), declarationViews(ofDay)
 	return render(c, http.StatusOK, "attendance_school.html", "Vie scolaire – "+v.Nav.Label, v)
 }
 

@@ -36,6 +36,7 @@ type Service struct {
 	db        *tenant.DB
 	lessons   Lessons
 	guardians Guardians
+	files     *Files // documents of justifications and declarations (SetBucket)
 	now       func() time.Time
 	notices   *NoticeConfig // the families' notifications (notify.go); nil: nobody is told
 }
@@ -145,8 +146,9 @@ type Change struct {
 // Roll is a register with its roster and history.
 type Roll struct {
 	Register
-	Entries []Entry
-	Changes []Change
+	Entries  []Entry
+	Changes  []Change
+	Declared map[uuid.UUID]bool // pupils a family's declaration covers (service_declare.go)
 }
 
 type change struct {
@@ -263,6 +265,9 @@ func (s *Service) Roll(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		}
 		out = &Roll{Register: r}
 		if out.Entries, err = st.entries(id); err != nil {
+			return err
+		}
+		if out.Declared, err = st.declaredPupils(r); err != nil {
 			return err
 		}
 		out.Changes, err = st.changes(id)
@@ -449,6 +454,9 @@ func (s *Service) absenceOf(st store, run []dayEntry, d time.Time, claimed map[u
 	start, end := Clock(run[0].Starts), Clock(run[len(run)-1].Ends)
 	if keep == nil {
 		id, err := st.newEvent(run[0].PupilID, KindAbsence, d, start, end, 0)
+		if err == nil {
+			err = s.applyDeclaration(st, id, run[0].PupilID, d, start, end) // service_declare.go
+		}
 		claimed[id] = true
 		return id, err
 	}

@@ -25,7 +25,9 @@ type Justification struct {
 	AnsweredBy string
 	CreatedAt  time.Time
 	AnsweredAt *time.Time
-	Event      Event // for the vie scolaire's list
+	Files      []Attachment // the guardian's documents (those of the declaration it comes from included)
+	Declared   bool         // made by the roll call from a declaration in advance
+	Event      Event        // for the vie scolaire's list
 }
 
 // StateLabel is the French name of the justification's state.
@@ -105,10 +107,12 @@ func (s *Service) JustifyForm(ctx context.Context, t *tenant.Tenant, a Actor, id
 // JustificationForm is a guardian's justification as typed.
 type JustificationForm struct {
 	Motif, Comment string
+	File           *Upload // optional: a PDF, JPEG or PNG of MaxFileBytes at most
 }
 
 // Justify records a legal guardian's justification of an event, for the vie scolaire to
-// answer. Only motifs usable online are accepted; an event already justified, or with a
+// answer, with its document if any (stored first, recorded in the same transaction).
+// Only motifs usable online are accepted; an event already justified, or with a
 // justification waiting, is refused.
 func (s *Service) Justify(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f JustificationForm) error {
 	comment := strings.TrimSpace(f.Comment)
@@ -116,6 +120,15 @@ func (s *Service) Justify(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 	if len([]rune(comment)) > 500 {
 		errs["commentaire"] = "le commentaire dépasse 500 caractères"
 	}
+	file := checkOptional(f.File, "piece", errs)
+	if len(errs) > 0 {
+		return errs
+	}
+	return s.storing(ctx, t, file, func(doc *Attachment) error { return s.justify(ctx, t, a, id, f.Motif, comment, doc) })
+}
+
+func (s *Service) justify(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, motif, comment string, doc *Attachment) error {
+	errs := FormErrors{}
 	return s.write(ctx, t, func(st store) error {
 		e, err := s.eventForGuardian(st, a, id)
 		if err != nil {
@@ -128,14 +141,18 @@ func (s *Service) Justify(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 		if err != nil {
 			return err
 		}
-		mid, _ := uuid.Parse(f.Motif)
+		mid, _ := uuid.Parse(motif)
 		if !slices.ContainsFunc(motifs, func(m Motif) bool { return m.ID == mid && m.Active && m.Online }) {
 			errs["motif"] = "choisissez un des motifs proposés"
 		}
 		if len(errs) > 0 {
 			return errs
 		}
-		return st.insertJustification(id, a.PersonID, mid, comment, s.now())
+		jid, err := st.insertJustification(id, a.PersonID, mid, comment, s.now())
+		if err != nil || doc == nil {
+			return err
+		}
+		return st.insertFile(*doc, jid, uuid.Nil)
 	})
 }
 

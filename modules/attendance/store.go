@@ -491,21 +491,23 @@ func (st store) personName(id uuid.UUID) (string, error) {
 	return name, err
 }
 
-func (st store) insertJustification(absence, guardian, motif uuid.UUID, comment string, at time.Time) error {
-	if err := st.tx.Exec(`INSERT INTO justifications (absence_id, guardian_id, motif_id, comment, created_at) VALUES (?, ?, ?, ?, ?)`,
-		absence, guardian, motif, comment, at).Error; err != nil {
-		return fmt.Errorf("attendance: justify %s: %w", absence, err)
+func (st store) insertJustification(absence, guardian, motif uuid.UUID, comment string, at time.Time) (uuid.UUID, error) {
+	var id uuid.UUID
+	if err := st.tx.Raw(`INSERT INTO justifications (absence_id, guardian_id, motif_id, comment, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
+		absence, guardian, motif, comment, at).Row().Scan(&id); err != nil {
+		return uuid.Nil, fmt.Errorf("attendance: justify %s: %w", absence, err)
 	}
-	return nil
+	return id, nil
 }
 
-const justificationCols = `j.id, j.absence_id, concat_ws(' ', g.first_name, g.last_name) AS guardian, m.label AS motif, j.comment, j.state, j.answer,
+const justificationCols = `j.id, j.absence_id, j.declaration_id, concat_ws(' ', g.first_name, g.last_name) AS guardian, m.label AS motif, j.comment, j.state, j.answer,
 	coalesce((SELECT concat_ws(' ', b.first_name, b.last_name) FROM people b WHERE b.id = j.answered_by), '') AS answered_by, j.created_at, j.answered_at`
 
 // justificationRow is a justification as read (Justification holds an Event, which gorm
 // would take for a relation).
 type justificationRow struct {
 	ID, AbsenceID                                       uuid.UUID
+	DeclarationID                                       *uuid.UUID
 	Guardian, Motif, Comment, State, Answer, AnsweredBy string
 	CreatedAt                                           time.Time
 	AnsweredAt                                          *time.Time
@@ -519,9 +521,28 @@ func (st store) justificationsWhere(where string, args ...any) ([]Justification,
 		return nil, fmt.Errorf("attendance: justifications: %w", err)
 	}
 	out := make([]Justification, len(rows))
+	var ids, decls []uuid.UUID
 	for i, r := range rows {
 		out[i] = Justification{ID: r.ID, AbsenceID: r.AbsenceID, Guardian: r.Guardian, Motif: r.Motif, Comment: r.Comment, State: r.State,
-			Answer: r.Answer, AnsweredBy: r.AnsweredBy, CreatedAt: r.CreatedAt, AnsweredAt: r.AnsweredAt}
+			Answer: r.Answer, AnsweredBy: r.AnsweredBy, CreatedAt: r.CreatedAt, AnsweredAt: r.AnsweredAt, Declared: r.DeclarationID != nil}
+		ids = append(ids, r.ID)
+		if r.DeclarationID != nil {
+			decls = append(decls, *r.DeclarationID)
+		}
+	}
+	files, err := st.filesOf("justification_id", ids)
+	if err != nil {
+		return nil, err
+	}
+	declFiles, err := st.filesOf("declaration_id", decls)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		out[i].Files = files[r.ID]
+		if r.DeclarationID != nil {
+			out[i].Files = append(out[i].Files, declFiles[*r.DeclarationID]...)
+		}
 	}
 	return out, nil
 }
