@@ -415,3 +415,27 @@ func BenchmarkSaveRollAbsence(b *testing.B) {
 		}
 	})
 }
+
+// TestDeclaredAbsenceNotAlarmed: an absence the family declared in advance, waiting for the
+// vie scolaire's answer, is not told to them as if they did not know; Bruno's, undeclared,
+// is.
+func TestDeclaredAbsenceNotAlarmed(t *testing.T) {
+	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
+	f := newFamilies(t, reg, 2, nil)
+	today := f.svc.Today()
+	if _, err := f.svc.Declare(sctx, f.tn, actor(f.guardian, identity.RoleResponsable), attendance.DeclarationForm{Pupil: f.alice.String(),
+		Date: today.Format("2006-01-02"), Span: "matin", Motif: f.motif(t, "Rendez-vous médical"), Comment: "Dentiste"}); err != nil {
+		t.Fatal(err)
+	}
+	f.save(t, f.registers(t, today)["08:00"], map[uuid.UUID]attendance.Mark{f.alice: absent, f.bruno: absent})
+	f.clock.Advance(3 * time.Minute)
+	if n := f.runTells(t); n != 1 {
+		t.Errorf("told %d absences, want Bruno's only", n)
+	}
+	if got := f.told(t, f.guardian); len(got) != 0 {
+		t.Errorf("Alice's guardian, who declared the absence, was told: %+v", got)
+	}
+	if got := f.told(t, f.brunos); len(got) != 1 {
+		t.Errorf("Bruno's guardian: %+v, want one notice", got)
+	}
+}

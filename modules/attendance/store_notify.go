@@ -37,12 +37,15 @@ func (st store) pupilsOfEvents(ids []uuid.UUID) ([]uuid.UUID, error) {
 	return sortIDs(out), nil
 }
 
-// absencesToTell claims, among ids, the absences still there, not justified and never told
+// absencesToTell claims, among ids, the absences still there, not justified, not declared
+// or justified by the family (a justification not refused) and never told
 // (absence_notices), and reads them for their notification.
 func (st store) absencesToTell(ids []uuid.UUID, now time.Time) ([]absenceToTell, error) {
 	var out []absenceToTell
 	if err := st.tx.Raw(`WITH due AS (
-			SELECT id FROM absences WHERE id IN ? AND kind = 'absence' AND state <> 'justifiee'
+			SELECT id FROM absences a WHERE id IN ? AND kind = 'absence' AND state <> 'justifiee'
+				-- the family declared it or justified it already: they know
+				AND NOT EXISTS (SELECT 1 FROM justifications j WHERE j.absence_id = a.id AND j.state <> 'refusee')
 		), claimed AS (
 			INSERT INTO absence_notices (absence_id, notified_at) SELECT id, ? FROM due ON CONFLICT DO NOTHING RETURNING absence_id
 		)
