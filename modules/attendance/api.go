@@ -91,21 +91,22 @@ func (h *Handler) apiRollOf(r *Roll) apiRoll {
 }
 
 type apiJustification struct {
-	ID         uuid.UUID  `json:"id"`
-	Guardian   string     `json:"guardian"`
-	Motif      string     `json:"motif"`
-	Comment    string     `json:"comment"`
-	State      string     `json:"state"`
-	Answer     string     `json:"answer"`
-	AnsweredBy string     `json:"answered_by"`
-	CreatedAt  time.Time  `json:"created_at"`
-	AnsweredAt *time.Time `json:"answered_at"`
-	Event      *apiEvent  `json:"event,omitempty"` // in the vie scolaire's day
+	ID         uuid.UUID     `json:"id"`
+	Guardian   string        `json:"guardian"`
+	Motif      string        `json:"motif"`
+	Comment    string        `json:"comment"`
+	State      string        `json:"state"`
+	Answer     string        `json:"answer"`
+	AnsweredBy string        `json:"answered_by"`
+	CreatedAt  time.Time     `json:"created_at"`
+	AnsweredAt *time.Time    `json:"answered_at"`
+	Documents  []apiDocument `json:"documents"`
+	Event      *apiEvent     `json:"event,omitempty"` // in the vie scolaire's day
 }
 
 func apiJustificationOf(j Justification) apiJustification {
 	return apiJustification{ID: j.ID, Guardian: j.Guardian, Motif: j.Motif, Comment: j.Comment, State: j.State, Answer: j.Answer,
-		AnsweredBy: j.AnsweredBy, CreatedAt: j.CreatedAt, AnsweredAt: j.AnsweredAt}
+		AnsweredBy: j.AnsweredBy, CreatedAt: j.CreatedAt, AnsweredAt: j.AnsweredAt, Documents: apiDocumentsOf(j.Files)}
 }
 
 type apiEvent struct {
@@ -356,9 +357,14 @@ func (h *Handler) apiSchoolDay(c echo.Context) error {
 		justifications[i] = apiJustificationOf(j)
 		justifications[i].Event = &ev
 	}
+	waiting, ofDay, err := h.svc.SchoolDeclarations(c.Request().Context(), web.TenantOf(c), requestActor(c), d)
+	if err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, map[string]any{"date": d.Format(dateLayout), "taken": sd.Taken, "total": sd.Total,
 		"untaken": h.apiRegistersOf(sd.Untaken), "pending": apiEventsOf(sd.Pending), "done": apiEventsOf(sd.Done),
-		"justifications": justifications, "motifs": apiMotifsOf(sd.Motifs)})
+		"justifications": justifications, "motifs": apiMotifsOf(sd.Motifs),
+		"declarations_waiting": apiDeclarationsOf(waiting), "declarations_of_day": apiDeclarationsOf(ofDay)})
 }
 
 func (h *Handler) apiDecide(c echo.Context) error {
@@ -570,16 +576,21 @@ func (h *Handler) apiJustify(c echo.Context) error {
 		return err
 	}
 	var body struct {
-		MotifID string `json:"motif_id"`
-		Comment string `json:"comment"`
+		MotifID  string     `json:"motif_id"`
+		Comment  string     `json:"comment"`
+		Document *apiUpload `json:"document"`
 	}
 	if err := apiDecode(c, &body); err != nil {
 		return err
 	}
-	err = h.svc.Justify(c.Request().Context(), web.TenantOf(c), requestActor(c), id, JustificationForm{Motif: body.MotifID, Comment: body.Comment})
+	file, err := body.Document.upload("document")
+	if err != nil {
+		return err
+	}
+	err = h.svc.Justify(c.Request().Context(), web.TenantOf(c), requestActor(c), id, JustificationForm{Motif: body.MotifID, Comment: body.Comment, File: file})
 	var errs FormErrors
 	if errors.As(err, &errs) {
-		return apiFieldErrors(c, "justification refusée", errs, map[string]string{"motif": "motif_id", "commentaire": "comment"})
+		return apiFieldErrors(c, "justification refusée", errs, map[string]string{"motif": "motif_id", "commentaire": "comment", "piece": "document"})
 	}
 	if err != nil {
 		return err

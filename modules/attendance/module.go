@@ -106,6 +106,11 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/api/v1/absences/eleves/:id", PermView, h.apiPupil).AsAPI(),
 		module.Get(t, "/api/v1/absences/eleves/:id/bulletin", PermView, h.apiFigures).AsAPI(),
 		module.Get(t, "/api/v1/absences/:id/justifier", PermView, h.apiJustifyForm).AsAPI(),
-		module.Post(t, "/api/v1/absences/:id/justifier", PermView, h.apiJustify).AsAPI(),
+		module.Post(t, "/api/v1/absences/:id/justifier", PermView, h.apiJustify).AsAPI().WithLimit(apiUploadLimit),
+		module.Get(t, "/api/v1/absences/signalements", PermView, h.apiDeclarations).AsAPI(),
+		module.Post(t, "/api/v1/absences/signalements", PermView, h.apiDeclare).AsAPI().WithLimit(apiUploadLimit),
+		module.Delete(t, "/api/v1/absences/signalements/:id", PermView, h.apiCancelDeclaration).AsAPI(),
+		module.Post(t, "/api/v1/vie-scolaire/signalements/:id", PermProcess, h.apiAnswerDeclaration).AsAPI(),
+		module.Get(t, "/api/v1/absences/pieces/:id", PermView, h.download).AsAPI(),
 	}
 }
