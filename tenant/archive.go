@@ -33,6 +33,8 @@ import (
 //	                       other entry its path, size, row count and SHA-256
 //	tables/<table>.jsonl   one JSON object per row (PostgreSQL row_to_json), sorted
 //	files/<path>           the tenant's stored files, as they are on disk
+//	blobs/<key>            the tenant's documents in the blob store (Options.Blobs), by their
+//	                       key within the establishment (BlobPrefix removed)
 //	platform/memberships.jsonl  who may enter the establishment (identity, person, roles):
 //	                       restored for the accounts the platform still has, so the same people
 //	                       sign in to the restored establishment
@@ -55,6 +57,7 @@ type Manifest struct {
 	SchemaVersion int             `json:"schema_version"`
 	Tables        []ArchiveEntry  `json:"tables"`
 	Files         []ArchiveEntry  `json:"files"`
+	Blobs         []ArchiveEntry  `json:"blobs,omitempty"`    // the blob store's documents (blobs/<key within the establishment>)
 	Platform      []ArchiveEntry  `json:"platform,omitempty"` // the tenant's platform rows (memberships)
 	Extra         json.RawMessage `json:"extra,omitempty"`
 }
@@ -137,6 +140,11 @@ func (r *Registry) Export(ctx context.Context, uai string, w io.Writer) (*Manife
 		if m.Files, err = listFiles(filesRoot); err != nil {
 			return nil, fmt.Errorf("tenant: export files of %s: %w", t.UAI, err)
 		}
+	}
+	// The blobs after the snapshot: one uploaded meanwhile is carried without its row (the
+	// restored establishment's sweep of orphans removes it).
+	if m.Blobs, err = r.exportBlobs(ctx, t, tmp); err != nil {
+		return nil, fmt.Errorf("tenant: export documents of %s: %w", t.UAI, err)
 	}
 	if err := writeArchive(w, m, tmp, filesRoot); err != nil {
 		return nil, fmt.Errorf("tenant: write archive of %s: %w", t.UAI, err)
@@ -293,6 +301,11 @@ func writeArchive(w io.Writer, m *Manifest, tablesDir, filesRoot string) error {
 			return err
 		}
 	}
+	for _, e := range m.Blobs {
+		if err := add(e, filepath.Join(tablesDir, filepath.FromSlash(e.Path))); err != nil {
+			return err
+		}
+	}
 	if err := tw.Close(); err != nil {
 		return err
 	}
@@ -336,6 +349,7 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 		t.Status = StatusSuspended
 	}
 	filesRoot := r.filesDir(t.SchemaName)
+	var blobs []string // written under the new establishment's prefix
 	err = r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := liftTimeouts(tx); err != nil {
 			return err
@@ -355,12 +369,17 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 				return fmt.Errorf("restore files: %w", err)
 			}
 		}
+		var err error
+		if blobs, err = r.importBlobs(ctx, t, m, tmp); err != nil {
+			return err
+		}
 		return audit(tx, actor, "tenant.import", string(t.UAI), map[string]any{"exported_at": m.ExportedAt, "schema_version": m.SchemaVersion})
 	})
 	if err != nil {
 		if filesRoot != "" && len(m.Files) > 0 {
 			os.RemoveAll(filesRoot)
 		}
+		r.removeBlobs(ctx, blobs)
 		if isUniqueViolation(err) {
 			return nil, fault.NewField(fault.ErrConflict, "uai", "l'établissement %s vient d'être ouvert par ailleurs ; restauration annulée", t.UAI)
 		}
@@ -472,6 +491,12 @@ func readArchive(src io.Reader, dir string) (*Manifest, error) {
 		}
 		want[e.Path] = e
 	}
+	for _, e := range m.Blobs {
+		if _, dup := want[e.Path]; dup || !blobEntryOK(e.Path) {
+			return nil, invalidArchive("%s : chemin de document %q invalide", manifestName, e.Path)
+		}
+		want[e.Path] = e
+	}
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -520,7 +545,12 @@ func ValidIdentifier(s string) bool {
 
 func fileEntryOK(p string) bool {
 	rest, ok := strings.CutPrefix(p, "files/")
-	return ok && rest != "" && path.Clean(rest) == rest && !strings.HasPrefix(rest, "../") && rest != ".." && !path.IsAbs(rest)
+	return ok && safeRelative(rest)
+}
+
+// safeRelative accepts a clean relative slash path that stays below its root.
+func safeRelative(rest string) bool {
+	return rest != "" && path.Clean(rest) == rest && !strings.HasPrefix(rest, "../") && rest != ".." && !path.IsAbs(rest)
 }
 
 func spool(r io.Reader, dst string, e ArchiveEntry) error {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"gocloud.dev/blob"
+
 	"github.com/google/uuid"
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"github.com/jackc/pgx/v5"
@@ -37,8 +39,11 @@ type Options struct {
 	CacheTTL time.Duration
 	// FilesDir holds each tenant's files in a folder named after its schema; may be empty.
 	FilesDir string
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// Blobs is the blob store of the modules' documents (each tenant's under BlobPrefix):
+	// exported and restored with the tenant; may be nil.
+	Blobs  *blob.Bucket
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Registry is the platform's list of establishments and their owners. It provisions,
@@ -519,6 +524,11 @@ func (r *Registry) Purge(ctx context.Context, now time.Time, actor string) ([]Te
 			if err := os.RemoveAll(dir); err != nil {
 				return done, fmt.Errorf("tenant: purge files of %s: %w", t.UAI, err)
 			}
+		}
+		// A crash before this leaves blobs without a schema: the modules' sweeps remove the
+		// purged establishments' (attendance.Sweeper).
+		if err := r.dropBlobs(ctx, &t); err != nil {
+			return done, fmt.Errorf("tenant: purge documents of %s: %w", t.UAI, err)
 		}
 		done = append(done, t)
 	}

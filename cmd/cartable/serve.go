@@ -22,6 +22,7 @@ import (
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
+	"gocloud.dev/blob/memblob"
 )
 
 // openRegistry connects to the database and binds the registry.
@@ -36,16 +37,23 @@ func openRegistry(ctx context.Context, cfg config, log *slog.Logger) (*tenant.Re
 		return nil, nil, err
 	}
 	sqlDB, _ := gdb.DB()
-	reg, err := tenant.NewRegistry(ctx, gdb, tenant.Options{
-		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
-		FilesDir:  filepath.Join(cfg.DataDir, "files"),
-		Logger:    log,
-	})
+	blobs, err := openBlobs(ctx, cfg) // the documents: exported and restored with their establishment
 	if err != nil {
 		sqlDB.Close()
 		return nil, nil, err
 	}
-	return reg, func() { sqlDB.Close() }, nil
+	reg, err := tenant.NewRegistry(ctx, gdb, tenant.Options{
+		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
+		FilesDir:  filepath.Join(cfg.DataDir, "files"),
+		Blobs:     blobs,
+		Logger:    log,
+	})
+	if err != nil {
+		blobs.Close()
+		sqlDB.Close()
+		return nil, nil, err
+	}
+	return reg, func() { blobs.Close(); sqlDB.Close() }, nil
 }
 
 // kratosOf connects to the identity server named by the configuration.
@@ -101,13 +109,13 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	files, err := openBlobs(context.Background(), cfg) // kept open for the process's life
-	if err != nil {
-		return nil, nil, nil, err
-	}
 	timetableSvc := timetable.NewService(reg.DB(), nil)
 	absencesSvc := attendance.NewService(reg.DB(), timetableSvc, nil)
-	absencesSvc.SetBucket(files)
+	documents := reg.Blobs()
+	if documents == nil { // a registry built by hand (tests)
+		documents = memblob.OpenBucket(nil)
+	}
+	absencesSvc.SetBucket(documents)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}))
 	if err != nil {

@@ -145,9 +145,11 @@ func sanitiseName(name string) string {
 }
 
 // Files is where attendance keeps documents: a blob store bucket (a local folder in
-// development, S3-compatible storage in production). Keys are
-// "<establishment id>/attendance/<128 random bits>": nobody can guess one, and one
-// establishment's keys never fall under another's prefix.
+// development, S3-compatible storage in production). A row keeps its blob's key within the
+// establishment, "attendance/<128 random bits>", nobody can guess; the bucket's key puts the
+// establishment's id before it, so that one establishment's keys never fall under another's
+// prefix and an establishment restored from its export (a new id, its blobs copied under
+// it by tenant.Registry.Import) finds its documents again.
 type Files struct{ bucket *blob.Bucket }
 
 // SetBucket gives attendance its blob store; without one, documents are refused.
@@ -155,18 +157,21 @@ func (s *Service) SetBucket(b *blob.Bucket) { s.files = &Files{bucket: b} }
 
 var errNoStore = fault.New(fault.ErrUnavailable, "l'envoi de justificatifs n'est pas disponible sur ce serveur : remettez le document à la vie scolaire")
 
-func prefixOf(t *tenant.Tenant) string { return t.ID.String() + "/attendance/" }
+func prefixOf(t *tenant.Tenant) string { return tenant.BlobPrefix(t) + "attendance/" }
 
-func newKey(t *tenant.Tenant) string {
+// bucketKey is the bucket's key of a row's key in t.
+func bucketKey(t *tenant.Tenant, key string) string { return tenant.BlobPrefix(t) + key }
+
+func newKey() string {
 	var b [16]byte
 	rand.Read(b[:])
-	return prefixOf(t) + hex.EncodeToString(b[:])
+	return "attendance/" + hex.EncodeToString(b[:])
 }
 
 // put writes a checked document under a new key.
 func (f *Files) put(ctx context.Context, t *tenant.Tenant, a *Attachment, data []byte) error {
-	a.Key = newKey(t)
-	if err := f.bucket.WriteAll(ctx, a.Key, data, &blob.WriterOptions{ContentType: a.ContentType, IfNotExist: true}); err != nil {
+	a.Key = newKey()
+	if err := f.bucket.WriteAll(ctx, bucketKey(t, a.Key), data, &blob.WriterOptions{ContentType: a.ContentType, IfNotExist: true}); err != nil {
 		return fmt.Errorf("attendance: store document %q: %w", a.Name, err)
 	}
 	return nil
@@ -174,7 +179,12 @@ func (f *Files) put(ctx context.Context, t *tenant.Tenant, a *Attachment, data [
 
 // remove deletes a blob (already gone: done). It runs after the request's answer may have
 // been decided (a failed transaction, a commit), so its context is not the request's end.
-func (f *Files) remove(ctx context.Context, key string) error {
+func (f *Files) remove(ctx context.Context, t *tenant.Tenant, key string) error {
+	return f.removeKey(ctx, bucketKey(t, key))
+}
+
+// removeKey deletes a blob by its bucket's key.
+func (f *Files) removeKey(ctx context.Context, key string) error {
 	err := f.bucket.Delete(context.WithoutCancel(ctx), key)
 	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
 		return fmt.Errorf("attendance: delete document %s: %w", key, err)
@@ -186,8 +196,8 @@ func (f *Files) remove(ctx context.Context, key string) error {
 var ErrCorrupt = errors.New("attendance: document does not match its checksum")
 
 // read returns a document's bytes, checked against its checksum.
-func (f *Files) read(ctx context.Context, a Attachment) ([]byte, error) {
-	data, err := f.bucket.ReadAll(ctx, a.Key)
+func (f *Files) read(ctx context.Context, t *tenant.Tenant, a Attachment) ([]byte, error) {
+	data, err := f.bucket.ReadAll(ctx, bucketKey(t, a.Key))
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fault.New(fault.ErrNotFound, "le document « %s » est introuvable dans le stockage : demandez à la famille de l'envoyer à nouveau", a.Name)
 	}
@@ -238,7 +248,7 @@ func (s *Service) storing(ctx context.Context, t *tenant.Tenant, u *checkedUploa
 	}
 	a.CreatedAt = s.now()
 	if err := write(&a); err != nil {
-		if rmErr := s.files.remove(ctx, a.Key); rmErr != nil {
+		if rmErr := s.files.remove(ctx, t, a.Key); rmErr != nil {
 			return errors.Join(err, rmErr)
 		}
 		return err
@@ -271,7 +281,7 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return Attachment{}, nil, errNoStore
 	}
-	data, err := s.files.read(ctx, f.Attachment)
+	data, err := s.files.read(ctx, t, f.Attachment)
 	return f.Attachment, data, err
 }
 
@@ -298,7 +308,9 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 	}
 	// Rows read before listing: a blob written since is younger than OrphanAge and stays.
 	before := s.now().Add(-OrphanAge)
-	return s.files.removeUnder(ctx, t, func(obj *blob.ListObject) bool { return !known[obj.Key] && obj.ModTime.Before(before) })
+	return s.files.removeUnder(ctx, t, func(obj *blob.ListObject) bool {
+		return !known[strings.TrimPrefix(obj.Key, tenant.BlobPrefix(t))] && obj.ModTime.Before(before)
+	})
 }
 
 // DropFiles removes every document of an establishment purged for good (its rows went with
@@ -325,7 +337,7 @@ func (f *Files) removeUnder(ctx context.Context, t *tenant.Tenant, gone func(*bl
 		if obj.IsDir || !gone(obj) {
 			continue
 		}
-		if err := f.remove(ctx, obj.Key); err != nil {
+		if err := f.removeKey(ctx, obj.Key); err != nil {
 			return n, err
 		}
 		n++
