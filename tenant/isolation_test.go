@@ -44,9 +44,11 @@ func readSentinel(ctx context.Context, reg *tenant.Registry, tn *tenant.Tenant) 
 }
 
 // TestPoolSafety alternates many goroutines between two tenants on a pool of two
-// connections: every read must return its own tenant's row.
+// connections: every read must return its own tenant's row. Their wait for the one tenant
+// connection is not what it tests (TestPoolShares does): it may last, on a busy machine,
+// longer than the default 2 s.
 func TestPoolSafety(t *testing.T) {
-	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 2})
+	gdb := tenanttest.Open(t, tenant.PoolOptions{MaxOpenConns: 2, AcquireTimeout: time.Minute})
 	reg, a, b := twoTenants(t, gdb)
 	const workers, rounds = 16, 100
 	var wg sync.WaitGroup
