@@ -8,10 +8,12 @@ dev: build mailpit
 	./.bin/cartable dev
 
 # Every test, against one private PostgreSQL cluster started for the run (ops/testenv/pgrun).
+# cmd/cartable's browser walks take minutes: past go test's default 10 min per package on a
+# loaded machine, hence -timeout 30m (the CI's budget is 90 min).
 # The browser tests drive headless Chromium: ops/ensure-chromium.sh installs it when missing.
 test: .bin/pgrun chromium axe mailpit
 	$(GO) vet ./...
-	./.bin/pgrun -- $(GO) test -race -count=1 ./...
+	./.bin/pgrun -- $(GO) test -race -count=1 -timeout 30m ./...
 
 .bin/pgrun: FORCE
 	$(GO) build -o .bin/pgrun ./ops/testenv/pgrun
