@@ -1,0 +1,10 @@
+package news
+
+// RenderBody exposes renderBody to the tests.
+func RenderBody(src string) string {
+	out, err := renderBody(src)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}

@@ -1,0 +1,56 @@
+package news
+
+import (
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/web/module"
+)
+
+// Grants: everyone reads the posts addressed to them; teachers and the vie scolaire
+// contribute (their posts wait for validation); the direction publishes, validates and
+// manages every post.
+var Grants = module.Grants{
+	identity.RoleEleve:       {PermRead},
+	identity.RoleResponsable: {PermRead},
+	identity.RolePersonnel:   {PermRead},
+	identity.RoleAdmin:       {PermRead},
+	identity.RoleEnseignant:  {PermRead, PermWrite},
+	identity.RoleVieScolaire: {PermRead, PermWrite},
+	identity.RoleDirection:   {PermRead, PermWrite, PermPublish},
+}
+
+func init() { identity.Grant(Grants) }
+
+// Module declares news: routes, menu entries, pages and the home page's headlines.
+func (h *Handler) Module() module.Module {
+	return module.Module{
+		Name:   "news",
+		Grants: Grants,
+		Routes: h.routes(),
+		Menu: []module.MenuEntry{
+			{Text: "Actualités", Href: "/actualites", Permission: PermRead, Order: 2},
+			{Text: "Gérer les actualités", Href: "/actualites/gestion", Permission: PermWrite, Order: 30},
+		},
+		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
+		HomePanel: h.homePanel,
+	}
+}
+
+// routes are news's pages: the reader's (http.go), then the authors' and direction's
+// (http_manage.go).
+func (h *Handler) routes() []module.Route {
+	t := module.Tenant
+	return []module.Route{
+		module.Get(t, "/actualites", PermRead, h.list),
+		module.Get(t, "/actualites/:id", PermRead, h.show),
+		module.Get(t, "/actualites/gestion", PermWrite, h.manage),
+		module.Get(t, "/actualites/nouvelle", PermWrite, h.newForm),
+		module.Post(t, "/actualites/nouvelle", PermWrite, h.create),
+		module.Get(t, "/actualites/:id/modifier", PermWrite, h.editForm),
+		module.Post(t, "/actualites/:id/modifier", PermWrite, h.edit),
+		module.Get(t, "/actualites/:id/supprimer", PermWrite, h.confirmDelete),
+		module.Post(t, "/actualites/:id/supprimer", PermWrite, h.delete),
+		module.Post(t, "/actualites/:id/publier", PermPublish, h.publish),
+		module.Post(t, "/actualites/:id/renvoyer", PermPublish, h.sendBack),
+	}
+}
