@@ -177,7 +177,7 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := att.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("attendance: %v", err)
 	}
-	if err := news.NewService(reg.DB(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+	if err := news.NewService(reg.DB(), reg.Blobs(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("news: %v", err)
 	}
 	// An absence the parent declared in advance: the family's declarations (with the

@@ -63,7 +63,7 @@ func modules(a app) []module.Module {
 		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
-		news.NewHandler(news.NewService(a.reg.DB(), nil)).Module(),
+		news.NewHandler(news.NewService(a.reg.DB(), a.reg.Blobs(), nil)).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),

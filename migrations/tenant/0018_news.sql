@@ -39,3 +39,21 @@ CREATE TABLE news_reads (
     read_at    timestamptz NOT NULL,
     PRIMARY KEY (post_id, person_id)
 );
+
+-- A document (PDF) or image (JPEG, PNG) attached to a post; it goes with it. Its bytes are in
+-- the blob store under the establishment's prefix (the row keeps the key after it, "news/<128
+-- random bits>"), type known by content, size and SHA-256 checked when served. An image is
+-- shown in the post and needs its text alternative (alt).
+CREATE TABLE news_files (
+    id            uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    post_id       uuid NOT NULL REFERENCES news_posts (id) ON DELETE CASCADE,
+    blob_key      text NOT NULL UNIQUE,
+    name          text NOT NULL CHECK (length(name) BETWEEN 1 AND 120),
+    content_type  text NOT NULL CHECK (content_type IN ('application/pdf', 'image/jpeg', 'image/png')),
+    size          bigint NOT NULL CHECK (size > 0),
+    sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    alt           text NOT NULL DEFAULT '' CHECK (length(alt) <= 300),
+    created_at    timestamptz NOT NULL,
+    CHECK (content_type = 'application/pdf' OR length(alt) > 0)
+);
+CREATE INDEX news_files_post ON news_files (post_id, created_at);

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // manage lists the posts the viewer manages (their own, or every post for the direction)
@@ -41,14 +42,18 @@ type formPage struct {
 	Audiences []Audience
 	Publishes bool
 	New       bool
+	Post      Post // when editing: its files
+	MaxFile   string
 }
 
-func (h *Handler) renderForm(c echo.Context, status int, id uuid.UUID, f PostForm, errs FormErrors) error {
+func (h *Handler) renderForm(c echo.Context, status int, post Post, f PostForm, errs FormErrors) error {
+	id := post.ID
 	classes, err := h.svc.Classes(c.Request().Context(), web.TenantOf(c))
 	if err != nil {
 		return err
 	}
-	pg := formPage{Form: f, Errors: errs, Classes: classes, Audiences: audiences, Publishes: requestActor(c).Publishes(), New: id == uuid.Nil}
+	pg := formPage{Form: f, Errors: errs, Classes: classes, Audiences: audiences, Publishes: requestActor(c).Publishes(), New: id == uuid.Nil,
+		Post: post, MaxFile: fault.ByteSize(MaxFileBytes)}
 	title := "Nouvelle actualité"
 	pg.Action = "/actualites/nouvelle"
 	if id != uuid.Nil {
@@ -59,7 +64,7 @@ func (h *Handler) renderForm(c echo.Context, status int, id uuid.UUID, f PostFor
 }
 
 func (h *Handler) newForm(c echo.Context) error {
-	return h.renderForm(c, http.StatusOK, uuid.Nil, PostForm{Audience: string(Everyone)}, nil)
+	return h.renderForm(c, http.StatusOK, Post{}, PostForm{Audience: string(Everyone)}, nil)
 }
 
 func (h *Handler) editForm(c echo.Context) error {
@@ -71,7 +76,7 @@ func (h *Handler) editForm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.renderForm(c, http.StatusOK, id, FormOf(p), nil)
+	return h.renderForm(c, http.StatusOK, p, FormOf(p), nil)
 }
 
 func (h *Handler) create(c echo.Context) error { return h.save(c, uuid.Nil) }
@@ -93,7 +98,13 @@ func (h *Handler) save(c echo.Context, id uuid.UUID) error {
 	saved, err := h.svc.Save(c.Request().Context(), web.TenantOf(c), requestActor(c), id, f, act)
 	var errs FormErrors
 	if errors.As(err, &errs) {
-		return h.renderForm(c, http.StatusUnprocessableEntity, id, f, errs)
+		var p Post
+		if id != uuid.Nil {
+			if p, err = h.svc.Editable(c.Request().Context(), web.TenantOf(c), requestActor(c), id); err != nil {
+				return err
+			}
+		}
+		return h.renderForm(c, http.StatusUnprocessableEntity, p, f, errs)
 	}
 	if err != nil {
 		return err

@@ -15,12 +15,19 @@ import (
 var markdown = goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough, extension.Linkify))
 
 // sanitiser keeps what Markdown produces for prose (paragraphs, lists, emphasis, links,
-// tables, headings, images) and nothing that runs: no script, no event attribute, no
-// javascript: or data: address. Links get rel="nofollow noopener" and open in the same tab.
+// tables, headings, code) and nothing that runs: no script, no event attribute, no style, no
+// javascript: or data: address. Images are not kept: a post's images are its attached
+// files, stored here with their required text alternative (an image from elsewhere would
+// also tell another site who reads the post).
 var sanitiser = func() *bluemonday.Policy {
-	p := bluemonday.UGCPolicy()
-	p.RequireNoFollowOnLinks(true)
+	p := bluemonday.NewPolicy()
+	p.AllowElements("p", "br", "hr", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+		"h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td")
+	p.AllowAttrs("href").OnElements("a")
+	p.AllowAttrs("start").Matching(bluemonday.Integer).OnElements("ol")
 	p.AllowURLSchemes("http", "https", "mailto")
+	p.RequireParseableURLs(true)
+	p.RequireNoFollowOnLinks(true)
 	return p
 }()
 

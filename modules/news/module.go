@@ -37,7 +37,7 @@ func (h *Handler) Module() module.Module {
 }
 
 // routes are news's pages: the reader's (http.go), then the authors' and direction's
-// (http_manage.go).
+// (http_manage.go), the files (http_files.go).
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
@@ -52,5 +52,8 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/actualites/:id/supprimer", PermWrite, h.delete),
 		module.Post(t, "/actualites/:id/publier", PermPublish, h.publish),
 		module.Post(t, "/actualites/:id/renvoyer", PermPublish, h.sendBack),
+		module.Post(t, "/actualites/:id/pieces", PermWrite, h.attach).WithLimit(uploadLimit),
+		module.Post(t, "/actualites/pieces/:id/supprimer", PermWrite, h.detach),
+		module.Get(t, "/actualites/pieces/:id", PermRead, h.download),
 	}
 }

@@ -54,7 +54,8 @@ type Post struct {
 	ExpiresAt   *time.Time // shown until (nil: always)
 	PublishedAt *time.Time
 	UpdatedAt   time.Time
-	Read        bool // by the viewer (lists)
+	Read        bool   // by the viewer (lists)
+	Files       []File `gorm:"-"` // post and edit pages
 }
 
 // Target names the post's audience: « Les parents de 2nde 1 ».

@@ -180,7 +180,7 @@ func TestRenderBody(t *testing.T) {
 
 func TestSeedDemo(t *testing.T) {
 	s := newSite(t)
-	svc := news.NewService(s.reg.DB(), s.clock.Now)
+	svc := news.NewService(s.reg.DB(), nil, s.clock.Now)
 	for range 2 { // twice: nothing more
 		if err := svc.SeedDemo(t.Context(), s.alpha); err != nil {
 			t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/uuid"
+	"gocloud.dev/blob"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -27,16 +28,18 @@ const (
 
 // Service writes, publishes and shows the posts of every establishment.
 type Service struct {
-	db  *tenant.DB
-	now func() time.Time
+	db    *tenant.DB
+	blobs *blob.Bucket // the posts' files; nil: files are refused
+	now   func() time.Time
 }
 
-// NewService wires news on the tenants' database. now is the clock (nil: time.Now).
-func NewService(db *tenant.DB, now func() time.Time) *Service {
+// NewService wires news on the tenants' database and the registry's blob store (nil: no
+// attachments). now is the clock (nil: time.Now).
+func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: now}
+	return &Service{db: db, blobs: blobs, now: now}
 }
 
 func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
@@ -289,9 +292,11 @@ func (s *Service) decide(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 	})
 }
 
-// Delete deletes a post: its author's until it is published, any for a publisher.
+// Delete deletes a post: its author's until it is published, any for a publisher. Its
+// files' blobs are deleted once their rows are.
 func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
-	return s.write(ctx, t, func(st store) error {
+	var keys []string
+	err := s.write(ctx, t, func(st store) error {
 		row, err := st.lockPost(id)
 		if err != nil {
 			return err
@@ -299,8 +304,19 @@ func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if err := mayEdit(a, row); err != nil {
 			return err
 		}
+		files, err := st.files(id)
+		if err != nil {
+			return err
+		}
+		for _, f := range files {
+			keys = append(keys, f.Key)
+		}
 		return st.delete(id)
 	})
+	if err != nil || s.blobs == nil {
+		return err
+	}
+	return removeBlobs(ctx, s.blobs, t, keys)
 }
 
 // Editable returns a post its viewer may edit or delete.
@@ -311,7 +327,11 @@ func (s *Service) Editable(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 		if p, err = st.post(id); err != nil {
 			return err
 		}
-		return mayEdit(a, postRow{AuthorID: p.AuthorID, State: p.State})
+		if err := mayEdit(a, postRow{AuthorID: p.AuthorID, State: p.State}); err != nil {
+			return err
+		}
+		p.Files, err = st.files(id)
+		return err
 	})
 	return p, err
 }
@@ -332,14 +352,41 @@ func (s *Service) View(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 			return err
 		}
 		if ok {
-			return st.markRead(id, a.PersonID, now)
+			err = st.markRead(id, a.PersonID, now)
+		} else if !manages(a, p) {
+			err = notFound()
 		}
-		if a.Publishes() || (p.AuthorID == a.PersonID && a.PersonID != uuid.Nil) {
-			return nil
+		if err != nil {
+			return err
 		}
-		return notFound()
+		p.Files, err = st.files(id)
+		return err
 	})
 	return p, err
+}
+
+// manages tells whether a sees p in any state: its author and publishers.
+func manages(a Actor, p Post) bool {
+	return a.Publishes() || (p.AuthorID == a.PersonID && a.PersonID != uuid.Nil)
+}
+
+// mayView: p is current and addressed to a, or a manages it; else it does not exist for a.
+func (s *Service) mayView(st store, a Actor, p Post) error {
+	if manages(a, p) {
+		return nil
+	}
+	ok, err := st.addressed(p.ID, a.PersonID, s.now())
+	if err != nil || !ok {
+		return cmpErr(err, notFound())
+	}
+	return nil
+}
+
+func cmpErr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
 }
 
 // Shown lists the current posts addressed to the viewer, headlines first, then the newest.

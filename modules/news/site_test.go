@@ -16,6 +16,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
+	"gocloud.dev/blob"
+	"gocloud.dev/blob/memblob"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -37,6 +39,7 @@ type site struct {
 	srv                     *web.Server
 	reg                     *tenant.Registry
 	clock                   *testenv.Clock
+	bucket                  *blob.Bucket
 	alpha, bravo            *tenant.Tenant
 	class1, class2, latin   uuid.UUID
 	teacher, cpe, direction directorytest.Member
@@ -60,7 +63,8 @@ func newSite(t testing.TB) *site {
 	pub, adm := testenv.Kratos(t)
 	auth := identity.NewAuthenticator(identity.NewKratos(pub, adm, time.Millisecond), identity.NewStore(reg.Platform()), srv.PortalURL())
 	srv.Tenants().Use(auth.Tenant)
-	mod := news.NewHandler(news.NewService(reg.DB(), clock.Now)).Module()
+	s.bucket = memblob.OpenBucket(nil)
+	mod := news.NewHandler(news.NewService(reg.DB(), s.bucket, clock.Now)).Module()
 	if err := auth.MountModule(identity.Hosts{Tenant: srv.Tenants()}, mod); err != nil {
 		t.Fatal(err)
 	}

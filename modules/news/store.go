@@ -164,3 +164,37 @@ func (s store) delete(id uuid.UUID) error {
 	}
 	return nil
 }
+
+func (s store) files(post uuid.UUID) ([]File, error) {
+	var out []File
+	if err := s.tx.Raw(`SELECT * FROM news_files WHERE post_id = ? ORDER BY created_at, id`, post).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("news: files of %s: %w", post, err)
+	}
+	return out, nil
+}
+
+func (s store) file(id uuid.UUID) (File, error) {
+	var out []File
+	if err := s.tx.Raw(`SELECT * FROM news_files WHERE id = ?`, id).Scan(&out).Error; err != nil {
+		return File{}, fmt.Errorf("news: file %s: %w", id, err)
+	}
+	if len(out) == 0 {
+		return File{}, fault.New(fault.ErrNotFound, "pièce jointe introuvable")
+	}
+	return out[0], nil
+}
+
+func (s store) insertFile(f File) error {
+	if err := s.tx.Exec(`INSERT INTO news_files (id, post_id, blob_key, name, content_type, size, sha256, alt, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, f.PostID, f.Key, f.Name, f.ContentType, f.Size, f.SHA256, f.Alt, f.CreatedAt).Error; err != nil {
+		return fmt.Errorf("news: attach %q: %w", f.Name, err)
+	}
+	return nil
+}
+
+func (s store) deleteFile(id uuid.UUID) error {
+	if err := s.tx.Exec(`DELETE FROM news_files WHERE id = ?`, id).Error; err != nil {
+		return fmt.Errorf("news: delete file %s: %w", id, err)
+	}
+	return nil
+}
