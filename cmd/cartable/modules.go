@@ -39,6 +39,7 @@ type app struct {
 	notify    *notify.Service
 	timetable *timetable.Service
 	absences  *attendance.Service
+	news      *news.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -63,7 +64,7 @@ func modules(a app) []module.Module {
 		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
-		news.NewHandler(news.NewService(a.reg.DB(), a.reg.Blobs(), nil)).Module(),
+		news.NewHandler(a.news).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),

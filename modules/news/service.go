@@ -28,9 +28,10 @@ const (
 
 // Service writes, publishes and shows the posts of every establishment.
 type Service struct {
-	db    *tenant.DB
-	blobs *blob.Bucket // the posts' files; nil: files are refused
-	now   func() time.Time
+	db       *tenant.DB
+	blobs    *blob.Bucket // the posts' files; nil: files are refused
+	notifier Notifier     // SetNotifier; nil: nobody is told
+	now      func() time.Time
 }
 
 // NewService wires news on the tenants' database and the registry's blob store (nil: no
@@ -209,10 +210,9 @@ func (s *Service) Save(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 	if id == uuid.Nil {
 		saved = uuid.New()
 	}
-	err := s.write(ctx, t, func(st store) error {
+	err := s.write(ctx, t, func(st store) (err error) {
 		row := postRow{ID: saved, AuthorID: a.PersonID, CreatedAt: now}
 		if id != uuid.Nil {
-			var err error
 			if row, err = st.lockPost(id); err != nil {
 				return err
 			}
@@ -224,11 +224,16 @@ func (s *Service) Save(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 			return err
 		}
 		row.UpdatedAt = now
-		applyAction(&row, a, act, now)
+		published := applyAction(&row, a, act, now)
 		if id == uuid.Nil {
-			return st.insert(row)
+			err = st.insert(row)
+		} else {
+			err = st.update(row)
 		}
-		return st.update(row)
+		if err != nil || !published {
+			return err
+		}
+		return s.tellAudience(st, t, row, a.PersonID, now)
 	})
 	if err != nil {
 		return uuid.Nil, err
@@ -236,20 +241,23 @@ func (s *Service) Save(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 	return saved, nil
 }
 
-// applyAction moves row to the state the action asks for.
-func applyAction(row *postRow, a Actor, act Action, now time.Time) {
+// applyAction moves row to the state the action asks for; it tells whether the post was
+// published by it (not before).
+func applyAction(row *postRow, a Actor, act Action, now time.Time) (published bool) {
 	switch act {
 	case SaveDraft:
 		row.State, row.PublishedAt, row.PublishedBy = Draft, nil, nil
 	case Submit:
 		row.State, row.PublishedAt, row.PublishedBy = Pending, nil, nil
 	case Publish:
+		published = row.State != Published
 		row.State = Published
 		if row.PublishedAt == nil {
 			row.PublishedAt = &now
 		}
 		row.PublishedBy = &a.PersonID
 	}
+	return published
 }
 
 // mayEdit: a publisher edits any post; its author edits it until it is published (then a
@@ -286,9 +294,12 @@ func (s *Service) decide(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if err != nil {
 			return err
 		}
-		applyAction(&row, a, act, now)
+		published := applyAction(&row, a, act, now)
 		row.UpdatedAt = now
-		return st.update(row)
+		if err := st.update(row); err != nil || !published {
+			return err
+		}
+		return s.tellAudience(st, t, row, a.PersonID, now)
 	})
 }
 

@@ -40,6 +40,7 @@ type site struct {
 	reg                     *tenant.Registry
 	clock                   *testenv.Clock
 	bucket                  *blob.Bucket
+	svc                     *news.Service
 	alpha, bravo            *tenant.Tenant
 	class1, class2, latin   uuid.UUID
 	teacher, cpe, direction directorytest.Member
@@ -64,7 +65,8 @@ func newSite(t testing.TB) *site {
 	auth := identity.NewAuthenticator(identity.NewKratos(pub, adm, time.Millisecond), identity.NewStore(reg.Platform()), srv.PortalURL())
 	srv.Tenants().Use(auth.Tenant)
 	s.bucket = memblob.OpenBucket(nil)
-	mod := news.NewHandler(news.NewService(reg.DB(), s.bucket, clock.Now)).Module()
+	s.svc = news.NewService(reg.DB(), s.bucket, clock.Now)
+	mod := news.NewHandler(s.svc).Module()
 	if err := auth.MountModule(identity.Hosts{Tenant: srv.Tenants()}, mod); err != nil {
 		t.Fatal(err)
 	}
