@@ -1,6 +1,8 @@
 package news
 
 import (
+	_ "embed"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -20,12 +22,18 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
+// openAPI describes the module's JSON API, merged into the platform's document.
+//
+//go:embed openapi.json
+var openAPI []byte
+
 // Module declares news: routes, menu entries, pages and the home page's headlines.
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name:   "news",
-		Grants: Grants,
-		Routes: h.routes(),
+		Name:    "news",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  h.routes(),
 		Menu: []module.MenuEntry{
 			{Text: "Actualités", Href: "/actualites", Permission: PermRead, Order: 2},
 			{Text: "Gérer les actualités", Href: "/actualites/gestion", Permission: PermWrite, Order: 30},
@@ -37,7 +45,7 @@ func (h *Handler) Module() module.Module {
 }
 
 // routes are news's pages: the reader's (http.go), then the authors' and direction's
-// (http_manage.go), the files (http_files.go).
+// (http_manage.go), the files (http_files.go), then the JSON API (api.go, described in openapi.json).
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
@@ -55,5 +63,13 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/actualites/:id/pieces", PermWrite, h.attach).WithLimit(uploadLimit),
 		module.Post(t, "/actualites/pieces/:id/supprimer", PermWrite, h.detach),
 		module.Get(t, "/actualites/pieces/:id", PermRead, h.download),
+		module.Get(t, "/api/v1/actualites", PermRead, h.apiList).AsAPI(),
+		module.Get(t, "/api/v1/actualites/gestion", PermWrite, h.apiManaged).AsAPI(),
+		module.Post(t, "/api/v1/actualites", PermWrite, h.apiCreate).AsAPI(),
+		module.Get(t, "/api/v1/actualites/:id", PermRead, h.apiShow).AsAPI(),
+		module.Put(t, "/api/v1/actualites/:id", PermWrite, h.apiUpdate).AsAPI(),
+		module.Delete(t, "/api/v1/actualites/:id", PermWrite, h.apiDelete).AsAPI(),
+		module.Post(t, "/api/v1/actualites/:id/publier", PermPublish, h.apiPublish).AsAPI(),
+		module.Post(t, "/api/v1/actualites/:id/renvoyer", PermPublish, h.apiSendBack).AsAPI(),
 	}
 }
