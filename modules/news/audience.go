@@ -50,19 +50,20 @@ func Target(a Audience, classLabel string) string {
 // both the reader's list and the author's read counts use. A class or group post reaches its
 // members, their legal guardians, and the people who teach it or are its professeur
 // principal; a guardians' post narrowed to a class reaches the legal guardians of its pupils.
-// Only active people are counted.
+// Only active people are counted. The classes are looked up from the person (a few rows by
+// index), not the person from each post's class (its whole roster): the sub-queries depend on
+// pe only, so PostgreSQL runs them once per person, not once per post.
 const inAudience = `pe.active AND (
 	p.audience = 'etablissement'
 	OR (p.audience = 'personnels' AND pe.category = 'personnel')
-	OR (p.audience = 'responsables' AND 'responsable' = ANY (pe.roles) AND (p.class_id IS NULL OR EXISTS (
-		SELECT 1 FROM guardianships g JOIN class_members m ON m.person_id = g.pupil_id
-		WHERE g.guardian_id = pe.id AND g.legal AND m.class_id = p.class_id)))
-	OR (p.audience IN ('classe', 'groupe') AND (
-		EXISTS (SELECT 1 FROM class_members m WHERE m.class_id = p.class_id AND m.person_id = pe.id)
-		OR EXISTS (SELECT 1 FROM teachings te WHERE te.class_id = p.class_id AND te.teacher_id = pe.id)
-		OR EXISTS (SELECT 1 FROM principal_teachers pt WHERE pt.class_id = p.class_id AND pt.teacher_id = pe.id)
-		OR EXISTS (SELECT 1 FROM guardianships g JOIN class_members m ON m.person_id = g.pupil_id
-			WHERE g.guardian_id = pe.id AND g.legal AND m.class_id = p.class_id))))`
+	OR (p.audience = 'responsables' AND 'responsable' = ANY (pe.roles) AND (p.class_id IS NULL OR p.class_id IN (
+		SELECT m.class_id FROM guardianships g JOIN class_members m ON m.person_id = g.pupil_id WHERE g.guardian_id = pe.id AND g.legal)))
+	OR (p.audience IN ('classe', 'groupe') AND p.class_id IN (
+		SELECT m.class_id FROM class_members m WHERE m.person_id = pe.id
+		UNION ALL SELECT te.class_id FROM teachings te WHERE te.teacher_id = pe.id
+		UNION ALL SELECT pt.class_id FROM principal_teachers pt WHERE pt.teacher_id = pe.id
+		UNION ALL SELECT m.class_id FROM guardianships g JOIN class_members m ON m.person_id = g.pupil_id
+			WHERE g.guardian_id = pe.id AND g.legal)))`
 
 // addressedTo is the SQL condition that post p is addressed to the person given as the
 // query's parameter.

@@ -8,3 +8,6 @@ func RenderBody(src string) string {
 	}
 	return out
 }
+
+// InAudience is the SQL condition that person pe is addressed by post p.
+const InAudience = inAudience

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/news"
 )
 
@@ -193,4 +194,52 @@ func TestSeedDemo(t *testing.T) {
 	wantIn(t, s.get(s.guardian, "/actualites"), "guardian's news", "Réunion parents-professeurs de 2nde 1")
 	wantNotIn(t, s.get(s.guardianZoe, "/actualites"), "2nde 2 guardian's news", "Réunion parents-professeurs de 2nde 1", "Réunion des personnels")
 	wantIn(t, s.get(s.direction, "/actualites/gestion"), "validation queue", "Sortie pédagogique au musée")
+}
+
+// TestAudienceSizesMatchTheCondition: the management page's bulk counts are the people the
+// per-person condition addresses, for every kind of audience.
+func TestAudienceSizesMatchTheCondition(t *testing.T) {
+	s := newSite(t)
+	s.exec(s.alpha, `INSERT INTO principal_teachers (teacher_id, class_id) VALUES (?, ?)`, s.cpe.PersonID, s.latin)
+	for _, f := range []url.Values{postForm("Tous", "x", "etablissement", "", "publier"), postForm("2nde 1", "x", "classe", s.class1.String(), "publier"),
+		postForm("Latin", "x", "groupe", s.latin.String(), "publier"), postForm("Personnels", "x", "personnels", "", "publier"),
+		postForm("Parents", "x", "responsables", "", "publier"), postForm("Parents 2nde 2", "x", "responsables", s.class2.String(), "brouillon")} {
+		s.write(s.direction, "/actualites/nouvelle", f)
+	}
+	posts, err := s.svc.Managed(t.Context(), s.alpha, news.Actor{PersonID: s.direction.PersonID, Roles: []identity.Role{identity.RoleDirection}})
+	if err != nil || len(posts) != 6 {
+		t.Fatal(err, len(posts))
+	}
+	for _, p := range posts {
+		want := s.count(s.alpha, `SELECT count(*) FROM news_posts p, people pe WHERE p.id = ? AND `+news.InAudience, p.ID)
+		if p.Audience != want || want == 0 {
+			t.Errorf("%s: audience %d, want %d", p.Title, p.Audience, want)
+		}
+	}
+}
+
+// TestReadCountsMatchTheCondition: the bulk read counts are the readers the per-person
+// condition addresses, after people left the audience.
+func TestReadCountsMatchTheCondition(t *testing.T) {
+	s := newSite(t)
+	var ids []uuid.UUID
+	for _, f := range []url.Values{postForm("Tous", "x", "etablissement", "", "publier"), postForm("2nde 1", "x", "classe", s.class1.String(), "publier"),
+		postForm("Personnels", "x", "personnels", "", "publier"), postForm("Parents", "x", "responsables", "", "publier"),
+		postForm("Parents 2nde 1", "x", "responsables", s.class1.String(), "publier")} {
+		ids = append(ids, s.write(s.direction, "/actualites/nouvelle", f))
+	}
+	for _, id := range ids { // everyone reads everything, whether addressed or not
+		s.exec(s.alpha, `INSERT INTO news_reads (post_id, person_id, read_at) SELECT ?, id, now() FROM people`, id)
+	}
+	s.exec(s.alpha, `DELETE FROM class_members WHERE person_id = ?`, s.alice.PersonID) // Alice left 2nde 1
+	posts, err := s.svc.Managed(t.Context(), s.alpha, news.Actor{PersonID: s.direction.PersonID, Roles: []identity.Role{identity.RoleDirection}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range posts {
+		want := s.count(s.alpha, `SELECT count(*) FROM news_posts p JOIN news_reads r ON r.post_id = p.id JOIN people pe ON pe.id = r.person_id WHERE p.id = ? AND `+news.InAudience, p.ID)
+		if p.Readers != want || p.Readers != p.Audience {
+			t.Errorf("%s: %d readers of %d, want %d", p.Title, p.Readers, p.Audience, want)
+		}
+	}
 }

@@ -73,21 +73,26 @@ func (s store) shown(me uuid.UUID, now time.Time, headlinesOnly bool, limit int)
 
 // managed lists posts with their read counts: every post (author Nil) or author's, the
 // newest first. The counts are of people addressed now, so a pupil who left is not counted.
+// Audience sizes are counted per kind of audience and per class in one pass (audienceSizes),
+// not person by person for each post: the same people as inAudience, counted in bulk.
 func (s store) managed(author uuid.UUID, now time.Time, limit int) ([]Managed, error) {
-	q := `SELECT ` + postColumns + `,
-		(SELECT count(*) FROM news_reads r JOIN people pe ON pe.id = r.person_id WHERE r.post_id = p.id AND ` + inAudience + `) AS readers,
-		(SELECT count(*) FROM people pe WHERE ` + inAudience + `) AS audience_size,
-		(` + current + `) AS current` + postFrom
-	args := map[string]any{"now": now, "limit": limit, "author": author}
-	if author != uuid.Nil {
-		q += `WHERE p.author_id = @author`
-	}
+	q := `WITH listed AS (SELECT * FROM news_posts p WHERE @author = '00000000-0000-0000-0000-000000000000'::uuid OR p.author_id = @author
+			ORDER BY p.updated_at DESC, p.id LIMIT @limit), ` + audienceSizes + `
+		SELECT ` + postColumns + `,
+		coalesce(rd.n, 0) AS readers,
+		CASE p.audience WHEN 'etablissement' THEN t.everyone WHEN 'personnels' THEN t.staff
+			WHEN 'responsables' THEN CASE WHEN p.class_id IS NULL THEN t.guardians ELSE coalesce(cs.guardians, 0) END
+			ELSE coalesce(cs.members, 0) END AS audience_size,
+		(` + current + `) AS current
+		FROM listed p LEFT JOIN people a ON a.id = p.author_id LEFT JOIN classes c ON c.id = p.class_id
+		CROSS JOIN totals t LEFT JOIN class_sizes cs ON cs.class_id = p.class_id LEFT JOIN readers rd ON rd.post_id = p.id
+		ORDER BY p.updated_at DESC, p.id`
 	var rows []struct {
 		Post
 		Readers, AudienceSize int
 		Current               bool
 	}
-	if err := s.tx.Raw(q+` ORDER BY p.updated_at DESC, p.id LIMIT @limit`, args).Scan(&rows).Error; err != nil {
+	if err := s.tx.Raw(q, map[string]any{"now": now, "limit": limit, "author": author}).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("news: managed posts: %w", err)
 	}
 	out := make([]Managed, len(rows))
@@ -96,6 +101,32 @@ func (s store) managed(author uuid.UUID, now time.Time, limit int) ([]Managed, e
 	}
 	return out, nil
 }
+
+// audienceSizes are the CTEs counting, for the posts of "listed", the people inAudience
+// addresses: totals (everyone, the staff, every guardian) and, per class or group of a
+// listed post, its members (pupils, teachers, professeur principal, legal guardians of its
+// pupils) and its pupils' legal guardians who hold the responsable role; then, per post,
+// its readers who are in its audience today. TestAudienceSizesMatchTheCondition checks them
+// against inAudience.
+const audienceSizes = `totals AS (SELECT count(*) AS everyone, count(*) FILTER (WHERE category = 'personnel') AS staff,
+		count(*) FILTER (WHERE 'responsable' = ANY (roles)) AS guardians FROM people WHERE active),
+	class_people AS (SELECT c.class_id, x.person_id, x.guardian FROM (SELECT DISTINCT class_id FROM listed WHERE class_id IS NOT NULL) c
+		CROSS JOIN LATERAL (
+			SELECT m.person_id, false AS guardian FROM class_members m WHERE m.class_id = c.class_id
+			UNION SELECT te.teacher_id, false FROM teachings te WHERE te.class_id = c.class_id
+			UNION SELECT pt.teacher_id, false FROM principal_teachers pt WHERE pt.class_id = c.class_id
+			UNION SELECT g.guardian_id, true FROM class_members m JOIN guardianships g ON g.pupil_id = m.person_id AND g.legal
+				WHERE m.class_id = c.class_id) x),
+	class_audience AS (SELECT cp.class_id, cp.person_id, bool_or(cp.guardian) AND 'responsable' = ANY (pe.roles) AS guardian
+		FROM class_people cp JOIN people pe ON pe.id = cp.person_id AND pe.active GROUP BY cp.class_id, cp.person_id, pe.roles),
+	class_sizes AS (SELECT class_id, count(*) AS members, count(*) FILTER (WHERE guardian) AS guardians FROM class_audience GROUP BY class_id),
+	readers AS (SELECT p.id AS post_id, count(*) FILTER (WHERE CASE p.audience WHEN 'etablissement' THEN true
+			WHEN 'personnels' THEN pe.category = 'personnel'
+			WHEN 'responsables' THEN CASE WHEN p.class_id IS NULL THEN 'responsable' = ANY (pe.roles) ELSE coalesce(ca.guardian, false) END
+			ELSE ca.person_id IS NOT NULL END) AS n
+		FROM listed p JOIN news_reads r ON r.post_id = p.id JOIN people pe ON pe.id = r.person_id AND pe.active
+		LEFT JOIN class_audience ca ON ca.class_id = p.class_id AND ca.person_id = r.person_id
+		GROUP BY p.id)`
 
 // classes are the current school year's classes and groups a post may address.
 func (s store) classes() ([]ClassChoice, error) {
