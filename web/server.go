@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"errors"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -45,6 +46,8 @@ type Server struct {
 	tenants  *echo.Echo
 	adminAPI *echo.Group
 	auth     http.Handler
+	// homePanels are the modules' blocks of the home page (SetHomePanels)
+	homePanels func(echo.Context) ([]template.HTML, error)
 }
 
 // NewServer builds the three hosts with their middleware and base pages.
@@ -321,11 +324,22 @@ func (s *Server) portalHome(c echo.Context) error {
 		"SignedOut": c.QueryParam("deconnexion") == "ok" && UserOf(c) == nil}})
 }
 
+// SetHomePanels sets the hook that gives the modules' blocks of the establishment's home page
+// for the signed-in viewer (cmd/cartable gathers the modules' HomePanel functions).
+func (s *Server) SetHomePanels(f func(echo.Context) ([]template.HTML, error)) { s.homePanels = f }
+
 func (s *Server) tenantHome(c echo.Context) error {
 	t := TenantOf(c)
 	login := strings.TrimSuffix(s.PortalURL(), "/") + "/connexion?return_to=" + url.QueryEscape(RequestURL(c))
+	var panels []template.HTML
+	if UserOf(c) != nil && s.homePanels != nil {
+		var err error
+		if panels, err = s.homePanels(c); err != nil {
+			return err
+		}
+	}
 	return c.Render(http.StatusOK, "tenant_home.html", Page{Title: "Accueil", Tenant: t, Data: map[string]any{
-		"KindLabel": t.Kind.Label(), "LoginURL": login, "SignedIn": UserOf(c) != nil}})
+		"KindLabel": t.Kind.Label(), "LoginURL": login, "SignedIn": UserOf(c) != nil, "Panels": panels}})
 }
 
 // RequestURL is the absolute URL of the request as the browser sees it.

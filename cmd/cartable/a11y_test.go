@@ -26,6 +26,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -176,6 +177,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	att := attendance.NewService(reg.DB(), tt, env.Clock.Now)
 	if err := att.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("attendance: %v", err)
+	}
+	if err := news.NewService(reg.DB(), reg.Blobs(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("news: %v", err)
 	}
 	// An absence the parent declared in advance: the family's declarations (with the
 	// cancellation's confirmation) and the vie scolaire's day show it.

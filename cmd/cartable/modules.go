@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"slices"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/platform"
 	"github.com/cartable-ent/cartable/modules/timetable"
@@ -37,6 +39,7 @@ type app struct {
 	notify    *notify.Service
 	timetable *timetable.Service
 	absences  *attendance.Service
+	news      *news.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -61,6 +64,7 @@ func modules(a app) []module.Module {
 		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
+		news.NewHandler(a.news).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
@@ -88,7 +92,28 @@ func mount(srv *web.Server, auth *identity.Authenticator, mods []module.Module) 
 		}
 	}
 	srv.SetMenu(menuOf(mods))
+	srv.SetHomePanels(homePanelsOf(mods))
 	return nil
+}
+
+// homePanelsOf gathers the modules' blocks of the home page, in the modules' order.
+func homePanelsOf(mods []module.Module) func(echo.Context) ([]template.HTML, error) {
+	return func(c echo.Context) ([]template.HTML, error) {
+		var out []template.HTML
+		for _, m := range mods {
+			if m.HomePanel == nil {
+				continue
+			}
+			h, err := m.HomePanel(c)
+			if err != nil {
+				return nil, fmt.Errorf("module %s: home panel: %w", m.Name, err)
+			}
+			if h != "" {
+				out = append(out, h)
+			}
+		}
+		return out, nil
+	}
 }
 
 // menuOf builds the menu function from the modules' entries: on each host, each viewer sees

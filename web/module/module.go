@@ -11,6 +11,7 @@ package module
 
 import (
 	"context"
+	"html/template"
 	"io/fs"
 	"net/http"
 
@@ -119,4 +120,8 @@ type Module struct {
 	// OpenAPI is the module's part of the JSON API's description: an OpenAPI 3 document whose
 	// paths and components are merged into the platform's.
 	OpenAPI []byte
+	// HomePanel, when set, is the module's block on the establishment's home page for the
+	// signed-in viewer (news' headlines): HTML the module rendered from its own template, or
+	// "" when it has nothing for them.
+	HomePanel func(c echo.Context) (template.HTML, error)
 }
