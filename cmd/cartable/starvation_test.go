@@ -61,7 +61,7 @@ func TestTenantCannotStarveOthers(t *testing.T) {
 		holdLock = 8 * time.Second // how long A's table stays locked
 	)
 	dsn := testenv.NewDatabase(t)
-	gdb := tenanttest.OpenDSN(t, dsn, tenant.PoolOptions{MaxOpenConns: 20}) // the production default
+	gdb := tenanttest.OpenDSN(t, dsn, tenant.PoolOptions{MaxOpenConns: 20, AcquireTimeout: 2 * time.Second}) // the production defaults
 	reg := tenanttest.RegistryOn(t, gdb, tenant.Options{})
 	srv, err := buildServer(testConfig(t), reg, slog.New(slog.DiscardHandler))
 	if err != nil {

@@ -33,6 +33,11 @@ func OpenDSN(t testing.TB, dsn string, pool tenant.PoolOptions) *gorm.DB {
 	if pool.MaxOpenConns == 0 {
 		pool.MaxOpenConns = 4
 	}
+	if pool.AcquireTimeout == 0 {
+		// A test's wait for a pooled connection is not what it tests (those that test the
+		// bound set their own): on a loaded machine it may pass the application's 2 s.
+		pool.AcquireTimeout = 30 * time.Second
+	}
 	gdb, err := tenant.Open(context.Background(), dsn, pool)
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
