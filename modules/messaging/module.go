@@ -1,0 +1,59 @@
+package messaging
+
+import (
+	_ "embed"
+
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/web/module"
+)
+
+// Permissions of the messagerie.
+const (
+	// PermUse is writing and reading one's own messages: every member of an establishment
+	// (platform administrators visiting one are nobody's correspondent there).
+	PermUse module.Permission = "messaging.use"
+	// PermRules is editing the establishment's communication rules.
+	PermRules module.Permission = "messaging.rules"
+)
+
+// Grants: every member writes within the rules; direction and the establishment's
+// administrator set them.
+var Grants = module.Grants{
+	identity.RoleEleve:       {PermUse},
+	identity.RoleResponsable: {PermUse},
+	identity.RoleEnseignant:  {PermUse},
+	identity.RoleVieScolaire: {PermUse},
+	identity.RoleDirection:   {PermUse, PermRules},
+	identity.RoleAdmin:       {PermUse, PermRules},
+	identity.RolePersonnel:   {PermUse},
+}
+
+func init() { identity.Grant(Grants) }
+
+// Module declares the messagerie's pages, its menu entries (with the unread count) and its
+// demo conversations.
+func (h *Handler) Module() module.Module {
+	return module.Module{
+		Name:   "messaging",
+		Grants: Grants,
+		Routes: h.routes(),
+		Menu: []module.MenuEntry{
+			{Text: "Règles de la messagerie", Href: "/messagerie/regles", Permission: PermRules, Order: 30},
+		},
+		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
+	}
+}
+
+// routes are every page of the messagerie with the permission it needs: the rules
+// (http_rules.go), the folders, the compose form with its picker and the conversations
+// (http_messages.go). One line per route.
+func (h *Handler) routes() []module.Route {
+	t := module.Tenant
+	return []module.Route{
+		module.Get(t, "/messagerie/regles", PermRules, h.rulesPage),
+		module.Post(t, "/messagerie/regles", PermRules, h.saveRules),
+		module.Get(t, "/messagerie/regles/reinitialiser", PermRules, h.confirmReset),
+		module.Post(t, "/messagerie/regles/reinitialiser", PermRules, h.resetRules),
+	}
+}
