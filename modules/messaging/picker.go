@@ -67,22 +67,17 @@ func (s *Service) Reachable(ctx context.Context, t *tenant.Tenant, sender uuid.U
 	}
 	out := &Candidates{Query: query}
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		rules, err := loadRules(tx)
+		r, err := reachOf(tx, sender)
 		if err != nil {
 			return err
 		}
-		from, err := senderProfiles(tx, sender)
-		if err != nil {
-			return err
-		}
-		cond, args := reachSQL(rules, sender, from)
-		if out.People, err = reachablePeople(tx, cond, args, likePattern(query)); err != nil {
+		if out.People, err = reachablePeople(tx, r.cond, r.args, likePattern(query)); err != nil {
 			return err
 		}
 		if len(out.People) > maxPeople {
 			out.People, out.More = out.People[:maxPeople], true
 		}
-		out.Groups, err = reachableGroups(tx, cond, args, likePattern(query))
+		out.Groups, err = reachableGroups(tx, r.cond, r.args, likePattern(query))
 		return err
 	})
 	return out, err
@@ -158,14 +153,14 @@ func reachableGroups(tx *gorm.DB, cond string, args []any, like string) ([]Audie
 	return out, nil
 }
 
-// expandGroup is the members of a group the sender may reach (the rules' condition cond):
+// expandGroup is the members of a group the sender may reach:
 // the group's other members are left out, not refused, as the picker said.
-func expandGroup(tx *gorm.DB, cond string, args []any, class uuid.UUID, profile Profile) ([]uuid.UUID, error) {
+func (r reach) expandGroup(tx *gorm.DB, class uuid.UUID, profile Profile) ([]uuid.UUID, error) {
 	var ids []uuid.UUID
 	q := `WITH cls AS (SELECT ?::uuid AS id), mem AS (` + groupMembersSQL + `)
 		SELECT DISTINCT p.id FROM mem JOIN people p ON p.id = mem.person_id
-		WHERE mem.profile = ? AND p.active AND mem.profile = ANY(p.roles) AND ` + cond
-	if err := tx.Raw(q, append([]any{class, string(profile)}, args...)...).Scan(&ids).Error; err != nil {
+		WHERE mem.profile = ? AND p.active AND mem.profile = ANY(p.roles) AND ` + r.cond
+	if err := tx.Raw(q, append([]any{class, string(profile)}, r.args...)...).Scan(&ids).Error; err != nil {
 		return nil, fmt.Errorf("messaging: expand group %s/%s: %w", class, profile, err)
 	}
 	return ids, nil

@@ -157,6 +157,26 @@ func membersOf(to Profile) string {
 // Refusal is a recipient the rules do not let the sender write to.
 type Refusal = Person
 
+// reach is the rules' condition for one sender, built once per transaction.
+type reach struct {
+	cond string // on people p
+	args []any
+}
+
+// reachOf reads the establishment's rules and the sender's profiles in tx.
+func reachOf(tx *gorm.DB, sender uuid.UUID) (reach, error) {
+	rules, err := loadRules(tx)
+	if err != nil {
+		return reach{}, err
+	}
+	from, err := senderProfiles(tx, sender)
+	if err != nil {
+		return reach{}, err
+	}
+	cond, args := reachSQL(rules, sender, from)
+	return reach{cond, args}, nil
+}
+
 // MayWrite tells which of recipients sender may not write to under the establishment's
 // rules, in tx: none means the send is allowed. Unknown people and people who left are
 // refused too (named « destinataire inconnu »): a forged form learns nothing more.
@@ -164,22 +184,20 @@ func MayWrite(tx *gorm.DB, sender uuid.UUID, recipients []uuid.UUID) ([]Refusal,
 	if len(recipients) == 0 {
 		return nil, nil
 	}
-	rules, err := loadRules(tx)
+	r, err := reachOf(tx, sender)
 	if err != nil {
 		return nil, err
 	}
-	from, err := senderProfiles(tx, sender)
-	if err != nil {
-		return nil, err
-	}
-	cond, args := reachSQL(rules, sender, from)
-	ids := uuidArray(recipients)
+	return r.refused(tx, sender, recipients)
+}
+
+func (r reach) refused(tx *gorm.DB, sender uuid.UUID, recipients []uuid.UUID) ([]Refusal, error) {
 	var refused []Refusal
 	q := `SELECT x.id, coalesce(p.first_name, '') AS first_name, coalesce(p.last_name, 'destinataire inconnu') AS last_name
 		FROM unnest(?::uuid[]) AS x(id) LEFT JOIN people p ON p.id = x.id AND p.active
-		WHERE p.id IS NULL OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id = x.id AND p.active AND ` + cond + `)
+		WHERE p.id IS NULL OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id = x.id AND p.active AND ` + r.cond + `)
 		ORDER BY p.last_name, p.first_name`
-	if err := tx.Raw(q, append([]any{ids}, args...)...).Scan(&refused).Error; err != nil {
+	if err := tx.Raw(q, append([]any{uuidArray(recipients)}, r.args...)...).Scan(&refused).Error; err != nil {
 		return nil, fmt.Errorf("messaging: may %s write to %d people: %w", sender, len(recipients), err)
 	}
 	return refused, nil

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -25,6 +26,34 @@ type Service struct {
 	db     *tenant.DB
 	now    func() time.Time
 	notify Notifier // nil: no notifications (tests of the rules)
+	// counts keeps the menu's unread counts a few seconds (tenant UAI + person), as
+	// notify's does: the menu is on every page. This process's changes update it at once.
+	counts *expirable.LRU[string, int]
+}
+
+// countTTL is how old the menu's unread count may be.
+const countTTL = 10 * time.Second
+
+func countKey(t *tenant.Tenant, person uuid.UUID) string {
+	return string(t.UAI) + "/" + person.String()
+}
+
+// MenuUnread is the person's unread count in réception, as the menu shows it (kept up to
+// countTTL).
+func (s *Service) MenuUnread(ctx context.Context, t *tenant.Tenant, person uuid.UUID) (int, error) {
+	if n, ok := s.counts.Get(countKey(t, person)); ok {
+		return n, nil
+	}
+	var n int
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		n, err = store{tx}.unread(person)
+		return err
+	})
+	if err == nil {
+		s.counts.Add(countKey(t, person), n)
+	}
+	return n, err
 }
 
 // NewService wires the messagerie; now is the clock (nil: time.Now), notifier may be nil.
@@ -32,7 +61,8 @@ func NewService(db *tenant.DB, now func() time.Time, notifier Notifier) *Service
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, notify: notifier}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, notify: notifier,
+		counts: expirable.NewLRU[string, int](100_000, nil, countTTL)}
 }
 
 // Rules returns the establishment's communication rules and whether they are the defaults.
