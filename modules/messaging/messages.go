@@ -488,3 +488,15 @@ func frenchTime(t time.Time) string {
 	months := []string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"}
 	return fmt.Sprintf("%d %s %d à %s", t.Day(), months[t.Month()-1], t.Year(), t.Format("15:04"))
 }
+
+// Delivery is what the sender of message id learns after the send: how many recipients,
+// and who never activated an account. Someone else's message is not found.
+func (s *Service) Delivery(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) (*Sent, error) {
+	var out *Sent
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		out, err = store{tx}.delivery(person, id)
+		return err
+	})
+	return out, err
+}

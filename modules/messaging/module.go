@@ -38,6 +38,7 @@ func (h *Handler) Module() module.Module {
 		Grants: Grants,
 		Routes: h.routes(),
 		Menu: []module.MenuEntry{
+			{Text: "Messagerie", TextFor: h.menuText, Href: "/messagerie", Section: "/messagerie", Permission: PermUse, Order: 2},
 			{Text: "Règles de la messagerie", Href: "/messagerie/regles", Permission: PermRules, Order: 30},
 		},
 		Templates: Templates,
@@ -51,6 +52,18 @@ func (h *Handler) Module() module.Module {
 func (h *Handler) routes() []module.Route {
 	t := module.Tenant
 	return []module.Route{
+		module.Get(t, "/messagerie", PermUse, h.folderPage(Inbox)),
+		module.Get(t, "/messagerie/envoyes", PermUse, h.folderPage(Outbox)),
+		module.Get(t, "/messagerie/corbeille", PermUse, h.folderPage(Trash)),
+		module.Get(t, "/messagerie/nouveau", PermUse, h.composePage),
+		module.Post(t, "/messagerie/nouveau", PermUse, h.compose),
+		module.Get(t, "/messagerie/conversations/:id", PermUse, h.conversationPage),
+		module.Get(t, "/messagerie/messages/:id/repondre", PermUse, h.replyPage),
+		module.Post(t, "/messagerie/messages/:id/repondre", PermUse, h.reply),
+		module.Post(t, "/messagerie/messages/:id/corbeille", PermUse, h.moveTo(true)),
+		module.Post(t, "/messagerie/messages/:id/restaurer", PermUse, h.moveTo(false)),
+		module.Get(t, "/messagerie/messages/:id/supprimer", PermUse, h.confirmDelete),
+		module.Post(t, "/messagerie/messages/:id/supprimer", PermUse, h.deleteMessage),
 		module.Get(t, "/messagerie/regles", PermRules, h.rulesPage),
 		module.Post(t, "/messagerie/regles", PermRules, h.saveRules),
 		module.Get(t, "/messagerie/regles/reinitialiser", PermRules, h.confirmReset),

@@ -319,3 +319,19 @@ func (st store) describe(people, classes []uuid.UUID) (map[uuid.UUID]string, map
 	}
 	return names, labels, nil
 }
+
+func (st store) delivery(person, id uuid.UUID) (*Sent, error) {
+	var ids []uuid.UUID
+	if err := st.tx.Raw(`SELECT o.person_id FROM message_copies c JOIN message_copies o ON o.message_id = c.message_id AND o.role <> 'de'
+		WHERE c.message_id = ? AND c.person_id = ? AND c.role = 'de'`, id, person).Scan(&ids).Error; err != nil {
+		return nil, fmt.Errorf("messaging: delivery of %s: %w", id, err)
+	}
+	if len(ids) == 0 {
+		return nil, notFound
+	}
+	inactive, err := st.inactive(ids)
+	if err != nil {
+		return nil, err
+	}
+	return &Sent{Message: id, Recipients: len(ids), Inactive: inactive}, nil
+}
