@@ -14,8 +14,10 @@ CREATE TABLE messaging_rules (
 CREATE TABLE conversations (
     id          uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     subject     text NOT NULL,
-    created_at  timestamptz NOT NULL
+    created_at  timestamptz NOT NULL,
+    search      tsvector GENERATED ALWAYS AS (to_tsvector('french', subject)) STORED
 );
+CREATE INDEX conversations_search ON conversations USING gin (search);
 
 CREATE TABLE messages (
     id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -24,8 +26,11 @@ CREATE TABLE messages (
     body             text NOT NULL,                 -- as written
     format           text NOT NULL CHECK (format IN ('texte', 'markdown')),
     body_html        text NOT NULL,                 -- rendered and sanitised once, at send
-    sent_at          timestamptz NOT NULL
+    sent_at          timestamptz NOT NULL,
+    -- Search in one's own messages: PostgreSQL full text, French stemming.
+    search           tsvector GENERATED ALWAYS AS (to_tsvector('french', body)) STORED
 );
+CREATE INDEX messages_search ON messages USING gin (search);
 CREATE INDEX messages_conversation ON messages (conversation_id, sent_at);
 
 -- Each person's copy of a message: the sender's (role 'de', folder envoyés) and every

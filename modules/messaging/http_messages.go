@@ -314,3 +314,29 @@ func (h *Handler) deleteMessage(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, "/messagerie/corbeille")
 }
+
+// searchView is the search page: the form, and the results once searched.
+type searchView struct {
+	Query string
+	Page  *FolderPage
+	Error string
+}
+
+func (h *Handler) searchPage(c echo.Context) error {
+	person, err := me(c)
+	if err != nil {
+		return err
+	}
+	v := searchView{Query: c.QueryParam("q")}
+	status := http.StatusOK
+	if v.Query != "" {
+		v.Page, err = h.svc.Search(c.Request().Context(), web.TenantOf(c), person, v.Query)
+		var m *fault.Message
+		if errors.As(err, &m) && errors.Is(err, fault.ErrInvalid) {
+			v.Error, status = m.Text, http.StatusUnprocessableEntity
+		} else if err != nil {
+			return err
+		}
+	}
+	return render(c, status, "messagerie_recherche.html", "Chercher dans mes messages", v)
+}

@@ -500,3 +500,28 @@ func (s *Service) Delivery(ctx context.Context, t *tenant.Tenant, person, id uui
 	})
 	return out, err
 }
+
+// Search finds the messages person holds a copy of whose subject or body match query (words
+// in French, stemmed: « absences » finds « absent »; "…" for a phrase, -word to exclude), the
+// 50 newest.
+func (s *Service) Search(ctx context.Context, t *tenant.Tenant, person uuid.UUID, query string) (*FolderPage, error) {
+	query = strings.TrimSpace(query)
+	switch {
+	case query == "":
+		return nil, fault.NewField(fault.ErrInvalid, "q", "saisissez un ou plusieurs mots à chercher")
+	case len([]rune(query)) > maxQuery:
+		return nil, fault.NewField(fault.ErrInvalid, "q", "la recherche ne peut dépasser %d caractères", maxQuery)
+	}
+	p := &FolderPage{Folder: "recherche"}
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		var err error
+		if p.Items, err = (store{tx}).search(person, query, pageSize+1); err != nil {
+			return err
+		}
+		if len(p.Items) > pageSize {
+			p.Items, p.More = p.Items[:pageSize], true
+		}
+		return nil
+	})
+	return p, err
+}

@@ -10,6 +10,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/messaging"
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -285,5 +286,88 @@ func TestSendToGroup(t *testing.T) {
 	d.Recipients[messaging.To] = []string{"groupe:" + s.group.String() + ":enseignant"}
 	if sent := e.send(t, s.g1, d); sent.Recipients != 1 {
 		t.Errorf("%d recipients, want the group's teacher", sent.Recipients)
+	}
+}
+
+// TestSeedDemo: the demo's conversations go through the rules and land where they should.
+func TestSeedDemo(t *testing.T) {
+	e := newEnv(t)
+	s := e.school(t, e.a)
+	ctx := context.Background()
+	if err := e.svc.SeedDemo(ctx, e.a); err != nil {
+		t.Fatal(err)
+	}
+	for who, want := range map[uuid.UUID]int{s.g1: 2, s.tA: 1, s.vs: 2, s.p1: 1} {
+		p, err := e.svc.List(ctx, e.a, who, messaging.Inbox, uuid.Nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != want {
+			t.Errorf("%s has %d messages, want %d", s.all[who], len(p.Items), want)
+		}
+	}
+	if err := e.svc.SeedDemo(ctx, e.b); err != nil {
+		t.Errorf("an establishment without people: %v", err)
+	}
+}
+
+// TestSearch: French full text in one's own messages only (subject or body, stemmed).
+func TestSearch(t *testing.T) {
+	e := newEnv(t)
+	s := e.school(t, e.a)
+	o := e.school(t, e.b)
+	ctx := context.Background()
+	e.send(t, s.g1, draft("Absences de mon fils", "Il était malade.", s.tA))
+	e.send(t, s.dir, draft("Conseil", "Les absences répétées de P2 inquiètent.", s.tB))
+	for _, c := range []struct {
+		who   uuid.UUID
+		query string
+		want  int
+	}{
+		{s.tA, "absence", 1}, {s.tA, "malades", 1}, {s.g1, "ABSENCES", 1}, {s.tB, "absence", 1}, {s.vs, "absence", 0}, {s.tA, "conseil", 0},
+		{s.tA, `"mon fils" -absences`, 0}, {s.tA, `"mon fils"`, 1},
+	} {
+		p, err := e.svc.Search(ctx, e.a, c.who, c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Items) != c.want {
+			t.Errorf("%s searches %q: %d results, want %d", s.all[c.who], c.query, len(p.Items), c.want)
+		}
+	}
+	if p, _ := e.svc.Search(ctx, e.b, o.tA, "absence"); len(p.Items) != 0 {
+		t.Error("another establishment finds the messages")
+	}
+	_, err := e.svc.Search(ctx, e.a, s.tA, " ")
+	wantField(t, err, "q", "saisissez un ou plusieurs mots")
+}
+
+// TestNotified: each recipient of a send is notified (kind message) in the send's
+// transaction, with the link to the conversation; not the sender.
+func TestNotified(t *testing.T) {
+	e := newEnv(t)
+	s := e.school(t, e.a)
+	svc := messaging.NewService(e.reg.DB(), e.clock.Now, notify.NewService(e.reg.DB(), e.clock.Now))
+	d := draft("Sortie", "Lundi", s.tA)
+	d.Recipients[messaging.Bcc] = []string{s.vs.String()}
+	sent, err := svc.Send(context.Background(), e.a, s.dir, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []struct {
+		PersonID uuid.UUID
+		Link     string
+	}
+	e.tx(t, e.a, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT r.person_id, n.link FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+			WHERE n.kind = 'message' ORDER BY r.person_id`).Scan(&rows).Error
+	})
+	if len(rows) != 2 || rows[0].Link != "/messagerie/conversations/"+sent.Conversation.String() {
+		t.Errorf("notifications %+v, want the teacher and the blind copy", rows)
+	}
+	for _, r := range rows {
+		if r.PersonID == s.dir {
+			t.Error("the sender is notified")
+		}
 	}
 }

@@ -55,6 +55,7 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/messagerie", PermUse, h.folderPage(Inbox)),
 		module.Get(t, "/messagerie/envoyes", PermUse, h.folderPage(Outbox)),
 		module.Get(t, "/messagerie/corbeille", PermUse, h.folderPage(Trash)),
+		module.Get(t, "/messagerie/recherche", PermUse, h.searchPage),
 		module.Get(t, "/messagerie/nouveau", PermUse, h.composePage),
 		module.Post(t, "/messagerie/nouveau", PermUse, h.compose),
 		module.Get(t, "/messagerie/conversations/:id", PermUse, h.conversationPage),

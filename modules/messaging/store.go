@@ -335,3 +335,27 @@ func (st store) delivery(person, id uuid.UUID) (*Sent, error) {
 	}
 	return &Sent{Message: id, Recipients: len(ids), Inactive: inactive}, nil
 }
+
+// search finds, among the messages person holds a copy of (corbeille included), those whose
+// body or subject match query (websearch syntax, French stemming), newest first.
+func (st store) search(person uuid.UUID, query string, limit int) ([]Item, error) {
+	var rows []itemRow
+	if err := st.tx.Raw(`WITH q AS (SELECT websearch_to_tsquery('french', ?) AS q)
+		SELECT c.message_id, m.conversation_id, v.subject, c.sent_at, c.read_at IS NOT NULL AS read, c.role, m.sender_id,
+			coalesce(p.first_name, '') AS sender_first, coalesce(p.last_name, '') AS sender_last, left(m.body, 140) AS snippet
+		FROM q, message_copies c JOIN messages m ON m.id = c.message_id JOIN conversations v ON v.id = m.conversation_id
+		LEFT JOIN people p ON p.id = m.sender_id
+		WHERE c.person_id = ? AND (m.search @@ q.q OR v.search @@ q.q)
+		ORDER BY c.sent_at DESC, c.message_id DESC LIMIT ?`, query, person, limit).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("messaging: search of %s: %w", person, err)
+	}
+	out := make([]Item, len(rows))
+	for i, r := range rows {
+		out[i] = Item{Message: r.MessageID, Conversation: r.ConversationID, Subject: r.Subject, SentAt: r.SentAt, Read: r.Read, Role: Role(r.Role),
+			Snippet: r.Snippet, From: Person{FirstName: r.SenderFirst, LastName: r.SenderLast}}
+		if r.SenderID != nil {
+			out[i].From.ID = *r.SenderID
+		}
+	}
+	return out, nil
+}
