@@ -93,3 +93,59 @@ func wantInBody(t *testing.T, rec *httptest.ResponseRecorder, wanted ...string) 
 		}
 	}
 }
+
+// TestMessagingAPI: the JSON API (validated against web/openapi.json) sends within the
+// rules, lists, reads, searches and trashes; another member reads nothing by id, a forged
+// blind copy is refused with its name.
+func TestMessagingAPI(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	env := directorytest.NewEnv(t, h.reg)
+	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
+	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
+	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
+	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
+	host := tenantHost(alpha.Slug)
+	js := []string{"Content-Type", "application/json"}
+
+	rec := h.send(parent.Token, http.MethodPost, host, "/api/v1/messages",
+		`{"a":["`+dir.PersonID.String()+`"],"objet":"Cantine","message":"**Menu** de lundi ?","format":"markdown"}`, js...)
+	wantStatus(t, rec, http.StatusCreated)
+	sent := jsonObject(t, rec)
+	conv, _ := sent["conversation"].(string)
+	msg, _ := sent["message"].(string)
+
+	rec = h.as(dir.Token, host, "/api/v1/messages")
+	wantStatus(t, rec, http.StatusOK)
+	if p := jsonObject(t, rec); p["unread"] != float64(1) {
+		t.Errorf("direction's réception: %s", rec.Body.String())
+	}
+	rec = h.as(dir.Token, host, "/api/v1/conversations/"+conv)
+	wantStatus(t, rec, http.StatusOK)
+	wantInBody(t, rec, `\u003cstrong\u003eMenu\u003c/strong\u003e`)
+	wantStatus(t, h.as(teacher.Token, host, "/api/v1/conversations/"+conv), http.StatusNotFound)
+	wantStatus(t, h.send(teacher.Token, http.MethodPost, host, "/api/v1/messages/"+msg+"/corbeille", ""), http.StatusNotFound)
+
+	// The teacher is not the parent's child's teacher: a forged blind copy is refused, named.
+	rec = h.send(parent.Token, http.MethodPost, host, "/api/v1/messages",
+		`{"a":["`+dir.PersonID.String()+`"],"cci":["`+teacher.PersonID.String()+`"],"objet":"x","message":"y"}`, js...)
+	wantStatus(t, rec, http.StatusBadRequest)
+	wantInBody(t, rec, "ne vous permettent pas d'écrire à : Paul-", `"field":"destinataires"`)
+
+	rec = h.as(parent.Token, host, "/api/v1/destinataires?q=anne")
+	wantStatus(t, rec, http.StatusOK)
+	wantInBody(t, rec, dir.PersonID.String())
+	rec = h.as(parent.Token, host, "/api/v1/destinataires?q=paul")
+	wantNotInBody(t, rec, teacher.PersonID.String())
+
+	rec = h.as(dir.Token, host, "/api/v1/messages/recherche?q=cantine")
+	wantStatus(t, rec, http.StatusOK)
+	wantInBody(t, rec, conv)
+	wantStatus(t, h.as(dir.Token, host, "/api/v1/messages/recherche?q="), http.StatusBadRequest)
+
+	wantStatus(t, h.send(dir.Token, http.MethodDelete, host, "/api/v1/messages/"+msg, ""), http.StatusNotFound)
+	wantStatus(t, h.send(dir.Token, http.MethodPost, host, "/api/v1/messages/"+msg+"/corbeille", ""), http.StatusOK)
+	wantStatus(t, h.as(dir.Token, host, "/api/v1/messages?dossier=corbeille"), http.StatusOK)
+	wantStatus(t, h.send(dir.Token, http.MethodDelete, host, "/api/v1/messages/"+msg, ""), http.StatusNoContent)
+	wantStatus(t, h.as(dir.Token, host, "/api/v1/messages?dossier=autre"), http.StatusUnprocessableEntity)
+}

@@ -30,13 +30,14 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
-// Module declares the messagerie's pages, its menu entries (with the unread count) and its
+// Module declares the messagerie's pages, its JSON API, its menu entries (with the unread count) and its
 // demo conversations.
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name:   "messaging",
-		Grants: Grants,
-		Routes: h.routes(),
+		Name:    "messaging",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  h.routes(),
 		Menu: []module.MenuEntry{
 			{Text: "Messagerie", TextFor: h.menuText, Href: "/messagerie", Section: "/messagerie", Permission: PermUse, Order: 2},
 			{Text: "Règles de la messagerie", Href: "/messagerie/regles", Permission: PermRules, Order: 30},
@@ -65,9 +66,22 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/messagerie/messages/:id/restaurer", PermUse, h.moveTo(false)),
 		module.Get(t, "/messagerie/messages/:id/supprimer", PermUse, h.confirmDelete),
 		module.Post(t, "/messagerie/messages/:id/supprimer", PermUse, h.deleteMessage),
+		module.Get(t, "/api/v1/messages", PermUse, h.apiFolder).AsAPI(),
+		module.Post(t, "/api/v1/messages", PermUse, h.apiSend).AsAPI(),
+		module.Get(t, "/api/v1/messages/recherche", PermUse, h.apiSearch).AsAPI(),
+		module.Post(t, "/api/v1/messages/:id/corbeille", PermUse, h.apiMove(true)).AsAPI(),
+		module.Post(t, "/api/v1/messages/:id/restaurer", PermUse, h.apiMove(false)).AsAPI(),
+		module.Delete(t, "/api/v1/messages/:id", PermUse, h.apiDelete).AsAPI(),
+		module.Get(t, "/api/v1/conversations/:id", PermUse, h.apiConversation).AsAPI(),
+		module.Get(t, "/api/v1/destinataires", PermUse, h.apiRecipients).AsAPI(),
 		module.Get(t, "/messagerie/regles", PermRules, h.rulesPage),
 		module.Post(t, "/messagerie/regles", PermRules, h.saveRules),
 		module.Get(t, "/messagerie/regles/reinitialiser", PermRules, h.confirmReset),
 		module.Post(t, "/messagerie/regles/reinitialiser", PermRules, h.resetRules),
 	}
 }
+
+// openAPI describes the module's JSON API (merged into the platform's document).
+//
+//go:embed openapi.json
+var openAPI []byte
