@@ -340,12 +340,16 @@ func (st store) delivery(person, id uuid.UUID) (*Sent, error) {
 // body or subject match query (websearch syntax, French stemming), newest first.
 func (st store) search(person uuid.UUID, query string, limit int) ([]Item, error) {
 	var rows []itemRow
-	if err := st.tx.Raw(`WITH q AS (SELECT websearch_to_tsquery('french', ?) AS q)
+	// The GIN indexes find the matching messages of the establishment, the copies' primary
+	// key keeps the person's: fast while a search matches up to some thousands of messages.
+	if err := st.tx.Raw(`WITH q AS (SELECT websearch_to_tsquery('french', ?) AS q),
+		hits AS (SELECT m.id FROM messages m, q WHERE m.search @@ q.q
+			UNION SELECT m.id FROM conversations v JOIN messages m ON m.conversation_id = v.id, q WHERE v.search @@ q.q)
 		SELECT c.message_id, m.conversation_id, v.subject, c.sent_at, c.read_at IS NOT NULL AS read, c.role, m.sender_id,
 			coalesce(p.first_name, '') AS sender_first, coalesce(p.last_name, '') AS sender_last, left(m.body, 140) AS snippet
-		FROM q, message_copies c JOIN messages m ON m.id = c.message_id JOIN conversations v ON v.id = m.conversation_id
+		FROM hits JOIN message_copies c ON c.message_id = hits.id AND c.person_id = ?
+		JOIN messages m ON m.id = c.message_id JOIN conversations v ON v.id = m.conversation_id
 		LEFT JOIN people p ON p.id = m.sender_id
-		WHERE c.person_id = ? AND (m.search @@ q.q OR v.search @@ q.q)
 		ORDER BY c.sent_at DESC, c.message_id DESC LIMIT ?`, query, person, limit).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("messaging: search of %s: %w", person, err)
 	}
