@@ -58,7 +58,9 @@ func (e *env) mailbox(b testing.TB) *school {
 				SELECT id, ?::uuid, 'a', sent_at, CASE WHEN random() < 0.5 THEN sent_at END FROM m
 				UNION ALL SELECT id, ?::uuid, 'de', sent_at, sent_at FROM m`, s.dir, s.tA, s.dir).Error
 	})
-	e.tx(b, e.a, func(tx *gorm.DB) error { return tx.Exec(`ANALYZE message_copies; ANALYZE messages; ANALYZE conversations`).Error })
+	e.tx(b, e.a, func(tx *gorm.DB) error {
+		return tx.Exec(`ANALYZE message_copies; ANALYZE messages; ANALYZE conversations`).Error
+	})
 	return s
 }
 
