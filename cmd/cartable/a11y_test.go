@@ -26,6 +26,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/messaging"
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/timetable"
@@ -194,6 +195,21 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		t.Fatalf("declare an absence: %v", err)
 	}
 
+	// Conversations (the demo's), and a message in the pupil's corbeille: its deletion's
+	// confirmation is one link deeper than the walk goes.
+	mail := messaging.NewService(reg.DB(), env.Clock.Now, nil)
+	if err := mail.SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
+	trashed, err := mail.Send(ctx, lycee, picked[identity.RoleDirection].ID, messaging.Draft{Subject: "Carnet de correspondance", Body: "À faire signer.",
+		Format: messaging.Text, Recipients: map[messaging.Role][]string{messaging.To: {picked[identity.RoleEleve].ID.String()}}})
+	if err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
+	if err := mail.Move(ctx, lycee, picked[identity.RoleEleve].ID, trashed.Message, true); err != nil {
+		t.Fatal(err)
+	}
+
 	var out []a11yPerson
 	for _, r := range []identity.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant, identity.RoleVieScolaire, identity.RoleDirection} {
 		p := picked[r]
@@ -205,7 +221,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	// The parent lands on the portal after login: their children there, then everywhere.
 	out[1].host, out[1].extra = "portal", []string{"http://cartable.test/compte", "http://cartable.test/choix",
 		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences",
-		"http://" + lycee.Slug + ".cartable.test/absences/signalements", "http://" + lycee.Slug + ".cartable.test/absences/signalements/" + declared.String() + "/annuler"}
+		"http://" + lycee.Slug + ".cartable.test/absences/signalements", "http://" + lycee.Slug + ".cartable.test/absences/signalements/" + declared.String() + "/annuler",
+		"http://" + lycee.Slug + ".cartable.test/messagerie"}
+	out[0].extra = []string{"http://" + lycee.Slug + ".cartable.test/messagerie/messages/" + trashed.Message.String() + "/supprimer"}
 	// Direction: the timetable's holidays and a deletion's confirmation (one link deeper).
 	holidays, err := tt.Holidays(ctx, lycee)
 	if err != nil || len(holidays) == 0 {

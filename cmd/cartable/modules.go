@@ -16,6 +16,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/messaging"
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/platform"
@@ -64,6 +65,7 @@ func modules(a app) []module.Module {
 		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
+		messaging.NewHandler(messaging.NewService(a.reg.DB(), nil, a.notify)).Module(),
 		news.NewHandler(a.news).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
