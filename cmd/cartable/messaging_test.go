@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -65,6 +66,18 @@ func TestMessagingPages(t *testing.T) {
 	rec = h.postForm(parent.Token, host, "/messagerie/nouveau", url.Values{"action": {"envoyer"}, "a": {dir.PersonID.String()}, "message": {"x"}})
 	wantStatus(t, rec, http.StatusUnprocessableEntity)
 	wantInBody(t, rec, "l&#39;objet est obligatoire")
+
+	// The pupil's account may send 10 messages in 10 minutes: the 11th comes back with its
+	// text and says why (a stolen account cannot write to the school in a minute).
+	for i := range 11 {
+		rec = h.postForm(pupil.Token, host, "/messagerie/nouveau", url.Values{"action": {"envoyer"}, "a": {dir.PersonID.String()},
+			"objet": {"Question"}, "message": {fmt.Sprintf("Question n° %d", i+1)}})
+		if i < 10 {
+			wantStatus(t, rec, http.StatusSeeOther)
+		}
+	}
+	wantStatus(t, rec, http.StatusConflict)
+	wantInBody(t, rec, "vous avez envoyé 10 messages en 10 minutes, la limite de votre compte", "Question n° 11")
 
 	// The picker: the pupil finds the direction, not the parent.
 	rec = h.postForm(pupil.Token, host, "/messagerie/nouveau", url.Values{"action": {"chercher"}, "recherche": {"e"}})

@@ -175,9 +175,15 @@ func (h *Handler) submit(c echo.Context, action string, f composeForm, v compose
 	}
 	sent, err := h.svc.Send(c.Request().Context(), web.TenantOf(c), person, f.draft)
 	var m *fault.Message
-	if errors.As(err, &m) && errors.Is(err, fault.ErrInvalid) {
+	if errors.As(err, &m) && (errors.Is(err, fault.ErrInvalid) || errors.Is(err, fault.ErrConflict)) {
+		// The form comes back with what was typed: a refused recipient, or the account's
+		// sending budget spent (409), loses nothing.
+		status := http.StatusUnprocessableEntity
+		if errors.Is(err, fault.ErrConflict) {
+			status = http.StatusConflict
+		}
 		v.Error, v.Field = m.Text, m.Field
-		return h.renderCompose(c, http.StatusUnprocessableEntity, action, f, v)
+		return h.renderCompose(c, status, action, f, v)
 	}
 	if err != nil {
 		return err

@@ -162,6 +162,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		if err != nil {
 			return err
 		}
+		if err := checkBudget(tx, sender, len(recipients), now); err != nil {
+			return err
+		}
 		if out.Conversation == uuid.Nil {
 			out.Conversation = uuid.New()
 			if err := st.insertConversation(out.Conversation, subject, now); err != nil {
