@@ -14,6 +14,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -147,7 +148,7 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 	}
 	now := s.now()
 	out := &Sent{Message: uuid.New()}
-	var sentTo uuidArray
+	var sentTo pgarray.UUIDs
 	err = s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		st := store{tx}
 		subject := strings.TrimSpace(d.Subject)
@@ -212,8 +213,8 @@ func truncate(s string, n int) string {
 // recipients are the people a send goes to, each with the strongest role they were named in.
 type recipients map[uuid.UUID]Role
 
-func (r recipients) columns() (uuidArray, textArray) {
-	ids, roles := make(uuidArray, 0, len(r)), make(textArray, 0, len(r))
+func (r recipients) columns() (pgarray.UUIDs, pgarray.Text) {
+	ids, roles := make(pgarray.UUIDs, 0, len(r)), make(pgarray.Text, 0, len(r))
 	for id, role := range r {
 		ids, roles = append(ids, id), append(roles, string(role))
 	}

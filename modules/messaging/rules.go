@@ -8,6 +8,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 )
 
 // Who may write to whom is decided here and nowhere else: MayWrite at every send (new
@@ -93,7 +94,7 @@ func reachSQL(rules Rules, sender uuid.UUID, from []Profile) (string, []any) {
 // of sender (of profile from).
 func linkSQL(scope Scope, from, to Profile, sender uuid.UUID) (string, []any) {
 	holds := "p.roles && ?::text[]"
-	roles := textArray(to.roles())
+	roles := pgarray.Text(to.roles())
 	switch scope {
 	case Establishment:
 		return "(" + holds + ")", []any{roles}
@@ -197,7 +198,7 @@ func (r reach) refused(tx *gorm.DB, sender uuid.UUID, recipients []uuid.UUID) ([
 		FROM unnest(?::uuid[]) AS x(id) LEFT JOIN people p ON p.id = x.id AND p.active
 		WHERE p.id IS NULL OR NOT EXISTS (SELECT 1 FROM people p WHERE p.id = x.id AND p.active AND ` + r.cond + `)
 		ORDER BY p.last_name, p.first_name`
-	if err := tx.Raw(q, append([]any{uuidArray(recipients)}, r.args...)...).Scan(&refused).Error; err != nil {
+	if err := tx.Raw(q, append([]any{pgarray.UUIDs(recipients)}, r.args...)...).Scan(&refused).Error; err != nil {
 		return nil, fmt.Errorf("messaging: may %s write to %d people: %w", sender, len(recipients), err)
 	}
 	return refused, nil

@@ -13,6 +13,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -103,7 +104,7 @@ func (s *Service) SaveRules(ctx context.Context, t *tenant.Tenant, f RulesForm) 
 		if err := tx.Exec(`DELETE FROM messaging_rules`).Error; err != nil {
 			return fmt.Errorf("messaging: save rules: %w", err)
 		}
-		var froms, tos, scopes textArray
+		var froms, tos, scopes pgarray.Text
 		for l, sc := range r {
 			froms, tos, scopes = append(froms, string(l.From)), append(tos, string(l.To)), append(scopes, string(sc))
 		}

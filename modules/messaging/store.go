@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -52,7 +53,7 @@ func (st store) insertMessage(id, conv, sender uuid.UUID, body string, f Format,
 
 // insertCopies stores the sender's copy (read) and every recipient's in one statement,
 // however many recipients.
-func (st store) insertCopies(msg, sender uuid.UUID, ids uuidArray, roles textArray, now time.Time) error {
+func (st store) insertCopies(msg, sender uuid.UUID, ids pgarray.UUIDs, roles pgarray.Text, now time.Time) error {
 	if err := st.tx.Exec(`INSERT INTO message_copies (message_id, person_id, role, sent_at, read_at)
 		SELECT ?::uuid, x.id, x.role, ?::timestamptz, NULL FROM unnest(?::uuid[], ?::text[]) AS x(id, role)
 		UNION ALL SELECT ?::uuid, ?::uuid, 'de', ?::timestamptz, ?::timestamptz`,
@@ -64,7 +65,7 @@ func (st store) insertCopies(msg, sender uuid.UUID, ids uuidArray, roles textArr
 
 // inactive lists the recipients without an account yet (a person the directory created
 // whose account was never opened), by name.
-func (st store) inactive(ids uuidArray) ([]Person, error) {
+func (st store) inactive(ids pgarray.UUIDs) ([]Person, error) {
 	var out []Person
 	if err := st.tx.Raw(`SELECT id, first_name, last_name FROM people WHERE id = ANY(?::uuid[]) AND identity_id IS NULL
 		ORDER BY lower(last_name), lower(first_name)`, ids).Scan(&out).Error; err != nil {
@@ -174,7 +175,7 @@ func (st store) thread(person, id uuid.UUID) (*Thread, error) {
 	}
 	th := &Thread{ID: id, Subject: rows[0].Subject}
 	index := map[uuid.UUID]int{}
-	ids := make(uuidArray, len(rows))
+	ids := make(pgarray.UUIDs, len(rows))
 	for i, r := range rows {
 		m := ThreadMessage{ID: r.ID, From: Person{FirstName: r.SenderFirst, LastName: r.SenderLast}, SentAt: r.SentAt,
 			HTML: safeHTML(r.BodyHTML), Role: Role(r.Role), Trashed: r.Trashed}
@@ -301,7 +302,7 @@ func (st store) deleteCopy(person, id uuid.UUID) error {
 func (st store) describe(people, classes []uuid.UUID) (map[uuid.UUID]string, map[uuid.UUID]string, error) {
 	names, labels := map[uuid.UUID]string{}, map[uuid.UUID]string{}
 	var ps []Person
-	if err := st.tx.Raw(`SELECT id, first_name, last_name FROM people WHERE id = ANY(?::uuid[]) AND active`, uuidArray(people)).Scan(&ps).Error; err != nil {
+	if err := st.tx.Raw(`SELECT id, first_name, last_name FROM people WHERE id = ANY(?::uuid[]) AND active`, pgarray.UUIDs(people)).Scan(&ps).Error; err != nil {
 		return nil, nil, fmt.Errorf("messaging: describe recipients: %w", err)
 	}
 	for _, p := range ps {
@@ -311,7 +312,7 @@ func (st store) describe(people, classes []uuid.UUID) (map[uuid.UUID]string, map
 		ID    uuid.UUID
 		Label string
 	}
-	if err := st.tx.Raw(`SELECT id, label FROM classes WHERE id = ANY(?::uuid[])`, uuidArray(classes)).Scan(&cs).Error; err != nil {
+	if err := st.tx.Raw(`SELECT id, label FROM classes WHERE id = ANY(?::uuid[])`, pgarray.UUIDs(classes)).Scan(&cs).Error; err != nil {
 		return nil, nil, fmt.Errorf("messaging: describe groups: %w", err)
 	}
 	for _, c := range cs {

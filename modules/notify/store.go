@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 )
@@ -36,7 +37,7 @@ func (b *noticeBatch) add(id uuid.UUID, n Notice) {
 func (st store) insertNotifications(b noticeBatch, now time.Time) error {
 	err := st.tx.Exec(`INSERT INTO notifications (id, kind, title, body, link, created_at)
 		SELECT * , ?::timestamptz FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::text[])`,
-		now, textArray(b.ids), textArray(b.kinds), textArray(b.titles), textArray(b.bodies), textArray(b.links)).Error
+		now, pgarray.Text(b.ids), pgarray.Text(b.kinds), pgarray.Text(b.titles), pgarray.Text(b.bodies), pgarray.Text(b.links)).Error
 	if err != nil {
 		return fmt.Errorf("notify: insert %d notifications: %w", len(b.ids), err)
 	}
@@ -66,7 +67,7 @@ func (st store) insertRecipients(b noticeBatch, now, sendAfter time.Time) ([]uui
 		INSERT INTO notification_mails (id, person_id, notification_id, address, send_after, created_at)
 		SELECT gen_random_uuid(), p, n, email, ?, ? FROM told WHERE mail = 'immediate'
 		RETURNING id`,
-		textArray(b.rNotification), textArray(b.rPerson), textArray(b.rKind), textArray(dk), textArray(dv), now, sendAfter, now))
+		pgarray.Text(b.rNotification), pgarray.Text(b.rPerson), pgarray.Text(b.rKind), pgarray.Text(dk), pgarray.Text(dv), now, sendAfter, now))
 	if err != nil {
 		return nil, fmt.Errorf("notify: insert %d recipients: %w", len(b.rPerson), err)
 	}
@@ -159,7 +160,7 @@ func (st store) setPreferences(person uuid.UUID, p map[Kind]Delivery) error {
 	}
 	err := st.tx.Exec(`INSERT INTO notification_preferences (person_id, kind, delivery)
 		SELECT ?, k, d FROM unnest(?::text[], ?::text[]) AS x(k, d)
-		ON CONFLICT (person_id, kind) DO UPDATE SET delivery = excluded.delivery`, person, textArray(kinds), textArray(values)).Error
+		ON CONFLICT (person_id, kind) DO UPDATE SET delivery = excluded.delivery`, person, pgarray.Text(kinds), pgarray.Text(values)).Error
 	if err != nil {
 		return fmt.Errorf("notify: save preferences of %s: %w", person, err)
 	}

@@ -1,4 +1,7 @@
-package messaging
+// Package pgarray passes Go slices as one PostgreSQL array parameter each: GORM would spread
+// a plain slice into a list of parameters (one per element, a statement's text changing
+// with its length); the SQL casts the parameter (?::uuid[], ?::text[]).
+package pgarray
 
 import (
 	"database/sql/driver"
@@ -7,12 +10,13 @@ import (
 	"github.com/google/uuid"
 )
 
-// textArray passes a []string as one PostgreSQL array parameter (GORM would spread a plain
-// slice into a list of parameters); the SQL casts it (?::text[]).
-type textArray []string
+// Text is a text[] parameter.
+type Text []string
+
+var quote = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
 
 // Value writes the array literal: every element quoted, backslashes and quotes escaped.
-func (a textArray) Value() (driver.Value, error) {
+func (a Text) Value() (driver.Value, error) {
 	var b strings.Builder
 	b.WriteByte('{')
 	for i, s := range a {
@@ -20,19 +24,18 @@ func (a textArray) Value() (driver.Value, error) {
 			b.WriteByte(',')
 		}
 		b.WriteByte('"')
-		b.WriteString(strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s))
+		b.WriteString(quote.Replace(s))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
 	return b.String(), nil
 }
 
-// uuidArray passes identifiers as one array parameter (?::uuid[]): a send to 1,500 people is
-// one parameter, not 1,500.
-type uuidArray []uuid.UUID
+// UUIDs is a uuid[] parameter: a send to 1,500 people is one parameter, not 1,500.
+type UUIDs []uuid.UUID
 
 // Value writes the array literal (identifiers need no quoting).
-func (a uuidArray) Value() (driver.Value, error) {
+func (a UUIDs) Value() (driver.Value, error) {
 	var b strings.Builder
 	b.Grow(len(a)*37 + 2)
 	b.WriteByte('{')
