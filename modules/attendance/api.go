@@ -1,6 +1,7 @@
 package attendance
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"math/big"
@@ -12,6 +13,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -387,7 +389,11 @@ func (h *Handler) apiDecide(c echo.Context) error {
 	return c.NoContent(http.StatusNoContent)
 }
 
-func (h *Handler) apiAnswer(c echo.Context) error {
+func (h *Handler) apiAnswer(c echo.Context) error { return h.apiAnswerWith(c, h.svc.Answer) }
+
+// apiAnswerWith reads an answer, {accept, comment}, to the justification or declaration of
+// the address's id and gives it to answer.
+func (h *Handler) apiAnswerWith(c echo.Context, answer func(context.Context, *tenant.Tenant, Actor, uuid.UUID, bool, string) error) error {
 	id, err := paramID(c, "id")
 	if err != nil {
 		return err
@@ -400,9 +406,9 @@ func (h *Handler) apiAnswer(c echo.Context) error {
 		return err
 	}
 	if body.Accept == nil {
-		return fault.Invalidf("accept", "indiquez accept : true pour accepter la justification, false pour la refuser")
+		return fault.Invalidf("accept", "indiquez accept : true pour accepter, false pour refuser")
 	}
-	if err := h.svc.Answer(c.Request().Context(), web.TenantOf(c), requestActor(c), id, *body.Accept, body.Comment); err != nil {
+	if err := answer(c.Request().Context(), web.TenantOf(c), requestActor(c), id, *body.Accept, body.Comment); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

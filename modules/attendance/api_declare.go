@@ -155,22 +155,5 @@ func (h *Handler) apiCancelDeclaration(c echo.Context) error {
 
 // apiAnswerDeclaration accepts or refuses a declaration (vie scolaire).
 func (h *Handler) apiAnswerDeclaration(c echo.Context) error {
-	id, err := paramID(c, "id")
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Accept  *bool  `json:"accept"`
-		Comment string `json:"comment"`
-	}
-	if err := apiDecode(c, &body); err != nil {
-		return err
-	}
-	if body.Accept == nil {
-		return fault.Invalidf("accept", "dites si le signalement est accepté (accept: true) ou refusé (accept: false)")
-	}
-	if err := h.svc.AnswerDeclaration(c.Request().Context(), web.TenantOf(c), requestActor(c), id, *body.Accept, body.Comment); err != nil {
-		return err
-	}
-	return c.NoContent(http.StatusNoContent)
+	return h.apiAnswerWith(c, h.svc.AnswerDeclaration)
 }
