@@ -13,18 +13,25 @@ import (
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
-// BenchmarkTenantAuthPath is the check every establishment request goes through: host →
-// establishment, session, membership, permission. "refused" stops right after it (a pupil
-// asking for a teacher's API: 403 without reading tenant data); "me" adds one read
-// transaction (GET /api/v1/me). Sessions are in the session cache after the first request.
-func BenchmarkTenantAuthPath(b *testing.B) {
+// benchServer is the whole server on a private registry, with one establishment (Lycée
+// Alpha), its logs discarded: what a benchmark of a request measures.
+func benchServer(b *testing.B) (http.Handler, *tenant.Registry, *tenant.Tenant) {
+	b.Helper()
 	reg := tenanttest.NewRegistry(b, tenant.Options{FilesDir: b.TempDir()}, tenant.PoolOptions{})
 	migrateQueue(b, reg)
 	srv, err := buildServer(testConfig(b), reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		b.Fatal(err)
 	}
-	alpha := tenanttest.Provision(b, reg, uaiAlpha, "Lycée Alpha", "lycee")
+	return srv, reg, tenanttest.Provision(b, reg, uaiAlpha, "Lycée Alpha", "lycee")
+}
+
+// BenchmarkTenantAuthPath is the check every establishment request goes through: host →
+// establishment, session, membership, permission. "refused" stops right after it (a pupil
+// asking for a teacher's API: 403 without reading tenant data); "me" adds one read
+// transaction (GET /api/v1/me). Sessions are in the session cache after the first request.
+func BenchmarkTenantAuthPath(b *testing.B) {
+	srv, reg, alpha := benchServer(b)
 	m := directorytest.NewEnv(b, reg).AddMember(b, alpha, identity.RoleEleve, "Bench", "Eleve")
 	for _, bc := range []struct {
 		name, path string

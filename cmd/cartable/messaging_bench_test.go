@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +11,6 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/identity"
-	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
 // BenchmarkInboxPage is a teacher opening /messagerie with 5,000 messages in their réception,
@@ -22,17 +18,11 @@ import (
 // folder's first page of 50 read from the database and rendered in the layout. Target
 // (issue 10): under 20 ms of server time.
 func BenchmarkInboxPage(b *testing.B) {
-	reg := tenanttest.NewRegistry(b, tenant.Options{FilesDir: b.TempDir()}, tenant.PoolOptions{})
-	migrateQueue(b, reg)
-	srv, err := buildServer(testConfig(b), reg, slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	alpha := tenanttest.Provision(b, reg, uaiAlpha, "Lycée Alpha", "lycee")
+	srv, reg, alpha := benchServer(b)
 	env := directorytest.NewEnv(b, reg)
 	teacher := env.AddMember(b, alpha, identity.RoleEnseignant, "Paul", "Professeur")
 	dir := env.AddMember(b, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	err = reg.DB().Tx(context.Background(), alpha, func(tx *gorm.DB) error {
+	err := reg.DB().Tx(context.Background(), alpha, func(tx *gorm.DB) error {
 		return tx.Exec(`WITH c AS (INSERT INTO conversations (subject, created_at)
 				SELECT 'Message n°' || i, now() - i * interval '1 minute' FROM generate_series(1, 5000) i RETURNING id, created_at),
 			m AS (INSERT INTO messages (conversation_id, sender_id, body, format, body_html, sent_at)
