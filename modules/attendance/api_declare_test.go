@@ -51,7 +51,7 @@ func TestAPIDeclarationsAndDocuments(t *testing.T) {
 	wantIn(t, rec, "forged document", `"document"`, "ne correspond pas à son contenu")
 	body["document"] = map[string]any{"name": "convocation.pdf", "content_base64": "pas du base64 !"}
 	wantCode(t, s.api(s.alpha, s.guardian, http.MethodPost, "/api/v1/absences/signalements", body), http.StatusUnprocessableEntity, "unreadable base64")
-	if n := s.count(`SELECT (SELECT count(*) FROM absence_declarations) + (SELECT count(*) FROM attendance_files)`); n != 0 {
+	if n := s.Count(s.alpha, `SELECT (SELECT count(*) FROM absence_declarations) + (SELECT count(*) FROM attendance_files)`); n != 0 {
 		t.Fatalf("%d rows written by refused declarations", n)
 	}
 	body["document"] = map[string]any{"name": "convocation.pdf", "content_base64": b64(pdfBytes)}
@@ -94,7 +94,7 @@ func TestAPIDeclarationsAndDocuments(t *testing.T) {
 
 	// A justification with a photo, through the API.
 	maths := s.registerOf(s.maths)
-	wantCode(t, s.post(s.maths, maths, url.Values{"s-" + s.alice.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
+	wantCode(t, s.Post(s.maths, maths, url.Values{"s-" + s.alice.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
 	pupil := decode[struct {
 		Events []struct {
 			ID uuid.UUID `json:"id"`

@@ -7,6 +7,7 @@ package attendance_test
 // another establishment gets nothing.
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -19,35 +20,19 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // api sends a JSON request (body marshalled unless nil) on tn's host as m.
 func (s *site) api(tn *tenant.Tenant, m directorytest.Member, method, path string, body any) *httptest.ResponseRecorder {
 	s.t.Helper()
-	var r *strings.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		r = strings.NewReader(string(b))
+	if body == nil {
+		return s.Do(tn, m, method, path, "", nil)
 	}
-	var req *http.Request
-	if r != nil {
-		req = httptest.NewRequest(method, path, r)
-		req.Header.Set("Content-Type", "application/json")
-	} else {
-		req = httptest.NewRequest(method, path, nil)
+	b, err := json.Marshal(body)
+	if err != nil {
+		s.t.Fatal(err)
 	}
-	req.Host = tn.Slug + ".cartable.test"
-	req.Header.Set("X-Session-Token", m.Token)
-	if tb, ok := s.t.(*testing.T); ok {
-		return apitest.Serve(tb, s.srv, req)
-	}
-	rec := httptest.NewRecorder() // a benchmark: the document is checked by the tests
-	s.srv.ServeHTTP(rec, req)
-	return rec
+	return s.Do(tn, m, method, path, "application/json", bytes.NewReader(b))
 }
 
 // decode reads a JSON answer of the wanted status into v.
@@ -134,7 +119,7 @@ func TestAPIRoll(t *testing.T) {
 		}
 		var events int64
 		count := func() int64 {
-			s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(`SELECT count(*) FROM absences`).Scan(&events).Error })
+			s.Reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(`SELECT count(*) FROM absences`).Scan(&events).Error })
 			return events
 		}
 		before := count()
@@ -240,7 +225,7 @@ func TestAPIAbsences(t *testing.T) {
 	wantCode(t, s.api(s.alpha, s.spanish, http.MethodPut, spanish, mark{"marks": []mark{{"pupil_id": alice, "status": "absent"}, {"pupil_id": bruno, "status": "absent"}}}),
 		http.StatusOK, "Spanish roll")
 	var motifs struct{ Maladie, Secret string }
-	s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
+	s.Reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT (SELECT id::text FROM absence_motifs WHERE label = 'Maladie') AS maladie,
 			(SELECT id::text FROM absence_motifs WHERE label = 'Raison confidentielle') AS secret`).Scan(&motifs).Error
 	})
@@ -386,7 +371,7 @@ func TestAPIAbsences(t *testing.T) {
 		wantCode(t, s.api(s.alpha, s.bruno, http.MethodPost, path, mark{"motif_id": motifs.Maladie}), http.StatusNotFound, "a pupil justifying someone else's")
 		wantCode(t, s.api(s.alpha, s.alice, http.MethodGet, path, nil), http.StatusNotFound, "the pupil opening the justification")
 		var brunos string
-		s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
+		s.Reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error {
 			return tx.Raw(`SELECT id::text FROM absences WHERE pupil_id = ? AND kind = 'retard'`, s.bruno.PersonID).Scan(&brunos).Error
 		})
 		if brunos == "" {

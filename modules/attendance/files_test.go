@@ -70,13 +70,7 @@ func multipartBody(t testing.TB, parts ...part) (*bytes.Buffer, string) {
 func (s *site) upload(tn *tenant.Tenant, m directorytest.Member, path string, parts ...part) *httptest.ResponseRecorder {
 	s.t.Helper()
 	body, ct := multipartBody(s.t, parts...)
-	req := httptest.NewRequest(http.MethodPost, path, body)
-	req.Host = tn.Slug + ".cartable.test"
-	req.Header.Set("X-Session-Token", m.Token)
-	req.Header.Set("Content-Type", ct)
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return rec
+	return s.Do(tn, m, http.MethodPost, path, ct, body)
 }
 
 // blobs lists the files of the bucket's folder (fileblob keeps attributes in .attrs files).
@@ -92,19 +86,10 @@ func blobs(t testing.TB, dir string) []string {
 	return out
 }
 
-func (s *site) count(q string, args ...any) int {
-	s.t.Helper()
-	var n int
-	if err := s.reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(q, args...).Scan(&n).Error }); err != nil {
-		s.t.Fatal(err)
-	}
-	return n
-}
-
 func (s *site) motifID(label string) string {
 	s.t.Helper()
 	var id string
-	s.reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error {
+	s.Reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id::text FROM absence_motifs WHERE label = ?`, label).Scan(&id).Error
 	})
 	return id
@@ -127,18 +112,18 @@ func TestDocuments(t *testing.T) {
 	}
 	defer bucket.Close()
 	s.svc.SetBucket(bucket)
-	env := directorytest.NewEnvAt(t, s.reg, testenv.NewClock(testenv.SchoolDay))
+	env := directorytest.NewEnvAt(t, s.Reg, testenv.NewClock(testenv.SchoolDay))
 	family := env.AddMember(t, s.alpha, identity.RoleResponsable, "Bernadette", "Bernard") // Bruno's
-	s.exec(s.alpha, `INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1)`, s.bruno.PersonID, family.PersonID)
+	s.Exec(s.alpha, `INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1)`, s.bruno.PersonID, family.PersonID)
 
 	maths := s.registerOf(s.maths)
-	wantCode(t, s.post(s.maths, maths, map[string][]string{"s-" + s.alice.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
-	rec := s.get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String())
+	wantCode(t, s.Post(s.maths, maths, map[string][]string{"s-" + s.alice.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
+	rec := s.Get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String())
 	justify := regexp.MustCompile(`/absences/[0-9a-f-]{36}/justifier`).FindString(rec.Body.String())
 	if justify == "" {
 		t.Fatalf("no justification link: %s", rec.Body.String())
 	}
-	wantIn(t, s.get(s.guardian, justify), "justification form", `enctype="multipart/form-data"`, `type="file"`, "PDF, JPEG ou PNG, 5 Mo au plus")
+	wantIn(t, s.Get(s.guardian, justify), "justification form", `enctype="multipart/form-data"`, `type="file"`, "PDF, JPEG ou PNG, 5 Mo au plus")
 	maladie := s.motifID("Maladie")
 	send := func(m directorytest.Member, file, contentType string, data []byte) *httptest.ResponseRecorder {
 		return s.upload(s.alpha, m, justify, part{name: "motif", value: maladie}, part{name: "piece", value: string(data), file: file, contentType: contentType})
@@ -159,8 +144,8 @@ func TestDocuments(t *testing.T) {
 			wantCode(t, rec, http.StatusUnprocessableEntity, c.file)
 			wantIn(t, rec, c.file, c.want, `id="err-piece"`)
 		}
-		if b := blobs(t, dir); len(b) != 0 || s.count(`SELECT count(*) FROM justifications`) != 0 {
-			t.Errorf("refused files left %v and %d justifications", b, s.count(`SELECT count(*) FROM justifications`))
+		if b := blobs(t, dir); len(b) != 0 || s.Count(s.alpha, `SELECT count(*) FROM justifications`) != 0 {
+			t.Errorf("refused files left %v and %d justifications", b, s.Count(s.alpha, `SELECT count(*) FROM justifications`))
 		}
 	})
 	t.Run("an oversized upload is refused before anything is stored", func(t *testing.T) {
@@ -181,14 +166,14 @@ func TestDocuments(t *testing.T) {
 	t.Run("a valid PDF is kept with its checksum", func(t *testing.T) {
 		wantCode(t, send(s.guardian, "certificat médical<script>.pdf", "application/pdf", pdfBytes), http.StatusSeeOther, "a valid PDF")
 		sum := sha256.Sum256(pdfBytes)
-		if n := s.count(`SELECT count(*) FROM attendance_files WHERE sha256 = ? AND size = ? AND content_type = 'application/pdf' AND name = 'certificat médical_script_.pdf'
+		if n := s.Count(s.alpha, `SELECT count(*) FROM attendance_files WHERE sha256 = ? AND size = ? AND content_type = 'application/pdf' AND name = 'certificat médical_script_.pdf'
 			AND blob_key LIKE ? AND justification_id IS NOT NULL`, hex.EncodeToString(sum[:]), len(pdfBytes), "attendance/%"); n != 1 {
 			t.Errorf("%d rows with the document's checksum, size, type and name", n)
 		}
 		if b := blobs(t, dir); len(b) != 1 {
 			t.Errorf("blobs: %v", b)
 		}
-		rec := s.get(s.cpe, "/vie-scolaire")
+		rec := s.Get(s.cpe, "/vie-scolaire")
 		wantIn(t, rec, "vie scolaire", "Télécharger le justificatif certificat médical_script_.pdf")
 		pdfLink = fileLink.FindString(rec.Body.String())
 	})
@@ -205,7 +190,7 @@ func TestDocuments(t *testing.T) {
 			t.Fatal("no document link on the vie scolaire's page")
 		}
 		for _, m := range []directorytest.Member{s.guardian, s.cpe} {
-			rec := s.get(m, pdfLink)
+			rec := s.Get(m, pdfLink)
 			wantCode(t, rec, http.StatusOK, "download")
 			h := rec.Header()
 			if h.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(h.Get("Content-Disposition"), "attachment;") ||
@@ -213,24 +198,24 @@ func TestDocuments(t *testing.T) {
 				t.Errorf("download headers %v, %d bytes", h, rec.Body.Len())
 			}
 		}
-		wantIn(t, s.get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String()), "guardian's page", pdfLink)
-		wantNotIn(t, s.get(s.alice, "/absences/eleves/"+s.alice.PersonID.String()), "pupil's page", pdfLink)
-		wantCode(t, s.get(family, pdfLink), http.StatusNotFound, "another family")
-		wantCode(t, s.get(s.alice, pdfLink), http.StatusNotFound, "the pupil")
-		wantCode(t, s.get(s.maths, pdfLink), http.StatusForbidden, "a teacher")
-		wantCode(t, s.get(s.bravoCPE, pdfLink), http.StatusForbidden, "another establishment's CPE on Alpha")
-		wantCode(t, s.send(s.bravo, s.bravoCPE, http.MethodGet, pdfLink, nil), http.StatusNotFound, "on another establishment's host")
-		wantCode(t, s.get(s.cpe, "/absences/pieces/"+uuid.NewString()), http.StatusNotFound, "an unknown document")
+		wantIn(t, s.Get(s.guardian, "/absences/eleves/"+s.alice.PersonID.String()), "guardian's page", pdfLink)
+		wantNotIn(t, s.Get(s.alice, "/absences/eleves/"+s.alice.PersonID.String()), "pupil's page", pdfLink)
+		wantCode(t, s.Get(family, pdfLink), http.StatusNotFound, "another family")
+		wantCode(t, s.Get(s.alice, pdfLink), http.StatusNotFound, "the pupil")
+		wantCode(t, s.Get(s.maths, pdfLink), http.StatusForbidden, "a teacher")
+		wantCode(t, s.Get(s.bravoCPE, pdfLink), http.StatusForbidden, "another establishment's CPE on Alpha")
+		wantCode(t, s.Send(s.bravo, s.bravoCPE, http.MethodGet, pdfLink, nil), http.StatusNotFound, "on another establishment's host")
+		wantCode(t, s.Get(s.cpe, "/absences/pieces/"+uuid.NewString()), http.StatusNotFound, "an unknown document")
 	})
 	t.Run("a corrupted blob is refused", func(t *testing.T) {
 		var key string
-		s.reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(`SELECT blob_key FROM attendance_files`).Scan(&key).Error })
+		s.Reg.DB().ReadTx(t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(`SELECT blob_key FROM attendance_files`).Scan(&key).Error })
 		key = tenant.BlobPrefix(s.alpha) + key
 		good, _ := os.ReadFile(filepath.Join(dir, filepath.FromSlash(key)))
 		if err := bucket.WriteAll(t.Context(), key, append([]byte("%PDF-1.4 altéré"), pdfBytes[15:]...), nil); err != nil {
 			t.Fatal(err)
 		}
-		rec := s.get(s.cpe, pdfLink)
+		rec := s.Get(s.cpe, pdfLink)
 		wantCode(t, rec, http.StatusConflict, "corrupted")
 		wantIn(t, rec, "corrupted", "a été altéré dans le stockage")
 		if err := bucket.WriteAll(t.Context(), key, good, nil); err != nil {
@@ -239,7 +224,7 @@ func TestDocuments(t *testing.T) {
 	})
 
 	t.Run("a declaration with a PNG, then a JPEG", func(t *testing.T) {
-		rec := s.get(family, "/absences/signalements")
+		rec := s.Get(family, "/absences/signalements")
 		wantCode(t, rec, http.StatusOK, "declarations page")
 		wantIn(t, rec, "declarations page", "Bruno", "Rendez-vous médical", "5 Mo au plus")
 		form := []part{{name: "eleve", value: s.bruno.PersonID.String()}, {name: "date", value: "2026-10-05"}, {name: "periode", value: "horaires"},
@@ -247,7 +232,7 @@ func TestDocuments(t *testing.T) {
 			{name: "commentaire", value: "Orthodontiste"}}
 		rec = s.upload(s.alpha, family, "/absences/signalements", append(form, part{name: "piece", value: string(pngBytes), file: "convocation.png", contentType: "image/png"})...)
 		wantCode(t, rec, http.StatusSeeOther, "declare")
-		rec = s.get(family, "/absences/signalements")
+		rec = s.Get(family, "/absences/signalements")
 		wantIn(t, rec, "after declaring", "lundi 5 octobre 2026, de 9h00 à 10h00", "Orthodontiste", "En attente de la vie scolaire", "Télécharger convocation.png", "Annuler le signalement")
 		wantCode(t, s.upload(s.alpha, s.guardian, "/absences/signalements", form...), http.StatusNotFound, "Alice's guardian for Bruno")
 		wantCode(t, s.upload(s.alpha, s.bruno, "/absences/signalements", form...), http.StatusNotFound, "the pupil himself")
@@ -262,21 +247,21 @@ func TestDocuments(t *testing.T) {
 			t.Errorf("blobs after a refused declaration: %v", b)
 		}
 
-		rec = s.get(s.cpe, "/vie-scolaire")
+		rec = s.Get(s.cpe, "/vie-scolaire")
 		wantIn(t, rec, "vie scolaire", "Absences signalées à l'avance par les familles (1)", "Orthodontiste", "convocation.png")
 		answer := regexp.MustCompile(`/vie-scolaire/signalements/[0-9a-f-]{36}`).FindString(rec.Body.String())
 		png := fileLink.FindAllString(rec.Body.String(), -1)
-		rec = s.get(s.cpe, png[len(png)-1])
+		rec = s.Get(s.cpe, png[len(png)-1])
 		wantCode(t, rec, http.StatusOK, "the PNG")
 		if rec.Header().Get("Content-Type") != "image/png" {
 			t.Errorf("PNG served as %s", rec.Header().Get("Content-Type"))
 		}
-		wantCode(t, s.get(s.guardian, png[len(png)-1]), http.StatusNotFound, "the PNG as another family")
+		wantCode(t, s.Get(s.guardian, png[len(png)-1]), http.StatusNotFound, "the PNG as another family")
 		spanish := s.registerOf(s.spanish)
-		wantIn(t, s.get(s.spanish, spanish), "the roll page", "absence signalée par la famille")
-		wantCode(t, s.post(s.cpe, answer, map[string][]string{"decision": {"accepter"}, "commentaire": {"Entendu"}}), http.StatusSeeOther, "accept")
-		wantCode(t, s.post(s.spanish, spanish, map[string][]string{"s-" + s.bruno.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
-		rec = s.get(family, "/absences/eleves/"+s.bruno.PersonID.String())
+		wantIn(t, s.Get(s.spanish, spanish), "the roll page", "absence signalée par la famille")
+		wantCode(t, s.Post(s.cpe, answer, map[string][]string{"decision": {"accepter"}, "commentaire": {"Entendu"}}), http.StatusSeeOther, "accept")
+		wantCode(t, s.Post(s.spanish, spanish, map[string][]string{"s-" + s.bruno.PersonID.String(): {"absent"}}), http.StatusSeeOther, "roll")
+		rec = s.Get(family, "/absences/eleves/"+s.bruno.PersonID.String())
 		wantIn(t, rec, "Bruno's absences", "Justifiée · Rendez-vous médical", "Signalée à l'avance")
 
 		// A JPEG with a declaration the family then cancels: its blob goes at once.
@@ -287,12 +272,12 @@ func TestDocuments(t *testing.T) {
 		if b := blobs(t, dir); len(b) != 3 {
 			t.Errorf("blobs with the JPEG: %v", b)
 		}
-		cancel := regexp.MustCompile(`/absences/signalements/[0-9a-f-]{36}/annuler`).FindString(s.get(family, "/absences/signalements").Body.String())
-		rec = s.get(family, cancel)
+		cancel := regexp.MustCompile(`/absences/signalements/[0-9a-f-]{36}/annuler`).FindString(s.Get(family, "/absences/signalements").Body.String())
+		rec = s.Get(family, cancel)
 		wantCode(t, rec, http.StatusOK, "confirmation "+cancel)
 		wantIn(t, rec, "confirmation", "Oui, annuler le signalement", "le justificatif joint sera supprimé")
-		wantCode(t, s.post(s.guardian, cancel, nil), http.StatusNotFound, "another family cancels")
-		wantCode(t, s.post(family, cancel, nil), http.StatusSeeOther, "cancel")
+		wantCode(t, s.Post(s.guardian, cancel, nil), http.StatusNotFound, "another family cancels")
+		wantCode(t, s.Post(family, cancel, nil), http.StatusSeeOther, "cancel")
 		if b := blobs(t, dir); len(b) != 2 {
 			t.Errorf("blobs after the cancellation: %v", b)
 		}
@@ -330,11 +315,11 @@ func TestDocuments(t *testing.T) {
 
 		// Alice's guardian leaves; three months later the directory purges him.
 		left := now.AddDate(0, 3, 0)
-		s.exec(s.alpha, `UPDATE people SET active = false, deactivated_at = ?, purge_after = ? WHERE id = ?`, now, left, s.guardian.PersonID)
+		s.Exec(s.alpha, `UPDATE people SET active = false, deactivated_at = ?, purge_after = ? WHERE id = ?`, now, left, s.guardian.PersonID)
 		if _, err := env.Directory.PurgeLeavers(t.Context(), s.alpha, left.Add(time.Hour), identity.Records{}); err != nil {
 			t.Fatal(err)
 		}
-		if n := s.count(`SELECT count(*) FROM attendance_files WHERE justification_id IS NOT NULL`); n != 0 {
+		if n := s.Count(s.alpha, `SELECT count(*) FROM attendance_files WHERE justification_id IS NOT NULL`); n != 0 {
 			t.Errorf("%d documents of the purged guardian's justifications", n)
 		}
 		// The hourly job's work: Alpha's orphans, and every document of an establishment
@@ -376,10 +361,10 @@ func BenchmarkDocument(b *testing.B) {
 			}
 		}
 	})
-	link := fileLink.FindString(s.get(s.cpe, "/vie-scolaire").Body.String())
+	link := fileLink.FindString(s.Get(s.cpe, "/vie-scolaire").Body.String())
 	b.Run("download", func(b *testing.B) {
 		for b.Loop() {
-			if rec := s.get(s.cpe, link); rec.Code != http.StatusOK || rec.Body.Len() != len(pdf) {
+			if rec := s.Get(s.cpe, link); rec.Code != http.StatusOK || rec.Body.Len() != len(pdf) {
 				b.Fatalf("status %d", rec.Code)
 			}
 		}

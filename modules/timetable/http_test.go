@@ -9,8 +9,7 @@ package timetable_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
+	"io/fs"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
@@ -22,24 +21,19 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
-	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/timetable"
-	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
-	"github.com/cartable-ent/cartable/web"
-	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // site is two lycées behind one real router: Alpha with class 2nde 1 (Alice, Bruno), a
 // maths and a Spanish teacher, a director, Alice's legal guardian and a relative who is not
 // one; Bravo with its director.
 type site struct {
+	*moduletest.Site
 	t        *testing.T
-	srv      *web.Server
-	reg      *tenant.Registry
 	alpha    *tenant.Tenant
 	bravo    *tenant.Tenant
 	class    uuid.UUID
@@ -55,91 +49,25 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
-	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	clock := testenv.NewClock(testenv.SchoolDay)
-	env := directorytest.NewEnvAt(t, reg, clock)
-	s := &site{t: t, reg: reg, class: uuid.New()}
-	s.alpha = tenanttest.Provision(t, reg, tenanttest.UAI(33, 61), "Lycée Alpha", "lycee")
-	s.bravo = tenanttest.Provision(t, reg, tenanttest.UAI(33, 62), "Lycée Bravo", "lycee")
-	log := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := web.NewServer(web.Config{BaseDomain: "cartable.test", Logger: log}, reg, timetable.Templates)
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	auth := identity.NewAuthenticator(env.Kratos, identity.NewStore(reg.Platform()), srv.PortalURL())
-	srv.Tenants().Use(auth.Tenant)
-	h := timetable.NewHandler(timetable.NewService(reg.DB(), clock.Now), srv.TenantURL)
-	if err := auth.MountModule(identity.Hosts{Tenant: srv.Tenants()}, h.Module()); err != nil {
-		t.Fatal(err)
-	}
-	s.srv = srv
-	s.maths = env.AddMember(t, s.alpha, identity.RoleEnseignant, "Claire", "Lefèvre")
-	s.spanish = env.AddMember(t, s.alpha, identity.RoleEnseignant, "Paul", "Moreau")
-	s.director = env.AddMember(t, s.alpha, identity.RoleDirection, "Sophie", "Fournier")
-	s.alice = env.AddMember(t, s.alpha, identity.RoleEleve, "Alice", "Martin")
-	s.bruno = env.AddMember(t, s.alpha, identity.RoleEleve, "Bruno", "Bernard")
-	s.guardian = env.AddMember(t, s.alpha, identity.RoleResponsable, "Gérard", "Martin")
-	s.relative = env.AddMember(t, s.alpha, identity.RoleResponsable, "Odette", "Martin")
-	s.bravoDir = env.AddMember(t, s.bravo, identity.RoleDirection, "Jean", "Bravo")
-	year, start, end := directory.SchoolYearOf(clock.Now())
-	s.exec(s.alpha, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
-	s.exec(s.bravo, `INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
-	s.exec(s.alpha, `INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('ESP', 'Espagnol') ON CONFLICT DO NOTHING`)
-	s.exec(s.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?), (gen_random_uuid(), 'classe', '2NDE2', '2nde 2', ?)`, s.class, year, year)
-	s.exec(s.alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?), (?, ?)`, s.class, s.alice.PersonID, s.class, s.bruno.PersonID)
-	s.exec(s.alpha, `INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1), (?, ?, false, 2)`,
+	s := &site{Site: moduletest.New(t, moduletest.Options{LogWarnings: true, Templates: []fs.FS{timetable.Templates}}), t: t, class: uuid.New()}
+	s.alpha = s.Establishment(61, "Lycée Alpha")
+	s.bravo = s.Establishment(62, "Lycée Bravo")
+	s.Mount(timetable.NewHandler(timetable.NewService(s.Reg.DB(), s.Clock.Now), s.Srv.TenantURL).Module())
+	s.maths = s.Member(s.alpha, identity.RoleEnseignant, "Claire", "Lefèvre")
+	s.spanish = s.Member(s.alpha, identity.RoleEnseignant, "Paul", "Moreau")
+	s.director = s.Member(s.alpha, identity.RoleDirection, "Sophie", "Fournier")
+	s.alice = s.Member(s.alpha, identity.RoleEleve, "Alice", "Martin")
+	s.bruno = s.Member(s.alpha, identity.RoleEleve, "Bruno", "Bernard")
+	s.guardian = s.Member(s.alpha, identity.RoleResponsable, "Gérard", "Martin")
+	s.relative = s.Member(s.alpha, identity.RoleResponsable, "Odette", "Martin")
+	s.bravoDir = s.Member(s.bravo, identity.RoleDirection, "Jean", "Bravo")
+	year := s.Year()
+	s.Exec(s.alpha, `INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('ESP', 'Espagnol') ON CONFLICT DO NOTHING`)
+	s.Exec(s.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?), (gen_random_uuid(), 'classe', '2NDE2', '2nde 2', ?)`, s.class, year, year)
+	s.Exec(s.alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?), (?, ?)`, s.class, s.alice.PersonID, s.class, s.bruno.PersonID)
+	s.Exec(s.alpha, `INSERT INTO guardianships (pupil_id, guardian_id, legal, quality) VALUES (?, ?, true, 1), (?, ?, false, 2)`,
 		s.alice.PersonID, s.guardian.PersonID, s.alice.PersonID, s.relative.PersonID)
 	return s
-}
-
-type testLog struct{ t *testing.T }
-
-func (w testLog) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
-func (s *site) exec(tn *tenant.Tenant, q string, args ...any) {
-	s.t.Helper()
-	if err := s.reg.DB().Tx(s.t.Context(), tn, func(tx *gorm.DB) error { return tx.Exec(q, args...).Error }); err != nil {
-		s.t.Fatalf("%s: %v", q, err)
-	}
-}
-
-func (s *site) count(q string, args ...any) int {
-	s.t.Helper()
-	var n int
-	if err := s.reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error { return tx.Raw(q, args...).Scan(&n).Error }); err != nil {
-		s.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
-
-func host(tn *tenant.Tenant) string { return tn.Slug + ".cartable.test" }
-
-// send serves a request on tn's host as m (session token: no CSRF check); m zero is anonymous.
-func (s *site) send(tn *tenant.Tenant, m directorytest.Member, method, path, contentType string, body io.Reader) *httptest.ResponseRecorder {
-	s.t.Helper()
-	req := httptest.NewRequest(method, path, body)
-	req.Host = host(tn)
-	if m.Token != "" {
-		req.Header.Set("X-Session-Token", m.Token)
-	}
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	return apitest.Serve(s.t, s.srv, req) // API exchanges checked against web/openapi.json
-}
-
-func (s *site) get(m directorytest.Member, path string) *httptest.ResponseRecorder {
-	s.t.Helper()
-	return s.send(s.alpha, m, http.MethodGet, path, "", nil)
-}
-
-func (s *site) post(m directorytest.Member, path string, form url.Values) *httptest.ResponseRecorder {
-	s.t.Helper()
-	return s.send(s.alpha, m, http.MethodPost, path, "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
 }
 
 // upload posts a CSV file to the import as m.
@@ -150,37 +78,14 @@ func (s *site) upload(m directorytest.Member, name, content string) *httptest.Re
 	fw, _ := w.CreateFormFile("fichier", name)
 	fw.Write([]byte(content))
 	w.Close()
-	return s.send(s.alpha, m, http.MethodPost, "/emploi-du-temps/gestion/import", w.FormDataContentType(), &b)
+	return s.Do(s.alpha, m, http.MethodPost, "/emploi-du-temps/gestion/import", w.FormDataContentType(), &b)
 }
 
-func wantCode(t *testing.T, rec *httptest.ResponseRecorder, want int, what string) {
-	t.Helper()
-	if rec.Code != want {
-		body := rec.Body.String()
-		if len(body) > 2000 {
-			body = body[:2000] + "…"
-		}
-		t.Fatalf("%s: status %d, want %d; body: %s", what, rec.Code, want, body)
-	}
-}
-
-func wantIn(t *testing.T, rec *httptest.ResponseRecorder, what string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if !strings.Contains(rec.Body.String(), p) {
-			t.Errorf("%s: %q not in the page", what, p)
-		}
-	}
-}
-
-func wantNotIn(t *testing.T, rec *httptest.ResponseRecorder, what string, parts ...string) {
-	t.Helper()
-	for _, p := range parts {
-		if strings.Contains(rec.Body.String(), p) {
-			t.Errorf("%s: %q should not be in the page", what, p)
-		}
-	}
-}
+var (
+	wantCode  = moduletest.WantCode
+	wantIn    = moduletest.WantIn
+	wantNotIn = moduletest.WantNotIn
+)
 
 func (s *site) goodCSV() string {
 	return "classe;matiere;enseignants;salle;jour;debut;fin;semaines;du;au\n" +
@@ -208,7 +113,7 @@ func TestCSVImport(t *testing.T) {
 			"edt.csv, ligne 6 : la fin (9h00) doit suivre le début (10h00)", "date de début « 32/13/2026 » illisible",
 			"edt.csv, ligne 7 : le lundi 8h00–9h55, ", "Lefèvre Claire-", "a déjà Mathématiques en 2nde 1 (toutes les semaines), ligne 2 du fichier")
 		wantNotIn(t, rec, "the refusal", "ligne 2 :")
-		if n := s.count(`SELECT count(*) FROM lesson_slots`); n != 0 {
+		if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slots`); n != 0 {
 			t.Errorf("%d slots written by a refused import", n)
 		}
 	})
@@ -222,7 +127,7 @@ func TestCSVImport(t *testing.T) {
 		rec = s.upload(s.director, "utf16.csv", "\xff\xfec\x00l\x00")
 		wantCode(t, rec, http.StatusUnprocessableEntity, "UTF-16")
 		wantIn(t, rec, "UTF-16", "utf16.csv est encodé en UTF-16")
-		rec = s.send(s.alpha, s.director, http.MethodPost, "/emploi-du-temps/gestion/import", "application/x-www-form-urlencoded", strings.NewReader(""))
+		rec = s.Do(s.alpha, s.director, http.MethodPost, "/emploi-du-temps/gestion/import", "application/x-www-form-urlencoded", strings.NewReader(""))
 		wantCode(t, rec, http.StatusUnprocessableEntity, "no file")
 		wantIn(t, rec, "no file", "Aucun fichier reçu")
 	})
@@ -236,10 +141,10 @@ func TestCSVImport(t *testing.T) {
 			wantCode(t, rec, http.StatusOK, "import")
 			wantIn(t, rec, "the report", "Import terminé : 3 cours enregistrés pour 1 classes ou groupes")
 		}
-		if n := s.count(`SELECT count(*) FROM lesson_slots`); n != 3 {
+		if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slots`); n != 3 {
 			t.Errorf("%d slots, want 3", n)
 		}
-		if n := s.count(`SELECT count(*) FROM lesson_slot_teachers WHERE teacher_id = ?`, s.maths.PersonID); n != 2 {
+		if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slot_teachers WHERE teacher_id = ?`, s.maths.PersonID); n != 2 {
 			t.Errorf("the maths teacher has %d slots, want 2", n)
 		}
 	})
@@ -247,7 +152,7 @@ func TestCSVImport(t *testing.T) {
 		for _, m := range []directorytest.Member{s.maths, s.alice, s.guardian} {
 			wantCode(t, s.upload(m, "edt.csv", s.goodCSV()), http.StatusForbidden, "import by "+m.Login)
 		}
-		rec := s.send(s.alpha, s.bravoDir, http.MethodPost, "/emploi-du-temps/gestion/import", "application/x-www-form-urlencoded", nil)
+		rec := s.Do(s.alpha, s.bravoDir, http.MethodPost, "/emploi-du-temps/gestion/import", "application/x-www-form-urlencoded", nil)
 		wantCode(t, rec, http.StatusForbidden, "import by another lycée's director")
 	})
 }
@@ -258,9 +163,9 @@ func TestSlotForm(t *testing.T) {
 	s := newSite(t)
 	form := url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "enseignants": {s.maths.PersonID.String()}, "salle": {"B12"},
 		"jour": {"1"}, "debut": {"08:00"}, "fin": {"09:55"}, "semaines": {"all"}}
-	rec := s.post(s.director, "/emploi-du-temps/gestion/creneaux", form)
+	rec := s.Post(s.director, "/emploi-du-temps/gestion/creneaux", form)
 	wantCode(t, rec, http.StatusSeeOther, "create")
-	rec = s.get(s.director, "/emploi-du-temps/gestion")
+	rec = s.Get(s.director, "/emploi-du-temps/gestion")
 	wantCode(t, rec, http.StatusOK, "management page")
 	wantIn(t, rec, "management page", "2nde 1", "Mathématiques", "8h00 – 9h55", "B12")
 	m := slotLink.FindStringSubmatch(rec.Body.String())
@@ -270,36 +175,36 @@ func TestSlotForm(t *testing.T) {
 	id := m[1]
 
 	bad := url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "jour": {"1"}, "debut": {"10:00"}, "fin": {"09:00"}}
-	rec = s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, bad)
+	rec = s.Post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, bad)
 	wantCode(t, rec, http.StatusUnprocessableEntity, "edit with the end before the start")
 	wantIn(t, rec, "the refused form", "La fin (9h00) doit suivre le début (10h00)", `value="10:00"`)
 
 	clash := url.Values{"classe": {s.class.String()}, "matiere": {"ESP"}, "jour": {"1"}, "debut": {"09:00"}, "fin": {"10:00"}, "semaines": {"A"}}
-	rec = s.post(s.director, "/emploi-du-temps/gestion/creneaux", clash)
+	rec = s.Post(s.director, "/emploi-du-temps/gestion/creneaux", clash)
 	wantCode(t, rec, http.StatusUnprocessableEntity, "a second lesson of the class at once")
 	wantIn(t, rec, "the refused form", "Ce cours ne peut pas avoir lieu : Le lundi 8h00–9h55, 2nde 1 a déjà Mathématiques (toutes les semaines)")
 
 	form.Set("salle", "C7")
-	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, form), http.StatusSeeOther, "edit")
-	if n := s.count(`SELECT count(*) FROM lesson_slots WHERE room = 'C7'`); n != 1 {
+	wantCode(t, s.Post(s.director, "/emploi-du-temps/gestion/creneaux/"+id, form), http.StatusSeeOther, "edit")
+	if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slots WHERE room = 'C7'`); n != 1 {
 		t.Errorf("room not changed")
 	}
 	x := url.Values{"date": {"2026-10-05"}, "type": {"remplace"}, "remplacant": {s.spanish.PersonID.String()}}
-	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/exceptions", x), http.StatusSeeOther, "replacement")
-	rec = s.get(s.alice, "/emploi-du-temps")
+	wantCode(t, s.Post(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/exceptions", x), http.StatusSeeOther, "replacement")
+	rec = s.Get(s.alice, "/emploi-du-temps")
 	wantIn(t, rec, "Alice's week", "Remplacement", "Moreau Paul", "(remplace Lefèvre Claire")
 
-	rec = s.get(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer")
+	rec = s.Get(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer")
 	wantCode(t, rec, http.StatusOK, "confirmation")
 	wantIn(t, rec, "confirmation", "Supprimer ce cours ?", "1 modification(s) ponctuelle(s)")
-	if n := s.count(`SELECT count(*) FROM lesson_slots`); n != 1 {
+	if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slots`); n != 1 {
 		t.Fatalf("the confirmation page deleted the slot")
 	}
-	wantCode(t, s.post(s.maths, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", nil), http.StatusForbidden, "a teacher deletes")
-	wantCode(t, s.send(s.bravo, s.bravoDir, http.MethodPost, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", "application/x-www-form-urlencoded", nil),
+	wantCode(t, s.Post(s.maths, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", nil), http.StatusForbidden, "a teacher deletes")
+	wantCode(t, s.Do(s.bravo, s.bravoDir, http.MethodPost, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", "application/x-www-form-urlencoded", nil),
 		http.StatusNotFound, "another lycée's director deletes on their own host")
-	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", nil), http.StatusSeeOther, "delete")
-	if n := s.count(`SELECT count(*) FROM lesson_slots`) + s.count(`SELECT count(*) FROM lesson_exceptions`); n != 0 {
+	wantCode(t, s.Post(s.director, "/emploi-du-temps/gestion/creneaux/"+id+"/supprimer", nil), http.StatusSeeOther, "delete")
+	if n := s.Count(s.alpha, `SELECT count(*) FROM lesson_slots`) + s.Count(s.alpha, `SELECT count(*) FROM lesson_exceptions`); n != 0 {
 		t.Errorf("%d rows left after the deletion", n)
 	}
 }
@@ -309,14 +214,14 @@ func TestWeekViews(t *testing.T) {
 	wantCode(t, s.upload(s.director, "edt.csv", s.goodCSV()), http.StatusOK, "import")
 	alice, bruno := s.alice.PersonID.String(), s.bruno.PersonID.String()
 
-	rec := s.get(s.alice, "/emploi-du-temps")
+	rec := s.Get(s.alice, "/emploi-du-temps")
 	wantCode(t, rec, http.StatusOK, "Alice's own week")
 	wantIn(t, rec, "Alice's own week", "Semaine du lundi 5 au vendredi 9 octobre 2026 (semaine B)", "lundi 5 octobre (aujourd'hui)",
 		"8h00 – 9h55", "Mathématiques", "Salle B12", "Espagnol", "14h00 – 15h00", "Semaine suivante", "?semaine=2026-10-12", "Suivre l'emploi du temps")
-	rec = s.get(s.alice, "/emploi-du-temps?semaine=2026-10-14")
+	rec = s.Get(s.alice, "/emploi-du-temps?semaine=2026-10-14")
 	wantIn(t, rec, "Alice's next week (A)", "semaine A", "jeudi 15 octobre", "10h00 – 11h00")
 	wantNotIn(t, rec, "Alice's next week (A)", "Espagnol")
-	wantCode(t, s.get(s.alice, "/emploi-du-temps?semaine=demain"), http.StatusUnprocessableEntity, "an unreadable week")
+	wantCode(t, s.Get(s.alice, "/emploi-du-temps?semaine=demain"), http.StatusUnprocessableEntity, "an unreadable week")
 
 	cases := []struct {
 		who  string
@@ -338,37 +243,37 @@ func TestWeekViews(t *testing.T) {
 		{"anonymous", directorytest.Member{}, "/emploi-du-temps/eleves/" + alice, http.StatusSeeOther},
 	}
 	for _, c := range cases {
-		rec := s.get(c.m, c.path)
+		rec := s.Get(c.m, c.path)
 		wantCode(t, rec, c.want, c.who)
 		if c.want != http.StatusOK {
 			wantNotIn(t, rec, c.who, "Mathématiques", "B12")
 		}
 	}
-	rec = s.get(s.guardian, "/emploi-du-temps")
+	rec = s.Get(s.guardian, "/emploi-du-temps")
 	wantIn(t, rec, "the guardian's children", "/emploi-du-temps/eleves/"+alice)
 	wantNotIn(t, rec, "the guardian's children", bruno)
-	rec = s.get(s.relative, "/emploi-du-temps")
+	rec = s.Get(s.relative, "/emploi-du-temps")
 	wantIn(t, rec, "a relative's page", "Aucun enfant dont vous êtes responsable légal")
-	rec = s.get(s.maths, "/emploi-du-temps")
+	rec = s.Get(s.maths, "/emploi-du-temps")
 	wantIn(t, rec, "the maths teacher's week", "2nde 1", "8h00 – 9h55", "Autres emplois du temps")
 	wantNotIn(t, rec, "the maths teacher's week", "Espagnol")
 
 	t.Run("another establishment sees nothing", func(t *testing.T) {
 		for _, path := range []string{"/emploi-du-temps/eleves/" + alice, "/emploi-du-temps/classes/" + s.class.String(), "/emploi-du-temps/salle?nom=B12",
 			"/emploi-du-temps/enseignants/" + s.maths.PersonID.String()} {
-			rec := s.send(s.alpha, s.bravoDir, http.MethodGet, path, "", nil)
+			rec := s.Do(s.alpha, s.bravoDir, http.MethodGet, path, "", nil)
 			wantCode(t, rec, http.StatusForbidden, "Bravo's director on Alpha: "+path)
-			rec = s.send(s.bravo, s.bravoDir, http.MethodGet, path, "", nil)
+			rec = s.Do(s.bravo, s.bravoDir, http.MethodGet, path, "", nil)
 			if rec.Code == http.StatusOK {
 				wantNotIn(t, rec, "Bravo's director on Bravo: "+path, "Mathématiques", "Alice")
 			}
 		}
-		rec := s.send(s.bravo, s.bravoDir, http.MethodGet, "/emploi-du-temps/eleves/"+alice, "", nil)
+		rec := s.Do(s.bravo, s.bravoDir, http.MethodGet, "/emploi-du-temps/eleves/"+alice, "", nil)
 		wantCode(t, rec, http.StatusNotFound, "Alice's id on Bravo")
 	})
 
 	t.Run("API", func(t *testing.T) {
-		rec := s.send(s.alpha, s.alice, http.MethodGet, "/api/v1/emploi-du-temps?semaine=2026-10-05", "", nil)
+		rec := s.Do(s.alpha, s.alice, http.MethodGet, "/api/v1/emploi-du-temps?semaine=2026-10-05", "", nil)
 		wantCode(t, rec, http.StatusOK, "Alice's week, API")
 		var w struct {
 			Week, AB string
@@ -383,12 +288,12 @@ func TestWeekViews(t *testing.T) {
 		if w.Week != "2026-10-05" || w.AB != "B" || len(w.Lessons) != 2 || w.Lessons[0].Start != "08:00" || w.Lessons[0].Subject.Code != "MATHS" {
 			t.Errorf("Alice's week = %s", rec.Body.String())
 		}
-		wantCode(t, s.send(s.alpha, s.guardian, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusOK, "the guardian, API")
-		wantCode(t, s.send(s.alpha, s.relative, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusNotFound, "the relative, API")
-		wantCode(t, s.send(s.alpha, s.bruno, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusNotFound, "Bruno, API")
-		wantCode(t, s.send(s.alpha, s.guardian, http.MethodGet, "/api/v1/emploi-du-temps", "", nil), http.StatusNotFound, "a parent's own week, API")
-		wantCode(t, s.send(s.alpha, s.bravoDir, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusForbidden, "Bravo's director, API")
-		wantCode(t, s.send(s.alpha, directorytest.Member{}, http.MethodGet, "/api/v1/emploi-du-temps", "", nil), http.StatusUnauthorized, "anonymous, API")
+		wantCode(t, s.Do(s.alpha, s.guardian, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusOK, "the guardian, API")
+		wantCode(t, s.Do(s.alpha, s.relative, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusNotFound, "the relative, API")
+		wantCode(t, s.Do(s.alpha, s.bruno, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusNotFound, "Bruno, API")
+		wantCode(t, s.Do(s.alpha, s.guardian, http.MethodGet, "/api/v1/emploi-du-temps", "", nil), http.StatusNotFound, "a parent's own week, API")
+		wantCode(t, s.Do(s.alpha, s.bravoDir, http.MethodGet, "/api/v1/emploi-du-temps/eleves/"+alice, "", nil), http.StatusForbidden, "Bravo's director, API")
+		wantCode(t, s.Do(s.alpha, directorytest.Member{}, http.MethodGet, "/api/v1/emploi-du-temps", "", nil), http.StatusUnauthorized, "anonymous, API")
 	})
 }
 
@@ -397,7 +302,7 @@ var feedURL = regexp.MustCompile(`value="http://[^"]+(/ical/[A-Za-z0-9_-]{43}/em
 // subscribe makes m a feed address through the page and returns its path.
 func (s *site) subscribe(m directorytest.Member) string {
 	s.t.Helper()
-	rec := s.post(m, "/emploi-du-temps/abonnement", nil)
+	rec := s.Post(m, "/emploi-du-temps/abonnement", nil)
 	wantCode(s.t, rec, http.StatusOK, "subscribe")
 	got := feedURL.FindStringSubmatch(rec.Body.String())
 	if got == nil {
@@ -412,16 +317,16 @@ func TestCalendarFeed(t *testing.T) {
 	monday := "2026-10-05"
 	x := url.Values{"date": {monday}, "type": {"annule"}, "remarque": {"Sortie au musée"}}
 	var slot string
-	if err := s.reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error {
+	if err := s.Reg.DB().ReadTx(s.t.Context(), s.alpha, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id::text FROM lesson_slots WHERE weekday = 1`).Scan(&slot).Error
 	}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, s.post(s.director, "/emploi-du-temps/gestion/creneaux/"+slot+"/exceptions", x), http.StatusSeeOther, "cancel Monday's maths")
+	wantCode(t, s.Post(s.director, "/emploi-du-temps/gestion/creneaux/"+slot+"/exceptions", x), http.StatusSeeOther, "cancel Monday's maths")
 
 	path := s.subscribe(s.alice)
 	anonymous := directorytest.Member{}
-	rec := s.send(s.alpha, anonymous, http.MethodGet, path, "", nil)
+	rec := s.Do(s.alpha, anonymous, http.MethodGet, path, "", nil)
 	wantCode(t, rec, http.StatusOK, "Alice's feed, without a session")
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/calendar") {
 		t.Errorf("Content-Type %q", ct)
@@ -433,21 +338,21 @@ func TestCalendarFeed(t *testing.T) {
 			t.Errorf("feed lacks %q", want)
 		}
 	}
-	if n := s.count(`SELECT count(*) FROM timetable_feeds WHERE secret_hash = convert_to(?, 'UTF8')`, strings.Split(path, "/")[2]); n != 0 {
+	if n := s.Count(s.alpha, `SELECT count(*) FROM timetable_feeds WHERE secret_hash = convert_to(?, 'UTF8')`, strings.Split(path, "/")[2]); n != 0 {
 		t.Errorf("the secret is stored in clear")
 	}
 	t.Run("another establishment's host does not know the address", func(t *testing.T) {
-		wantCode(t, s.send(s.bravo, anonymous, http.MethodGet, path, "", nil), http.StatusNotFound, "Alice's feed on Bravo")
-		wantCode(t, s.send(s.bravo, s.bravoDir, http.MethodGet, path, "", nil), http.StatusNotFound, "Alice's feed on Bravo, signed in")
+		wantCode(t, s.Do(s.bravo, anonymous, http.MethodGet, path, "", nil), http.StatusNotFound, "Alice's feed on Bravo")
+		wantCode(t, s.Do(s.bravo, s.bravoDir, http.MethodGet, path, "", nil), http.StatusNotFound, "Alice's feed on Bravo, signed in")
 	})
 	t.Run("a parent's feed has their legal children's lessons", func(t *testing.T) {
 		p := s.subscribe(s.guardian)
-		rec := s.send(s.alpha, anonymous, http.MethodGet, p, "", nil)
+		rec := s.Do(s.alpha, anonymous, http.MethodGet, p, "", nil)
 		wantCode(t, rec, http.StatusOK, "the guardian's feed")
 		if !strings.Contains(rec.Body.String(), "Mathématiques – 2nde 1") || !strings.Contains(rec.Body.String(), "SUMMARY:Alice-") {
 			t.Errorf("the guardian's feed lacks Alice's lessons: %s", rec.Body.String())
 		}
-		r := s.send(s.alpha, anonymous, http.MethodGet, s.subscribe(s.relative), "", nil)
+		r := s.Do(s.alpha, anonymous, http.MethodGet, s.subscribe(s.relative), "", nil)
 		wantCode(t, r, http.StatusOK, "the relative's feed")
 		if strings.Contains(r.Body.String(), "BEGIN:VEVENT") {
 			t.Errorf("a relative who is not a legal guardian gets lessons: %s", r.Body.String())
@@ -455,31 +360,31 @@ func TestCalendarFeed(t *testing.T) {
 	})
 	t.Run("regenerated, then revoked", func(t *testing.T) {
 		second := s.subscribe(s.alice)
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, path, "", nil), http.StatusNotFound, "the replaced address")
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusOK, "the new address")
-		rec := s.get(s.alice, "/emploi-du-temps")
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, path, "", nil), http.StatusNotFound, "the replaced address")
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusOK, "the new address")
+		rec := s.Get(s.alice, "/emploi-du-temps")
 		wantIn(t, rec, "Alice's page", "Une adresse d'abonnement est active depuis le lundi 5 octobre 2026")
 		wantNotIn(t, rec, "Alice's page (the address is shown once)", second)
-		wantCode(t, s.post(s.alice, "/emploi-du-temps/abonnement/revoquer", nil), http.StatusSeeOther, "revoke")
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusNotFound, "the revoked address")
+		wantCode(t, s.Post(s.alice, "/emploi-du-temps/abonnement/revoquer", nil), http.StatusSeeOther, "revoke")
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, second, "", nil), http.StatusNotFound, "the revoked address")
 
 		third := s.subscribe(s.alice) // then lost: direction revokes it from her week
 		revoke := "/emploi-du-temps/personnes/" + s.alice.PersonID.String() + "/abonnement/revoquer"
-		rec = s.get(s.director, "/emploi-du-temps/eleves/"+s.alice.PersonID.String())
+		rec = s.Get(s.director, "/emploi-du-temps/eleves/"+s.alice.PersonID.String())
 		wantIn(t, rec, "Alice's week seen by the director", revoke, "Révoquer son adresse d'abonnement")
 		wantNotIn(t, rec, "Alice's week seen by the director", third)
-		wantCode(t, s.post(s.maths, revoke, nil), http.StatusForbidden, "a teacher revokes a pupil's address")
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusOK, "the address after the teacher's try")
-		rec = s.post(s.director, revoke, url.Values{"retour": {"/emploi-du-temps/eleves/" + s.alice.PersonID.String()}})
+		wantCode(t, s.Post(s.maths, revoke, nil), http.StatusForbidden, "a teacher revokes a pupil's address")
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusOK, "the address after the teacher's try")
+		rec = s.Post(s.director, revoke, url.Values{"retour": {"/emploi-du-temps/eleves/" + s.alice.PersonID.String()}})
 		wantCode(t, rec, http.StatusSeeOther, "the director revokes")
 		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/eleves/"+s.alice.PersonID.String()+"?ok=revoque" {
 			t.Errorf("back to %q", loc)
 		}
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusNotFound, "the address revoked by the director")
-		rec = s.post(s.director, revoke, url.Values{"retour": {"//evil.example/"}})
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, third, "", nil), http.StatusNotFound, "the address revoked by the director")
+		rec = s.Post(s.director, revoke, url.Values{"retour": {"//evil.example/"}})
 		if loc := rec.Header().Get("Location"); loc != "/emploi-du-temps/consulter?ok=revoque" {
 			t.Errorf("an outside return address was followed: %q", loc)
 		}
-		wantCode(t, s.send(s.alpha, anonymous, http.MethodGet, "/ical/"+strings.Repeat("A", 43)+"/emploi-du-temps.ics", "", nil), http.StatusNotFound, "a guessed address")
+		wantCode(t, s.Do(s.alpha, anonymous, http.MethodGet, "/ical/"+strings.Repeat("A", 43)+"/emploi-du-temps.ics", "", nil), http.StatusNotFound, "a guessed address")
 	})
 }
