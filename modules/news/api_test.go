@@ -9,19 +9,15 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // api sends a JSON request on tn's host as m, checked against the OpenAPI document.
 func (s *site) api(tn *tenant.Tenant, m directorytest.Member, method, path, body string) *httptest.ResponseRecorder {
 	s.t.Helper()
-	req := httptest.NewRequest(method, path, strings.NewReader(body))
-	req.Host = tn.Slug + ".cartable.test"
-	req.Header.Set("X-Session-Token", m.Token)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+	if body == "" {
+		return s.Do(tn, m, method, path, "", nil)
 	}
-	return apitest.Serve(s.t.(*testing.T), s.srv, req)
+	return s.Do(tn, m, method, path, "application/json", strings.NewReader(body))
 }
 
 func decode[T any](t *testing.T, rec *httptest.ResponseRecorder) T {
@@ -90,7 +86,7 @@ func TestAPI(t *testing.T) {
 	wantCode(t, s.api(s.bravo, s.bravoDirection, http.MethodGet, "/api/v1/actualites/"+p.ID, ""), http.StatusNotFound, "Alpha's post on Bravo")
 	wantCode(t, s.api(s.bravo, s.bravoDirection, http.MethodDelete, "/api/v1/actualites/"+p.ID, ""), http.StatusNotFound, "Bravo deletes Alpha's post")
 	wantCode(t, s.api(a, s.direction, http.MethodDelete, "/api/v1/actualites/"+p.ID, ""), http.StatusNoContent, "direction deletes")
-	if n := s.count(a, `SELECT count(*) FROM news_posts`); n != 0 {
+	if n := s.Count(a, `SELECT count(*) FROM news_posts`); n != 0 {
 		t.Fatal("not deleted")
 	}
 }

@@ -38,13 +38,7 @@ func (s *site) upload(m directorytest.Member, path, name string, data []byte, al
 		fw.Write(data)
 	}
 	w.Close()
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Host = s.alpha.Slug + ".cartable.test"
-	req.Header.Set("X-Session-Token", m.Token)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
-	return rec
+	return s.Do(s.alpha, m, http.MethodPost, path, w.FormDataContentType(), &body)
 }
 
 func (s *site) blobKeys(t *testing.T) []string {
@@ -88,7 +82,7 @@ func TestAttachments(t *testing.T) {
 			wantCode(t, rec, http.StatusUnprocessableEntity, c.name)
 			wantIn(t, rec, c.name, c.want)
 		}
-		if n := s.count(s.alpha, `SELECT count(*) FROM news_files`); n != 0 || len(s.blobKeys(t)) != 0 {
+		if n := s.Count(s.alpha, `SELECT count(*) FROM news_files`); n != 0 || len(s.blobKeys(t)) != 0 {
 			t.Fatalf("%d rows, blobs %v after refused files", n, s.blobKeys(t))
 		}
 	})
@@ -103,9 +97,9 @@ func TestAttachments(t *testing.T) {
 		if keys := s.blobKeys(t); len(keys) != 2 || !strings.HasPrefix(keys[0], s.alpha.ID.String()+"/news/") {
 			t.Fatalf("blobs %v, want two under %s/news/", keys, s.alpha.ID)
 		}
-		wantCode(t, s.post(s.teacher, "/actualites/"+id.String()+"/modifier", postForm("Photos de la sortie", "Voici.", "classe", s.class1.String(), "soumettre")), http.StatusSeeOther, "submit")
-		wantCode(t, s.post(s.direction, "/actualites/"+id.String()+"/publier", url.Values{}), http.StatusSeeOther, "publish")
-		rec := s.get(s.guardian, "/actualites/"+id.String())
+		wantCode(t, s.Post(s.teacher, "/actualites/"+id.String()+"/modifier", postForm("Photos de la sortie", "Voici.", "classe", s.class1.String(), "soumettre")), http.StatusSeeOther, "submit")
+		wantCode(t, s.Post(s.direction, "/actualites/"+id.String()+"/publier", url.Values{}), http.StatusSeeOther, "publish")
+		rec := s.Get(s.guardian, "/actualites/"+id.String())
 		wantCode(t, rec, http.StatusOK, "post")
 		wantIn(t, rec, "post", `alt="Les élèves devant le musée"`, "Télécharger programme.pdf")
 		found := fileLink.FindStringSubmatch(rec.Body.String())
@@ -113,22 +107,22 @@ func TestAttachments(t *testing.T) {
 			t.Fatal("no file link on the post")
 		}
 		image = "/actualites/pieces/" + found[1]
-		rec = s.get(s.guardian, image)
+		rec = s.Get(s.guardian, image)
 		wantCode(t, rec, http.StatusOK, "image")
 		if rec.Header().Get("Content-Type") != "image/png" || rec.Header().Get("X-Content-Type-Options") != "nosniff" || !bytes.Equal(rec.Body.Bytes(), img) {
 			t.Errorf("image served as %q (%d bytes)", rec.Header().Get("Content-Type"), rec.Body.Len())
 		}
 	})
 	t.Run("outside the audience, or another establishment: nothing", func(t *testing.T) {
-		wantCode(t, s.get(s.zoe, image), http.StatusNotFound, "pupil of 2nde 2")
-		wantCode(t, s.get(s.guardianZoe, image), http.StatusNotFound, "guardian of 2nde 2")
-		wantCode(t, s.get(s.bravoDirection, image), http.StatusForbidden, "Bravo on Alpha")
-		wantCode(t, s.send(s.bravo, s.bravoDirection, http.MethodGet, image, nil), http.StatusNotFound, "Alpha's file on Bravo")
-		wantCode(t, s.post(s.teacher, strings.Replace(image, "pieces/", "pieces/", 1)+"/supprimer", url.Values{}), http.StatusForbidden, "author removes a file of a published post")
+		wantCode(t, s.Get(s.zoe, image), http.StatusNotFound, "pupil of 2nde 2")
+		wantCode(t, s.Get(s.guardianZoe, image), http.StatusNotFound, "guardian of 2nde 2")
+		wantCode(t, s.Get(s.bravoDirection, image), http.StatusForbidden, "Bravo on Alpha")
+		wantCode(t, s.Send(s.bravo, s.bravoDirection, http.MethodGet, image, nil), http.StatusNotFound, "Alpha's file on Bravo")
+		wantCode(t, s.Post(s.teacher, strings.Replace(image, "pieces/", "pieces/", 1)+"/supprimer", url.Values{}), http.StatusForbidden, "author removes a file of a published post")
 	})
 	t.Run("deleting the post deletes its files", func(t *testing.T) {
-		wantCode(t, s.post(s.direction, "/actualites/"+id.String()+"/supprimer", url.Values{}), http.StatusSeeOther, "delete")
-		if n := s.count(s.alpha, `SELECT count(*) FROM news_files`); n != 0 || len(s.blobKeys(t)) != 0 {
+		wantCode(t, s.Post(s.direction, "/actualites/"+id.String()+"/supprimer", url.Values{}), http.StatusSeeOther, "delete")
+		if n := s.Count(s.alpha, `SELECT count(*) FROM news_files`); n != 0 || len(s.blobKeys(t)) != 0 {
 			t.Fatalf("%d rows, blobs %v after deletion", n, s.blobKeys(t))
 		}
 	})

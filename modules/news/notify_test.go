@@ -16,15 +16,15 @@ import (
 // nobody; the author and the person publishing are not told.
 func TestPublicationNotifiesItsAudience(t *testing.T) {
 	s := newSite(t)
-	s.svc.SetNotifier(notify.NewService(s.reg.DB(), s.clock.Now))
+	s.svc.SetNotifier(notify.NewService(s.Reg.DB(), s.clock.Now))
 	told := func(p uuid.UUID) int {
-		return s.count(s.alpha, `SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id WHERE r.person_id = ? AND n.kind = 'news'`, p)
+		return s.Count(s.alpha, `SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id WHERE r.person_id = ? AND n.kind = 'news'`, p)
 	}
 	id := s.write(s.teacher, "/actualites/nouvelle", postForm("Sortie au musée", "x", "responsables", s.class1.String(), "soumettre"))
 	if told(s.guardian.PersonID) != 0 {
 		t.Fatal("a post waiting for validation told its audience")
 	}
-	wantCode(t, s.post(s.direction, "/actualites/"+id.String()+"/publier", url.Values{}), http.StatusSeeOther, "publish")
+	wantCode(t, s.Post(s.direction, "/actualites/"+id.String()+"/publier", url.Values{}), http.StatusSeeOther, "publish")
 	for who, c := range map[string]struct {
 		id   uuid.UUID
 		want int
@@ -34,11 +34,11 @@ func TestPublicationNotifiesItsAudience(t *testing.T) {
 			t.Errorf("%s told %d times, want %d", who, got, c.want)
 		}
 	}
-	if n := s.count(s.alpha, `SELECT count(*) FROM notifications WHERE link = ? AND title = 'Actualité : Sortie au musée'`, "/actualites/"+id.String()); n != 1 {
+	if n := s.Count(s.alpha, `SELECT count(*) FROM notifications WHERE link = ? AND title = 'Actualité : Sortie au musée'`, "/actualites/"+id.String()); n != 1 {
 		t.Errorf("%d notifications linking to the post, want 1", n)
 	}
 	// Saving the published post again tells nobody again.
-	wantCode(t, s.post(s.direction, "/actualites/"+id.String()+"/modifier", postForm("Sortie au musée", "y", "responsables", s.class1.String(), "publier")), http.StatusSeeOther, "edit")
+	wantCode(t, s.Post(s.direction, "/actualites/"+id.String()+"/modifier", postForm("Sortie au musée", "y", "responsables", s.class1.String(), "publier")), http.StatusSeeOther, "edit")
 	if told(s.guardian.PersonID) != 1 {
 		t.Error("editing a published post told again")
 	}
