@@ -6,8 +6,7 @@ package grades_test
 
 import (
 	"encoding/json"
-	"io"
-	"log/slog"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,23 +22,19 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/ops/testenv"
 	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
-	"github.com/cartable-ent/cartable/web"
-	"github.com/cartable-ent/cartable/web/apitest"
 )
 
 // marksSite is one lycée with a class 2nde 1 of three pupils, a maths teacher, a French
 // teacher, a legal guardian of the first pupil and a director, behind the real router.
 type marksSite struct {
+	*moduletest.Site
 	t        *testing.T
 	clock    *testenv.Clock
 	start    time.Time // the clock's first instant: "today" of the site
-	srv      *web.Server
-	reg      *tenant.Registry
 	tn       *tenant.Tenant
-	host     string
 	class    uuid.UUID
 	maths    directorytest.Member
 	french   directorytest.Member
@@ -54,44 +49,27 @@ func newMarksSite(t *testing.T) *marksSite { return newMarksSiteAt(t, testenv.Sc
 // newMarksSiteAt is newMarksSite with every service's clock at now.
 func newMarksSiteAt(t *testing.T, now time.Time) *marksSite {
 	t.Helper()
-	reg := tenanttest.NewRegistry(t, tenant.Options{}, tenant.PoolOptions{MaxOpenConns: 8})
-	env := directorytest.NewEnvAt(t, reg, testenv.NewClock(now))
-	s := &marksSite{t: t, reg: reg, class: uuid.New(), start: now}
-	s.tn = tenanttest.Provision(t, reg, tenanttest.UAI(33, 41), "Lycée des Notes", "lycee")
-	s.host = s.tn.Slug + ".cartable.test"
-
-	log := slog.New(slog.NewTextHandler(marksLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	srv, err := web.NewServer(web.Config{BaseDomain: "cartable.test", Logger: log}, reg, grades.Templates)
-	if err != nil {
-		t.Fatalf("new server: %v", err)
-	}
-	auth := identity.NewAuthenticator(env.Kratos, identity.NewStore(reg.Platform()), srv.PortalURL())
-	srv.Tenants().Use(auth.Tenant)
-	if err := auth.MountModule(identity.Hosts{Tenant: srv.Tenants()}, grades.NewHandler(grades.NewService(reg.DB(), env.Clock.Now), auth).Module()); err != nil {
-		t.Fatal(err)
-	}
-	s.srv = srv
-
-	s.maths = env.AddMember(t, s.tn, identity.RoleEnseignant, "Claire", "Lefèvre")
-	s.french = env.AddMember(t, s.tn, identity.RoleEnseignant, "Paul", "Moreau")
-	s.director = env.AddMember(t, s.tn, identity.RoleDirection, "Sophie", "Fournier")
-	s.guardian = env.AddMember(t, s.tn, identity.RoleResponsable, "Gérard", "Martin")
+	s := &marksSite{Site: moduletest.New(t, moduletest.Options{Now: now, LogWarnings: true, Templates: []fs.FS{grades.Templates}}), t: t, class: uuid.New(), start: now}
+	s.clock = s.Clock
+	s.tn = s.Establishment(41, "Lycée des Notes")
+	s.Mount(grades.NewHandler(grades.NewService(s.Reg.DB(), s.Clock.Now), s.Auth).Module())
+	s.maths = s.Member(s.tn, identity.RoleEnseignant, "Claire", "Lefèvre")
+	s.french = s.Member(s.tn, identity.RoleEnseignant, "Paul", "Moreau")
+	s.director = s.Member(s.tn, identity.RoleDirection, "Sophie", "Fournier")
+	s.guardian = s.Member(s.tn, identity.RoleResponsable, "Gérard", "Martin")
 	for _, n := range [][2]string{{"Bruno", "Bernard"}, {"Alice", "Martin"}, {"Chloé", "Petit"}} {
-		m := env.AddMember(t, s.tn, identity.RoleEleve, n[0], n[1])
+		m := s.Member(s.tn, identity.RoleEleve, n[0], n[1])
 		s.pupils = append(s.pupils, m)
 		var first string
-		if err := reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
+		if err := s.Reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
 			return tx.Raw(`SELECT first_name FROM people WHERE id = ?`, m.PersonID).Scan(&first).Error
 		}); err != nil {
 			t.Fatal(err)
 		}
 		s.first = append(s.first, first)
 	}
-	s.clock = env.Clock
-	year, start, end := directory.SchoolYearOf(s.clock.Now())
-	s.exec(`INSERT INTO school_years (code, starts_on, ends_on, current) VALUES (?, ?, ?, true) ON CONFLICT (code) DO NOTHING`, year, start, end)
 	s.exec(`INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques'), ('FRANCAIS', 'Français') ON CONFLICT DO NOTHING`)
-	s.exec(`INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?)`, s.class, year)
+	s.exec(`INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?)`, s.class, s.Year())
 	for _, p := range s.pupils {
 		s.exec(`INSERT INTO class_members (class_id, person_id) VALUES (?, ?)`, s.class, p.PersonID)
 	}
@@ -101,58 +79,17 @@ func newMarksSiteAt(t *testing.T, now time.Time) *marksSite {
 	return s
 }
 
-// marksLog sends the server's warnings and errors to the test log.
-type marksLog struct{ t *testing.T }
-
-func (w marksLog) Write(p []byte) (int, error) {
-	w.t.Helper()
-	w.t.Log(strings.TrimSpace(string(p)))
-	return len(p), nil
-}
-
 // today is the site's current date as a form date, in Paris.
 func (s *marksSite) today() string { return s.start.In(testenv.Paris).Format("2006-01-02") }
 
-func (s *marksSite) exec(q string, args ...any) {
-	s.t.Helper()
-	if err := s.reg.DB().Tx(s.t.Context(), s.tn, func(tx *gorm.DB) error { return tx.Exec(q, args...).Error }); err != nil {
-		s.t.Fatalf("%s: %v", q, err)
-	}
-}
+func (s *marksSite) exec(q string, args ...any) { s.t.Helper(); s.Exec(s.tn, q, args...) }
 
-func (s *marksSite) count(q string, args ...any) int {
-	s.t.Helper()
-	var n int
-	if err := s.reg.DB().ReadTx(s.t.Context(), s.tn, func(tx *gorm.DB) error { return tx.Raw(q, args...).Scan(&n).Error }); err != nil {
-		s.t.Fatalf("%s: %v", q, err)
-	}
-	return n
-}
+func (s *marksSite) count(q string, args ...any) int { s.t.Helper(); return s.Count(s.tn, q, args...) }
 
 // send serves a request as the member (session token, no cookie: no CSRF check applies).
 func (s *marksSite) send(m directorytest.Member, method, path, contentType, body string) *httptest.ResponseRecorder {
 	s.t.Helper()
-	var r io.Reader
-	if body != "" || method != http.MethodGet {
-		r = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, r)
-	req.Host = s.host
-	req.Header.Set("X-Session-Token", m.Token)
-	if contentType != "" {
-		req.Header.Set("Content-Type", contentType)
-	}
-	return apitest.Serve(s.t, s.srv, req) // API exchanges checked against web/openapi.json
-}
-
-func (s *marksSite) get(m directorytest.Member, path string) *httptest.ResponseRecorder {
-	s.t.Helper()
-	return s.send(m, http.MethodGet, path, "", "")
-}
-
-func (s *marksSite) post(m directorytest.Member, path string, form url.Values) *httptest.ResponseRecorder {
-	s.t.Helper()
-	return s.send(m, http.MethodPost, path, "application/x-www-form-urlencoded", form.Encode())
+	return s.Do(s.tn, m, method, path, contentType, strings.NewReader(body))
 }
 
 func (s *marksSite) putJSON(m directorytest.Member, path string, body any) *httptest.ResponseRecorder {
@@ -161,16 +98,7 @@ func (s *marksSite) putJSON(m directorytest.Member, path string, body any) *http
 	return s.send(m, http.MethodPut, path, "application/json", string(b))
 }
 
-func wantCode(t *testing.T, rec *httptest.ResponseRecorder, want int, what string) {
-	t.Helper()
-	if rec.Code != want {
-		body := rec.Body.String()
-		if len(body) > 1500 {
-			body = body[:1500] + "…"
-		}
-		t.Fatalf("%s: status %d, want %d; body: %s", what, rec.Code, want, body)
-	}
-}
+var wantCode = moduletest.WantCode
 
 func wantIn(t *testing.T, body string, what string, parts ...string) {
 	t.Helper()
@@ -200,7 +128,7 @@ func (s *marksSite) createEvaluation(title string, published bool) uuid.UUID {
 	if published {
 		f.Set("publiee", "true")
 	}
-	rec := s.post(s.maths, "/notes/evaluations", f)
+	rec := s.Post(s.maths, "/notes/evaluations", f)
 	wantCode(s.t, rec, http.StatusSeeOther, "create evaluation")
 	m := evaluationPath.FindStringSubmatch(rec.Header().Get("Location"))
 	if m == nil {
@@ -223,13 +151,13 @@ func TestMarksGrid(t *testing.T) {
 	ev := s.createEvaluation("Contrôle 1", true)
 	gridURL := "/notes/evaluations/" + ev.String() + "/saisie"
 
-	rec := s.get(s.maths, gridURL)
+	rec := s.Get(s.maths, gridURL)
 	wantCode(t, rec, http.StatusOK, "grid")
 	wantIn(t, rec.Body.String(), "grid", "Bernard "+s.first[0], "Martin "+s.first[1], "Petit "+s.first[2], `name="note_`+s.pupils[0].PersonID.String()+`"`,
 		`src="/static/grades.js"`, "Aucune note enregistrée comptée")
 
 	t.Run("a wrong cell refuses the whole grid and keeps what was typed", func(t *testing.T) {
-		rec := s.post(s.maths, gridURL, s.gridForm("21", "12,5,3", "15"))
+		rec := s.Post(s.maths, gridURL, s.gridForm("21", "12,5,3", "15"))
 		wantCode(t, rec, http.StatusUnprocessableEntity, "grid with errors")
 		body := rec.Body.String()
 		wantIn(t, body, "refused grid", "Rien n'a été enregistré",
@@ -245,22 +173,22 @@ func TestMarksGrid(t *testing.T) {
 	})
 
 	t.Run("a good grid is saved, codes and shortcuts included", func(t *testing.T) {
-		rec := s.post(s.maths, gridURL, s.gridForm("a", "15", "12,5"))
+		rec := s.Post(s.maths, gridURL, s.gridForm("a", "15", "12,5"))
 		wantCode(t, rec, http.StatusSeeOther, "good grid")
 		if n := s.count(`SELECT count(*) FROM marks WHERE evaluation_id = ?`, ev); n != 3 {
 			t.Errorf("%d marks saved, want 3", n)
 		}
-		rec = s.get(s.maths, rec.Header().Get("Location"))
+		rec = s.Get(s.maths, rec.Header().Get("Location"))
 		wantCode(t, rec, http.StatusOK, "grid after saving")
 		wantIn(t, rec.Body.String(), "saved grid", "Les notes ont été enregistrées.", `value="Abs"`, `value="12,5"`,
 			"moyenne <strong>13,75</strong>, plus basse 12,50, plus haute 15,00")
 	})
 
 	t.Run("a teacher of another subject does not find the evaluation", func(t *testing.T) {
-		wantCode(t, s.get(s.french, gridURL), http.StatusNotFound, "French teacher, grid")
-		wantCode(t, s.post(s.french, gridURL, s.gridForm("1", "1", "1")), http.StatusNotFound, "French teacher, save grid")
-		wantCode(t, s.get(s.french, "/notes/evaluations/"+ev.String()+"/modifier"), http.StatusNotFound, "French teacher, edit")
-		wantCode(t, s.get(s.french, "/notes/classes/"+s.class.String()+"/MATHS"), http.StatusNotFound, "French teacher, class page")
+		wantCode(t, s.Get(s.french, gridURL), http.StatusNotFound, "French teacher, grid")
+		wantCode(t, s.Post(s.french, gridURL, s.gridForm("1", "1", "1")), http.StatusNotFound, "French teacher, save grid")
+		wantCode(t, s.Get(s.french, "/notes/evaluations/"+ev.String()+"/modifier"), http.StatusNotFound, "French teacher, edit")
+		wantCode(t, s.Get(s.french, "/notes/classes/"+s.class.String()+"/MATHS"), http.StatusNotFound, "French teacher, class page")
 		if n := s.count(`SELECT count(*) FROM marks WHERE evaluation_id = ? AND value = 1`, ev); n != 0 {
 			t.Errorf("the French teacher changed %d marks", n)
 		}
@@ -270,13 +198,13 @@ func TestMarksGrid(t *testing.T) {
 		for _, p := range []string{"/notes/evaluations/nope/saisie", "/notes/evaluations/" + uuid.NewString() + "/saisie",
 			"/notes/classes/:class/:subject", "/notes/classes/" + s.class.String() + "/NOPE", "/notes/eleves/:id",
 			"/notes/classes/" + s.class.String() + "/MATHS?periode=x", "/notes/tableau?classe=" + uuid.NewString()} {
-			wantCode(t, s.get(s.director, p), http.StatusNotFound, p)
+			wantCode(t, s.Get(s.director, p), http.StatusNotFound, p)
 		}
 	})
 
 	t.Run("an evaluation form error comes back with what was typed", func(t *testing.T) {
 		f := url.Values{"enseignement": {s.class.String() + "|MATHS"}, "titre": {" "}, "date": {"31/02/2026"}, "bareme": {"vingt"}, "coefficient": {"0,5"}}
-		rec := s.post(s.maths, "/notes/evaluations", f)
+		rec := s.Post(s.maths, "/notes/evaluations", f)
 		wantCode(t, rec, http.StatusUnprocessableEntity, "bad form")
 		wantIn(t, rec.Body.String(), "bad form", "Donnez un titre", "Date illisible", "Le barème est un nombre positif", `value="vingt"`,
 			`value="0,5"`, `aria-invalid="true"`)
@@ -284,18 +212,18 @@ func TestMarksGrid(t *testing.T) {
 		f.Set("titre", "Dictée")
 		f.Set("date", s.today())
 		f.Set("bareme", "20")
-		rec = s.post(s.maths, "/notes/evaluations", f)
+		rec = s.Post(s.maths, "/notes/evaluations", f)
 		wantCode(t, rec, http.StatusUnprocessableEntity, "a subject the teacher does not teach")
 		wantIn(t, rec.Body.String(), "other subject", "Vous n&#39;enseignez pas cette matière")
 	})
 
 	t.Run("deleting asks first, then removes the evaluation and its marks", func(t *testing.T) {
 		del := s.createEvaluation("À supprimer", false)
-		wantCode(t, s.post(s.maths, "/notes/evaluations/"+del.String()+"/saisie", s.gridForm("10", "11", "12")), http.StatusSeeOther, "marks")
-		rec := s.get(s.maths, "/notes/evaluations/"+del.String()+"/supprimer")
+		wantCode(t, s.Post(s.maths, "/notes/evaluations/"+del.String()+"/saisie", s.gridForm("10", "11", "12")), http.StatusSeeOther, "marks")
+		rec := s.Get(s.maths, "/notes/evaluations/"+del.String()+"/supprimer")
 		wantCode(t, rec, http.StatusOK, "confirm")
 		wantIn(t, rec.Body.String(), "confirm", "3 note(s) saisie(s) seront supprimées")
-		rec = s.post(s.maths, "/notes/evaluations/"+del.String()+"/supprimer", url.Values{})
+		rec = s.Post(s.maths, "/notes/evaluations/"+del.String()+"/supprimer", url.Values{})
 		wantCode(t, rec, http.StatusSeeOther, "delete")
 		if n := s.count(`SELECT count(*) FROM evaluations WHERE id = ?`, del); n != 0 {
 			t.Error("the evaluation is still there")
@@ -315,45 +243,45 @@ func testMarksPupilsAndGuardians(t *testing.T, now time.Time) {
 	s := newMarksSiteAt(t, now)
 	pub := s.createEvaluation("Contrôle publié", true)
 	draft := s.createEvaluation("Devoir en brouillon", false)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+pub.String()+"/saisie", s.gridForm("Abs", "15", "12,5")), http.StatusSeeOther, "marks")
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+draft.String()+"/saisie", s.gridForm("2", "3", "4")), http.StatusSeeOther, "draft marks")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+pub.String()+"/saisie", s.gridForm("Abs", "15", "12,5")), http.StatusSeeOther, "marks")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+draft.String()+"/saisie", s.gridForm("2", "3", "4")), http.StatusSeeOther, "draft marks")
 	alice, bruno := s.pupils[1], s.pupils[0]
 
-	rec := s.get(alice, "/notes")
+	rec := s.Get(alice, "/notes")
 	wantCode(t, rec, http.StatusOK, "pupil's marks")
 	body := rec.Body.String()
 	wantIn(t, body, "pupil", "Mes notes", "Contrôle publié", "15,00\u00a0/\u00a020", "Mathématiques – moyenne : 15,00", "Moyenne générale : 15,00",
 		"moy. 13,75", "min 12,50 · max 15,00")
 	wantNotIn(t, body, "pupil", "Devoir en brouillon", "Nouveau")
 
-	rec = s.get(bruno, "/notes")
+	rec = s.Get(bruno, "/notes")
 	wantCode(t, rec, http.StatusOK, "absent pupil")
 	wantIn(t, rec.Body.String(), "absent pupil", `<abbr title="absent">Abs</abbr>`, "Mathématiques – moyenne : Pas de moyenne",
 		"Moyenne générale : Pas de moyenne")
 
-	wantCode(t, s.get(alice, "/notes/eleves/"+bruno.PersonID.String()), http.StatusNotFound, "another pupil's marks")
+	wantCode(t, s.Get(alice, "/notes/eleves/"+bruno.PersonID.String()), http.StatusNotFound, "another pupil's marks")
 
-	rec = s.get(s.guardian, "/notes")
+	rec = s.Get(s.guardian, "/notes")
 	wantCode(t, rec, http.StatusSeeOther, "guardian with one child")
 	child := "/notes/eleves/" + alice.PersonID.String()
 	if rec.Header().Get("Location") != child {
 		t.Fatalf("guardian sent to %q, want %q", rec.Header().Get("Location"), child)
 	}
-	rec = s.get(s.guardian, child)
+	rec = s.Get(s.guardian, child)
 	wantCode(t, rec, http.StatusOK, "guardian's view")
 	wantIn(t, rec.Body.String(), "guardian", "Notes de "+s.first[1], "15,00\u00a0/\u00a020")
 	wantNotIn(t, rec.Body.String(), "guardian", "Devoir en brouillon")
-	wantCode(t, s.get(s.guardian, "/notes/eleves/"+bruno.PersonID.String()), http.StatusNotFound, "guardian, another pupil")
+	wantCode(t, s.Get(s.guardian, "/notes/eleves/"+bruno.PersonID.String()), http.StatusNotFound, "guardian, another pupil")
 
 	// A mark changed after the last visit is new, with a visible word.
 	time.Sleep(10 * time.Millisecond)
 	rec = s.putJSON(s.maths, "/api/v1/evaluations/"+pub.String()+"/notes", map[string]any{"marks": map[string]any{alice.PersonID.String(): 16}})
 	wantCode(t, rec, http.StatusOK, "API change")
-	rec = s.get(alice, "/notes")
+	rec = s.Get(alice, "/notes")
 	wantIn(t, rec.Body.String(), "new mark", ">Nouveau</strong>", "16,00\u00a0/\u00a020", "1 nouvelle(s) note(s)")
 
 	t.Run("API", func(t *testing.T) {
-		rec := s.get(alice, "/api/v1/notes")
+		rec := s.Get(alice, "/api/v1/notes")
 		wantCode(t, rec, http.StatusOK, "API marks")
 		var got struct {
 			Subjects []struct {
@@ -377,12 +305,12 @@ func testMarksPupilsAndGuardians(t *testing.T, now time.Time) {
 			*got.Subjects[0].Evaluations[0].Mark.Value != "16.00" || *got.Subjects[0].Evaluations[0].Stats.Average != "14.25" || *got.General != "16.00" {
 			t.Errorf("API marks = %s", rec.Body.String())
 		}
-		rec = s.get(bruno, "/api/v1/notes")
+		rec = s.Get(bruno, "/api/v1/notes")
 		if !strings.Contains(rec.Body.String(), `"average":null`) || !strings.Contains(rec.Body.String(), `"general_average":null`) {
 			t.Errorf("no average must be null: %s", rec.Body.String())
 		}
-		wantCode(t, s.get(s.guardian, "/api/v1/notes"), http.StatusUnprocessableEntity, "guardian without eleve")
-		wantCode(t, s.get(s.guardian, "/api/v1/notes?eleve="+alice.PersonID.String()), http.StatusOK, "guardian with eleve")
+		wantCode(t, s.Get(s.guardian, "/api/v1/notes"), http.StatusUnprocessableEntity, "guardian without eleve")
+		wantCode(t, s.Get(s.guardian, "/api/v1/notes?eleve="+alice.PersonID.String()), http.StatusOK, "guardian with eleve")
 
 		rec = s.putJSON(s.maths, "/api/v1/evaluations/"+pub.String()+"/notes", map[string]any{"marks": map[string]any{
 			alice.PersonID.String(): "25", bruno.PersonID.String(): "10"}})
@@ -414,15 +342,15 @@ func testMarksPupilsAndGuardians(t *testing.T, now time.Time) {
 		if created.Scale != "10.00" || created.Coefficient != "0.50" || rec.Header().Get("Location") != "/api/v1/evaluations/"+created.ID {
 			t.Errorf("API create = %s (Location %q)", rec.Body.String(), rec.Header().Get("Location"))
 		}
-		rec = s.get(s.maths, "/api/v1/evaluations?classe="+s.class.String()+"&matiere=MATHS")
+		rec = s.Get(s.maths, "/api/v1/evaluations?classe="+s.class.String()+"&matiere=MATHS")
 		wantCode(t, rec, http.StatusOK, "API list")
 		wantIn(t, rec.Body.String(), "API list", `"title":"Contrôle publié"`, `"title":"Interro"`, `"title":"Devoir en brouillon"`)
-		wantCode(t, s.get(s.french, "/api/v1/evaluations?classe="+s.class.String()+"&matiere=MATHS"), http.StatusNotFound, "API list, other subject")
-		wantCode(t, s.get(s.director, "/api/v1/evaluations?classe="+uuid.NewString()+"&matiere=MATHS"), http.StatusNotFound, "API list, unknown class")
+		wantCode(t, s.Get(s.french, "/api/v1/evaluations?classe="+s.class.String()+"&matiere=MATHS"), http.StatusNotFound, "API list, other subject")
+		wantCode(t, s.Get(s.director, "/api/v1/evaluations?classe="+uuid.NewString()+"&matiere=MATHS"), http.StatusNotFound, "API list, unknown class")
 		rec = s.send(s.maths, http.MethodPut, "/api/v1/evaluations/"+created.ID, "application/json", strings.Replace(body, "Interro", "Interro écrite", 1))
 		wantCode(t, rec, http.StatusOK, "API update")
 		wantIn(t, rec.Body.String(), "API update", `"title":"Interro écrite"`)
-		rec = s.get(s.maths, "/api/v1/evaluations/"+pub.String())
+		rec = s.Get(s.maths, "/api/v1/evaluations/"+pub.String())
 		wantCode(t, rec, http.StatusOK, "API evaluation")
 		wantIn(t, rec.Body.String(), "API evaluation", `"code":"Abs"`, `"value":"16.00"`, `"average":"14.25"`)
 		wantCode(t, s.send(s.french, http.MethodDelete, "/api/v1/evaluations/"+created.ID, "", ""), http.StatusNotFound, "API delete, other subject")
@@ -433,13 +361,13 @@ func testMarksPupilsAndGuardians(t *testing.T, now time.Time) {
 func TestMarksCSVAndDirection(t *testing.T) {
 	s := newMarksSite(t)
 	ev := s.createEvaluation("Contrôle; n°1", true)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+ev.String()+"/saisie", s.gridForm("Abs", "15", "12,5")), http.StatusSeeOther, "marks")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+ev.String()+"/saisie", s.gridForm("Abs", "15", "12,5")), http.StatusSeeOther, "marks")
 
-	rec := s.get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS")
+	rec := s.Get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS")
 	wantCode(t, rec, http.StatusOK, "class page")
 	wantIn(t, rec.Body.String(), "class page", "Contrôle; n°1", "Nouvelle évaluation", "export.csv", "Pas de moyenne", "13,75")
 
-	rec = s.get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS/export.csv")
+	rec = s.Get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS/export.csv")
 	wantCode(t, rec, http.StatusOK, "CSV")
 	body := rec.Body.String()
 	if !strings.HasPrefix(body, "\ufeff") {
@@ -453,40 +381,40 @@ func TestMarksCSVAndDirection(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") {
 		t.Errorf("Content-Type = %q", ct)
 	}
-	wantCode(t, s.get(s.french, "/notes/classes/"+s.class.String()+"/MATHS/export.csv"), http.StatusNotFound, "CSV, other subject")
+	wantCode(t, s.Get(s.french, "/notes/classes/"+s.class.String()+"/MATHS/export.csv"), http.StatusNotFound, "CSV, other subject")
 
 	// A draft is listed for its teacher but counts in no average.
 	draft := s.createEvaluation("Brouillon", false)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+draft.String()+"/saisie", s.gridForm("0", "0", "0")), http.StatusSeeOther, "draft marks")
-	rec = s.get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+draft.String()+"/saisie", s.gridForm("0", "0", "0")), http.StatusSeeOther, "draft marks")
+	rec = s.Get(s.maths, "/notes/classes/"+s.class.String()+"/MATHS")
 	wantIn(t, rec.Body.String(), "class page with a draft", "Brouillon", "<strong>brouillon</strong>", "Classe : moyenne 13,75")
 
-	rec = s.get(s.director, "/notes/tableau?classe="+s.class.String())
+	rec = s.Get(s.director, "/notes/tableau?classe="+s.class.String())
 	wantCode(t, rec, http.StatusOK, "class table")
 	wantIn(t, rec.Body.String(), "class table", "Mathématiques (1)", "Répartition des moyennes générales", "de 14 à moins de 16", "Français")
 
-	rec = s.post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "coefficient": {"deux"}})
+	rec = s.Post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "coefficient": {"deux"}})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "bad coefficient")
 	wantIn(t, rec.Body.String(), "bad coefficient", `value="deux"`, "n&#39;a pas été enregistré")
-	wantCode(t, s.post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"NOPE"}, "coefficient": {"2"}}),
+	wantCode(t, s.Post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"NOPE"}, "coefficient": {"2"}}),
 		http.StatusNotFound, "unknown subject")
-	rec = s.post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "coefficient": {"2,5"}})
+	rec = s.Post(s.director, "/notes/coefficients", url.Values{"classe": {s.class.String()}, "matiere": {"MATHS"}, "coefficient": {"2,5"}})
 	wantCode(t, rec, http.StatusSeeOther, "coefficient")
-	wantIn(t, s.get(s.director, rec.Header().Get("Location")).Body.String(), "coefficient saved", "Mathématiques (2,5)")
+	wantIn(t, s.Get(s.director, rec.Header().Get("Location")).Body.String(), "coefficient saved", "Mathématiques (2,5)")
 
-	wantCode(t, s.get(s.director, "/notes/periodes"), http.StatusOK, "periods")
-	rec = s.post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {"pas une date"}})
+	wantCode(t, s.Get(s.director, "/notes/periodes"), http.StatusOK, "periods")
+	rec = s.Post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {"pas une date"}})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "bad periods")
 	wantIn(t, rec.Body.String(), "bad periods", "Date illisible", `value="pas une date"`)
 	_, start, _ := directory.SchoolYearOf(s.clock.Now())
 	end1 := time.Date(start.Year()+1, time.January, 31, 0, 0, 0, 0, time.UTC).Format("2006-01-02")
-	rec = s.post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {end1}})
+	rec = s.Post(s.director, "/notes/periodes", url.Values{"decoupage": {"semestre"}, "fin1": {end1}})
 	wantCode(t, rec, http.StatusSeeOther, "periods")
-	wantIn(t, s.get(s.director, "/notes/periodes").Body.String(), "periods saved", "2e semestre", "31/01/")
+	wantIn(t, s.Get(s.director, "/notes/periodes").Body.String(), "periods saved", "2e semestre", "31/01/")
 
-	wantCode(t, s.get(s.maths, "/notes/tableau"), http.StatusForbidden, "teacher, class table")
+	wantCode(t, s.Get(s.maths, "/notes/tableau"), http.StatusForbidden, "teacher, class table")
 
-	rec = s.get(s.pupils[1], "/api/v1/periodes")
+	rec = s.Get(s.pupils[1], "/api/v1/periodes")
 	wantCode(t, rec, http.StatusOK, "API periods")
 	var periods struct {
 		Periods []struct {
@@ -504,8 +432,8 @@ func TestMarksCSVAndDirection(t *testing.T) {
 	if len(periods.Periods) != 2 || current == "" {
 		t.Fatalf("API periods = %s", rec.Body.String())
 	}
-	wantCode(t, s.get(s.pupils[1], "/api/v1/bulletins/"+current), http.StatusNotFound, "API report card, not published")
-	rec = s.get(s.director, "/api/v1/bulletins/"+current+"?eleve="+s.pupils[1].PersonID.String())
+	wantCode(t, s.Get(s.pupils[1], "/api/v1/bulletins/"+current), http.StatusNotFound, "API report card, not published")
+	rec = s.Get(s.director, "/api/v1/bulletins/"+current+"?eleve="+s.pupils[1].PersonID.String())
 	wantCode(t, rec, http.StatusOK, "API report card, direction")
 	wantIn(t, rec.Body.String(), "API report card", `"general_average":"15.00"`)
 }

@@ -14,6 +14,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/moduletest"
 )
 
 // queryLog records the SQL statements run with a context that carries it: a gorm callback
@@ -83,10 +84,10 @@ func (s *marksSite) getLogged(m directorytest.Member, path string) (*httptest.Re
 	s.t.Helper()
 	l := &queryLog{}
 	req := httptest.NewRequest(http.MethodGet, path, nil).WithContext(context.WithValue(s.t.Context(), queryLogKey{}, l))
-	req.Host = s.host
+	req.Host = moduletest.Host(s.tn)
 	req.Header.Set("X-Session-Token", m.Token)
 	rec := httptest.NewRecorder()
-	s.srv.ServeHTTP(rec, req)
+	s.Srv.ServeHTTP(rec, req)
 	return rec, l
 }
 
@@ -96,19 +97,19 @@ func (s *marksSite) getLogged(m directorytest.Member, path string) (*httptest.Re
 // does read its data (in one transaction as well).
 func TestPagesOneTransaction(t *testing.T) {
 	s := newMarksSite(t)
-	watchQueries(t, s.reg.Platform())
+	watchQueries(t, s.Reg.Platform())
 	ev := s.createEvaluation("Contrôle 1", true)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+ev.String()+"/saisie", s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save the grid")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+ev.String()+"/saisie", s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save the grid")
 	s.createEvaluation("Devoir maison", true)
 	var periods []uuid.UUID
-	if err := s.reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
+	if err := s.Reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
 		return tx.Raw(`SELECT id FROM periods ORDER BY starts_on`).Scan(&periods).Error
 	}); err != nil || len(periods) == 0 {
 		t.Fatalf("periods: %v %v", periods, err)
 	}
 	period := periods[0]
 	publication := "/bulletins/" + period.String() + "/classes/" + s.class.String() + "/publication"
-	wantCode(t, s.post(s.director, publication, url.Values{"action": {"publier"}, "confirmation": {"oui"}}), http.StatusSeeOther, "publish")
+	wantCode(t, s.Post(s.director, publication, url.Values{"action": {"publier"}, "confirmation": {"oui"}}), http.StatusSeeOther, "publish")
 	alice := s.pupils[1]
 
 	for _, c := range []struct {
@@ -154,10 +155,10 @@ func (l *queryLog) readsMarks() bool {
 // the class's label, a publication) and a visit that saw new marks make it computed anew.
 func TestMarksPageKeptWhileUnchanged(t *testing.T) {
 	s := newMarksSite(t)
-	watchQueries(t, s.reg.Platform())
+	watchQueries(t, s.Reg.Platform())
 	ev := s.createEvaluation("Contrôle 1", true)
 	grid := "/notes/evaluations/" + ev.String() + "/saisie"
-	wantCode(t, s.post(s.maths, grid, s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save the grid")
+	wantCode(t, s.Post(s.maths, grid, s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save the grid")
 	alice, guardianPage := s.pupils[1], "/notes/eleves/"+s.pupils[1].PersonID.String()
 
 	view := func(who directorytest.Member, path string, computed bool, want ...string) string {
@@ -184,7 +185,7 @@ func TestMarksPageKeptWhileUnchanged(t *testing.T) {
 	view(s.guardian, guardianPage, false, "15,50")
 
 	// A mark changed: computed anew, and new to both.
-	wantCode(t, s.post(s.maths, grid, s.gridForm("12", "17", "Abs")), http.StatusSeeOther, "change a mark")
+	wantCode(t, s.Post(s.maths, grid, s.gridForm("12", "17", "Abs")), http.StatusSeeOther, "change a mark")
 	view(alice, "/notes", true, "17,00", "Nouveau")
 	view(s.guardian, guardianPage, true, "17,00", "Nouveau")
 	if page := view(alice, "/notes", true, "17,00"); strings.Contains(page, "Nouveau") {

@@ -34,15 +34,15 @@ func TestEvaluationStatsFollowChanges(t *testing.T) {
 	ev := s.createEvaluation("Contrôle 1", true)
 	grid := "/notes/evaluations/" + ev.String() + "/saisie"
 	check("new evaluation, no mark", 0)
-	wantCode(t, s.post(s.maths, grid, s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save")
+	wantCode(t, s.Post(s.maths, grid, s.gridForm("12", "15,5", "Abs")), http.StatusSeeOther, "save")
 	check("grid saved", 1)
 	if n := s.count(`SELECT n FROM evaluation_stats WHERE evaluation_id = ?`, ev); n != 2 {
 		t.Errorf("%d counted marks, want 2 (Abs does not count)", n)
 	}
-	wantCode(t, s.post(s.maths, grid, s.gridForm("8", "", "19")), http.StatusSeeOther, "change")
+	wantCode(t, s.Post(s.maths, grid, s.gridForm("8", "", "19")), http.StatusSeeOther, "change")
 	check("marks changed and one cleared", 1)
 	other := s.createEvaluation("Devoir maison", true)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+other.String()+"/saisie", s.gridForm("10", "11", "")), http.StatusSeeOther, "save")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+other.String()+"/saisie", s.gridForm("10", "11", "")), http.StatusSeeOther, "save")
 	check("a second evaluation", 2)
 
 	s.exec(`DELETE FROM class_members WHERE person_id = ?`, s.pupils[0].PersonID)

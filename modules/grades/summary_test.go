@@ -20,16 +20,16 @@ func TestMarksSummaryAndNames(t *testing.T) {
 	s.exec(`INSERT INTO subjects (code, label) VALUES ('040300', 'HISTOIRE-GEOGRAPHIE')`)
 	s.exec(`INSERT INTO teachings (teacher_id, class_id, subject_code) VALUES (?, ?, '040300')`, s.maths.PersonID, s.class)
 	maths := s.createEvaluation("Contrôle de géométrie", true)
-	wantCode(t, s.post(s.maths, "/notes/evaluations/"+maths.String()+"/saisie", s.gridForm("12", "15", "9")), http.StatusSeeOther, "maths marks")
+	wantCode(t, s.Post(s.maths, "/notes/evaluations/"+maths.String()+"/saisie", s.gridForm("12", "15", "9")), http.StatusSeeOther, "maths marks")
 	f := url.Values{"enseignement": {s.class.String() + "|040300"}, "titre": {"Croquis de l'Europe"}, "date": {s.today()},
 		"bareme": {"20"}, "coefficient": {"1"}, "publiee": {"true"}}
-	rec := s.post(s.maths, "/notes/evaluations", f)
+	rec := s.Post(s.maths, "/notes/evaluations", f)
 	wantCode(t, rec, http.StatusSeeOther, "history evaluation")
 	hg := uuid.MustParse(evaluationPath.FindStringSubmatch(rec.Header().Get("Location"))[1])
 	alice := s.pupils[1]
 
 	t.Run("first visit: summary, no new mark", func(t *testing.T) {
-		body := s.get(alice, "/notes").Body.String()
+		body := s.Get(alice, "/notes").Body.String()
 		wantIn(t, body, "summary", `<section class="marks-summary"`, "Moyenne générale : 15,00",
 			`<caption>Moyennes du 1er trimestre par matière (sur 20)</caption>`,
 			`<tr><th scope="row">Mathématiques</th><td>15,00</td><td>12,00</td></tr>`,
@@ -40,8 +40,8 @@ func TestMarksSummaryAndNames(t *testing.T) {
 	})
 
 	t.Run("a new mark: in the latest marks and on its subject", func(t *testing.T) {
-		wantCode(t, s.post(s.maths, "/notes/evaluations/"+hg.String()+"/saisie", s.gridForm("10", "17", "Abs")), http.StatusSeeOther, "history marks")
-		body := s.get(alice, "/notes").Body.String()
+		wantCode(t, s.Post(s.maths, "/notes/evaluations/"+hg.String()+"/saisie", s.gridForm("10", "17", "Abs")), http.StatusSeeOther, "history marks")
+		body := s.Get(alice, "/notes").Body.String()
 		wantIn(t, body, "new mark", "Histoire-géographie – moyenne : 17,00", `<span class="badge">1 nouvelle(s)</span>`,
 			`<li><strong class="badge">Nouveau</strong> <span class="latest-subject">Histoire-géographie</span> · Croquis de l&#39;Europe : <strong>17,00`,
 			"Évaluations d&#39;histoire-géographie : note", "Moyenne générale : 16,00")
@@ -52,12 +52,12 @@ func TestMarksSummaryAndNames(t *testing.T) {
 
 	t.Run("report card: every column labelled for the phone layout", func(t *testing.T) {
 		var periods []uuid.UUID
-		if err := s.reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
+		if err := s.Reg.DB().ReadTx(t.Context(), s.tn, func(tx *gorm.DB) error {
 			return tx.Raw(`SELECT id FROM periods ORDER BY starts_on`).Scan(&periods).Error
 		}); err != nil || len(periods) == 0 {
 			t.Fatalf("periods: %v %v", periods, err)
 		}
-		rec := s.get(s.director, "/bulletins/"+periods[0].String()+"/eleves/"+alice.PersonID.String())
+		rec := s.Get(s.director, "/bulletins/"+periods[0].String()+"/eleves/"+alice.PersonID.String())
 		wantCode(t, rec, http.StatusOK, "report card")
 		wantIn(t, rec.Body.String(), "report card", `<table class="report-card">`, `<th scope="row">Histoire-géographie</th>`,
 			`data-label="Moyenne de l'élève">17,00`, `data-label="Moyenne de la classe">13,50`, `data-label="Min.">10,00`,
@@ -70,7 +70,7 @@ func TestMarksSummaryAndNames(t *testing.T) {
 			s.exec(`INSERT INTO people (id, category, roles, last_name, first_name) VALUES (?, 'eleve', '{eleve}', ?, 'Test')`, id, last)
 			s.exec(`INSERT INTO class_members (class_id, person_id) VALUES (?, ?)`, s.class, id)
 		}
-		body := s.get(s.maths, "/notes/evaluations/"+maths.String()+"/saisie").Body.String()
+		body := s.Get(s.maths, "/notes/evaluations/"+maths.String()+"/saisie").Body.String()
 		want := []string{"Bernard", "Élie", "Gâtineau", "Girard", "Martin", "Petit", "Zola"}
 		last := -1
 		for _, name := range want {
