@@ -19,6 +19,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/google/uuid"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -209,6 +210,18 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := mail.Move(ctx, lycee, picked[identity.RoleEleve].ID, trashed.Message, true); err != nil {
 		t.Fatal(err)
 	}
+	// The direction's draft (reopened, its deletion's confirmation) and a message it may
+	// still recall: sent on the server's clock, which decides the 60 minutes.
+	dirDraft, err := mail.SaveDraft(ctx, lycee, picked[identity.RoleDirection].ID, uuid.Nil, messaging.Draft{Subject: "Conseil pédagogique",
+		Body: "Ordre du jour à compléter", Format: messaging.Text, Recipients: map[messaging.Role][]string{messaging.To: {picked[identity.RoleEnseignant].ID.String()}}})
+	if err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
+	recallable, err := messaging.NewService(reg.DB(), nil, nil).Send(ctx, lycee, picked[identity.RoleDirection].ID, messaging.Draft{Subject: "Réunion",
+		Body: "Lundi 18 h", Format: messaging.Text, Recipients: map[messaging.Role][]string{messaging.To: {picked[identity.RoleEnseignant].ID.String()}}})
+	if err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
 
 	var out []a11yPerson
 	for _, r := range []identity.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant, identity.RoleVieScolaire, identity.RoleDirection} {
@@ -231,7 +244,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	}
 	lyceeURL := "http://" + lycee.Slug + ".cartable.test"
 	out[4].extra = append(out[4].extra, lyceeURL+"/emploi-du-temps/gestion/vacances",
-		lyceeURL+"/emploi-du-temps/gestion/vacances/"+holidays[0].ID.String()+"/supprimer")
+		lyceeURL+"/emploi-du-temps/gestion/vacances/"+holidays[0].ID.String()+"/supprimer",
+		lyceeURL+"/messagerie/brouillons/"+dirDraft.String(), lyceeURL+"/messagerie/brouillons/"+dirDraft.String()+"/supprimer",
+		lyceeURL+"/messagerie/messages/"+recallable.Message.String()+"/rappeler")
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

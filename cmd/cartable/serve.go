@@ -129,6 +129,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	newsSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
+	auth.SetActivations(identity.NewActivations(reg.DB(), nil))
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
 	srv.Tenants().Use(auth.Tenant)

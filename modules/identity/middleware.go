@@ -69,6 +69,8 @@ type Authenticator struct {
 	routes    map[string]Permission
 	// automation is the administration API's token: never sent to Kratos as a session.
 	automation []byte
+	// activations records members' first sign-in (nil: not recorded).
+	activations *Activations
 }
 
 // SetAutomationToken names the administration API's token (CARTABLE_ADMIN_TOKEN), so that
@@ -151,6 +153,7 @@ func (a *Authenticator) Tenant(next echo.HandlerFunc) echo.HandlerFunc {
 		switch {
 		case acc.Member:
 			v.Member, v.PersonID, v.Roles = true, acc.PersonID, acc.Roles
+			a.noteActivated(c, t, acc.PersonID)
 		case coversTenant(acc.PlatformRole, acc.Departement, t):
 			v.Roles = Roles{acc.PlatformRole}
 		}

@@ -87,6 +87,7 @@ type apiDraft struct {
 	Body    string    `json:"message"`
 	Format  Format    `json:"format"`
 	ReplyTo uuid.UUID `json:"reponse_a"`
+	NoReply bool      `json:"sans_reponse"`
 }
 
 func (h *Handler) apiSend(c echo.Context) error {
@@ -104,7 +105,7 @@ func (h *Handler) apiSend(c echo.Context) error {
 		in.Format = Text
 	}
 	sent, err := h.svc.Send(c.Request().Context(), web.TenantOf(c), person, Draft{
-		Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format, ReplyTo: in.ReplyTo})
+		Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format, ReplyTo: in.ReplyTo, NoReply: in.NoReply})
 	if err != nil {
 		return err
 	}

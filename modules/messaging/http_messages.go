@@ -14,6 +14,9 @@ import (
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
+// folders are the folders' tabs, in order.
+var folders = []Folder{Inbox, Outbox, Drafts, Trash}
+
 // folderView is a folder's page.
 type folderView struct {
 	*FolderPage
@@ -37,7 +40,7 @@ func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		v := folderView{FolderPage: p, Folders: []Folder{Inbox, Outbox, Trash}}
+		v := folderView{FolderPage: p, Folders: folders}
 		if p.More {
 			v.Before = p.Items[len(p.Items)-1].Message.String()
 		}
@@ -60,6 +63,7 @@ type composeView struct {
 	Left         []Person // a reply's recipients the rules leave out
 	Error        string
 	Field        string
+	Flow         composeFlow // draft and « sans réponse » (http_drafts.go)
 }
 
 type chosenRole struct {
@@ -86,6 +90,9 @@ func readCompose(c echo.Context) (composeForm, error) {
 	}}
 	if f.draft.Format == "" {
 		f.draft.Format = Text
+	}
+	if err := readFlow(params, &f.draft); err != nil {
+		return composeForm{}, err
 	}
 	for _, r := range recipientRoles {
 		for _, tk := range params[string(r)] {
@@ -118,6 +125,7 @@ func (h *Handler) renderCompose(c echo.Context, status int, action string, f com
 	if v.AddAs == "" {
 		v.AddAs = To
 	}
+	v.Flow = flowOf(c, f.draft)
 	var tokens []string
 	for _, r := range recipientRoles {
 		tokens = append(tokens, f.draft.Recipients[r]...)
@@ -166,6 +174,9 @@ func (h *Handler) compose(c echo.Context) error {
 
 // submit runs the compose form's action: search, add the ticked candidates, or send.
 func (h *Handler) submit(c echo.Context, action string, f composeForm, v composeView) error {
+	if f.action == "brouillon" {
+		return h.saveDraftForm(c, action, f, v)
+	}
 	if f.action != "envoyer" {
 		return h.renderCompose(c, http.StatusOK, action, f, v)
 	}

@@ -57,6 +57,10 @@ type Draft struct {
 	// ReplyTo is the message answered: the new one joins its conversation (uuid.Nil: a new
 	// conversation).
 	ReplyTo uuid.UUID
+	// NoReply makes it an announcement its recipients cannot answer (staff only, flow.go).
+	NoReply bool
+	// draftID is the saved draft being sent: it leaves the drafts in the send's transaction.
+	draftID uuid.UUID
 }
 
 // Sent is what a send did.
@@ -159,6 +163,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 			}
 			out.Conversation, subject = conv.ID, conv.Subject
 		}
+		if err := beforeSend(tx, sender, d); err != nil { // drafts, « sans réponse » (flow.go)
+			return err
+		}
 		recipients, err := s.resolve(tx, sender, d)
 		if err != nil {
 			return err
@@ -173,6 +180,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 			}
 		}
 		if err := st.insertMessage(out.Message, out.Conversation, sender, d.Body, d.Format, html, now); err != nil {
+			return err
+		}
+		if err := afterInsert(tx, out.Message, d); err != nil {
 			return err
 		}
 		ids, roles := recipients.columns()
@@ -275,6 +285,7 @@ const (
 	Inbox  Folder = "reception"
 	Outbox Folder = "envoyes"
 	Trash  Folder = "corbeille"
+	Drafts Folder = "brouillons" // drafts.go
 )
 
 // Label is the folder's French name.
@@ -284,6 +295,8 @@ func (f Folder) Label() string {
 		return "Envoyés"
 	case Trash:
 		return "Corbeille"
+	case Drafts:
+		return "Brouillons"
 	}
 	return "Réception"
 }
@@ -355,6 +368,11 @@ type ThreadMessage struct {
 	Bcc     []Person      `json:"bcc,omitempty"` // only for its sender, or the blind copy's own recipient
 	Role    Role          `json:"role"`          // the viewer's copy
 	Trashed bool          `json:"trashed"`
+	// Set by annotate (flow.go): recalled by its sender, an announcement without reply,
+	// and whether the viewer may still recall it.
+	RecalledAt *time.Time `json:"recalled_at,omitempty"`
+	NoReply    bool       `json:"no_reply"`
+	Recallable bool       `json:"recallable"`
 }
 
 // When is the time as the thread shows it.
@@ -372,6 +390,9 @@ func (s *Service) Conversation(ctx context.Context, t *tenant.Tenant, person, id
 		st := store{tx}
 		var err error
 		if th, err = st.thread(person, id); err != nil {
+			return err
+		}
+		if err := annotate(tx, th, person, s.now()); err != nil {
 			return err
 		}
 		return st.markRead(person, id, s.now())
@@ -396,6 +417,9 @@ func (s *Service) ReplyDraft(ctx context.Context, t *tenant.Tenant, person, id u
 			return err
 		}
 		subject = conv.Subject
+		if err := refuseNoReply(tx, person, id); err != nil {
+			return err
+		}
 		to, cc, err := st.replyRecipients(person, id, all)
 		if err != nil {
 			return err

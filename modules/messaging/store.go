@@ -63,11 +63,12 @@ func (st store) insertCopies(msg, sender uuid.UUID, ids pgarray.UUIDs, roles pga
 	return nil
 }
 
-// inactive lists the recipients without an account yet (a person the directory created
-// whose account was never opened), by name.
+// inactive lists the recipients who never activated their account (no identity yet, or
+// never signed in here: account_activations, recorded by identity), by name.
 func (st store) inactive(ids pgarray.UUIDs) ([]Person, error) {
 	var out []Person
-	if err := st.tx.Raw(`SELECT id, first_name, last_name FROM people WHERE id = ANY(?::uuid[]) AND identity_id IS NULL
+	if err := st.tx.Raw(`SELECT id, first_name, last_name FROM people p WHERE id = ANY(?::uuid[])
+			AND (identity_id IS NULL OR NOT EXISTS (SELECT 1 FROM account_activations a WHERE a.person_id = p.id))
 		ORDER BY lower(last_name), lower(first_name)`, ids).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("messaging: recipients without an account: %w", err)
 	}
