@@ -19,6 +19,7 @@ type folderView struct {
 	*FolderPage
 	Folders []Folder
 	Before  string // the last one shown, for the next page's link
+	Blocked *Block // a suspension's banner (suspend.go)
 }
 
 func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
@@ -38,6 +39,9 @@ func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
 			return err
 		}
 		v := folderView{FolderPage: p, Folders: []Folder{Inbox, Outbox, Trash}}
+		if v.Blocked, err = h.svc.Blocked(c.Request().Context(), web.TenantOf(c), person); err != nil {
+			return err
+		}
 		if p.More {
 			v.Before = p.Items[len(p.Items)-1].Message.String()
 		}
@@ -60,6 +64,7 @@ type composeView struct {
 	Left         []Person // a reply's recipients the rules leave out
 	Error        string
 	Field        string
+	Blocked      *Block // a suspension's banner (suspend.go)
 }
 
 type chosenRole struct {
@@ -115,6 +120,9 @@ func (h *Handler) renderCompose(c echo.Context, status int, action string, f com
 	}
 	ctx, t := c.Request().Context(), web.TenantOf(c)
 	v.Action, v.Subject, v.Body, v.Format, v.Query, v.Roles = action, f.draft.Subject, f.draft.Body, f.draft.Format, f.query, recipientRoles
+	if v.Blocked, err = h.svc.Blocked(ctx, t, person); err != nil {
+		return err
+	}
 	if v.AddAs == "" {
 		v.AddAs = To
 	}

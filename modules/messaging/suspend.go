@@ -158,3 +158,22 @@ func (s *Service) Suspensions(ctx context.Context, t *tenant.Tenant) ([]Suspende
 	}
 	return out, err
 }
+
+// FindPeople finds the establishment's active people whose name contains query (the
+// suspensions page's search), 20 at most, by name.
+func (s *Service) FindPeople(ctx context.Context, t *tenant.Tenant, query string) ([]Person, error) {
+	query = strings.TrimSpace(query)
+	if query == "" || len([]rune(query)) > 100 {
+		return nil, nil
+	}
+	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(query)) + "%"
+	var out []Person
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		if err := tx.Raw(`SELECT id, first_name, last_name FROM people WHERE active AND lower(first_name || ' ' || last_name) LIKE ?
+			ORDER BY lower(last_name), lower(first_name) LIMIT 20`, like).Scan(&out).Error; err != nil {
+			return fmt.Errorf("messaging: find people: %w", err)
+		}
+		return nil
+	})
+	return out, err
+}
