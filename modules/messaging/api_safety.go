@@ -154,6 +154,17 @@ func (h *Handler) apiReported(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if rt.Thread != nil {
+		for i := range rt.Thread.Messages {
+			m := &rt.Thread.Messages[i]
+			if m.To == nil {
+				m.To = []Person{}
+			}
+			if m.Cc == nil {
+				m.Cc = []Person{}
+			}
+		}
+	}
 	return c.JSON(http.StatusOK, rt)
 }
 
