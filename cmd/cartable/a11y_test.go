@@ -222,6 +222,16 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err != nil {
 		t.Fatalf("messaging: %v", err)
 	}
+	// A message the pupil reports: the report form, and the report as the vie scolaire opens it.
+	reported, err := mail.Send(ctx, lycee, picked[identity.RoleDirection].ID, messaging.Draft{Subject: "Sortie scolaire", Body: "Autorisation à rendre.",
+		Format: messaging.Text, Recipients: map[messaging.Role][]string{messaging.To: {picked[identity.RoleEleve].ID.String()}}})
+	if err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
+	report, err := mail.Report(ctx, lycee, picked[identity.RoleEleve].ID, reported.Message, "Je ne comprends pas ce message")
+	if err != nil {
+		t.Fatalf("messaging: %v", err)
+	}
 
 	var out []a11yPerson
 	for _, r := range []identity.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant, identity.RoleVieScolaire, identity.RoleDirection} {
@@ -236,7 +246,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		"http://" + lycee.Slug + ".cartable.test/emploi-du-temps", "http://" + lycee.Slug + ".cartable.test/absences",
 		"http://" + lycee.Slug + ".cartable.test/absences/signalements", "http://" + lycee.Slug + ".cartable.test/absences/signalements/" + declared.String() + "/annuler",
 		"http://" + lycee.Slug + ".cartable.test/messagerie"}
-	out[0].extra = []string{"http://" + lycee.Slug + ".cartable.test/messagerie/messages/" + trashed.Message.String() + "/supprimer"}
+	out[0].extra = []string{"http://" + lycee.Slug + ".cartable.test/messagerie/messages/" + trashed.Message.String() + "/supprimer",
+		"http://" + lycee.Slug + ".cartable.test/messagerie/messages/" + reported.Message.String() + "/signaler"}
+	out[3].extra = []string{"http://" + lycee.Slug + ".cartable.test/messagerie/signalements/" + report.String()}
 	// Direction: the timetable's holidays and a deletion's confirmation (one link deeper).
 	holidays, err := tt.Holidays(ctx, lycee)
 	if err != nil || len(holidays) == 0 {
@@ -246,7 +258,8 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	out[4].extra = append(out[4].extra, lyceeURL+"/emploi-du-temps/gestion/vacances",
 		lyceeURL+"/emploi-du-temps/gestion/vacances/"+holidays[0].ID.String()+"/supprimer",
 		lyceeURL+"/messagerie/brouillons/"+dirDraft.String(), lyceeURL+"/messagerie/brouillons/"+dirDraft.String()+"/supprimer",
-		lyceeURL+"/messagerie/messages/"+recallable.Message.String()+"/rappeler")
+		lyceeURL+"/messagerie/messages/"+recallable.Message.String()+"/rappeler",
+		lyceeURL+"/messagerie/suspensions?q=a")
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

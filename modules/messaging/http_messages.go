@@ -22,6 +22,7 @@ type folderView struct {
 	*FolderPage
 	Folders []Folder
 	Before  string // the last one shown, for the next page's link
+	Blocked *Block // a suspension's banner (suspend.go)
 }
 
 func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
@@ -41,6 +42,9 @@ func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
 			return err
 		}
 		v := folderView{FolderPage: p, Folders: folders}
+		if v.Blocked, err = h.svc.Blocked(c.Request().Context(), web.TenantOf(c), person); err != nil {
+			return err
+		}
 		if p.More {
 			v.Before = p.Items[len(p.Items)-1].Message.String()
 		}
@@ -64,6 +68,7 @@ type composeView struct {
 	Error        string
 	Field        string
 	Flow         composeFlow // draft and « sans réponse » (http_drafts.go)
+	Blocked      *Block      // a suspension's banner (suspend.go)
 }
 
 type chosenRole struct {
@@ -122,6 +127,9 @@ func (h *Handler) renderCompose(c echo.Context, status int, action string, f com
 	}
 	ctx, t := c.Request().Context(), web.TenantOf(c)
 	v.Action, v.Subject, v.Body, v.Format, v.Query, v.Roles = action, f.draft.Subject, f.draft.Body, f.draft.Format, f.query, recipientRoles
+	if v.Blocked, err = h.svc.Blocked(ctx, t, person); err != nil {
+		return err
+	}
 	if v.AddAs == "" {
 		v.AddAs = To
 	}

@@ -12,7 +12,6 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
-	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -155,6 +154,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 	var sentTo pgarray.UUIDs
 	err = s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		st := store{tx}
+		if err := mayWriteNow(tx, sender); err != nil { // suspend.go
+			return err
+		}
 		subject := strings.TrimSpace(d.Subject)
 		if d.ReplyTo != uuid.Nil {
 			conv, err := st.conversationOf(sender, d.ReplyTo)
@@ -194,15 +196,7 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		if out.Inactive, err = st.inactive(ids); err != nil {
 			return err
 		}
-		if s.notify == nil {
-			return nil
-		}
-		name, err := st.name(sender)
-		if err != nil {
-			return err
-		}
-		return s.notify.Notify(tx, t, notify.Notice{Kind: notify.KindMessage, Recipients: ids,
-			Title: truncate("Nouveau message de "+name, 200), Body: subject, Link: "/messagerie/conversations/" + out.Conversation.String()})
+		return s.tellRecipients(tx, t, out.Message, out.Conversation, sender, ids, subject, now) // hours.go
 	})
 	if err != nil {
 		return nil, err

@@ -12,8 +12,11 @@ const (
 	// PermUse is writing and reading one's own messages: every member of an establishment
 	// (platform administrators visiting one are nobody's correspondent there).
 	PermUse module.Permission = "messaging.use"
-	// PermRules is editing the establishment's communication rules.
+	// PermRules is editing the establishment's communication rules, and its messaging
+	// settings and suspensions.
 	PermRules module.Permission = "messaging.rules"
+	// PermReports is reading the messages reported to the vie scolaire and handling them.
+	PermReports module.Permission = "messaging.reports"
 )
 
 // Grants: every member writes within the rules; direction and the establishment's
@@ -22,8 +25,8 @@ var Grants = module.Grants{
 	identity.RoleEleve:       {PermUse},
 	identity.RoleResponsable: {PermUse},
 	identity.RoleEnseignant:  {PermUse},
-	identity.RoleVieScolaire: {PermUse},
-	identity.RoleDirection:   {PermUse, PermRules},
+	identity.RoleVieScolaire: {PermUse, PermReports},
+	identity.RoleDirection:   {PermUse, PermRules, PermReports},
 	identity.RoleAdmin:       {PermUse, PermRules},
 	identity.RolePersonnel:   {PermUse},
 }
@@ -37,10 +40,13 @@ func (h *Handler) Module() module.Module {
 		Name:    "messaging",
 		OpenAPI: openAPI,
 		Grants:  Grants,
-		Routes:  h.routes(),
+		Routes:  append(h.routes(), h.safetyRoutes()...), // http_safety.go
 		Menu: []module.MenuEntry{
 			{Text: "Messagerie", TextFor: h.menuText, Href: "/messagerie", Section: "/messagerie", Permission: PermUse, Order: 2},
 			{Text: "Règles de la messagerie", Href: "/messagerie/regles", Permission: PermRules, Order: 30},
+			{Text: settingsTitle, Href: "/messagerie/reglages", Permission: PermRules, Order: 31},
+			{Text: "Comptes suspendus de la messagerie", Href: "/messagerie/suspensions", Permission: PermRules, Order: 32},
+			{Text: "Messages signalés", Href: "/messagerie/signalements", Permission: PermReports, Order: 33},
 		},
 		Templates: Templates,
 		Demo:      h.svc.SeedDemo,

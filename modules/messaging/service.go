@@ -27,6 +27,7 @@ type Service struct {
 	db     *tenant.DB
 	now    func() time.Time
 	notify Notifier // nil: no notifications (tests of the rules)
+	queue  JobQueue // SetQueue; nil: notices are never deferred (hours.go)
 	// counts keeps the menu's unread counts a few seconds (tenant UAI + person), as
 	// notify's does: the menu is on every page. This process's changes update it at once.
 	counts *expirable.LRU[string, int]

@@ -22,10 +22,14 @@ func (s *Service) SetNotifier(n Notifier) { s.notifier = n }
 // tellAudience tells a just-published post's audience, in the publishing transaction, so
 // that the notices exist if and only if the publication commits. The person who publishes
 // and the author are not told. A post whose publication date is still to come is not
-// notified (its readers would be sent to a page they cannot open yet).
+// notified now (its readers would be sent to a page they cannot open yet): the periodic
+// job tells it when the date comes (publish_job.go). A post is told once (notified_at).
 func (s *Service) tellAudience(st store, t *tenant.Tenant, row postRow, by uuid.UUID, now time.Time) error {
 	if s.notifier == nil || (row.PublishAt != nil && row.PublishAt.After(now)) {
 		return nil
+	}
+	if first, err := st.claimNotice(row.ID, now); err != nil || !first {
+		return err
 	}
 	var people []uuid.UUID
 	if err := st.tx.Raw(`SELECT pe.id FROM news_posts p, people pe WHERE p.id = ? AND pe.id <> ? AND pe.id IS DISTINCT FROM p.author_id AND `+inAudience,
