@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -181,7 +182,7 @@ func (s *Service) Recall(ctx context.Context, t *tenant.Tenant, person, id uuid.
 			return fmt.Errorf("messaging: recall %s: %w", id, err)
 		}
 		out.RecalledAt = now
-		return nil
+		return s.withdrawNotice(tx, t, out.Conversation, id)
 	})
 	if err != nil {
 		return nil, err
@@ -251,3 +252,19 @@ func (s *Sent) InactiveShown() []Person { return s.Inactive[:min(len(s.Inactive)
 func (s *Sent) InactiveMore() int { return max(0, len(s.Inactive)-inactiveShown) }
 
 const inactiveShown = 30
+
+// withdrawer is a Notifier that can take a notification back (notify.Service).
+type withdrawer interface {
+	Withdraw(tx *gorm.DB, t *tenant.Tenant, kind notify.Kind, link string) (int, error)
+}
+
+// withdrawNotice takes back a recalled message's notification: out of its recipients' lists
+// and digests, its e-mails not sent yet never sent (one already sent cannot be).
+func (s *Service) withdrawNotice(tx *gorm.DB, t *tenant.Tenant, conv, msg uuid.UUID) error {
+	w, ok := s.notify.(withdrawer)
+	if !ok {
+		return nil
+	}
+	_, err := w.Withdraw(tx, t, notify.KindMessage, messageLink(conv, msg))
+	return err
+}

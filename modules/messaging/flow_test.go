@@ -11,7 +11,10 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/messaging"
+	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
 
@@ -336,5 +339,57 @@ func TestNeverActivated(t *testing.T) {
 	}
 	if d, err := e.svc.Delivery(ctx, e.a, s.dir, sent.Message); err != nil || len(d.Inactive) != 2 {
 		t.Errorf("the page after the send: %+v %v", d, err)
+	}
+}
+
+// mailJobs takes the e-mail jobs notify enqueues (nothing is sent in these tests).
+type mailJobs struct{ n int }
+
+func (q *mailJobs) InsertManyTx(_ *gorm.DB, _ *tenant.Tenant, js []jobs.Planned) error {
+	q.n += len(js)
+	return nil
+}
+
+// TestRecallWithdrawsNotification: a recalled message's notification leaves its recipients'
+// lists, and its e-mail not sent yet is not sent; an e-mail already sent stays recorded (it
+// cannot be taken back), and another message's notification is untouched.
+func TestRecallWithdrawsNotification(t *testing.T) {
+	e := newEnv(t)
+	s := e.school(t, e.a)
+	ns := notify.NewService(e.reg.DB(), e.clock.Now)
+	ns.SetQueue(&mailJobs{})
+	e.svc = messaging.NewService(e.reg.DB(), e.clock.Now, ns)
+	e.svc.SetQueue(&plannedJobs{})
+	e.tx(t, e.a, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE people SET email = 'p' || left(id::text, 8) || '@example.org' WHERE id IN (?, ?)`, s.tA, s.vs).Error
+	})
+	count := func(q string, args ...any) int { return e.count(t, e.a, q, args...) }
+	told := func(p uuid.UUID) int {
+		return count(`SELECT count(*) FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
+			WHERE r.person_id = ? AND n.kind = 'message'`, p)
+	}
+	kept := e.send(t, s.dir, draft("Conseil de classe", "Jeudi", s.tA))
+	sent := e.send(t, s.dir, draft("Réunion", "Lundi", s.tA, s.vs))
+	if told(s.tA) != 2 || told(s.vs) != 1 || count(`SELECT count(*) FROM notification_mails WHERE state = 'pending'`) != 3 {
+		t.Fatalf("before the recall: told %d and %d, %d e-mails", told(s.tA), told(s.vs), count(`SELECT count(*) FROM notification_mails`))
+	}
+	// The vie scolaire's e-mail went before the recall.
+	e.tx(t, e.a, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE notification_mails SET state = 'sent', sent_at = now() WHERE person_id = ?`, s.vs).Error
+	})
+	if _, err := e.svc.Recall(context.Background(), e.a, s.dir, sent.Message); err != nil {
+		t.Fatal(err)
+	}
+	if told(s.tA) != 1 || told(s.vs) != 0 {
+		t.Errorf("after the recall: told %d and %d, want 1 (the other message) and 0", told(s.tA), told(s.vs))
+	}
+	if n := count(`SELECT count(*) FROM notification_mails WHERE person_id = ? AND state = 'pending'`, s.tA); n != 1 {
+		t.Errorf("the teacher has %d e-mails to come, want 1 (the other message's)", n)
+	}
+	if n := count(`SELECT count(*) FROM notification_mails WHERE person_id = ? AND state = 'sent'`, s.vs); n != 1 {
+		t.Errorf("the sent e-mail's record: %d rows, want 1", n)
+	}
+	if n := count(`SELECT count(*) FROM notifications WHERE link LIKE ?`, "%"+kept.Message.String()); n != 1 {
+		t.Errorf("the other message's notification: %d, want 1", n)
 	}
 }

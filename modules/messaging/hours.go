@@ -58,10 +58,16 @@ func (s *Service) tellRecipients(tx *gorm.DB, t *tenant.Tenant, msg, conv, sende
 		}
 		return s.queue.InsertTx(tx, t, TellMessage{TenantUAI: string(t.UAI), Message: msg, Due: due}, due)
 	}
-	return s.notifyMessage(tx, t, conv, sender, ids, subject)
+	return s.notifyMessage(tx, t, msg, conv, sender, ids, subject)
 }
 
-func (s *Service) notifyMessage(tx *gorm.DB, t *tenant.Tenant, conv, sender uuid.UUID, ids []uuid.UUID, subject string) error {
+// messageLink is where a message's notification leads: the message in its conversation. It
+// is also how a recall finds the notification to take back.
+func messageLink(conv, msg uuid.UUID) string {
+	return "/messagerie/conversations/" + conv.String() + "#m-" + msg.String()
+}
+
+func (s *Service) notifyMessage(tx *gorm.DB, t *tenant.Tenant, msg, conv, sender uuid.UUID, ids []uuid.UUID, subject string) error {
 	name, err := store{tx}.name(sender)
 	if err != nil {
 		return err
@@ -70,7 +76,7 @@ func (s *Service) notifyMessage(tx *gorm.DB, t *tenant.Tenant, conv, sender uuid
 		name = "une personne partie"
 	}
 	return s.notify.Notify(tx, t, notify.Notice{Kind: notify.KindMessage, Recipients: ids,
-		Title: truncate("Nouveau message de "+name, 200), Body: subject, Link: "/messagerie/conversations/" + conv.String()})
+		Title: truncate("Nouveau message de "+name, 200), Body: subject, Link: messageLink(conv, msg)})
 }
 
 // TellDeferred runs a TellMessage job: before its due time it tells nothing and says how
@@ -113,7 +119,7 @@ func (s *Service) TellDeferred(ctx context.Context, t *tenant.Tenant, job TellMe
 			sender = *m.SenderID
 		}
 		told = true
-		return s.notifyMessage(tx, t, m.ConversationID, sender, ids, m.Subject)
+		return s.notifyMessage(tx, t, job.Message, m.ConversationID, sender, ids, m.Subject)
 	})
 	return told, 0, err
 }

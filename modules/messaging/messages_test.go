@@ -362,7 +362,7 @@ func TestNotified(t *testing.T) {
 		return tx.Raw(`SELECT r.person_id, n.link FROM notification_recipients r JOIN notifications n ON n.id = r.notification_id
 			WHERE n.kind = 'message' ORDER BY r.person_id`).Scan(&rows).Error
 	})
-	if len(rows) != 2 || rows[0].Link != "/messagerie/conversations/"+sent.Conversation.String() {
+	if len(rows) != 2 || rows[0].Link != "/messagerie/conversations/"+sent.Conversation.String()+"#m-"+sent.Message.String() {
 		t.Errorf("notifications %+v, want the teacher and the blind copy", rows)
 	}
 	for _, r := range rows {
