@@ -43,22 +43,22 @@ type TellMessage struct {
 func (TellMessage) Kind() string { return "messaging_tell_message" }
 
 // tellRecipients notifies a just-sent message's recipients, in the send's transaction: at
-// once within the messaging hours, else from their next start.
-func (s *Service) tellRecipients(tx *gorm.DB, t *tenant.Tenant, msg, conv, sender uuid.UUID, ids []uuid.UUID, subject string, now time.Time) error {
+// once within the messaging hours, else from their next start, which it returns.
+func (s *Service) tellRecipients(tx *gorm.DB, t *tenant.Tenant, msg, conv, sender uuid.UUID, ids []uuid.UUID, subject string, now time.Time) (*time.Time, error) {
 	if s.notify == nil {
-		return nil
+		return nil, nil
 	}
 	set, err := loadSettings(tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if due := set.Hours.nextStart(now); due.After(now) && s.queue != nil {
 		if err := tx.Exec(`INSERT INTO message_notices (message_id, due_at) VALUES (?, ?)`, msg, due).Error; err != nil {
-			return fmt.Errorf("messaging: defer the notice of %s: %w", msg, err)
+			return nil, fmt.Errorf("messaging: defer the notice of %s: %w", msg, err)
 		}
-		return s.queue.InsertTx(tx, t, TellMessage{TenantUAI: string(t.UAI), Message: msg, Due: due}, due)
+		return &due, s.queue.InsertTx(tx, t, TellMessage{TenantUAI: string(t.UAI), Message: msg, Due: due}, due)
 	}
-	return s.notifyMessage(tx, t, msg, conv, sender, ids, subject)
+	return nil, s.notifyMessage(tx, t, msg, conv, sender, ids, subject)
 }
 
 // messageLink is where a message's notification leads: the message in its conversation. It

@@ -69,7 +69,13 @@ type Sent struct {
 	Recipients   int       `json:"recipients"`
 	// Inactive are recipients who never activated an account: the message waits for them.
 	Inactive []Person `json:"inactive"`
+	// NoticeAt is when the recipients will be told, for a message sent outside the messaging
+	// hours (delivered at once, its notification held until they start).
+	NoticeAt *time.Time `json:"notice_at,omitempty"`
 }
+
+// NoticeWhen is NoticeAt as the page says it.
+func (s *Sent) NoticeWhen() string { return frenchTime(*s.NoticeAt) }
 
 // Limits of a message.
 const (
@@ -196,7 +202,8 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		if out.Inactive, err = st.inactive(ids); err != nil {
 			return err
 		}
-		return s.tellRecipients(tx, t, out.Message, out.Conversation, sender, ids, subject, now) // hours.go
+		out.NoticeAt, err = s.tellRecipients(tx, t, out.Message, out.Conversation, sender, ids, subject, now) // hours.go
+		return err
 	})
 	if err != nil {
 		return nil, err

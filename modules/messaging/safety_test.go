@@ -271,6 +271,12 @@ func TestMessagingHours(t *testing.T) {
 		t.Fatal("told at 21:30, outside the messaging hours")
 	}
 	morning := time.Date(2026, time.October, 6, 7, 0, 0, 0, testenv.Paris)
+	if sent.NoticeAt == nil || !sent.NoticeAt.Equal(morning) {
+		t.Errorf("the sender is told the notice waits until %v, want %v", sent.NoticeAt, morning)
+	}
+	if d, err := e.svc.Delivery(ctx, e.a, s.g1, sent.Message); err != nil || d.NoticeAt == nil || d.NoticeWhen() != "6 octobre 2026 à 07:00" {
+		t.Errorf("the page after the send: %+v (%v)", d, err)
+	}
 	if len(q.jobs) != 1 || !q.at[0].Equal(morning) {
 		t.Fatalf("planned %v at %v, want one job at %v", q.jobs, q.at, morning)
 	}

@@ -335,7 +335,15 @@ func (st store) delivery(person, id uuid.UUID) (*Sent, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Sent{Message: id, Recipients: len(ids), Inactive: inactive}, nil
+	out := &Sent{Message: id, Recipients: len(ids), Inactive: inactive}
+	var due []time.Time
+	if err := st.tx.Raw(`SELECT due_at FROM message_notices WHERE message_id = ? AND notified_at IS NULL`, id).Scan(&due).Error; err != nil {
+		return nil, fmt.Errorf("messaging: notice of %s: %w", id, err)
+	}
+	if len(due) == 1 {
+		out.NoticeAt = &due[0]
+	}
+	return out, nil
 }
 
 // search finds, among the messages person holds a copy of (corbeille included), those whose
