@@ -209,6 +209,9 @@ func TestRecall(t *testing.T) {
 	}
 	_, err = e.svc.Recall(ctx, e.a, s.dir, sent.Message)
 	wantKind(t, err, fault.ErrConflict, "a déjà été rappelé")
+	if p, err := e.svc.List(ctx, e.a, s.dir, messaging.Outbox, uuid.Nil); err != nil || len(p.Items) != 1 || !p.Items[0].Recalled {
+		t.Errorf("the envoyés folder does not say the message was recalled: %+v (%v)", p, err)
+	}
 
 	late := e.send(t, s.dir, draft("Sortie", "Jeudi", s.tA))
 	e.clock.Advance(61 * time.Minute)

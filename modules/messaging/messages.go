@@ -313,6 +313,7 @@ type Item struct {
 	Read         bool      `json:"read"`
 	Role         Role      `json:"role"`
 	Snippet      string    `json:"snippet"`
+	Recalled     bool      `json:"recalled,omitempty"` // the sender recalled it (their copy only remains)
 }
 
 // When is the time as the folder shows it.

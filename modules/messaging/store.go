@@ -102,6 +102,7 @@ type itemRow struct {
 	Snippet                   string
 	Recipients                string
 	RecipientCount            int
+	Recalled                  bool
 }
 
 // folder reads one page of a folder: the copies' index gives it newest first.
@@ -126,7 +127,7 @@ func (st store) folder(person uuid.UUID, f Folder, before uuid.UUID, limit int) 
 	}
 	var rows []itemRow
 	q := `SELECT c.message_id, m.conversation_id, v.subject, c.sent_at, c.read_at IS NOT NULL AS read, c.role, m.sender_id,
-			coalesce(p.first_name, '') AS sender_first, coalesce(p.last_name, '') AS sender_last, left(m.body, 140) AS snippet, ` + recipients + `
+			coalesce(p.first_name, '') AS sender_first, coalesce(p.last_name, '') AS sender_last, left(m.body, 140) AS snippet, m.recalled_at IS NOT NULL AS recalled, ` + recipients + `
 		FROM message_copies c JOIN messages m ON m.id = c.message_id JOIN conversations v ON v.id = m.conversation_id
 		LEFT JOIN people p ON p.id = m.sender_id
 		WHERE c.person_id = ? AND ` + where + ` ORDER BY ` + order + ` LIMIT ?`
@@ -136,7 +137,7 @@ func (st store) folder(person uuid.UUID, f Folder, before uuid.UUID, limit int) 
 	out := make([]Item, len(rows))
 	for i, r := range rows {
 		it := Item{Message: r.MessageID, Conversation: r.ConversationID, Subject: r.Subject, SentAt: r.SentAt, Read: r.Read, Role: Role(r.Role),
-			Snippet: r.Snippet, From: Person{FirstName: r.SenderFirst, LastName: r.SenderLast}}
+			Snippet: r.Snippet, From: Person{FirstName: r.SenderFirst, LastName: r.SenderLast}, Recalled: r.Recalled}
 		if r.SenderID != nil {
 			it.From.ID = *r.SenderID
 		}
