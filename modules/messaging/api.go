@@ -1,7 +1,6 @@
 package messaging
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
@@ -94,17 +93,16 @@ func (h *Handler) apiSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var in apiDraft
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return fault.Decoding(err)
+	in, uploads, err := readAPIDraft(c)
+	if err != nil {
+		return err
 	}
 	if in.Format == "" {
 		in.Format = Text
 	}
 	sent, err := h.svc.Send(c.Request().Context(), web.TenantOf(c), person, Draft{
-		Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format, ReplyTo: in.ReplyTo})
+		Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format, ReplyTo: in.ReplyTo,
+		Files: uploads})
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ type folderView struct {
 	*FolderPage
 	Folders []Folder
 	Before  string // the last one shown, for the next page's link
+	Usage   *Usage // the attachments' space, past 80 %
 }
 
 func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
@@ -38,6 +39,9 @@ func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
 			return err
 		}
 		v := folderView{FolderPage: p, Folders: []Folder{Inbox, Outbox, Trash}}
+		if v.Usage, err = h.usage(c); err != nil {
+			return err
+		}
 		if p.More {
 			v.Before = p.Items[len(p.Items)-1].Message.String()
 		}
@@ -60,6 +64,8 @@ type composeView struct {
 	Left         []Person // a reply's recipients the rules leave out
 	Error        string
 	Field        string
+	Usage        *Usage // the attachments' space, past 80 %
+	Accepted     string // what may be attached
 }
 
 type chosenRole struct {
@@ -79,10 +85,15 @@ type composeForm struct {
 func readCompose(c echo.Context) (composeForm, error) {
 	params, err := c.FormParams()
 	if err != nil {
-		return composeForm{}, fault.Decoding(err)
+		return composeForm{}, tooLarge(fault.Decoding(err))
+	}
+	uploads, err := formFiles(c)
+	if err != nil {
+		return composeForm{}, err
 	}
 	f := composeForm{action: params.Get("action"), query: params.Get("recherche"), draft: Draft{
 		Subject: params.Get("objet"), Body: params.Get("message"), Format: Format(params.Get("format")), Recipients: map[Role][]string{},
+		Files: uploads,
 	}}
 	if f.draft.Format == "" {
 		f.draft.Format = Text
@@ -145,6 +156,10 @@ func (h *Handler) renderCompose(c echo.Context, status int, action string, f com
 		return err
 	}
 	v.Candidates = cands
+	v.Accepted = AcceptedText
+	if v.Usage, err = h.usage(c); err != nil {
+		return err
+	}
 	title := "Écrire un message"
 	if v.ReplySubject != "" {
 		title = "Répondre"

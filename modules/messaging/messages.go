@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
@@ -57,6 +59,8 @@ type Draft struct {
 	// ReplyTo is the message answered: the new one joins its conversation (uuid.Nil: a new
 	// conversation).
 	ReplyTo uuid.UUID
+	// Files are attached (files.go: types, sizes, the sender's quota).
+	Files []files.Upload
 }
 
 // Sent is what a send did.
@@ -146,6 +150,15 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
+	checked, err := checkFiles(d.Files)
+	if err != nil {
+		return nil, err
+	}
+	// Blobs first, rows in the send's transaction; a failed send removes its blobs.
+	stored, err := s.putFiles(ctx, t, checked)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	out := &Sent{Message: uuid.New()}
 	var sentTo pgarray.UUIDs
@@ -175,6 +188,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		if err := st.insertMessage(out.Message, out.Conversation, sender, d.Body, d.Format, html, now); err != nil {
 			return err
 		}
+		if err := recordFiles(tx, sender, out.Message, stored, now); err != nil {
+			return err
+		}
 		ids, roles := recipients.columns()
 		sentTo = ids
 		if err := st.insertCopies(out.Message, sender, ids, roles, now); err != nil {
@@ -195,7 +211,7 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 			Title: truncate("Nouveau message de "+name, 200), Body: subject, Link: "/messagerie/conversations/" + out.Conversation.String()})
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, s.dropFiles(ctx, t, storedKeys(stored)))
 	}
 	for _, id := range sentTo {
 		s.counts.Remove(countKey(t, id))
@@ -355,6 +371,7 @@ type ThreadMessage struct {
 	Bcc     []Person      `json:"bcc,omitempty"` // only for its sender, or the blind copy's own recipient
 	Role    Role          `json:"role"`          // the viewer's copy
 	Trashed bool          `json:"trashed"`
+	Files   []Attachment  `json:"files"`
 }
 
 // When is the time as the thread shows it.
@@ -372,6 +389,9 @@ func (s *Service) Conversation(ctx context.Context, t *tenant.Tenant, person, id
 		st := store{tx}
 		var err error
 		if th, err = st.thread(person, id); err != nil {
+			return err
+		}
+		if err := withFiles(tx, th); err != nil {
 			return err
 		}
 		return st.markRead(person, id, s.now())
@@ -434,7 +454,22 @@ func (s *Service) Move(ctx context.Context, t *tenant.Tenant, person, id uuid.UU
 // Delete deletes person's copy of message id for good; only a copy in the corbeille can be.
 // The message itself goes when nobody keeps a copy.
 func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error { return store{tx}.deleteCopy(person, id) })
+	var gone []string // the message's blobs, once its last copy is deleted
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		keys, err := keysOf(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := (store{tx}).deleteCopy(person, id); err != nil {
+			return err
+		}
+		gone, err = goneKeys(tx, id, keys)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.dropFiles(ctx, t, gone)
 }
 
 // InTrash returns the subject of person's copy of message id if it is in their corbeille

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
@@ -26,7 +27,8 @@ type Notifier interface {
 type Service struct {
 	db     *tenant.DB
 	now    func() time.Time
-	notify Notifier // nil: no notifications (tests of the rules)
+	notify Notifier     // nil: no notifications (tests of the rules)
+	files  *files.Store // attachments (SetBucket); nil: refused
 	// counts keeps the menu's unread counts a few seconds (tenant UAI + person), as
 	// notify's does: the menu is on every page. This process's changes update it at once.
 	counts *expirable.LRU[string, int]
