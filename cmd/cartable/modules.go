@@ -41,6 +41,7 @@ type app struct {
 	timetable *timetable.Service
 	absences  *attendance.Service
 	news      *news.Service
+	messaging *messaging.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -65,7 +66,7 @@ func modules(a app) []module.Module {
 		timetable.NewHandler(a.timetable, a.srv.TenantURL).Module(),
 		notify.NewHandler(a.notify, a.mailbox, a.log).Module(),
 		attendance.NewHandler(a.absences).Module(),
-		messaging.NewHandler(messaging.NewService(a.reg.DB(), nil, a.notify)).Module(),
+		messaging.NewHandler(a.messaging).Module(),
 		news.NewHandler(a.news).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,

@@ -17,6 +17,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
+	"github.com/cartable-ent/cartable/modules/messaging"
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/timetable"
@@ -117,15 +118,17 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		documents = memblob.OpenBucket(nil)
 	}
 	absencesSvc.SetBucket(documents)
+	newsSvc := news.NewService(reg.DB(), documents, nil)
+	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
+	messagingSvc.SetBucket(documents)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
-		attendance.NewSweeper(absencesSvc, liveTenants{reg}))
+		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	dirSvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
-	newsSvc := news.NewService(reg.DB(), documents, nil)
 	newsSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
@@ -147,7 +150,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, news: newsSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, news: newsSvc, messaging: messagingSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}
