@@ -107,6 +107,10 @@ func TestMessageAttachmentsPages(t *testing.T) {
 		wantInBody(t, rec, "Vous utilisez 165 Mo sur 200 Mo", "videz la corbeille ou supprimez des messages envoyés")
 	}
 	wantNotInBody(t, h.as(dir.Token, host, "/messagerie"), "Vous utilisez")
+	rec = h.as(parent.Token, host, "/api/v1/messages/espace")
+	wantStatus(t, rec, http.StatusOK)
+	wantInBody(t, rec, `"used":173015040`, `"quota":209715200`, `"warning":"Vous utilisez 165 Mo sur 200 Mo`)
+	wantInBody(t, h.as(dir.Token, host, "/api/v1/messages/espace"), `"warning":""`)
 
 	// The API: a multipart send, the conversation lists the file, its download.
 	body, ct := multipartForm(t, [][2]string{{"a", parent.PersonID.String()}, {"objet", "Réponse"}, {"message", "Reçu"}}, [3]string{"pieces", "accuse.pdf", pdf})

@@ -300,16 +300,25 @@ func NewSweeper(svc *Service, tenants files.Establishments) *files.Sweeper[Sweep
 	return files.NewSweeper[SweepMessageFiles]("Nettoyage des pièces jointes de messages supprimés", svc, tenants)
 }
 
-// SweepFiles removes the establishment's message blobs that no row knows and that are
-// older than files.OrphanAge: those of messages gone without their module (a person's
-// departure, the retention's purge), those whose removal failed and those a crash left
-// between the blob's write and the send's commit. It returns how many it removed.
+// SweepFiles deletes the messages nobody keeps a copy of (their holders purged from the
+// directory), then removes the establishment's message blobs that no row knows and that
+// are older than files.OrphanAge: those of messages gone without this module (a person's
+// departure, a retention purge), those whose removal failed and those a crash left between
+// the blob's write and the send's commit. It returns how many blobs it removed.
 func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error) {
 	if s.files == nil {
 		return 0, nil
 	}
 	var keys []string
-	if err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+	if err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		// Messages nobody keeps a copy of any more (their last holders left the directory)
+		// go first, with their files' rows and their emptied conversations.
+		if err := tx.Exec(`WITH gone AS (DELETE FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_copies c WHERE c.message_id = m.id)
+				RETURNING id, conversation_id)
+			DELETE FROM conversations v WHERE v.id IN (SELECT conversation_id FROM gone)
+				AND NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = v.id AND m.id NOT IN (SELECT id FROM gone))`).Error; err != nil {
+			return fmt.Errorf("messaging: messages without copies: %w", err)
+		}
 		if err := tx.Raw(`SELECT blob_key FROM message_files`).Scan(&keys).Error; err != nil {
 			return fmt.Errorf("messaging: attachment keys: %w", err)
 		}

@@ -204,13 +204,32 @@ func TestMessageAttachments(t *testing.T) {
 		}
 		e.bucket.WriteAll(ctx, key, good, nil)
 	})
+	var reply *messaging.Sent
+	t.Run("a reply carries files too", func(t *testing.T) {
+		r, _, _, err := e.svc.ReplyDraft(ctx, e.a, s.tA, sent.Message, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body, r.Files = "Reçu, voici le planning", []files.Upload{{Name: "planning.png", Data: pngBytes}}
+		reply = e.send(t, s.tA, r)
+		th, err := e.svc.Conversation(ctx, e.a, s.g1, sent.Conversation)
+		if err != nil || len(th.Messages) != 2 || len(th.Messages[1].Files) != 1 || th.Messages[1].Files[0].Name != "planning.png" {
+			t.Fatalf("the parent's thread: %+v, %v", th, err)
+		}
+		if _, data, err := e.svc.Download(ctx, e.a, s.g1, th.Messages[1].Files[0].ID); err != nil || !bytes.Equal(data, pngBytes) {
+			t.Errorf("the parent downloads the reply's file: %v", err)
+		}
+		if _, _, err := e.svc.Download(ctx, e.a, s.vs, th.Messages[1].Files[0].ID); !errors.Is(err, fault.ErrNotFound) {
+			t.Errorf("the CPE, not a recipient of the reply, downloads: %v", err)
+		}
+	})
 	first := int64(len(pdfBytes) + len(txtBytes) + len(docx))
 	t.Run("the quota: counted while the sender keeps a copy, a warning at 80 %, a refusal past it", func(t *testing.T) {
 		u, err := e.svc.Usage(ctx, e.a, s.g1)
 		if want := first; err != nil || u.Used != want || u.Warn() {
 			t.Fatalf("usage %+v, %v; want %d, no warning", u, err, want)
 		}
-		if u, _ := e.svc.Usage(ctx, e.a, s.tA); u.Used != 0 {
+		if u, _ := e.svc.Usage(ctx, e.a, s.vs); u.Used != 0 {
 			t.Errorf("a recipient's usage: %+v", u)
 		}
 		// 165 Mo of earlier attachments (rows only: the quota sums the rows).
@@ -279,11 +298,19 @@ func TestMessageAttachments(t *testing.T) {
 			e.age(t, k, at)
 		}
 		before := len(e.blobs(t))
+		// The reply's holders left the directory: their copies went, the message stays
+		// without anyone; the sweep deletes it and its file.
+		e.tx(t, e.a, func(tx *gorm.DB) error {
+			return tx.Exec(`DELETE FROM message_copies WHERE message_id = ?`, reply.Message).Error
+		})
 		sweeper := messaging.NewSweeper(e.svc, fixedTenants{live: []tenant.Tenant{*e.a}, purged: []tenant.Tenant{*e.b}})
-		if n, err := sweeper.SweepAll(ctx); err != nil || n != 2 {
-			t.Errorf("sweep: %d, %v; want the orphan and the purged establishment's blob", n, err)
+		if n, err := sweeper.SweepAll(ctx); err != nil || n != 3 {
+			t.Errorf("sweep: %d, %v; want the orphan, the reply's file and the purged establishment's blob", n, err)
 		}
-		if ok, _ := e.bucket.Exists(ctx, young); len(e.blobs(t)) != before-2 || !ok {
+		if n := e.count(t, e.a, `SELECT count(*) FROM messages WHERE id = ?`, reply.Message); n != 0 {
+			t.Error("the message without copies is still there")
+		}
+		if ok, _ := e.bucket.Exists(ctx, young); len(e.blobs(t)) != before-3 || !ok {
 			t.Errorf("blobs after the sweep: %v", e.blobs(t))
 		}
 		if jl := sweeper.JobLabels(); jl["sweep_message_files"] == "" {

@@ -91,3 +91,24 @@ func readAPIDraft(c echo.Context) (apiDraft, []files.Upload, error) {
 	uploads, err := formFiles(c)
 	return in, uploads, err
 }
+
+// apiUsage is the viewer's attachment space: used and quota in bytes, and the warning the
+// pages show past 80 %.
+func (h *Handler) apiUsage(c echo.Context) error {
+	person, err := me(c)
+	if err != nil {
+		return err
+	}
+	u, err := h.svc.Usage(c.Request().Context(), web.TenantOf(c), person)
+	if err != nil {
+		return err
+	}
+	out := struct {
+		Usage
+		Warning string `json:"warning"`
+	}{Usage: u}
+	if u.Warn() {
+		out.Warning = u.Text()
+	}
+	return c.JSON(http.StatusOK, out)
+}

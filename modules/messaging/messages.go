@@ -452,7 +452,7 @@ func (s *Service) Move(ctx context.Context, t *tenant.Tenant, person, id uuid.UU
 }
 
 // Delete deletes person's copy of message id for good; only a copy in the corbeille can be.
-// The message itself goes when nobody keeps a copy.
+// The message itself goes, with its files and their blobs, when nobody keeps a copy.
 func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) error {
 	var gone []string // the message's blobs, once its last copy is deleted
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {

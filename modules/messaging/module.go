@@ -75,6 +75,7 @@ func (h *Handler) routes() []module.Route {
 		module.Delete(t, "/api/v1/messages/:id", PermUse, h.apiDelete).AsAPI(),
 		module.Get(t, "/api/v1/conversations/:id", PermUse, h.apiConversation).AsAPI(),
 		module.Get(t, "/api/v1/messages/pieces/:id", PermUse, h.download).AsAPI(),
+		module.Get(t, "/api/v1/messages/espace", PermUse, h.apiUsage).AsAPI(),
 		module.Get(t, "/api/v1/destinataires", PermUse, h.apiRecipients).AsAPI(),
 		module.Get(t, "/messagerie/regles", PermRules, h.rulesPage),
 		module.Post(t, "/messagerie/regles", PermRules, h.saveRules),
