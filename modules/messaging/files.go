@@ -193,14 +193,22 @@ func (u Usage) Text() string {
 		megabytes(u.Used), megabytes(u.Quota))
 }
 
-// Usage returns person's attachment space.
+// Usage returns person's attachment space (kept up to countTTL: every folder page asks; this
+// process's sends and deletions update it at once).
 func (s *Service) Usage(ctx context.Context, t *tenant.Tenant, person uuid.UUID) (Usage, error) {
 	u := Usage{Quota: Quota}
+	if n, ok := s.used.Get(countKey(t, person)); ok {
+		u.Used = n
+		return u, nil
+	}
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		var err error
 		u.Used, err = quotaUsed(tx, person)
 		return err
 	})
+	if err == nil {
+		s.used.Add(countKey(t, person), u.Used)
+	}
 	return u, err
 }
 

@@ -213,6 +213,7 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 	if err != nil {
 		return nil, errors.Join(err, s.dropFiles(ctx, t, storedKeys(stored)))
 	}
+	s.used.Remove(countKey(t, sender))
 	for _, id := range sentTo {
 		s.counts.Remove(countKey(t, id))
 	}
@@ -454,6 +455,7 @@ func (s *Service) Move(ctx context.Context, t *tenant.Tenant, person, id uuid.UU
 // Delete deletes person's copy of message id for good; only a copy in the corbeille can be.
 // The message itself goes, with its files and their blobs, when nobody keeps a copy.
 func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) error {
+	defer s.used.Remove(countKey(t, person))
 	var gone []string // the message's blobs, once its last copy is deleted
 	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		keys, err := keysOf(tx, id)
