@@ -118,10 +118,12 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		documents = memblob.OpenBucket(nil)
 	}
 	absencesSvc.SetBucket(documents)
-	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	newsSvc := news.NewService(reg.DB(), documents, nil)
+	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
+	messagingSvc.SetBucket(documents)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
-		attendance.NewSweeper(absencesSvc, liveTenants{reg}), messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}))
+		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
+		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}

@@ -1,15 +1,10 @@
 package attendance
 
 import (
-	"errors"
-	"io"
-	"mime"
-	"net/http"
-
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/web"
-	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // uploadLimit is the body limit of the forms that carry a document: the document and the
@@ -30,26 +25,11 @@ func fileViews(fs []Attachment) []fileView {
 // formUpload reads the optional document of a multipart form's field (nil: none chosen).
 // A body over the route's limit is refused, saying the limit, before anything is stored.
 func formUpload(c echo.Context, field string) (*Upload, error) {
-	fh, err := c.FormFile(field)
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return nil, fault.NewField(fault.ErrTooLarge, field, "envoi trop volumineux : le justificatif doit faire %s au plus", MaxFileText)
-	case errors.Is(err, http.ErrMissingFile), errors.Is(err, http.ErrNotMultipart):
-		return nil, nil
-	case err != nil:
-		return nil, fault.Wrap(fault.ErrInvalid, err, "formulaire illisible : rechargez la page et recommencez")
-	}
-	f, err := fh.Open()
-	if err != nil {
+	u, err := files.FormFile(c, field, MaxFileBytes, "envoi trop volumineux : le justificatif doit faire "+MaxFileText+" au plus")
+	if u == nil || err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	return &Upload{Name: fh.Filename, Data: data}, nil
+	return &Upload{Name: u.Name, Data: u.Data}, nil
 }
 
 // download serves a document as an attachment with the type stored when it was checked
@@ -63,9 +43,5 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	hd := c.Response().Header()
-	hd.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.Name}))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, f.ContentType, data)
+	return files.Serve(c, f.stored(), data, false)
 }

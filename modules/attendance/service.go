@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -36,7 +37,7 @@ type Service struct {
 	db        *tenant.DB
 	lessons   Lessons
 	guardians Guardians
-	files     *Files // documents of justifications and declarations (SetBucket)
+	files     *files.Store // documents of justifications and declarations (SetBucket)
 	now       func() time.Time
 	notices   *NoticeConfig // the families' notifications (notify.go); nil: nobody is told
 }

@@ -231,7 +231,7 @@ func (s *Service) CancelDeclaration(ctx context.Context, t *tenant.Tenant, a Act
 		return err
 	}
 	for _, k := range keys {
-		if err := s.files.remove(ctx, t, k); err != nil {
+		if err := s.files.Remove(ctx, t, k); err != nil {
 			return err
 		}
 	}

@@ -1,13 +1,13 @@
 package messaging
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -90,22 +90,25 @@ type apiDraft struct {
 	NoReply bool      `json:"sans_reponse"`
 }
 
+// draft is the message as Send takes it, with its files.
+func (in apiDraft) draft(uploads []files.Upload) Draft {
+	if in.Format == "" {
+		in.Format = Text
+	}
+	return Draft{Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format,
+		ReplyTo: in.ReplyTo, NoReply: in.NoReply, Files: uploads}
+}
+
 func (h *Handler) apiSend(c echo.Context) error {
 	person, err := me(c)
 	if err != nil {
 		return err
 	}
-	var in apiDraft
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return fault.Decoding(err)
+	in, uploads, err := readAPIDraft(c)
+	if err != nil {
+		return err
 	}
-	if in.Format == "" {
-		in.Format = Text
-	}
-	sent, err := h.svc.Send(c.Request().Context(), web.TenantOf(c), person, Draft{
-		Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format, ReplyTo: in.ReplyTo, NoReply: in.NoReply})
+	sent, err := h.svc.Send(c.Request().Context(), web.TenantOf(c), person, in.draft(uploads))
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package messaging
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -44,19 +43,17 @@ func nonNil(s []string) []string {
 	return s
 }
 
-// readAPIDraft reads a draft's body (the send's shape).
-func readAPIDraft(c echo.Context) (Draft, error) {
-	var in apiDraft
-	dec := json.NewDecoder(c.Request().Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return Draft{}, fault.Decoding(err)
+// readDraftBody reads a draft's body, in the send's shape (readAPIDraft) but without files:
+// a draft keeps none.
+func readDraftBody(c echo.Context) (Draft, error) {
+	in, uploads, err := readAPIDraft(c)
+	if err != nil {
+		return Draft{}, err
 	}
-	if in.Format == "" {
-		in.Format = Text
+	if len(uploads) > 0 {
+		return Draft{}, fault.Invalidf("pieces", "un brouillon ne garde pas de pièces jointes : joignez-les au moment d'envoyer le message")
 	}
-	return Draft{Recipients: map[Role][]string{To: in.To, Cc: in.Cc, Bcc: in.Bcc}, Subject: in.Subject, Body: in.Body, Format: in.Format,
-		ReplyTo: in.ReplyTo, NoReply: in.NoReply}, nil
+	return in.draft(nil), nil
 }
 
 func draftParam(c echo.Context) (uuid.UUID, error) {
@@ -85,7 +82,7 @@ func (h *Handler) saveAPIDraft(c echo.Context, id uuid.UUID, status int) error {
 	if err != nil {
 		return err
 	}
-	d, err := readAPIDraft(c)
+	d, err := readDraftBody(c)
 	if err != nil {
 		return err
 	}

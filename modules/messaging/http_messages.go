@@ -23,6 +23,7 @@ type folderView struct {
 	Folders []Folder
 	Before  string // the last one shown, for the next page's link
 	Blocked *Block // a suspension's banner (suspend.go)
+	Usage   *Usage // the attachments' space, past 80 %
 }
 
 func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
@@ -43,6 +44,9 @@ func (h *Handler) folderPage(f Folder) echo.HandlerFunc {
 		}
 		v := folderView{FolderPage: p, Folders: folders}
 		if v.Blocked, err = h.svc.Blocked(c.Request().Context(), web.TenantOf(c), person); err != nil {
+			return err
+		}
+		if v.Usage, err = h.usage(c); err != nil {
 			return err
 		}
 		if p.More {
@@ -69,6 +73,8 @@ type composeView struct {
 	Field        string
 	Flow         composeFlow // draft and « sans réponse » (http_drafts.go)
 	Blocked      *Block      // a suspension's banner (suspend.go)
+	Usage        *Usage      // the attachments' space, past 80 %
+	Accepted     string      // what may be attached
 }
 
 type chosenRole struct {
@@ -88,10 +94,15 @@ type composeForm struct {
 func readCompose(c echo.Context) (composeForm, error) {
 	params, err := c.FormParams()
 	if err != nil {
-		return composeForm{}, fault.Decoding(err)
+		return composeForm{}, tooLarge(fault.Decoding(err))
+	}
+	uploads, err := formFiles(c)
+	if err != nil {
+		return composeForm{}, err
 	}
 	f := composeForm{action: params.Get("action"), query: params.Get("recherche"), draft: Draft{
 		Subject: params.Get("objet"), Body: params.Get("message"), Format: Format(params.Get("format")), Recipients: map[Role][]string{},
+		Files: uploads,
 	}}
 	if f.draft.Format == "" {
 		f.draft.Format = Text
@@ -161,6 +172,10 @@ func (h *Handler) renderCompose(c echo.Context, status int, action string, f com
 		return err
 	}
 	v.Candidates = cands
+	v.Accepted = AcceptedText
+	if v.Usage, err = h.usage(c); err != nil {
+		return err
+	}
 	title := "Écrire un message"
 	if v.ReplySubject != "" {
 		title = "Répondre"

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 	"github.com/cartable-ent/cartable/web/module"
@@ -31,6 +32,7 @@ func (h *Handler) safetyRoutes() []module.Route {
 		module.Get(t, "/messagerie/signalements", PermReports, h.reportsPage),
 		module.Get(t, "/messagerie/signalements/:id", PermReports, h.reportedPage),
 		module.Post(t, "/messagerie/signalements/:id/traiter", PermReports, h.handleReport),
+		module.Get(t, "/messagerie/signalements/:id/pieces/:piece", PermReports, h.reportedDownload),
 		module.Get(t, "/api/v1/messagerie/reglages", PermRules, h.apiSettings).AsAPI(),
 		module.Put(t, "/api/v1/messagerie/reglages", PermRules, h.apiSaveSettings).AsAPI(),
 		module.Get(t, "/api/v1/messagerie/suspensions", PermRules, h.apiSuspensions).AsAPI(),
@@ -296,4 +298,21 @@ func (h *Handler) handleReport(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/messagerie/signalements/"+id.String()+"?traite=1")
+}
+
+// reportedDownload serves an attachment of a reported conversation to the vie scolaire.
+func (h *Handler) reportedDownload(c echo.Context) error {
+	report, err := parseReport(c.Param("id"))
+	if err != nil {
+		return err
+	}
+	id, err := parseID(c.Param("piece"))
+	if err != nil {
+		return err
+	}
+	f, data, err := h.svc.ReportedDownload(c.Request().Context(), web.TenantOf(c), report, id)
+	if err != nil {
+		return err
+	}
+	return files.Serve(c, f.stored(), data, false)
 }

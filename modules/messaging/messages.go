@@ -2,6 +2,7 @@ package messaging
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"html/template"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -60,6 +62,8 @@ type Draft struct {
 	NoReply bool
 	// draftID is the saved draft being sent: it leaves the drafts in the send's transaction.
 	draftID uuid.UUID
+	// Files are attached (files.go: types, sizes, the sender's quota).
+	Files []files.Upload
 }
 
 // Sent is what a send did.
@@ -155,6 +159,15 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 	if err != nil {
 		return nil, err
 	}
+	checked, err := checkFiles(d.Files)
+	if err != nil {
+		return nil, err
+	}
+	// Blobs first, rows in the send's transaction; a failed send removes its blobs.
+	stored, err := s.putFiles(ctx, t, checked)
+	if err != nil {
+		return nil, err
+	}
 	now := s.now()
 	out := &Sent{Message: uuid.New()}
 	var sentTo pgarray.UUIDs
@@ -193,6 +206,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		if err := afterInsert(tx, out.Message, d); err != nil {
 			return err
 		}
+		if err := recordFiles(tx, sender, out.Message, stored, now); err != nil {
+			return err
+		}
 		ids, roles := recipients.columns()
 		sentTo = ids
 		if err := st.insertCopies(out.Message, sender, ids, roles, now); err != nil {
@@ -206,8 +222,9 @@ func (s *Service) Send(ctx context.Context, t *tenant.Tenant, sender uuid.UUID, 
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, errors.Join(err, s.dropFiles(ctx, t, storedKeys(stored)))
 	}
+	s.used.Remove(countKey(t, sender))
 	for _, id := range sentTo {
 		s.counts.Remove(countKey(t, id))
 	}
@@ -370,6 +387,7 @@ type ThreadMessage struct {
 	Bcc     []Person      `json:"bcc,omitempty"` // only for its sender, or the blind copy's own recipient
 	Role    Role          `json:"role"`          // the viewer's copy
 	Trashed bool          `json:"trashed"`
+	Files   []Attachment  `json:"files"`
 	// Set by annotate (flow.go): recalled by its sender, an announcement without reply,
 	// and whether the viewer may still recall it.
 	RecalledAt *time.Time `json:"recalled_at,omitempty"`
@@ -395,6 +413,9 @@ func (s *Service) Conversation(ctx context.Context, t *tenant.Tenant, person, id
 			return err
 		}
 		if err := annotate(tx, th, person, s.now()); err != nil {
+			return err
+		}
+		if err := withFiles(tx, th); err != nil {
 			return err
 		}
 		return st.markRead(person, id, s.now())
@@ -458,9 +479,25 @@ func (s *Service) Move(ctx context.Context, t *tenant.Tenant, person, id uuid.UU
 }
 
 // Delete deletes person's copy of message id for good; only a copy in the corbeille can be.
-// The message itself goes when nobody keeps a copy.
+// The message itself goes, with its files and their blobs, when nobody keeps a copy.
 func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error { return store{tx}.deleteCopy(person, id) })
+	defer s.used.Remove(countKey(t, person))
+	var gone []string // the message's blobs, once its last copy is deleted
+	err := s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		keys, err := keysOf(tx, id)
+		if err != nil {
+			return err
+		}
+		if err := (store{tx}).deleteCopy(person, id); err != nil {
+			return err
+		}
+		gone, err = goneKeys(tx, id, keys)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.dropFiles(ctx, t, gone)
 }
 
 // InTrash returns the subject of person's copy of message id if it is in their corbeille

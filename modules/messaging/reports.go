@@ -200,9 +200,12 @@ func (s *Service) ReportedConversation(ctx context.Context, t *tenant.Tenant, id
 		}
 		out.Thread, err = store{tx}.thread(*out.Report.reporterID, out.Report.Conversation)
 		if errors.Is(err, notFound) { // the reporter deleted their copies since
-			out.Thread, err = nil, nil
+			return nil
 		}
-		return err
+		if err != nil {
+			return err
+		}
+		return withFiles(tx, out.Thread)
 	})
 	if err != nil {
 		return nil, err

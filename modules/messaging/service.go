@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
@@ -26,11 +27,15 @@ type Notifier interface {
 type Service struct {
 	db     *tenant.DB
 	now    func() time.Time
-	notify Notifier // nil: no notifications (tests of the rules)
-	queue  JobQueue // SetQueue; nil: notices are never deferred (hours.go)
+	notify Notifier     // nil: no notifications (tests of the rules)
+	queue  JobQueue     // SetQueue; nil: notices are never deferred (hours.go)
+	files  *files.Store // attachments (SetBucket); nil: refused
 	// counts keeps the menu's unread counts a few seconds (tenant UAI + person), as
 	// notify's does: the menu is on every page. This process's changes update it at once.
 	counts *expirable.LRU[string, int]
+	// used keeps a person's attachment space as long (files.go's Usage: the pages' warning;
+	// the quota itself is checked in the send's transaction).
+	used *expirable.LRU[string, int64]
 }
 
 // countTTL is how old the menu's unread count may be.
@@ -64,7 +69,7 @@ func NewService(db *tenant.DB, now func() time.Time, notifier Notifier) *Service
 		now = time.Now
 	}
 	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }, notify: notifier,
-		counts: expirable.NewLRU[string, int](100_000, nil, countTTL)}
+		counts: expirable.NewLRU[string, int](100_000, nil, countTTL), used: expirable.NewLRU[string, int64](100_000, nil, countTTL)}
 }
 
 // Rules returns the establishment's communication rules and whether they are the defaults.

@@ -2,12 +2,11 @@ package news
 
 import (
 	"errors"
-	"io"
-	"mime"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -23,24 +22,12 @@ func (h *Handler) attach(c echo.Context) error {
 		return err
 	}
 	u := Upload{Alt: c.FormValue("alt")}
-	fh, err := c.FormFile("piece")
-	var mbe *http.MaxBytesError
-	switch {
-	case errors.As(err, &mbe):
-		return fault.NewField(fault.ErrTooLarge, "piece", "envoi trop volumineux : le fichier doit faire %s au plus", fault.ByteSize(MaxFileBytes))
-	case errors.Is(err, http.ErrMissingFile), errors.Is(err, http.ErrNotMultipart):
-	case err != nil:
-		return fault.Wrap(fault.ErrInvalid, err, "formulaire illisible : rechargez la page et recommencez")
-	default:
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		if u.Data, err = io.ReadAll(io.LimitReader(f, MaxFileBytes+1)); err != nil {
-			return err
-		}
-		u.Name = fh.Filename
+	sent, err := files.FormFile(c, "piece", MaxFileBytes, "envoi trop volumineux : le fichier doit faire "+fault.ByteSize(MaxFileBytes)+" au plus")
+	if err != nil {
+		return err
+	}
+	if sent != nil {
+		u.Name, u.Data = sent.Name, sent.Data
 	}
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	_, err = h.svc.Attach(ctx, t, a, id, u)
@@ -82,13 +69,5 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	disposition := "attachment"
-	if f.Image() {
-		disposition = "inline"
-	}
-	hd := c.Response().Header()
-	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
-	hd.Set("X-Content-Type-Options", "nosniff")
-	hd.Set("Cache-Control", "private, max-age=3600")
-	return c.Blob(http.StatusOK, f.ContentType, data)
+	return files.Serve(c, f.stored(), data, f.Image())
 }

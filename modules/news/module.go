@@ -71,5 +71,8 @@ func (h *Handler) routes() []module.Route {
 		module.Delete(t, "/api/v1/actualites/:id", PermWrite, h.apiDelete).AsAPI(),
 		module.Post(t, "/api/v1/actualites/:id/publier", PermPublish, h.apiPublish).AsAPI(),
 		module.Post(t, "/api/v1/actualites/:id/renvoyer", PermPublish, h.apiSendBack).AsAPI(),
+		module.Post(t, "/api/v1/actualites/:id/pieces", PermWrite, h.apiAttach).WithLimit(uploadLimit).AsAPI(),
+		module.Get(t, "/api/v1/actualites/pieces/:id", PermRead, h.download).AsAPI(),
+		module.Delete(t, "/api/v1/actualites/pieces/:id", PermWrite, h.apiDetach).AsAPI(),
 	}
 }

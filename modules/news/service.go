@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -29,7 +30,7 @@ const (
 // Service writes, publishes and shows the posts of every establishment.
 type Service struct {
 	db       *tenant.DB
-	blobs    *blob.Bucket // the posts' files; nil: files are refused
+	files    *files.Store // the posts' files; nil: files are refused
 	notifier Notifier     // SetNotifier; nil: nobody is told
 	now      func() time.Time
 }
@@ -40,7 +41,11 @@ func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Servic
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, blobs: blobs, now: now}
+	s := &Service{db: db, now: now}
+	if blobs != nil {
+		s.files = files.NewStore(blobs, attachments)
+	}
+	return s
 }
 
 func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
@@ -315,19 +320,19 @@ func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if err := mayEdit(a, row); err != nil {
 			return err
 		}
-		files, err := st.files(id)
+		fs, err := st.files(id)
 		if err != nil {
 			return err
 		}
-		for _, f := range files {
+		for _, f := range fs {
 			keys = append(keys, f.Key)
 		}
 		return st.delete(id)
 	})
-	if err != nil || s.blobs == nil {
+	if err != nil || s.files == nil {
 		return err
 	}
-	return removeBlobs(ctx, s.blobs, t, keys)
+	return s.files.Remove(ctx, t, keys...)
 }
 
 // Editable returns a post its viewer may edit or delete.

@@ -2,11 +2,10 @@ package news
 
 import (
 	"context"
-	"errors"
 
 	"github.com/google/uuid"
-	"gocloud.dev/blob"
 
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/tenant"
 )
 
@@ -18,29 +17,29 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, post uu
 	if _, err := s.Editable(ctx, t, a, post); err != nil {
 		return File{}, err
 	}
-	f, err := checkFile(u)
+	f, c, err := checkFile(u)
 	if err != nil {
 		return File{}, err
 	}
-	if s.blobs == nil {
+	if s.files == nil {
 		return File{}, errNoStore
 	}
-	f.ID, f.PostID, f.Key, f.CreatedAt = uuid.New(), post, newFileKey(), s.now()
-	if err := s.blobs.WriteAll(ctx, tenant.BlobPrefix(t)+f.Key, u.Data, &blob.WriterOptions{ContentType: f.ContentType, IfNotExist: true}); err != nil {
-		return File{}, err
-	}
-	err = s.write(ctx, t, func(st store) error {
-		row, err := st.lockPost(post)
-		if err != nil {
-			return err
-		}
-		if err := mayEdit(a, row); err != nil {
-			return err
-		}
-		return st.insertFile(f)
+	f.ID, f.PostID, f.CreatedAt = uuid.New(), post, s.now()
+	err = s.files.Storing(ctx, t, []files.Checked{c}, func(stored []files.Stored) error {
+		f.Key = stored[0].Key
+		return s.write(ctx, t, func(st store) error {
+			row, err := st.lockPost(post)
+			if err != nil {
+				return err
+			}
+			if err := mayEdit(a, row); err != nil {
+				return err
+			}
+			return st.insertFile(f)
+		})
 	})
 	if err != nil {
-		return File{}, errors.Join(err, removeBlobs(ctx, s.blobs, t, []string{f.Key}))
+		return File{}, err
 	}
 	return f, nil
 }
@@ -64,7 +63,10 @@ func (s *Service) Detach(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 	if err != nil {
 		return uuid.Nil, err
 	}
-	return f.PostID, removeBlobs(ctx, s.blobs, t, []string{f.Key})
+	if s.files == nil {
+		return f.PostID, nil
+	}
+	return f.PostID, s.files.Remove(ctx, t, f.Key)
 }
 
 // Download returns a file to whoever may see its post (without counting a read).
@@ -84,9 +86,9 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if err != nil {
 		return File{}, nil, err
 	}
-	if s.blobs == nil {
+	if s.files == nil {
 		return File{}, nil, errNoStore
 	}
-	data, err := readBlob(ctx, s.blobs, t, f)
+	data, err := s.files.Read(ctx, t, f.stored())
 	return f, data, err
 }

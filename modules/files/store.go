@@ -1,0 +1,176 @@
+package files
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"gocloud.dev/blob"
+	"gocloud.dev/gcerrors"
+
+	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/fault"
+)
+
+// Store keeps one kind's blobs in the blob store (a local folder in development,
+// S3-compatible storage in production). A row keeps its blob's key within the
+// establishment, "<dir><128 random bits>", nobody can guess; the bucket's key puts the
+// establishment's id before it (tenant.BlobPrefix), so that one establishment's keys never
+// fall under another's prefix and an establishment restored from its export (a new id, its
+// blobs copied under it by tenant.Registry.Import) finds its documents again.
+type Store struct {
+	bucket *blob.Bucket
+	kind   *Kind
+}
+
+// NewStore keeps kind's blobs in bucket.
+func NewStore(bucket *blob.Bucket, kind *Kind) *Store { return &Store{bucket: bucket, kind: kind} }
+
+// Kind is what the store keeps.
+func (s *Store) Kind() *Kind { return s.kind }
+
+// Stored is a file as its row keeps it.
+type Stored struct {
+	Key         string // within the establishment
+	Name        string
+	ContentType string
+	Size        int64
+	SHA256      string // hex
+}
+
+// ErrCorrupt is a file whose bytes no longer match the checksum taken when it was sent.
+var ErrCorrupt = errors.New("files: document does not match its checksum")
+
+func (s *Store) newKey() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return s.kind.Dir + hex.EncodeToString(b[:])
+}
+
+// Put writes checked files under new keys, in order.
+func (s *Store) Put(ctx context.Context, t *tenant.Tenant, cs ...Checked) ([]Stored, error) {
+	out := make([]Stored, 0, len(cs))
+	for _, c := range cs {
+		f := Stored{Key: s.newKey(), Name: c.Name, ContentType: c.ContentType, Size: c.Size, SHA256: c.SHA256}
+		if err := s.bucket.WriteAll(ctx, tenant.BlobPrefix(t)+f.Key, c.Data, &blob.WriterOptions{ContentType: c.ContentType, IfNotExist: true}); err != nil {
+			err = fmt.Errorf("files: store %q: %w", c.Name, err)
+			return nil, errors.Join(err, s.Remove(ctx, t, keys(out)...))
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// Storing writes the checked files' blobs, then runs record (which writes their rows in the
+// change's transaction); if that fails, the blobs are deleted: a file is in the database
+// and the store, or in neither (but for a crash between the two, which the sweep cleans).
+func (s *Store) Storing(ctx context.Context, t *tenant.Tenant, cs []Checked, record func([]Stored) error) error {
+	stored, err := s.Put(ctx, t, cs...)
+	if err != nil {
+		return err
+	}
+	if err := record(stored); err != nil {
+		return errors.Join(err, s.Remove(ctx, t, keys(stored)...))
+	}
+	return nil
+}
+
+func keys(fs []Stored) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Key
+	}
+	return out
+}
+
+// Remove deletes blobs by their keys within t (already gone: done). It runs after the
+// answer may have been decided (a failed transaction, a commit), so a request's end does not
+// cut it short.
+func (s *Store) Remove(ctx context.Context, t *tenant.Tenant, keys ...string) error {
+	for _, k := range keys {
+		if err := s.removeKey(ctx, tenant.BlobPrefix(t)+k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Store) removeKey(ctx context.Context, key string) error {
+	err := s.bucket.Delete(context.WithoutCancel(ctx), key)
+	if err != nil && gcerrors.Code(err) != gcerrors.NotFound {
+		return fmt.Errorf("files: delete %s: %w", key, err)
+	}
+	return nil
+}
+
+// Read returns a file's bytes, checked against its size and checksum: a file gone is not
+// found, one altered in the store is a conflict (ErrCorrupt) and is not served.
+func (s *Store) Read(ctx context.Context, t *tenant.Tenant, f Stored) ([]byte, error) {
+	data, err := s.bucket.ReadAll(ctx, tenant.BlobPrefix(t)+f.Key)
+	if gcerrors.Code(err) == gcerrors.NotFound {
+		return nil, fault.New(fault.ErrNotFound, s.text(s.kind.Missing, "le fichier « %s » est introuvable dans le stockage"), f.Name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("files: read %s: %w", f.Key, err)
+	}
+	sum := sha256.Sum256(data)
+	if hex.EncodeToString(sum[:]) != f.SHA256 || int64(len(data)) != f.Size {
+		return nil, fault.Wrap(fault.ErrConflict, ErrCorrupt, s.text(s.kind.Altered, "le fichier « %s » a été altéré dans le stockage : il n'est pas servi"), f.Name)
+	}
+	return data, nil
+}
+
+func (s *Store) text(set, fallback string) string {
+	if set != "" {
+		return set
+	}
+	return fallback
+}
+
+// OrphanAge is how old a blob without a row must be before the sweep removes it: an upload
+// writes its blob a moment before the transaction that records its row commits.
+const OrphanAge = time.Hour
+
+// Sweep removes the kind's blobs of t that no row knows (known: the rows' keys, read before
+// the sweep starts) and that are older than OrphanAge at now. It returns how many it
+// removed.
+func (s *Store) Sweep(ctx context.Context, t *tenant.Tenant, known map[string]bool, now time.Time) (int, error) {
+	before := now.Add(-OrphanAge)
+	return s.removeUnder(ctx, t, func(obj *blob.ListObject) bool {
+		return !known[strings.TrimPrefix(obj.Key, tenant.BlobPrefix(t))] && obj.ModTime.Before(before)
+	})
+}
+
+// Drop removes every blob of the kind of an establishment purged for good (its rows went
+// with its schema). It returns how many it removed.
+func (s *Store) Drop(ctx context.Context, t *tenant.Tenant) (int, error) {
+	return s.removeUnder(ctx, t, func(*blob.ListObject) bool { return true })
+}
+
+// removeUnder deletes the blobs of the kind's folder of t that gone selects.
+func (s *Store) removeUnder(ctx context.Context, t *tenant.Tenant, gone func(*blob.ListObject) bool) (int, error) {
+	it := s.bucket.List(&blob.ListOptions{Prefix: tenant.BlobPrefix(t) + s.kind.Dir})
+	n := 0
+	for {
+		obj, err := it.Next(ctx)
+		if errors.Is(err, io.EOF) {
+			return n, nil
+		}
+		if err != nil {
+			return n, fmt.Errorf("files: list %s of %s: %w", s.kind.Dir, t.UAI, err)
+		}
+		if obj.IsDir || !gone(obj) {
+			continue
+		}
+		if err := s.removeKey(ctx, obj.Key); err != nil {
+			return n, err
+		}
+		n++
+	}
+}
