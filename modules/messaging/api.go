@@ -112,18 +112,11 @@ func (h *Handler) apiSend(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sent.Inactive == nil {
-		sent.Inactive = []Person{}
-	}
-	return c.JSON(http.StatusCreated, sent)
+	return sentJSON(c, sent)
 }
 
 func (h *Handler) apiConversation(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -162,11 +155,7 @@ func (h *Handler) apiMove(trash bool) echo.HandlerFunc {
 }
 
 func (h *Handler) apiDelete(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -178,4 +167,12 @@ func (h *Handler) apiDelete(c echo.Context) error {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// sentJSON answers a send: 201 with what it did (an empty list of inactive recipients, not null).
+func sentJSON(c echo.Context, sent *Sent) error {
+	if sent.Inactive == nil {
+		sent.Inactive = []Person{}
+	}
+	return c.JSON(http.StatusCreated, sent)
 }

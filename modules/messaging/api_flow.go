@@ -56,8 +56,8 @@ func readDraftBody(c echo.Context) (Draft, error) {
 	return in.draft(nil), nil
 }
 
-func draftParam(c echo.Context) (uuid.UUID, error) {
-	id, err := uuid.Parse(c.Param("id"))
+func parseDraft(raw string) (uuid.UUID, error) {
+	id, err := uuid.Parse(raw)
 	if err != nil {
 		return uuid.Nil, errDraftNotFound
 	}
@@ -102,7 +102,7 @@ func (h *Handler) apiCreateDraft(c echo.Context) error {
 }
 
 func (h *Handler) apiUpdateDraft(c echo.Context) error {
-	id, err := draftParam(c)
+	id, err := parseDraft(c.Param("id"))
 	if err != nil {
 		return err
 	}
@@ -110,11 +110,7 @@ func (h *Handler) apiUpdateDraft(c echo.Context) error {
 }
 
 func (h *Handler) apiDraft(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := draftParam(c)
+	person, id, err := meAnd(c, parseDraft)
 	if err != nil {
 		return err
 	}
@@ -126,11 +122,7 @@ func (h *Handler) apiDraft(c echo.Context) error {
 }
 
 func (h *Handler) apiDeleteDraft(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := draftParam(c)
+	person, id, err := meAnd(c, parseDraft)
 	if err != nil {
 		return err
 	}
@@ -141,11 +133,7 @@ func (h *Handler) apiDeleteDraft(c echo.Context) error {
 }
 
 func (h *Handler) apiSendDraft(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := draftParam(c)
+	person, id, err := meAnd(c, parseDraft)
 	if err != nil {
 		return err
 	}
@@ -153,18 +141,11 @@ func (h *Handler) apiSendDraft(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if sent.Inactive == nil {
-		sent.Inactive = []Person{}
-	}
-	return c.JSON(http.StatusCreated, sent)
+	return sentJSON(c, sent)
 }
 
 func (h *Handler) apiRecall(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}

@@ -113,11 +113,7 @@ func (h *Handler) apiLift(c echo.Context) error {
 }
 
 func (h *Handler) apiReport(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}

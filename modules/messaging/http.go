@@ -38,6 +38,15 @@ func render(c echo.Context, status int, name, title string, data any) error {
 }
 
 // parseID reads an identifier from the address: anything but a UUID is an unknown message.
+// meAnd is the viewer and the request's :id, read by parse (which names what is not found).
+func meAnd(c echo.Context, parse func(string) (uuid.UUID, error)) (person, id uuid.UUID, err error) {
+	if person, err = me(c); err != nil {
+		return uuid.Nil, uuid.Nil, err
+	}
+	id, err = parse(c.Param("id"))
+	return person, id, err
+}
+
 func parseID(raw string) (uuid.UUID, error) {
 	id, err := uuid.Parse(raw)
 	if err != nil {

@@ -148,11 +148,7 @@ func (h *Handler) deleteDraft(c echo.Context) error {
 
 // confirmRecall asks before recalling a sent message, or says why it no longer can be.
 func (h *Handler) confirmRecall(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -164,11 +160,7 @@ func (h *Handler) confirmRecall(c echo.Context) error {
 }
 
 func (h *Handler) recall(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}

@@ -38,11 +38,7 @@ func tooLarge(err error) error {
 
 // download serves a message's file to whoever holds a copy of the message.
 func (h *Handler) download(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}

@@ -226,11 +226,7 @@ func (h *Handler) submit(c echo.Context, action string, f composeForm, v compose
 }
 
 func (h *Handler) replyPage(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -244,11 +240,7 @@ func (h *Handler) replyPage(c echo.Context) error {
 }
 
 func (h *Handler) reply(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -272,11 +264,7 @@ type threadView struct {
 }
 
 func (h *Handler) conversationPage(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -325,11 +313,7 @@ type deleteView struct {
 }
 
 func (h *Handler) confirmDelete(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -341,11 +325,7 @@ func (h *Handler) confirmDelete(c echo.Context) error {
 }
 
 func (h *Handler) deleteMessage(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}

@@ -188,11 +188,7 @@ type reportView struct {
 }
 
 func (h *Handler) reportPage(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
@@ -206,11 +202,7 @@ func (h *Handler) reportPage(c echo.Context) error {
 }
 
 func (h *Handler) report(c echo.Context) error {
-	person, err := me(c)
-	if err != nil {
-		return err
-	}
-	id, err := parseID(c.Param("id"))
+	person, id, err := meAnd(c, parseID)
 	if err != nil {
 		return err
 	}
