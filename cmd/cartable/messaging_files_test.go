@@ -11,10 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
-	"github.com/cartable-ent/cartable/modules/directory/directorytest"
-	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
 // multipartForm encodes fields (name, value pairs) and files (field, file name, content).
@@ -45,15 +42,8 @@ var messageFileLink = regexp.MustCompile(`/messagerie/pieces/[0-9a-f-]{36}`)
 // the compose and folder pages past 80 %; the API sends and downloads the same way.
 func TestMessageAttachmentsPages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
-	ofBravo := env.AddMember(t, bravo, identity.RoleDirection, "Léa", "Bravo")
-	host := tenantHost(alpha.Slug)
+	s := newMailSite(t)
+	h, alpha, bravo, parent, dir, teacher, ofBravo, host := s.h, s.alpha, s.bravo, s.parent, s.dir, s.teacher, s.ofBravo, s.host
 	pdf := "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 	compose := func(token string, files ...[3]string) *httptest.ResponseRecorder {
 		body, ct := multipartForm(t, [][2]string{{"action", "envoyer"}, {"a", dir.PersonID.String()}, {"objet", "Certificat"}, {"message", "Texte gardé"}, {"format", "texte"}}, files...)

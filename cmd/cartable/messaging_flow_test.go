@@ -5,10 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/cartable-ent/cartable/modules/directory/directorytest"
-	"github.com/cartable-ent/cartable/modules/identity"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
 // TestMessagingFlowPages: through the real router, the page after a send names the
@@ -19,16 +15,8 @@ import (
 // after a confirmation, its recipient no longer reads it, and another member cannot recall it.
 func TestMessagingFlowPages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
-	pupil := env.AddMember(t, alpha, identity.RoleEleve, "Zoé", "Eleve")
-	ofBravo := env.AddMember(t, bravo, identity.RoleDirection, "Léa", "Bravo")
-	host := tenantHost(alpha.Slug)
+	s := newMailSite(t)
+	h, bravo, parent, dir, teacher, pupil, ofBravo, host := s.h, s.bravo, s.parent, s.dir, s.teacher, s.pupil, s.ofBravo, s.host
 	send := func(token string, form url.Values) string {
 		t.Helper()
 		form.Set("action", "envoyer")
@@ -131,14 +119,8 @@ func TestMessagingFlowPages(t *testing.T) {
 // establishment get 404.
 func TestMessagingFlowAPI(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	ofBravo := env.AddMember(t, bravo, identity.RoleDirection, "Léa", "Bravo")
-	host := tenantHost(alpha.Slug)
+	s := newMailSite(t)
+	h, bravo, parent, dir, ofBravo, host := s.h, s.bravo, s.parent, s.dir, s.ofBravo, s.host
 	js := []string{"Content-Type", "application/json"}
 
 	rec := h.send(parent.Token, http.MethodPost, host, "/api/v1/brouillons", `{"a":["`+dir.PersonID.String()+`"],"objet":"Cantine"}`, js...)

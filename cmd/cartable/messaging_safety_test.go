@@ -5,10 +5,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/cartable-ent/cartable/modules/directory/directorytest"
-	"github.com/cartable-ent/cartable/modules/identity"
-	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
 // TestMessagingSafetyPages: through the real router (API answers validated against
@@ -18,16 +14,8 @@ import (
 // direction) and one account, and lifts both.
 func TestMessagingSafetyPages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	cpe := env.AddMember(t, alpha, identity.RoleVieScolaire, "Inès", "Cpe")
-	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
-	ofBravo := env.AddMember(t, bravo, identity.RoleDirection, "Léa", "Bravo")
-	host, other := tenantHost(alpha.Slug), tenantHost(bravo.Slug)
+	s := newMailSite(t)
+	h, parent, dir, cpe, teacher, ofBravo, host, other := s.h, s.parent, s.dir, s.cpe, s.teacher, s.ofBravo, s.host, s.other
 	js := []string{"Content-Type", "application/json"}
 
 	rec := h.send(dir.Token, http.MethodPost, host, "/api/v1/messages",

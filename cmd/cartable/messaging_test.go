@@ -10,6 +10,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 )
 
@@ -19,16 +20,8 @@ import (
 // with French messages; the picker offers only reachable people; direction edits the rules.
 func TestMessagingPages(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	bravo := h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
-	pupil := env.AddMember(t, alpha, identity.RoleEleve, "Zoé", "Eleve")
-	ofBravo := env.AddMember(t, bravo, identity.RoleDirection, "Léa", "Bravo")
-	host := tenantHost(alpha.Slug)
+	s := newMailSite(t)
+	h, bravo, parent, dir, teacher, pupil, ofBravo, host := s.h, s.bravo, s.parent, s.dir, s.teacher, s.pupil, s.ofBravo, s.host
 
 	rec := h.postForm(parent.Token, host, "/messagerie/nouveau", url.Values{"action": {"envoyer"}, "a": {dir.PersonID.String()},
 		"objet": {"Rendez-vous"}, "message": {"<script>alert(1)</script>\nMerci"}, "format": {"texte"}})
@@ -112,13 +105,8 @@ func wantInBody(t *testing.T, rec *httptest.ResponseRecorder, wanted ...string) 
 // blind copy is refused with its name.
 func TestMessagingAPI(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t)
-	env := directorytest.NewEnv(t, h.reg)
-	alpha := h.provision(uaiAlpha, "Lycée Alpha", "lycee")
-	parent := env.AddMember(t, alpha, identity.RoleResponsable, "Marc", "Parent")
-	dir := env.AddMember(t, alpha, identity.RoleDirection, "Anne", "Proviseure")
-	teacher := env.AddMember(t, alpha, identity.RoleEnseignant, "Paul", "Professeur")
-	host := tenantHost(alpha.Slug)
+	s := newMailSite(t)
+	h, parent, dir, teacher, host := s.h, s.parent, s.dir, s.teacher, s.host
 	js := []string{"Content-Type", "application/json"}
 
 	rec := h.send(parent.Token, http.MethodPost, host, "/api/v1/messages",
@@ -161,4 +149,31 @@ func TestMessagingAPI(t *testing.T) {
 	wantStatus(t, h.as(dir.Token, host, "/api/v1/messages?dossier=corbeille"), http.StatusOK)
 	wantStatus(t, h.send(dir.Token, http.MethodDelete, host, "/api/v1/messages/"+msg, ""), http.StatusNoContent)
 	wantStatus(t, h.as(dir.Token, host, "/api/v1/messages?dossier=autre"), http.StatusUnprocessableEntity)
+}
+
+// mailSite is the messaging tests' two establishments behind the real router: Alpha with a
+// parent, the direction, a CPE, a teacher and a pupil; Bravo with its direction.
+type mailSite struct {
+	h                                *harness
+	env                              *directorytest.Env
+	alpha, bravo                     *tenant.Tenant
+	host, other                      string // their hosts
+	parent, dir, cpe, teacher, pupil directorytest.Member
+	ofBravo                          directorytest.Member
+}
+
+func newMailSite(t *testing.T) *mailSite {
+	t.Helper()
+	h := newHarness(t)
+	s := &mailSite{h: h, env: directorytest.NewEnv(t, h.reg)}
+	s.alpha = h.provision(uaiAlpha, "Lycée Alpha", "lycee")
+	s.bravo = h.provision(tenanttest.UAI(33, 2), "Lycée Bravo", "lycee")
+	s.host, s.other = tenantHost(s.alpha.Slug), tenantHost(s.bravo.Slug)
+	s.parent = s.env.AddMember(t, s.alpha, identity.RoleResponsable, "Marc", "Parent")
+	s.dir = s.env.AddMember(t, s.alpha, identity.RoleDirection, "Anne", "Proviseure")
+	s.cpe = s.env.AddMember(t, s.alpha, identity.RoleVieScolaire, "Inès", "Cpe")
+	s.teacher = s.env.AddMember(t, s.alpha, identity.RoleEnseignant, "Paul", "Professeur")
+	s.pupil = s.env.AddMember(t, s.alpha, identity.RoleEleve, "Zoé", "Eleve")
+	s.ofBravo = s.env.AddMember(t, s.bravo, identity.RoleDirection, "Léa", "Bravo")
+	return s
 }
