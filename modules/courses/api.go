@@ -103,7 +103,11 @@ func decode(c echo.Context, v any) error {
 // apiRefused answers a refused form with its messages by field (the JSON body's names).
 func apiRefused(c echo.Context, err error, names map[string]string) (bool, error) {
 	var errs FormErrors
-	if !errors.As(err, &errs) {
+	var inv *fault.Invalid
+	switch {
+	case errors.As(err, &inv):
+		errs = FormErrors{inv.Field: inv.Message}
+	case !errors.As(err, &errs):
 		return false, err
 	}
 	fields := map[string]string{}
@@ -302,7 +306,7 @@ type apiBlockInput struct {
 	Label string `json:"label"`
 }
 
-var blockFields = map[string]string{"texte": "body", "adresse": "url", "titre-lien": "label", "type": "kind"}
+var blockFields = map[string]string{"texte": "body", "adresse": "url", "titre-lien": "label", "type": "kind", "fichier": "file", "alt": "alt"}
 
 func (h *Handler) apiAddBlock(c echo.Context) error {
 	id, err := paramID(c, "id")

@@ -271,9 +271,9 @@ func TestBlocksAreSafe(t *testing.T) {
 		form url.Values
 		want string
 	}{
-		"javascript link": {url.Values{"type": {"lien"}, "adresse": {"javascript:alert(1)"}, "titre-lien": {"x"}}, "n&#39;est pas une adresse web"},
+		"javascript link":    {url.Values{"type": {"lien"}, "adresse": {"javascript:alert(1)"}, "titre-lien": {"x"}}, "n&#39;est pas une adresse web"},
 		"link without title": {url.Values{"type": {"lien"}, "adresse": {"https://example.org"}}, "Titre du lien"},
-		"video elsewhere": {url.Values{"type": {"video"}, "adresse": {"https://example.org/film.mp4"}, "titre-lien": {"Film"}}, "YouTube, Dailymotion, Vimeo et PeerTube"},
+		"video elsewhere":    {url.Values{"type": {"video"}, "adresse": {"https://example.org/film.mp4"}, "titre-lien": {"Film"}}, "YouTube, Dailymotion, Vimeo et PeerTube"},
 		"exercise, reserved": {url.Values{"type": {"exercice"}}, "pas encore disponibles"},
 	} {
 		rec := add(tc.form)

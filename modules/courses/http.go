@@ -149,14 +149,19 @@ func (p formPage) Checked(id uuid.UUID) bool {
 }
 
 func (h *Handler) renderForm(c echo.Context, status int, co Course, f CourseForm, errs FormErrors) error {
-	classes, subjects, err := h.svc.Choices(c.Request().Context(), web.TenantOf(c))
+	ctx, t := c.Request().Context(), web.TenantOf(c)
+	classes, subjects, err := h.svc.Choices(ctx, t)
 	if err != nil {
 		return err
 	}
 	pg := formPage{Action: "/cours/nouveau", New: co.ID == uuid.Nil, Form: f, Errors: errs, Subjects: subjects, Course: co}
 	year := co.SchoolYear
-	if pg.New && len(classes) > 0 {
-		year = classes[0].SchoolYear // the current year's come first
+	if pg.New { // a new course is of the current year
+		years, err := h.svc.Years(ctx, t)
+		if err != nil {
+			return err
+		}
+		year = years[0]
 	}
 	for _, cl := range classes {
 		if cl.SchoolYear == year {

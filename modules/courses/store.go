@@ -27,7 +27,7 @@ const courseColumns = `c.id, c.author_id, coalesce(a.first_name || ' ' || a.last
 const courseFrom = ` FROM courses c LEFT JOIN people a ON a.id = c.author_id LEFT JOIN subjects s ON s.code = c.subject_code `
 
 // edits is the SQL condition that @me is course c's author or a co-author.
-const edits = `c.author_id = @me OR EXISTS (SELECT 1 FROM course_coauthors co WHERE co.course_id = c.id AND co.person_id = @me)`
+const edits = `(c.author_id IS NOT NULL AND c.author_id = @me) OR EXISTS (SELECT 1 FROM course_coauthors co WHERE co.course_id = c.id AND co.person_id = @me)`
 
 // pupilSees is the SQL condition that course c is published to a class or group of @me.
 const pupilSees = `c.state = 'publie' AND EXISTS (SELECT 1 FROM course_audiences ca JOIN class_members m ON m.class_id = ca.class_id
