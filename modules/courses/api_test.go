@@ -54,7 +54,7 @@ func TestAPI(t *testing.T) {
 	s.call(s.alpha, s.teacher, http.MethodPost, c+"/sections", `{"title":"Lumière"}`, http.StatusCreated, &sec)
 	s.call(s.alpha, s.teacher, http.MethodPost, "/api/v1/cours/sections/"+sec.ID.String()+"/pages", `{"title":"Réfraction"}`, http.StatusCreated, &page)
 	p := "/api/v1/cours/pages/" + page.ID.String()
-	s.call(s.alpha, s.teacher, http.MethodPost, p+"/blocs", `{"kind":"texte","body":"<script>x</script>La *réfraction*"}`, http.StatusCreated, nil)
+	s.call(s.alpha, s.teacher, http.MethodPost, p+"/blocs", `{"kind":"texte","body":"<script>x</script>\n\nLa *réfraction*"}`, http.StatusCreated, nil)
 	s.call(s.alpha, s.teacher, http.MethodPost, p+"/blocs", `{"kind":"video","url":"https://www.dailymotion.com/video/x7","label":"Expérience"}`, http.StatusCreated, nil)
 	s.call(s.alpha, s.teacher, http.MethodPost, p+"/blocs", `{"kind":"lien","url":"data:text/html,x","label":"x"}`, http.StatusUnprocessableEntity, &refused)
 	if refused.Fields["url"] == "" {

@@ -65,6 +65,30 @@ func (b Block) SizeText() string { return fault.ByteSize(b.Size) }
 // Provider names a video link's site ("YouTube").
 func (b Block) Provider() string { return videoProvider(b.URL) }
 
+// Describe names the block in its buttons' labels: « le texte « Une fonction… » ».
+func (b Block) Describe() string {
+	short := func(s string) string {
+		r := []rune(strings.Join(strings.Fields(s), " "))
+		if len(r) > 40 {
+			return string(r[:40]) + "…"
+		}
+		return string(r)
+	}
+	switch b.Kind {
+	case Text:
+		return "le texte « " + short(b.Body) + " »"
+	case Image:
+		return "l'image « " + short(b.Label) + " »"
+	case Document:
+		return "le document « " + b.Name + " »"
+	case Link:
+		return "le lien « " + short(b.Label) + " »"
+	case Video:
+		return "la vidéo « " + short(b.Label) + " »"
+	}
+	return "le bloc"
+}
+
 // Host is a link's site, shown next to it so that the reader knows where it leads.
 func (b Block) Host() string {
 	u, err := url.Parse(b.URL)

@@ -61,7 +61,7 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 		}{
 			{"Qu'est-ce qu'une fonction ?", []BlockForm{
 				{Kind: string(Text), Body: "Une **fonction** associe à chaque nombre *x* un unique nombre *f(x)*.\n\n- l'ensemble de définition\n- l'image d'un nombre\n- les antécédents"},
-				{Kind: string(Video), URL: "https://www.youtube.com/watch?v=dQw4w9WgXcQ", Label: "Les fonctions en cinq minutes"},
+				{Kind: string(Video), URL: "https://tube-sciences-technologies.apps.education.fr/w/fonctions-cinq-minutes", Label: "Les fonctions en cinq minutes"},
 			}},
 			{"Lire un graphique", []BlockForm{
 				{Kind: string(Text), Body: "Sur la courbe, l'image de *x* se lit sur l'axe des ordonnées."},

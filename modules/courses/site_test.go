@@ -39,7 +39,7 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: []fs.FS{courses.Templates}}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
+	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: []fs.FS{courses.Templates}, LogWarnings: true}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
 	s.alpha = s.Establishment(91, "Lycée Alpha")
 	s.bravo = s.Establishment(92, "Lycée Bravo")
 	s.bucket = memblob.OpenBucket(nil)
