@@ -1,12 +1,15 @@
 package courses_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/google/uuid"
+	"gocloud.dev/blob"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/tenant"
@@ -94,6 +97,45 @@ func TestAPI(t *testing.T) {
 	s.call(s.bravo, s.bravoT, http.MethodPut, c, `{"title":"Volé"}`, http.StatusNotFound, nil)
 	s.call(s.alpha, s.alice, http.MethodPut, c, `{"title":"Volé"}`, http.StatusForbidden, nil)
 
+	t.Run("files, moves and deletions", func(t *testing.T) {
+		var body bytes.Buffer
+		w := multipart.NewWriter(&body)
+		w.WriteField("alt", "")
+		fw, _ := w.CreateFormFile("fichier", "prisme.png")
+		fw.Write(pngBytes(t))
+		w.Close()
+		rec := s.Do(s.alpha, s.teacher, http.MethodPost, p+"/fichiers", w.FormDataContentType(), bytes.NewReader(body.Bytes()))
+		wantCode(t, rec, http.StatusUnprocessableEntity, "image without alt")
+		wantIn(t, rec, "refusal", `"alt"`)
+		body.Reset()
+		w = multipart.NewWriter(&body)
+		w.WriteField("alt", "Un prisme décompose la lumière")
+		fw, _ = w.CreateFormFile("fichier", "prisme.png")
+		fw.Write(pngBytes(t))
+		w.Close()
+		var img struct {
+			ID   uuid.UUID `json:"id"`
+			Kind string    `json:"kind"`
+			Href string    `json:"href"`
+		}
+		rec = s.Do(s.alpha, s.teacher, http.MethodPost, p+"/fichiers", w.FormDataContentType(), &body)
+		wantCode(t, rec, http.StatusCreated, "image")
+		if err := json.Unmarshal(rec.Body.Bytes(), &img); err != nil || img.Kind != "image" {
+			t.Fatalf("image block: %s", rec.Body.String())
+		}
+		s.call(s.alpha, s.teacher, http.MethodPost, "/api/v1/cours/blocs/"+img.ID.String()+"/deplacer", `{"direction":"haut"}`, http.StatusNoContent, nil)
+		s.call(s.alpha, s.alice, http.MethodGet, p, "", http.StatusOK, &shown)
+		if len(shown.Blocks) != 3 || shown.Blocks[1].Kind != "image" {
+			t.Errorf("after moving the image up: %+v", shown.Blocks)
+		}
+		s.call(s.alpha, s.teacher, http.MethodPost, "/api/v1/cours/blocs/"+img.ID.String()+"/deplacer", `{"direction":"côté"}`, http.StatusUnprocessableEntity, nil)
+		s.call(s.alpha, s.colleague, http.MethodDelete, "/api/v1/cours/blocs/"+img.ID.String(), "", http.StatusNotFound, nil)
+		s.call(s.alpha, s.teacher, http.MethodDelete, "/api/v1/cours/blocs/"+img.ID.String(), "", http.StatusNoContent, nil)
+		if keys := s.blobs(t); len(keys) != 0 {
+			t.Errorf("blobs left after deleting the only block naming them: %v", keys)
+		}
+	})
+
 	var copied struct {
 		ID         uuid.UUID `json:"id"`
 		SchoolYear string    `json:"school_year"`
@@ -106,4 +148,17 @@ func TestAPI(t *testing.T) {
 	s.call(s.alpha, s.colleague, http.MethodDelete, c, "", http.StatusNotFound, nil)
 	s.call(s.alpha, s.teacher, http.MethodDelete, c, "", http.StatusNoContent, nil)
 	s.call(s.alpha, s.alice, http.MethodGet, p, "", http.StatusNotFound, nil)
+}
+
+// blobs lists the keys in the site's blob store.
+func (s *site) blobs(t *testing.T) []string {
+	var out []string
+	it := s.bucket.List(&blob.ListOptions{})
+	for {
+		obj, err := it.Next(t.Context())
+		if err != nil {
+			return out
+		}
+		out = append(out, obj.Key)
+	}
 }

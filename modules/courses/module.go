@@ -94,5 +94,12 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/api/v1/cours/sections/:id/pages", PermWrite, h.apiAddPage).AsAPI(),
 		module.Get(t, "/api/v1/cours/pages/:id", PermRead, h.apiPage).AsAPI(),
 		module.Post(t, "/api/v1/cours/pages/:id/blocs", PermWrite, h.apiAddBlock).AsAPI(),
+		module.Post(t, "/api/v1/cours/pages/:id/fichiers", PermWrite, h.apiAttach).WithLimit(uploadLimit).AsAPI(),
+		module.Post(t, "/api/v1/cours/sections/:id/deplacer", PermWrite, h.apiMove(Sections)).AsAPI(),
+		module.Post(t, "/api/v1/cours/pages/:id/deplacer", PermWrite, h.apiMove(Pages)).AsAPI(),
+		module.Post(t, "/api/v1/cours/blocs/:id/deplacer", PermWrite, h.apiMove(Blocks)).AsAPI(),
+		module.Delete(t, "/api/v1/cours/sections/:id", PermWrite, h.apiRemove(Sections)).AsAPI(),
+		module.Delete(t, "/api/v1/cours/pages/:id", PermWrite, h.apiRemove(Pages)).AsAPI(),
+		module.Delete(t, "/api/v1/cours/blocs/:id", PermWrite, h.apiRemove(Blocks)).AsAPI(),
 	}
 }
