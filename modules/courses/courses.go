@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
 )
 
@@ -89,18 +88,6 @@ type Course struct {
 	Sections     []Section   `gorm:"-"`
 	Coauthors    []Person    `gorm:"-"`
 	Audience     []uuid.UUID `gorm:"-"` // its classes and groups
-}
-
-// Updated is the course's last change as lists show it ("02/12/2026").
-func (c Course) Updated() string { return c.UpdatedAt.In(directory.SchoolZone).Format("02/01/2006") }
-
-// Pages counts the course's pages.
-func (c Course) Pages() int {
-	n := 0
-	for _, s := range c.Sections {
-		n += len(s.Pages)
-	}
-	return n
 }
 
 // Section is a course's section with its pages.

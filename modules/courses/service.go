@@ -125,7 +125,7 @@ func (s *Service) Editable(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	var c Course
 	err := s.read(ctx, t, func(st store) error {
 		var err error
-		c, err = s.full(st, Actor{PersonID: a.PersonID, Roles: a.Roles}, id)
+		c, err = s.full(st, a, id)
 		if err == nil && !c.Edits {
 			err = notFound()
 		}
