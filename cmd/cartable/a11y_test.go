@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
@@ -183,6 +184,10 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	if err := news.NewService(reg.DB(), reg.Blobs(), env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("news: %v", err)
 	}
+	lessons := courses.NewService(reg.DB(), reg.Blobs(), env.Clock.Now)
+	if err := lessons.SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("courses: %v", err)
+	}
 	// An absence the parent declared in advance: the family's declarations (with the
 	// cancellation's confirmation) and the vie scolaire's day show it.
 	family := attendance.Actor{PersonID: parent.ID, Roles: []identity.Role{identity.RoleResponsable}}
@@ -260,6 +265,48 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		lyceeURL+"/messagerie/brouillons/"+dirDraft.String(), lyceeURL+"/messagerie/brouillons/"+dirDraft.String()+"/supprimer",
 		lyceeURL+"/messagerie/messages/"+recallable.Message.String()+"/rappeler",
 		lyceeURL+"/messagerie/suspensions?q=a")
+	// Courses: a course of the walk's teacher for every class, the pupil having opened its
+	// page (« Reprendre »); the teacher's outline, page editor, block form, copy and deletion
+	// (one link deeper than the walk goes), the direction's reading.
+	author := courses.Actor{PersonID: picked[identity.RoleEnseignant].ID, Roles: []identity.Role{identity.RoleEnseignant}}
+	classes, _, err := lessons.Choices(ctx, lycee)
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := courses.CourseForm{Title: "Méthodologie", Description: "Prendre des notes, réviser."}
+	for _, c := range classes {
+		form.Classes = append(form.Classes, c.ID.String())
+	}
+	course, err := lessons.Create(ctx, lycee, author, form)
+	if err != nil {
+		t.Fatalf("courses: %v", err)
+	}
+	section, err := lessons.AddSection(ctx, lycee, author, course, "Prendre des notes")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _, err := lessons.AddPage(ctx, lycee, author, section, "Les abréviations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, err := lessons.AddBlock(ctx, lycee, author, page, courses.BlockForm{Kind: "texte", Body: "Utilisez **des symboles** : → pour « donc »."})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lessons.AddBlock(ctx, lycee, author, page, courses.BlockForm{Kind: "video", URL: "https://vimeo.com/1234", Label: "Prendre des notes efficacement"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := lessons.SetPublished(ctx, lycee, author, course, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := lessons.Page(ctx, lycee, courses.Actor{PersonID: picked[identity.RoleEleve].ID, Roles: []identity.Role{identity.RoleEleve}}, page); err != nil {
+		t.Fatalf("the pupil opens the course's page: %v", err)
+	}
+	out[2].extra = append(out[2].extra, lyceeURL+"/cours/"+course.String()+"/plan", lyceeURL+"/cours/pages/"+page.String()+"/modifier",
+		lyceeURL+"/cours/blocs/"+block.ID.String()+"/modifier", lyceeURL+"/cours/"+course.String()+"/copier",
+		lyceeURL+"/cours/"+course.String()+"/modifier", lyceeURL+"/cours/"+course.String()+"/supprimer", lyceeURL+"/cours/nouveau")
+	out[0].extra = append(out[0].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
+	out[4].extra = append(out[4].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})
