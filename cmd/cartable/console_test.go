@@ -20,6 +20,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -642,4 +643,51 @@ func TestConsoleJournalReusedUAI(t *testing.T) {
 		wantStatus(t, rec, http.StatusOK)
 		wantNotInBody(t, rec, "region-secret-actor", "Lycée Foxtrot")
 	}
+}
+
+// TestConsoleQuota: the région's administrators set an establishment's file quota on its
+// page (in Go, recorded in both journals); a wrong value is refused on the form; a
+// département's administrator sees the space of their collège but may not change it.
+func TestConsoleQuota(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	env := directorytest.NewEnv(t, h.reg)
+	tenanttest.OptIn(t, h.reg, "33")
+	charlie := h.provision(tenanttest.UAI(33, 7), "Collège Charlie", "college")
+	region := env.AddPlatformAdmin(t, identity.RoleAdminRegion, "")
+	dep33 := env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
+	base := "/console/etablissements/" + string(charlie.UAI)
+
+	rec := h.as(region.Token, adminHost, base)
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, "Espace de stockage des fichiers", "0 Ko utilisés sur 20 Go (0 %), quota par défaut", `<label for="f-quota">Quota de stockage (en Go)</label>`)
+
+	rec = h.consoleForm(region.Token, base+"/quota", url.Values{"quota": {"beaucoup"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, `<a href="#f-quota">Champ « Quota de stockage »</a>`, "« beaucoup » n&#39;est pas un nombre de Go", `aria-invalid="true"`, `value="beaucoup"`)
+	rec = h.consoleForm(region.Token, base+"/quota", url.Values{"quota": {"0,5"}})
+	wantStatus(t, rec, http.StatusUnprocessableEntity)
+	wantBody(t, rec, "le quota doit être compris entre 1 Go et 10 To")
+
+	wantRedirect(t, h.consoleForm(region.Token, base+"/quota", url.Values{"quota": {"2,5"}}), base+"?message=quota")
+	rec = h.as(region.Token, adminHost, base+"?message=quota")
+	wantBody(t, rec, "Le quota de stockage de « Collège Charlie » est enregistré.", "0 Ko utilisés sur 2,5 Go (0 %), fixé par", `value="2,5"`)
+	if got := auditActions(t, h.reg, string(charlie.UAI)); got[len(got)-1] != "tenant.quota" {
+		t.Errorf("platform journal: %v", got)
+	}
+	var bytes int64
+	if err := h.reg.DB().ReadTx(context.Background(), charlie, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT (value->>'bytes')::bigint FROM settings WHERE key = 'files.quota'`).Scan(&bytes).Error
+	}); err != nil || bytes != 5<<29 {
+		t.Fatalf("quota setting %d, %v", bytes, err)
+	}
+
+	rec = h.as(dep33.Token, adminHost, base)
+	wantStatus(t, rec, http.StatusOK)
+	wantBody(t, rec, "0 Ko utilisés sur 2,5 Go")
+	wantNotInBody(t, rec, `id="f-quota"`)
+	wantStatus(t, h.consoleForm(dep33.Token, base+"/quota", url.Values{"quota": {"100"}}), http.StatusForbidden)
+
+	wantRedirect(t, h.consoleForm(region.Token, base+"/quota", url.Values{"quota": {""}}), base+"?message=quota")
+	wantBody(t, h.as(region.Token, adminHost, base), "sur 20 Go (0 %), quota par défaut")
 }

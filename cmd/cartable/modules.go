@@ -14,6 +14,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
@@ -44,6 +45,7 @@ type app struct {
 	messaging *messaging.Service
 	news      *news.Service
 	courses   *courses.Service
+	space     *files.Space   // every module's files against the establishment's quota
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -71,7 +73,8 @@ func modules(a app) []module.Module {
 		messaging.NewHandler(a.messaging).Module(),
 		news.NewHandler(a.news).Module(),
 		courses.NewHandler(a.courses).Module(),
-		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
+		files.NewHandler(a.space).Module(),
+		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
 	}

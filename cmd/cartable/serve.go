@@ -15,6 +15,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
@@ -123,6 +124,14 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	coursesSvc := courses.NewService(reg.DB(), documents, nil)
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
+	// One space per establishment for every module's files, against the région's quota.
+	space, err := files.NewSpace(reg.DB(), nil, attendance.FileTable, news.FileTable, messaging.FileTable)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	absencesSvc.SetSpace(space)
+	newsSvc.SetSpace(space)
+	messagingSvc.SetSpace(space)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}))
@@ -155,7 +164,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, space: space, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -99,6 +99,19 @@ func sanitiseName(name string) string { return files.CleanName(name, documents.U
 // SetBucket gives attendance its blob store; without one, documents are refused.
 func (s *Service) SetBucket(b *blob.Bucket) { s.files = files.NewStore(b, documents) }
 
+// FileTable is attendance's table of documents, as the establishment's space counts them:
+// families' documents (medical certificates), so the direction's page names neither file
+// nor sender.
+var FileTable = files.Table{Name: "attendance_files", Module: "Vie scolaire", Private: "justificatif d'absence"}
+
+// SetSpace makes documents count against the establishment's quota (files.Space); after
+// SetBucket.
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
+}
+
 var errNoStore = fault.New(fault.ErrUnavailable, "l'envoi de justificatifs n'est pas disponible sur ce serveur : remettez le document à la vie scolaire")
 
 // ErrCorrupt is a document whose bytes no longer match the checksum taken when it was sent.

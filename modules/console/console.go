@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
@@ -34,10 +35,19 @@ type Directory interface {
 	ImportRuns(ctx context.Context, t *tenant.Tenant) ([]directory.ImportRun, error)
 }
 
+// Space is what the console needs of the files layer (files.Space): an establishment's file
+// space and the quota the région sets for it.
+type Space interface {
+	Usage(ctx context.Context, t *tenant.Tenant) (files.Usage, error)
+	Quota(ctx context.Context, t *tenant.Tenant) (files.Quota, error)
+	SetQuota(ctx context.Context, t *tenant.Tenant, bytes int64, actor string) error
+}
+
 // Config wires a Handler.
 type Config struct {
 	Registry  *tenant.Registry
 	Directory Directory
+	Space     Space // nil: the page shows no file space
 	// TenantURL is an establishment's address from its slug (ends with "/").
 	TenantURL func(slug string) string
 	// MaxUploadBytes caps an AAF upload, MaxImportBytes an archive to restore.
@@ -110,7 +120,7 @@ type formError struct {
 // fieldLabels name the forms' fields as users see them.
 var fieldLabels = map[string]string{
 	"uai": "UAI", "name": "Nom", "kind": "Type", "slug": "Sous-domaine", "effective_date": "Date d'effet",
-	"archive": "Archive", "files": "Fichiers AAF", "confirmation": "Confirmation", "format": "Fichiers AAF",
+	"quota": "Quota de stockage", "archive": "Archive", "files": "Fichiers AAF", "confirmation": "Confirmation", "format": "Fichiers AAF",
 }
 
 // userError turns an error meant for the user (a field to correct, a conflict, a refusal)
@@ -195,6 +205,8 @@ func flash(c echo.Context, t *tenant.Tenant, url string) string {
 		return fmt.Sprintf("L'établissement « %s » est restauré depuis l'archive : ses personnes retrouvent leur accès.", name)
 	case "adhesion":
 		return "L'adhésion du département est enregistrée."
+	case "quota":
+		return fmt.Sprintf("Le quota de stockage de « %s » est enregistré.", name)
 	}
 	return ""
 }

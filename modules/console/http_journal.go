@@ -16,6 +16,7 @@ import (
 var actionLabels = map[string]string{
 	"tenant.provision":     "Ouverture",
 	"tenant.suspend":       "Suspension",
+	"tenant.quota":         "Quota de stockage",
 	"tenant.resume":        "Réouverture",
 	"tenant.delete":        "Suppression",
 	"tenant.purge":         "Effacement définitif",

@@ -149,6 +149,12 @@ func (h *Handler) tenantPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.renderTenant(c, http.StatusOK, t, nil, "")
+}
+
+// renderTenant shows the establishment's page, with the quota form's refusal and what was
+// typed, if any.
+func (h *Handler) renderTenant(c echo.Context, status int, t *tenant.Tenant, quotaErr *formError, typed string) error {
 	rows, err := h.rows(c, []tenant.Tenant{*t}, true)
 	if err != nil {
 		return err
@@ -162,9 +168,13 @@ func (h *Handler) tenantPage(c echo.Context) error {
 		return err
 	}
 	row := rows[0]
-	return render(c, http.StatusOK, "console_tenant.html", t.Name, map[string]any{
+	space, err := h.spaceOf(c, t, quotaErr, typed)
+	if err != nil {
+		return err
+	}
+	return render(c, status, "console_tenant.html", t.Name, map[string]any{
 		"T": row, "Flash": flash(c, t, row.URL), "Suspended": t.Status == tenant.StatusSuspended,
-		"Runs": runs, "Journal": journal, "Slug": t.Slug, "Schema": t.SchemaVersion,
+		"Runs": runs, "Journal": journal, "Slug": t.Slug, "Schema": t.SchemaVersion, "Space": space,
 	})
 }
 

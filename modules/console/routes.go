@@ -9,9 +9,13 @@ import (
 // only (a restored archive may hold any establishment).
 const PermRestore identity.Permission = "console.restore"
 
+// PermQuota is setting an establishment's file quota: the région's administrators only
+// (the région pays for the storage).
+const PermQuota identity.Permission = "console.quota"
+
 // Grants says who holds the console's own permission; the rest of the console is for every
 // platform administrator (identity's platform.tenants), within their scope.
-var Grants = module.Grants{identity.RoleAdminRegion: {PermRestore}}
+var Grants = module.Grants{identity.RoleAdminRegion: {PermRestore, PermQuota}}
 
 func init() { identity.Grant(Grants) }
 
@@ -35,6 +39,7 @@ func (h *Handler) Module() module.Module {
 			module.Post(a, "/console/etablissements/:uai/reprendre", p, s(h.resume)),
 			module.Get(a, "/console/etablissements/:uai/supprimer", p, s(h.confirmDelete)),
 			module.Post(a, "/console/etablissements/:uai/supprimer", p, s(h.delete)),
+			module.Post(a, "/console/etablissements/:uai/quota", PermQuota, s(h.setQuota)),
 			module.Get(a, "/console/etablissements/:uai/export", p, s(h.export)),
 			module.Get(a, "/console/etablissements/:uai/imports", p, s(h.importsPage)),
 			module.Post(a, "/console/etablissements/:uai/imports", p, s(h.importAAF)).WithLimit(h.cfg.MaxUploadBytes),

@@ -94,13 +94,14 @@ type Checked struct {
 	Size        int64
 	SHA256      string // hex
 	Data        []byte
+	Field       string // the form's field it came from, for a refusal after the check (the quota)
 }
 
 // Check reads what a file is by its content and refuses, naming the problem in field, one
 // that is empty, too large, of a type the kind does not accept, or whose name says another
 // type than its content (a PNG named .pdf).
 func (k *Kind) Check(name string, data []byte, field string) (Checked, error) {
-	c := Checked{Name: CleanName(name, k.Unnamed), Size: int64(len(data)), Data: data}
+	c := Checked{Name: CleanName(name, k.Unnamed), Size: int64(len(data)), Data: data, Field: field}
 	r := Refusal{Kind: k, Name: c.Name, Size: c.Size}
 	switch {
 	case len(data) == 0:

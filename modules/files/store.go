@@ -27,10 +27,15 @@ import (
 type Store struct {
 	bucket *blob.Bucket
 	kind   *Kind
+	space  *Space // Within; nil: no quota
 }
 
 // NewStore keeps kind's blobs in bucket.
 func NewStore(bucket *blob.Bucket, kind *Kind) *Store { return &Store{bucket: bucket, kind: kind} }
+
+// Within makes the store refuse files that would take an establishment past its quota
+// (Space.Admit), for every module whose store it is. Called once, while wiring.
+func (s *Store) Within(sp *Space) { s.space = sp }
 
 // Kind is what the store keeps.
 func (s *Store) Kind() *Kind { return s.kind }
@@ -53,8 +58,14 @@ func (s *Store) newKey() string {
 	return s.kind.Dir + hex.EncodeToString(b[:])
 }
 
-// Put writes checked files under new keys, in order.
+// Put writes checked files under new keys, in order, once the establishment's space
+// admits them all (Within).
 func (s *Store) Put(ctx context.Context, t *tenant.Tenant, cs ...Checked) ([]Stored, error) {
+	if s.space != nil {
+		if err := s.space.Admit(ctx, t, cs); err != nil {
+			return nil, err
+		}
+	}
 	out := make([]Stored, 0, len(cs))
 	for _, c := range cs {
 		f := Stored{Key: s.newKey(), Name: c.Name, ContentType: c.ContentType, Size: c.Size, SHA256: c.SHA256}

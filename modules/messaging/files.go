@@ -87,6 +87,18 @@ func megabytes(n int64) string {
 // SetBucket gives the messagerie its blob store; without one, attachments are refused.
 func (s *Service) SetBucket(b *blob.Bucket) { s.files = files.NewStore(b, attachments) }
 
+// FileTable is the messagerie's table of attachments, as the establishment's space counts
+// them: private correspondence, so the direction's page names neither file nor sender.
+var FileTable = files.Table{Name: "message_files", Module: "Messagerie", Private: "pièce jointe d'un message"}
+
+// SetSpace makes attachments count against the establishment's quota (files.Space); after
+// SetBucket.
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
+}
+
 var errNoStore = fault.New(fault.ErrUnavailable, "les pièces jointes ne sont pas disponibles sur ce serveur : envoyez le message sans fichier")
 
 // checkFiles checks a draft's files, each and together, before anything is stored.
@@ -120,7 +132,12 @@ func (s *Service) putFiles(ctx context.Context, t *tenant.Tenant, cs []files.Che
 	if s.files == nil {
 		return nil, errNoStore
 	}
-	return s.files.Put(ctx, t, cs...)
+	stored, err := s.files.Put(ctx, t, cs...)
+	var inv *fault.Invalid
+	if errors.As(err, &inv) { // the establishment's quota, as the messagerie's other refusals
+		return nil, fault.NewField(fault.ErrInvalid, fieldFiles, "%s", inv.Message)
+	}
+	return stored, err
 }
 
 // dropFiles removes the blobs of a send that failed, or of messages deleted for good.

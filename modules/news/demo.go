@@ -59,12 +59,23 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 		}
 	}
 	for _, p := range posts {
-		if _, err := s.Save(ctx, t, p.by, uuid.Nil, p.form, p.act); err != nil {
+		id, err := s.Save(ctx, t, p.by, uuid.Nil, p.form, p.act)
+		if err != nil {
 			return fmt.Errorf("news: demo post %q: %w", p.form.Title, err)
+		}
+		// The outing's programme, so that the establishment's space (« Espace de stockage »)
+		// has a file to show; without a blob store, none.
+		if p.form.Title == "Sortie pédagogique au musée" && s.files != nil {
+			if _, err := s.Attach(ctx, t, p.by, id, Upload{Name: "programme-sortie.pdf", Data: []byte(demoPDF)}); err != nil {
+				return fmt.Errorf("news: demo file: %w", err)
+			}
 		}
 	}
 	return nil
 }
+
+// demoPDF is the smallest PDF the checks accept, for the demo's attachment.
+const demoPDF = "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 // firstWith finds an active person holding role (Nil when nobody does).
 func firstWith(tx *gorm.DB, role string, id *uuid.UUID) error {

@@ -48,6 +48,17 @@ func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Servic
 	return s
 }
 
+// FileTable is news's table of files, as the establishment's space counts them: named with
+// their author on the direction's page.
+var FileTable = files.Table{Name: "news_files", Module: "Actualités", Owner: "SELECT p.author_id FROM news_posts p WHERE p.id = f.post_id"}
+
+// SetSpace makes attachments count against the establishment's quota (files.Space).
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
+}
+
 func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
 	return s.db.ReadTx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
 }
