@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
@@ -42,6 +43,7 @@ type app struct {
 	absences  *attendance.Service
 	messaging *messaging.Service
 	news      *news.Service
+	cahier    *cahier.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -68,6 +70,7 @@ func modules(a app) []module.Module {
 		attendance.NewHandler(a.absences).Module(),
 		messaging.NewHandler(a.messaging).Module(),
 		news.NewHandler(a.news).Module(),
+		cahier.NewHandler(a.cahier).Module(), // after timetable: its demo fills the timetable's lessons
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -119,11 +120,12 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	absencesSvc.SetBucket(documents)
 	newsSvc := news.NewService(reg.DB(), documents, nil)
+	cahierSvc := cahier.NewService(reg.DB(), timetableSvc, nil)
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
-		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}))
+		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -132,6 +134,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
 	newsSvc.SetNotifier(notifySvc)
+	cahierSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	auth.SetActivations(identity.NewActivations(reg.DB(), nil))
@@ -153,7 +156,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, cahier: cahierSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

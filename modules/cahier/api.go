@@ -215,7 +215,9 @@ func decode(c echo.Context, v any) error {
 	return nil
 }
 
-func (h *Handler) apiCreateSession(c echo.Context) error { return h.apiSaveSession(c, uuid.Nil, http.StatusCreated) }
+func (h *Handler) apiCreateSession(c echo.Context) error {
+	return h.apiSaveSession(c, uuid.Nil, http.StatusCreated)
+}
 
 func (h *Handler) apiUpdateSession(c echo.Context) error {
 	id, err := paramID(c)

@@ -69,7 +69,7 @@ func (h *Handler) home(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		book, err := h.svc.PupilBook(ctx, t, a, a.PersonID, "")
+		subjects, err := h.svc.PupilSubjects(ctx, t, a, a.PersonID)
 		if err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func (h *Handler) home(c echo.Context) error {
 			days[i].Work = append(days[i].Work, wk)
 		}
 		return page(c, http.StatusOK, "cahier_week.html", "Cahier de textes", map[string]any{
-			"Days": days, "Me": a.PersonID, "Subjects": book.Subjects, "Week": frDay(monday),
+			"Days": days, "Me": a.PersonID, "Subjects": subjects, "Week": frDay(monday),
 			"Prev": monday.AddDate(0, 0, -7).Format(dateLayout), "Next": monday.AddDate(0, 0, 7).Format(dateLayout), "HTML": html})
 	case v.Has(identity.RoleResponsable) && !a.Browses() && !a.Writes():
 		kids, err := h.svc.Children(ctx, t, a)

@@ -142,4 +142,6 @@ type tellWorkWorker struct {
 	j *Jobs
 }
 
-func (w *tellWorkWorker) Work(ctx context.Context, _ *river.Job[TellWork]) error { return w.j.TellAll(ctx) }
+func (w *tellWorkWorker) Work(ctx context.Context, _ *river.Job[TellWork]) error {
+	return w.j.TellAll(ctx)
+}

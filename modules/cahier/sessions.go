@@ -330,20 +330,43 @@ func (s *Service) PupilBook(ctx context.Context, t *tenant.Tenant, a Actor, pupi
 	return out, err
 }
 
+// PupilSubjects are the subjects of a pupil's cahier (the links of their week's page).
+func (s *Service) PupilSubjects(ctx context.Context, t *tenant.Tenant, a Actor, pupil uuid.UUID) ([]Choice, error) {
+	var out []Choice
+	err := s.read(ctx, t, func(st store) error {
+		classes, _, err := s.pupilClasses(st, a, pupil)
+		if err != nil || len(classes) == 0 {
+			return err
+		}
+		out, err = st.subjects(map[string]any{"classes": classes, "now": s.now(), "me": a.PersonID})
+		return err
+	})
+	return out, err
+}
+
+// subjects are the subjects of the séances of @classes shown to @me.
+func (st store) subjects(args map[string]any) ([]Choice, error) {
+	var out []Choice
+	if err := st.tx.Raw(`SELECT sub.code AS subject_code, sub.label AS subject_label FROM subjects sub WHERE EXISTS (
+		SELECT 1 FROM cahier_sessions se WHERE se.subject_code = sub.code AND se.class_id IN @classes AND `+sessionShown+`) ORDER BY sub.label`, args).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("cahier: subjects: %w", err)
+	}
+	return out, nil
+}
+
 func (s *Service) fillBook(st store, a Actor, b *Book, classes []uuid.UUID) error {
 	if len(classes) == 0 {
 		return nil
 	}
 	args := map[string]any{"classes": classes, "now": s.now(), "me": a.PersonID, "subject": b.Subject}
-	if err := st.tx.Raw(`SELECT DISTINCT se.subject_code, coalesce(sub.label, se.subject_code) AS subject_label FROM cahier_sessions se
-		LEFT JOIN subjects sub ON sub.code = se.subject_code WHERE se.class_id IN @classes AND `+sessionShown+` ORDER BY subject_label`, args).Scan(&b.Subjects).Error; err != nil {
-		return fmt.Errorf("cahier: subjects: %w", err)
+	var err error
+	if b.Subjects, err = st.subjects(args); err != nil {
+		return err
 	}
 	where := `se.class_id IN @classes AND ` + sessionShown
 	if b.Subject != "" {
 		where += ` AND se.subject_code = @subject`
 	}
-	var err error
 	if b.Sessions, err = st.sessions(where, args, "se.on_date DESC, se.starts_at DESC"); err != nil {
 		return err
 	}
