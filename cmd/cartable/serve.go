@@ -121,6 +121,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	absencesSvc.SetBucket(documents)
 	newsSvc := news.NewService(reg.DB(), documents, nil)
 	cahierSvc := cahier.NewService(reg.DB(), timetableSvc, nil)
+	cahierSvc.SetBucket(documents)
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),

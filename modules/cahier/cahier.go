@@ -72,6 +72,7 @@ type Session struct {
 	State        State
 	PublishAt    time.Time
 	Work         []Work `gorm:"-"`
+	Files        []File `gorm:"-"` // the séance's page
 }
 
 // Date is the séance's date in French ("lundi 05/10/2026").
@@ -97,7 +98,8 @@ type Work struct {
 	NextLesson      bool
 	Minutes         int
 	PublishAt       time.Time
-	Done            bool `gorm:"-"` // the pupil's own tick: filled for the pupil only
+	Done            bool   `gorm:"-"` // the pupil's own tick: filled for the pupil only
+	Files           []File `gorm:"-"` // the work's page
 }
 
 // Due is the due date in French.

@@ -12,6 +12,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // Templates are the cahier's pages.
@@ -178,6 +179,11 @@ func (h *Handler) session(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.sessionView(c, id, http.StatusOK, "")
+}
+
+// sessionView is a séance's page; fileErr is a refused attachment's message.
+func (h *Handler) sessionView(c echo.Context, id uuid.UUID, status int, fileErr string) error {
 	a := requestActor(c)
 	se, err := h.svc.Session(c.Request().Context(), web.TenantOf(c), a, id)
 	if err != nil {
@@ -195,8 +201,9 @@ func (h *Handler) session(c echo.Context) error {
 			}
 		}
 	}
-	return page(c, http.StatusOK, "cahier_session.html", se.Title, map[string]any{"Session": se, "Mine": se.TeacherID == a.PersonID,
-		"CopyTo": choices, "HTML": html, "Notice": notice(c.QueryParam("ok"))})
+	return page(c, status, "cahier_session.html", se.Title, map[string]any{"Session": se, "Mine": se.TeacherID == a.PersonID,
+		"CopyTo": choices, "HTML": html, "Notice": notice(c.QueryParam("ok")), "Files": filesView{Action: "/cahier/seances/" + id.String() + "/pieces",
+			List: se.Files, Mine: se.TeacherID == a.PersonID, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}})
 }
 
 func (h *Handler) work(c echo.Context) error {
@@ -204,12 +211,18 @@ func (h *Handler) work(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	return h.workView(c, id, http.StatusOK, "")
+}
+
+// workView is a piece of work's page; fileErr is a refused attachment's message.
+func (h *Handler) workView(c echo.Context, id uuid.UUID, status int, fileErr string) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	w, err := h.svc.Work(ctx, t, a, id)
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Work": w, "Mine": w.TeacherID == a.PersonID, "Tick": a.can(PermTick), "HTML": html, "Notice": notice(c.QueryParam("ok"))}
+	data := map[string]any{"Work": w, "Mine": w.TeacherID == a.PersonID, "Tick": a.can(PermTick), "HTML": html, "Notice": notice(c.QueryParam("ok")),
+		"Files": filesView{Action: "/cahier/travail/" + id.String() + "/pieces", List: w.Files, Mine: w.TeacherID == a.PersonID, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}}
 	if w.TeacherID == a.PersonID {
 		wl, err := h.svc.Workload(ctx, t, w.ClassID, w.DueOn, w.PublishAt)
 		if err != nil {
@@ -217,7 +230,7 @@ func (h *Handler) work(c echo.Context) error {
 		}
 		data["Workload"] = wl
 	}
-	return page(c, http.StatusOK, "cahier_work.html", "Travail à faire en "+w.SubjectLabel, data)
+	return page(c, status, "cahier_work.html", "Travail à faire en "+w.SubjectLabel, data)
 }
 
 func (h *Handler) tick(c echo.Context) error {
@@ -234,6 +247,15 @@ func (h *Handler) tick(c echo.Context) error {
 		next = "/cahier/travail/" + id.String()
 	}
 	return c.Redirect(http.StatusSeeOther, next)
+}
+
+// filesView is the attachments block of a séance's or work's page.
+type filesView struct {
+	Action string
+	List   []File
+	Mine   bool
+	Error  string
+	Max    string
 }
 
 // notice is the confirmation shown after a redirect (?ok=…).

@@ -12,6 +12,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -38,7 +39,8 @@ type Service struct {
 	db        *tenant.DB
 	lessons   Timetable
 	guardians Guardians
-	notifier  Notifier // SetNotifier; nil: nobody is told
+	notifier  Notifier     // SetNotifier; nil: nobody is told
+	files     *files.Store // SetBucket; nil: attachments are refused
 	now       func() time.Time
 }
 

@@ -286,7 +286,11 @@ func (s *Service) Session(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 		}
 		out = found[0]
 		work, err := st.works(`w.session_id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID})
+		if err != nil {
+			return err
+		}
 		out.Work = work
+		out.Files, err = st.filesOf("session_id", []uuid.UUID{id})
 		return err
 	})
 	return out, err
@@ -308,9 +312,14 @@ func (s *Service) ClassBook(ctx context.Context, t *tenant.Tenant, a Actor, clas
 		if err := st.mayRead(a, class); err != nil {
 			return err
 		}
-		if err := st.tx.Raw(`SELECT label FROM classes WHERE id = ?`, class).Scan(&out.Title).Error; err != nil {
-			return err
+		var labels []string
+		if err := st.tx.Raw(`SELECT label FROM classes WHERE id = ?`, class).Scan(&labels).Error; err != nil {
+			return fmt.Errorf("cahier: class %s: %w", class, err)
 		}
+		if len(labels) == 0 {
+			return notFound("classe")
+		}
+		out.Title = labels[0]
 		return s.fillBook(st, a, out, []uuid.UUID{class})
 	})
 	return out, err

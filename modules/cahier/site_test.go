@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"gocloud.dev/blob/memblob"
 
 	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
@@ -49,6 +50,7 @@ func newSite(t testing.TB) *site {
 	s.alpha = s.Establishment(91, "Lycée Alpha")
 	s.bravo = s.Establishment(92, "Lycée Bravo")
 	s.svc = cahier.NewService(s.Reg.DB(), timetable.NewService(s.Reg.DB(), s.Clock.Now), s.Clock.Now)
+	s.svc.SetBucket(memblob.OpenBucket(nil))
 	s.Mount(cahier.NewHandler(s.svc).Module())
 	s.teacher = s.Member(s.alpha, identity.RoleEnseignant, "Claire", "Lefèvre")
 	s.paul = s.Member(s.alpha, identity.RoleEnseignant, "Paul", "Moreau")

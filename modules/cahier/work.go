@@ -330,7 +330,8 @@ func (s *Service) Work(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 			}
 		}
 		out = found[0]
-		return nil
+		out.Files, err = st.filesOf("work_id", []uuid.UUID{id})
+		return err
 	})
 	return out, err
 }
