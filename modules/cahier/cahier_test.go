@@ -289,7 +289,7 @@ func TestIsolation(t *testing.T) {
 	rec = s.Post(s.paul, "/cahier/seances/nouvelle", url.Values{"classe": {s.class1.String() + "|MATHS"}, "date": {"2026-10-05"}, "debut": {"08:00"},
 		"fin": {"09:00"}, "titre": {"Intrus"}, "action": {"publier"}})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "a teacher of another class")
-	wantIn(t, rec, "the refusal", "vous n'enseignez pas", `href="#classe"`)
+	wantIn(t, rec, "the refusal", "enseignez pas dans cette classe", `href="#classe"`)
 	rec = s.Post(s.paul, "/cahier/seances/nouvelle", url.Values{"creneau": {s.monday1.String()}, "date": {"2026-10-05"}, "titre": {"Intrus"}, "action": {"publier"}})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "a teacher filling another's lesson")
 	wantCode(t, s.Post(s.paul, "/cahier/seances/"+id.String()+"/modifier", url.Values{"creneau": {s.monday1.String()}, "date": {"2026-10-05"}, "titre": {"x"}}),
