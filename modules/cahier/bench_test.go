@@ -11,14 +11,18 @@ import (
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/timetable"
+	"github.com/cartable-ent/cartable/ops/testenv"
 )
 
-// BenchmarkPupilWeek: a pupil's week of séances and work to do (35 lessons a week between
-// their class and two groups, each with its séance, work due on half of them), in an
+// BenchmarkPupilWeek: a pupil's week of séances and work to do (their class and two groups
+// with 35 lessons a week each, three times a real week: 105 séances, work due on half of
+// them), in an
 // establishment of 12 classes whose cahiers hold ten weeks each: the service alone, then the
 // JSON API through the router (the session check cached, as in production).
 func BenchmarkPupilWeek(b *testing.B) {
-	s := moduletest.New(b, moduletest.Options{Templates: []fs.FS{cahier.Templates}, SessionCache: time.Minute})
+	// Friday 9 October 2026, 18:00: the whole week's séances are published.
+	s := moduletest.New(b, moduletest.Options{Templates: []fs.FS{cahier.Templates}, SessionCache: time.Minute,
+		Now: time.Date(2026, time.October, 9, 18, 0, 0, 0, testenv.Paris)})
 	tn := s.Establishment(95, "Lycée Benchmark")
 	svc := cahier.NewService(s.Reg.DB(), timetable.NewService(s.Reg.DB(), s.Clock.Now), s.Clock.Now)
 	s.Mount(cahier.NewHandler(svc).Module())
@@ -48,7 +52,7 @@ func BenchmarkPupilWeek(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if len(w.Sessions) < 35 || len(w.Work) == 0 {
+	if len(w.Sessions) != 3*35 || len(w.Work) == 0 {
 		b.Fatalf("the week has %d séances and %d pieces of work", len(w.Sessions), len(w.Work))
 	}
 	b.Run("service", func(b *testing.B) {
