@@ -2,13 +2,16 @@ package cahier_test
 
 import (
 	"bytes"
+	"context"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"testing"
+	"time"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/files"
 )
 
 // upload sends a file to an attachment form as m.
@@ -53,4 +56,12 @@ func TestAttachments(t *testing.T) {
 	wantCode(t, s.Post(s.paul, file+"/supprimer", nil), http.StatusNotFound, "another teacher removes")
 	wantCode(t, s.Post(s.teacher, file+"/supprimer", nil), http.StatusSeeOther, "its teacher removes")
 	wantCode(t, s.Get(s.alice, file), http.StatusNotFound, "a removed file")
+
+	// A séance deleted takes its file rows; the hourly sweep removes their blobs.
+	wantCode(t, s.upload(s.teacher, "/cahier/seances/"+id.String()+"/pieces", "fiche.pdf", pdf), http.StatusSeeOther, "attach again")
+	wantCode(t, s.Do(s.alpha, s.teacher, http.MethodDelete, "/api/v1/cahier/seances/"+id.String(), "", nil), http.StatusNoContent, "delete the séance")
+	s.Clock.Set(time.Now().Add(files.OrphanAge + time.Minute)) // the blobs are dated by the wall clock
+	if n, err := s.svc.SweepFiles(context.Background(), s.alpha); err != nil || n != 1 {
+		t.Errorf("swept %d blobs (%v), want the deleted séance's", n, err)
+	}
 }
