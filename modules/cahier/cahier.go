@@ -98,7 +98,7 @@ type Work struct {
 	NextLesson      bool
 	Minutes         int
 	PublishAt       time.Time
-	Done            bool   `gorm:"-"` // the pupil's own tick: filled for the pupil only
+	Done            bool   // the pupil's own tick: read for the pupil themself only (store.works)
 	Files           []File `gorm:"-"` // the work's page
 }
 

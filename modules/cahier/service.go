@@ -263,17 +263,27 @@ func atoi(s string) (int, bool) {
 	return n, true
 }
 
-// pupilClasses are pupil's classes and groups, after checking the actor sees the pupil:
-// themself, or a legal guardian of theirs. own tells whether the actor is the pupil.
+// seesPupil checks the actor sees the pupil's cahier: themself, or a legal guardian of
+// theirs; own tells whether the actor is the pupil.
+func (s *Service) seesPupil(st store, a Actor, pupil uuid.UUID) (own bool, err error) {
+	if a.PersonID == pupil {
+		return true, nil
+	}
+	ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupil)
+	if err == nil && !ok {
+		err = notFound("élève")
+	}
+	return false, err
+}
+
+// pupilsClasses is the SQL of the classes and groups of pupil @pupil.
+const pupilsClasses = `(SELECT m.class_id FROM class_members m WHERE m.person_id = @pupil)`
+
+// pupilClasses are pupil's classes and groups, after checking the actor sees the pupil
+// (seesPupil).
 func (s *Service) pupilClasses(st store, a Actor, pupil uuid.UUID) (classes []uuid.UUID, own bool, err error) {
-	if a.PersonID != pupil {
-		ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, pupil)
-		if err != nil {
-			return nil, false, err
-		}
-		if !ok {
-			return nil, false, notFound("élève")
-		}
+	if own, err = s.seesPupil(st, a, pupil); err != nil {
+		return nil, false, err
 	}
 	if err := st.tx.Raw(`SELECT class_id FROM class_members WHERE person_id = ?`, pupil).Scan(&classes).Error; err != nil {
 		return nil, false, fmt.Errorf("cahier: classes of %s: %w", pupil, err)

@@ -285,7 +285,7 @@ func (s *Service) Session(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 			return err
 		}
 		out = found[0]
-		work, err := st.works(`w.session_id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID})
+		work, err := st.works(`w.session_id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID}, uuid.Nil)
 		if err != nil {
 			return err
 		}
@@ -393,7 +393,7 @@ func (st store) attachWork(ss []Session, args map[string]any) error {
 		ids[i], at[se.ID] = se.ID, i
 	}
 	a := map[string]any{"ids": ids, "now": args["now"], "me": args["me"]}
-	work, err := st.works(`w.session_id IN @ids AND `+workShown, a)
+	work, err := st.works(`w.session_id IN @ids AND `+workShown, a, uuid.Nil)
 	if err != nil {
 		return err
 	}

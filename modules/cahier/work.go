@@ -38,31 +38,17 @@ const workVisible = `(w.publish_at <= @now AND (w.session_id IS NULL OR EXISTS (
 // workShown is workVisible, or @me's own work.
 const workShown = `(` + workVisible + ` OR w.teacher_id = @me)`
 
-func (st store) works(where string, args map[string]any) ([]Work, error) {
+// works reads the work of where. tick is the pupil whose own « fait » ticks are read: the
+// viewer themself when they are that pupil, Nil otherwise (nobody's ticks are read for
+// anyone else, no tracking of minors).
+func (st store) works(where string, args map[string]any, tick uuid.UUID) ([]Work, error) {
 	var out []Work
-	if err := st.tx.Raw(`SELECT `+workColumns+workFrom+`WHERE `+where+` ORDER BY w.due_on, sub.label, w.id LIMIT `+itoa(bookLimit), args).Scan(&out).Error; err != nil {
+	args["tick"] = tick
+	if err := st.tx.Raw(`SELECT `+workColumns+`, EXISTS (SELECT 1 FROM cahier_done d WHERE d.pupil_id = @tick AND d.work_id = w.id) AS done`+workFrom+
+		`WHERE `+where+` ORDER BY w.due_on, sub.label, w.id LIMIT `+itoa(bookLimit), args).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("cahier: work: %w", err)
 	}
 	return out, nil
-}
-
-// markDone fills the Done ticks of pupil's own list: only ever called for the pupil themself.
-func (st store) markDone(pupil uuid.UUID, ws []Work) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	ids := make([]uuid.UUID, len(ws))
-	for i, w := range ws {
-		ids[i] = w.ID
-	}
-	var done []uuid.UUID
-	if err := st.tx.Raw(`SELECT work_id FROM cahier_done WHERE pupil_id = ? AND work_id IN ?`, pupil, ids).Scan(&done).Error; err != nil {
-		return fmt.Errorf("cahier: ticks: %w", err)
-	}
-	for i := range ws {
-		ws[i].Done = slices.Contains(done, ws[i].ID)
-	}
-	return nil
 }
 
 // WorkForm is a piece of work as typed.
@@ -314,7 +300,11 @@ func (s *Service) Workload(ctx context.Context, t *tenant.Tenant, class uuid.UUI
 func (s *Service) Work(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Work, error) {
 	var out Work
 	err := s.read(ctx, t, func(st store) error {
-		found, err := st.works(`w.id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID})
+		tick := uuid.Nil
+		if a.can(PermTick) {
+			tick = a.PersonID
+		}
+		found, err := st.works(`w.id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID}, tick)
 		if err != nil {
 			return err
 		}
@@ -323,11 +313,6 @@ func (s *Service) Work(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		}
 		if err := st.mayRead(a, found[0].ClassID); err != nil {
 			return err
-		}
-		if a.can(PermTick) {
-			if err := st.markDone(a.PersonID, found); err != nil {
-				return err
-			}
 		}
 		out = found[0]
 		out.Files, err = st.filesOf("work_id", []uuid.UUID{id})
@@ -342,16 +327,13 @@ func (s *Service) Work(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 func (s *Service) ToDo(ctx context.Context, t *tenant.Tenant, a Actor, pupil uuid.UUID) ([]Work, error) {
 	var out []Work
 	err := s.read(ctx, t, func(st store) error {
-		classes, own, err := s.pupilClasses(st, a, pupil)
-		if err != nil || len(classes) == 0 {
+		own, err := s.seesPupil(st, a, pupil)
+		if err != nil {
 			return err
 		}
-		out, err = st.works(`w.class_id IN @classes AND w.due_on >= @today AND `+workVisible,
-			map[string]any{"classes": classes, "today": s.Today(), "now": s.now()})
-		if err != nil || !own {
-			return err
-		}
-		return st.markDone(pupil, out)
+		out, err = st.works(`w.class_id IN `+pupilsClasses+` AND w.due_on >= @today AND `+workVisible,
+			map[string]any{"pupil": pupil, "today": s.Today(), "now": s.now()}, ownTick(own, pupil))
+		return err
 	})
 	return out, err
 }
@@ -391,6 +373,15 @@ func (s *Service) DeleteWork(ctx context.Context, t *tenant.Tenant, a Actor, id 
 	})
 }
 
+// ownTick is whose ticks a pupil's list reads: the pupil's when they are the viewer, nobody's
+// otherwise.
+func ownTick(own bool, pupil uuid.UUID) uuid.UUID {
+	if own {
+		return pupil
+	}
+	return uuid.Nil
+}
+
 // Week is a pupil's week: the séances of their classes and groups and the work due, Monday
 // to Sunday.
 type Week struct {
@@ -403,19 +394,17 @@ type Week struct {
 func (s *Service) PupilWeek(ctx context.Context, t *tenant.Tenant, a Actor, pupil uuid.UUID, monday time.Time) (*Week, error) {
 	out := &Week{Monday: monday}
 	err := s.read(ctx, t, func(st store) error {
-		classes, own, err := s.pupilClasses(st, a, pupil)
-		if err != nil || len(classes) == 0 {
+		own, err := s.seesPupil(st, a, pupil)
+		if err != nil {
 			return err
 		}
-		args := map[string]any{"classes": classes, "from": monday, "to": monday.AddDate(0, 0, 6), "now": s.now(), "me": a.PersonID}
-		if out.Sessions, err = st.sessions(`se.class_id IN @classes AND se.on_date BETWEEN @from AND @to AND se.state = 'publie' AND se.publish_at <= @now`,
+		args := map[string]any{"pupil": pupil, "from": monday, "to": monday.AddDate(0, 0, 6), "now": s.now(), "me": a.PersonID}
+		if out.Sessions, err = st.sessions(`se.class_id IN `+pupilsClasses+` AND se.on_date BETWEEN @from AND @to AND se.state = 'publie' AND se.publish_at <= @now`,
 			args, "se.on_date, se.starts_at"); err != nil {
 			return err
 		}
-		if out.Work, err = st.works(`w.class_id IN @classes AND w.due_on BETWEEN @from AND @to AND `+workVisible, args); err != nil || !own {
-			return err
-		}
-		return st.markDone(pupil, out.Work)
+		out.Work, err = st.works(`w.class_id IN `+pupilsClasses+` AND w.due_on BETWEEN @from AND @to AND `+workVisible, args, ownTick(own, pupil))
+		return err
 	})
 	return out, err
 }
