@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/ops/testenv"
 )
@@ -284,6 +285,14 @@ func TestIsolation(t *testing.T) {
 	wantCode(t, rec, http.StatusOK, "Bravo's pupil's list")
 	wantNotIn(t, rec, "Bravo's pupil's list", "Thalès")
 	wantCode(t, s.Get(s.staffer, "/cahier"), http.StatusForbidden, "a member of staff's cahier")
+	for _, m := range []directorytest.Member{s.cpe, s.direction} {
+		rec := s.Get(m, "/cahier")
+		wantCode(t, rec, http.StatusOK, "the classes' list")
+		wantIn(t, rec, "the classes' list", "2nde 1", "2nde 2", "Groupe Latin")
+	}
+	rec = s.Get(s.paul, "/cahier")
+	wantIn(t, rec, "a teacher's classes", "Groupe Anglais 1")
+	wantNotIn(t, rec, "a teacher's classes", "2nde 2")
 	wantCode(t, s.Post(s.alice, "/cahier/seances/nouvelle", url.Values{"titre": {"x"}}), http.StatusForbidden, "a pupil writes a séance")
 	wantCode(t, s.Post(s.direction, "/cahier/seances/nouvelle", url.Values{"titre": {"x"}}), http.StatusForbidden, "the direction writes (read-only)")
 	rec = s.Post(s.paul, "/cahier/seances/nouvelle", url.Values{"classe": {s.class1.String() + "|MATHS"}, "date": {"2026-10-05"}, "debut": {"08:00"},

@@ -163,12 +163,11 @@ type Class struct {
 func (s *Service) Classes(ctx context.Context, t *tenant.Tenant, a Actor) ([]Class, error) {
 	var out []Class
 	err := s.read(ctx, t, func(st store) error {
-		q := `SELECT c.id, c.kind, c.label FROM classes c JOIN school_years y ON y.code = c.school_year AND y.current`
-		args := map[string]any{"me": a.PersonID}
-		if !a.Browses() {
-			q += ` WHERE c.id IN (` + readsOf + `)`
-		}
-		return st.tx.Raw(q+` ORDER BY c.kind, c.label`, args).Scan(&out).Error
+		// The person's own are named by @me; the direction's and vie scolaire's are all (@me
+		// then unused: a condition that always holds keeps one query's shape).
+		q := `SELECT c.id, c.kind, c.label FROM classes c JOIN school_years y ON y.code = c.school_year AND y.current
+			WHERE (@all OR c.id IN (` + readsOf + `)) ORDER BY c.kind, c.label`
+		return st.tx.Raw(q, map[string]any{"me": a.PersonID, "all": a.Browses()}).Scan(&out).Error
 	})
 	if err != nil {
 		return nil, fmt.Errorf("cahier: classes: %w", err)
