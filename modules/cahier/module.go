@@ -33,11 +33,11 @@ func (h *Handler) Module() module.Module {
 		Grants:  Grants,
 		Routes:  h.routes(),
 		Menu: []module.MenuEntry{
-			{Text: "Cahier de textes", Href: "/cahier", Section: "/cahier/eleves", Permission: PermRead,
+			{Text: "Cahier de textes", Href: "/cahier", Permission: PermRead,
 				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable}, Order: 6},
 			{Text: "À faire", Href: "/cahier/a-faire", Permission: PermTick, Order: 7},
 			{Text: "Mes séances", Href: "/cahier/seances", Section: "/cahier/seances", Permission: PermWrite, Order: 5},
-			{Text: "Cahiers de textes", Href: "/cahier", Section: "/cahier/classes", Permission: PermBrowse, Order: 8},
+			{Text: "Cahiers de textes", Href: "/cahier", Permission: PermBrowse, Order: 8},
 			{Text: "Réglages du cahier de textes", Href: "/cahier/reglages", Permission: PermManage, Order: 34},
 		},
 		Templates: Templates,
