@@ -671,6 +671,11 @@ func loadTable(ctx context.Context, tx *gorm.DB, e ArchiveEntry, file string) er
 	if err := tx.Exec(`ALTER TABLE ` + table + ` DISABLE TRIGGER USER`).Error; err != nil {
 		return fmt.Errorf("disable the triggers of %s: %w", e.Name, err)
 	}
+	// The schema was just made by the migrations: what a table holds already is only what they
+	// seed (default settings, a default list), and the archive has the establishment's own.
+	if err := tx.Exec(`DELETE FROM ` + table).Error; err != nil {
+		return fmt.Errorf("clear the seeded rows of %s: %w", e.Name, err)
+	}
 	if err := loadRows(ctx, tx, e, file, stmt); err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/directory/aaf"
@@ -187,6 +188,10 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	lessons := courses.NewService(reg.DB(), reg.Blobs(), env.Clock.Now)
 	if err := lessons.SeedDemo(ctx, lycee); err != nil {
 		t.Fatalf("courses: %v", err)
+	}
+	// The cahier de textes: séances of the demo teacher's past week, some with work to do.
+	if err := cahier.NewService(reg.DB(), tt, env.Clock.Now).SeedDemo(ctx, lycee); err != nil {
+		t.Fatalf("cahier: %v", err)
 	}
 	// An absence the parent declared in advance: the family's declarations (with the
 	// cancellation's confirmation) and the vie scolaire's day show it.

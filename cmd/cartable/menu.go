@@ -31,7 +31,7 @@ func familyOf(auth *identity.Authenticator, reg *tenant.Registry, svc *grades.Se
 }
 
 // childSwitcher lists a parent's children on every page, each link to the same kind of page
-// (marks, report cards, timetable, absences) of that child on the child's establishment's host, so that a parent
+// (marks, report cards, timetable, absences, cahier de textes) of that child on the child's establishment's host, so that a parent
 // with children in two establishments never chooses an establishment.
 func childSwitcher(fam *identity.Family, tenantURL func(string) string, log *slog.Logger) func(echo.Context) []web.MenuItem {
 	return func(c echo.Context) []web.MenuItem {
@@ -58,6 +58,10 @@ func childSwitcher(fam *identity.Family, tenantURL func(string) string, log *slo
 				href = tenantURL(k.Slug) + "emploi-du-temps/eleves/" + k.ID.String()
 			case strings.HasPrefix(path, "/absences"):
 				href = tenantURL(k.Slug) + "absences/eleves/" + k.ID.String()
+			case strings.HasSuffix(path, "/a-faire") && strings.HasPrefix(path, "/cahier"):
+				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String() + "/a-faire"
+			case strings.HasPrefix(path, "/cahier"):
+				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String()
 			}
 			text := k.Name()
 			if k.ClassLabel != "" {

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -45,7 +46,8 @@ type app struct {
 	messaging *messaging.Service
 	news      *news.Service
 	courses   *courses.Service
-	space     *files.Space   // every module's files against the establishment's quota
+	space     *files.Space // every module's files against the establishment's quota
+	cahier    *cahier.Service
 	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
 	log       *slog.Logger
 }
@@ -73,6 +75,7 @@ func modules(a app) []module.Module {
 		messaging.NewHandler(a.messaging).Module(),
 		news.NewHandler(a.news).Module(),
 		courses.NewHandler(a.courses).Module(),
+		cahier.NewHandler(a.cahier).Module(), // after timetable: its demo fills the timetable's lessons
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/files"
@@ -122,6 +123,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	absencesSvc.SetBucket(documents)
 	newsSvc := news.NewService(reg.DB(), documents, nil)
 	coursesSvc := courses.NewService(reg.DB(), documents, nil)
+	cahierSvc := cahier.NewService(reg.DB(), timetableSvc, nil)
+	cahierSvc.SetBucket(documents)
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	// One space per establishment for every module's files, against the région's quota.
@@ -134,7 +137,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc.SetSpace(space)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
-		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}))
+		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -143,6 +147,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
 	newsSvc.SetNotifier(notifySvc)
+	cahierSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	auth.SetActivations(identity.NewActivations(reg.DB(), nil))
@@ -164,7 +169,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, space: space, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, space: space, cahier: cahierSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -34,10 +34,11 @@ const (
 	KindJustificationAnswered Kind = "justification_answered"
 	KindMessage               Kind = "message"
 	KindNews                  Kind = "news"
+	KindWork                  Kind = "travail" // new work to do (cahier de textes)
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews}
+var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews, KindWork}
 
 // Label is the kind's French name.
 func (k Kind) Label() string {
@@ -52,6 +53,8 @@ func (k Kind) Label() string {
 		return "Message"
 	case KindNews:
 		return "Actualité"
+	case KindWork:
+		return "Travail à faire"
 	}
 	return string(k)
 }

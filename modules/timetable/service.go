@@ -101,6 +101,18 @@ func (s *Service) LessonsOfPerson(ctx context.Context, t *tenant.Tenant, person 
 	return out, err
 }
 
+// LessonsOfGroup returns the lessons of one class or group from from to to, as LessonsOn
+// does for the whole school (the cahier de textes finds a class's next lesson with it).
+func (s *Service) LessonsOfGroup(ctx context.Context, t *tenant.Tenant, class uuid.UUID, from, to time.Time) ([]Lesson, error) {
+	var out []Lesson
+	err := s.read(ctx, t, func(st store) error {
+		var err error
+		out, err = st.lessons(filter{classIDs: []uuid.UUID{class}}, from, to)
+		return err
+	})
+	return out, err
+}
+
 // LessonAt returns the occurrence of a slot the slot gives on date (its Key()), with its
 // exception applied, wherever it was moved: how the roll call finds the lesson of a register
 // again. A date the slot does not give is not found.
