@@ -66,6 +66,19 @@ func (f File) stored() files.Stored {
 
 var errNoStore = fault.New(fault.ErrUnavailable, "les pièces jointes ne sont pas disponibles sur ce serveur")
 
+// FileTable is the cahier's table of files, as the establishment's space counts them: named
+// with the teacher of their séance or work on the direction's page.
+var FileTable = files.Table{Name: "cahier_files", Module: "Cahier de textes",
+	Owner: "SELECT coalesce((SELECT s.teacher_id FROM cahier_sessions s WHERE s.id = f.session_id), (SELECT w.teacher_id FROM cahier_work w WHERE w.id = f.work_id))"}
+
+// SetSpace makes attachments count against the establishment's quota (files.Space); call it
+// after SetBucket.
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
+}
+
 // SetBucket wires the blob store of the attachments (cmd/cartable); without one they are refused.
 func (s *Service) SetBucket(b *blob.Bucket) {
 	if b != nil {

@@ -35,6 +35,12 @@ func TestAttachments(t *testing.T) {
 	id := s.lessonSession(s.teacher, s.monday1, "2026-10-05", "Fiche d'exercices", "publier")
 	pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
 	wantCode(t, s.upload(s.teacher, "/cahier/seances/"+id.String()+"/pieces", "fiche.pdf", pdf), http.StatusSeeOther, "attach a PDF")
+	space := func() int {
+		return s.Count(s.alpha, `SELECT coalesce(sum(bytes), 0) FROM file_space WHERE table_name = 'cahier_files'`)
+	}
+	if n := space(); n != len(pdf) {
+		t.Errorf("the establishment's file space counts %d bytes of the cahier, want %d", n, len(pdf))
+	}
 	rec := s.upload(s.teacher, "/cahier/seances/"+id.String()+"/pieces", "programme.exe", []byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00"))
 	wantCode(t, rec, http.StatusUnprocessableEntity, "a program")
 	wantIn(t, rec, "the refusal", `href="#piece"`, "programme.exe")
@@ -56,6 +62,9 @@ func TestAttachments(t *testing.T) {
 	wantCode(t, s.Post(s.paul, file+"/supprimer", nil), http.StatusNotFound, "another teacher removes")
 	wantCode(t, s.Post(s.teacher, file+"/supprimer", nil), http.StatusSeeOther, "its teacher removes")
 	wantCode(t, s.Get(s.alice, file), http.StatusNotFound, "a removed file")
+	if n := space(); n != 0 {
+		t.Errorf("after the removal the file space counts %d bytes of the cahier", n)
+	}
 
 	// A séance deleted takes its file rows; the hourly sweep removes their blobs.
 	wantCode(t, s.upload(s.teacher, "/cahier/seances/"+id.String()+"/pieces", "fiche.pdf", pdf), http.StatusSeeOther, "attach again")
