@@ -69,7 +69,7 @@ func TestAttachments(t *testing.T) {
 	// A séance deleted takes its file rows; the hourly sweep removes their blobs.
 	wantCode(t, s.upload(s.teacher, "/cahier/seances/"+id.String()+"/pieces", "fiche.pdf", pdf), http.StatusSeeOther, "attach again")
 	wantCode(t, s.Do(s.alpha, s.teacher, http.MethodDelete, "/api/v1/cahier/seances/"+id.String(), "", nil), http.StatusNoContent, "delete the séance")
-	s.Clock.Set(time.Now().Add(files.OrphanAge + time.Minute)) // the blobs are dated by the wall clock
+	s.Clock.Set(time.Now().Add(files.OrphanAge + time.Minute)) // clock-ok: the blobs are dated by the wall clock
 	if n, err := s.svc.SweepFiles(context.Background(), s.alpha); err != nil || n != 1 {
 		t.Errorf("swept %d blobs (%v), want the deleted séance's", n, err)
 	}

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -92,56 +92,12 @@ func (TellWork) Kind() string { return "cahier_tell_work" }
 // tellEvery is how often the job looks: a séance's end or a publication time, told within minutes.
 const tellEvery = 10 * time.Minute
 
-// Tenants lists the establishments whose schema exists (cmd/cartable's lister).
-type Tenants interface {
-	Live(ctx context.Context) ([]tenant.Tenant, error)
-}
-
-// Jobs is the cahier's work on the job queue (a jobs.Work).
-type Jobs struct {
-	svc     *Service
-	tenants Tenants
-}
-
-// Jobs returns the cahier's job workers over the establishments tenants lists.
-func (s *Service) Jobs(tenants Tenants) *Jobs { return &Jobs{svc: s, tenants: tenants} }
-
-// AddWorkers adds the worker (jobs.Work).
-func (j *Jobs) AddWorkers(w *river.Workers) { river.AddWorker(w, &tellWorkWorker{j: j}) }
-
-// PeriodicJobs plans the look every tellEvery (jobs.Work).
-func (j *Jobs) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(tellEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return TellWork{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: tellEvery}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
-}
-
-// JobLabels names the job in the console (jobs.Labelled).
-func (j *Jobs) JobLabels() map[string]string {
-	return map[string]string{TellWork{}.Kind(): "Notification du travail à faire à sa date de publication"}
-}
-
-// TellAll runs TellDue in every establishment; one failing does not stop the others.
-func (j *Jobs) TellAll(ctx context.Context) error {
-	ts, err := j.tenants.Live(ctx)
-	if err != nil {
-		return err
-	}
-	now := j.svc.now()
-	var errs []error
-	for i := range ts {
-		if _, err := j.svc.TellDue(ctx, &ts[i], now); err != nil {
-			errs = append(errs, fmt.Errorf("cahier: tell work of %s: %w", ts[i].UAI, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-type tellWorkWorker struct {
-	river.WorkerDefaults[TellWork]
-	j *Jobs
-}
-
-func (w *tellWorkWorker) Work(ctx context.Context, _ *river.Job[TellWork]) error {
-	return w.j.TellAll(ctx)
+// Jobs returns the cahier's periodic job: every tellEvery, in every establishment tenants
+// lists, what has reached its publication date is told (TellDue).
+func (s *Service) Jobs(tenants jobs.TenantLister) *jobs.EachEstablishment[TellWork] {
+	return jobs.NewEachEstablishment[TellWork]("Notification du travail à faire à sa date de publication", tellEvery, tenants,
+		func(ctx context.Context, t *tenant.Tenant) error {
+			_, err := s.TellDue(ctx, t, s.now())
+			return err
+		})
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/riverqueue/river"
 
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
 )
 
@@ -73,56 +73,12 @@ func (s *Service) TellDue(ctx context.Context, t *tenant.Tenant, now time.Time) 
 	return told, err
 }
 
-// Tenants lists the establishments whose schema exists (cmd/cartable's lister).
-type Tenants interface {
-	Live(ctx context.Context) ([]tenant.Tenant, error)
-}
-
-// PublishJobs is the news' work on the job queue (a jobs.Work).
-type PublishJobs struct {
-	svc     *Service
-	tenants Tenants
-}
-
-// Jobs returns the news' job workers over the establishments tenants lists.
-func (s *Service) Jobs(tenants Tenants) *PublishJobs { return &PublishJobs{svc: s, tenants: tenants} }
-
-// AddWorkers adds the worker (jobs.Work).
-func (j *PublishJobs) AddWorkers(w *river.Workers) { river.AddWorker(w, &tellPublishedWorker{j: j}) }
-
-// PeriodicJobs plans the look every tellEvery (jobs.Work).
-func (j *PublishJobs) PeriodicJobs() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(tellEvery), func() (river.JobArgs, *river.InsertOpts) {
-		return TellPublished{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: tellEvery}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})}
-}
-
-// JobLabels names the job in the console (jobs.Labelled).
-func (j *PublishJobs) JobLabels() map[string]string {
-	return map[string]string{TellPublished{}.Kind(): "Notification des actualités à leur date de publication"}
-}
-
-// TellAll runs TellDue in every establishment; one failing does not stop the others.
-func (j *PublishJobs) TellAll(ctx context.Context) error {
-	ts, err := j.tenants.Live(ctx)
-	if err != nil {
-		return err
-	}
-	now := j.svc.now()
-	var errs []error
-	for i := range ts {
-		if _, err := j.svc.TellDue(ctx, &ts[i], now); err != nil {
-			errs = append(errs, fmt.Errorf("news: tell published posts of %s: %w", ts[i].UAI, err))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-type tellPublishedWorker struct {
-	river.WorkerDefaults[TellPublished]
-	j *PublishJobs
-}
-
-func (w *tellPublishedWorker) Work(ctx context.Context, _ *river.Job[TellPublished]) error {
-	return w.j.TellAll(ctx)
+// Jobs returns the news's periodic job: every tellEvery, in every establishment tenants
+// lists, what has reached its publication date is told (TellDue).
+func (s *Service) Jobs(tenants jobs.TenantLister) *jobs.EachEstablishment[TellPublished] {
+	return jobs.NewEachEstablishment[TellPublished]("Notification des actualités à leur date de publication", tellEvery, tenants,
+		func(ctx context.Context, t *tenant.Tenant) error {
+			_, err := s.TellDue(ctx, t, s.now())
+			return err
+		})
 }
