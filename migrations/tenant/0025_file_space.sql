@@ -5,9 +5,8 @@
 -- changing transaction: a rolled-back upload moves nothing. Restoring an export loads the
 -- rows as they were, with the triggers off (tenant.Registry.Import).
 --
--- A module with a new table of files (columns content_type and size) adds, in its own
--- migration, the three triggers below and an index on size (the page's largest files), and
--- registers the table (files.Table).
+-- A module with a new table of files (columns content_type and size) calls, in its own
+-- migration, file_space_track('its_table') below, and registers the table (files.Table).
 CREATE TABLE file_space (
     table_name    text NOT NULL,
     content_type  text NOT NULL,
@@ -52,37 +51,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER attendance_files_added AFTER INSERT ON attendance_files REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_added();
-CREATE TRIGGER attendance_files_removed AFTER DELETE ON attendance_files REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_removed();
-CREATE TRIGGER attendance_files_changed AFTER UPDATE ON attendance_files REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_changed();
-CREATE TRIGGER attendance_files_emptied AFTER TRUNCATE ON attendance_files
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_emptied();
-CREATE INDEX attendance_files_size ON attendance_files (size);
+-- file_space_track(table) makes a table of files count: its four triggers, an index on size
+-- (the page's largest files) and its rows already there. Each module's migration calls it for
+-- its own table.
+CREATE FUNCTION file_space_track(tbl text) RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER %1$I AFTER INSERT ON %2$I REFERENCING NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION file_space_added()', tbl || '_added', tbl);
+    EXECUTE format('CREATE TRIGGER %1$I AFTER DELETE ON %2$I REFERENCING OLD TABLE AS removed
+        FOR EACH STATEMENT EXECUTE FUNCTION file_space_removed()', tbl || '_removed', tbl);
+    EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON %2$I REFERENCING OLD TABLE AS removed NEW TABLE AS added
+        FOR EACH STATEMENT EXECUTE FUNCTION file_space_changed()', tbl || '_changed', tbl);
+    EXECUTE format('CREATE TRIGGER %1$I AFTER TRUNCATE ON %2$I
+        FOR EACH STATEMENT EXECUTE FUNCTION file_space_emptied()', tbl || '_emptied', tbl);
+    EXECUTE format('CREATE INDEX %1$I ON %2$I (size)', tbl || '_size', tbl);
+    EXECUTE format('INSERT INTO file_space (table_name, content_type, files, bytes)
+        SELECT %1$L, content_type, count(*), sum(size) FROM %2$I GROUP BY content_type
+        ON CONFLICT (table_name, content_type) DO UPDATE SET files = excluded.files, bytes = excluded.bytes', tbl, tbl);
+END $$;
 
-CREATE TRIGGER news_files_added AFTER INSERT ON news_files REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_added();
-CREATE TRIGGER news_files_removed AFTER DELETE ON news_files REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_removed();
-CREATE TRIGGER news_files_changed AFTER UPDATE ON news_files REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_changed();
-CREATE TRIGGER news_files_emptied AFTER TRUNCATE ON news_files
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_emptied();
-CREATE INDEX news_files_size ON news_files (size);
-
-CREATE TRIGGER message_files_added AFTER INSERT ON message_files REFERENCING NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_added();
-CREATE TRIGGER message_files_removed AFTER DELETE ON message_files REFERENCING OLD TABLE AS removed
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_removed();
-CREATE TRIGGER message_files_changed AFTER UPDATE ON message_files REFERENCING OLD TABLE AS removed NEW TABLE AS added
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_changed();
-CREATE TRIGGER message_files_emptied AFTER TRUNCATE ON message_files
-    FOR EACH STATEMENT EXECUTE FUNCTION file_space_emptied();
-CREATE INDEX message_files_size ON message_files (size);
-
-INSERT INTO file_space (table_name, content_type, files, bytes)
-SELECT 'attendance_files', content_type, count(*), sum(size) FROM attendance_files GROUP BY content_type
-UNION ALL SELECT 'news_files', content_type, count(*), sum(size) FROM news_files GROUP BY content_type
-UNION ALL SELECT 'message_files', content_type, count(*), sum(size) FROM message_files GROUP BY content_type;
+SELECT file_space_track('attendance_files');
+SELECT file_space_track('news_files');
+SELECT file_space_track('message_files');
