@@ -162,8 +162,9 @@ func (s *Service) storing(ctx context.Context, t *tenant.Tenant, u *checkedUploa
 
 // Download returns a document for the legal guardians of its pupil and the vie scolaire of
 // the establishment; anyone else (the pupil included: documents are the family's and the
-// school's) is told it does not exist. The bytes are checked against the checksum.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Attachment, []byte, error) {
+// school's) is told it does not exist. It opens the blob, checked against the checksum as
+// it is served (files.Serve, which closes it).
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Attachment, *files.Content, error) {
 	var f fileWithPupil
 	err := s.read(ctx, t, func(st store) error {
 		var err error
@@ -185,8 +186,8 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return Attachment{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, f.Attachment.stored())
-	return f.Attachment, data, err
+	fc, err := s.files.Open(ctx, t, f.Attachment.stored())
+	return f.Attachment, fc, err
 }
 
 // OrphanAge is how old a blob without a row must be before the sweep removes it: an upload

@@ -152,7 +152,7 @@ func (s *Service) fileAccess(ctx context.Context, t *tenant.Tenant, a Actor, id 
 }
 
 // Download returns a file to whoever reads its séance or work.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, []byte, error) {
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, *files.Content, error) {
 	f, err := s.fileAccess(ctx, t, a, id)
 	if err != nil {
 		return File{}, nil, err
@@ -160,8 +160,8 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return File{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, f.stored())
-	return f, data, err
+	fc, err := s.files.Open(ctx, t, f.stored())
+	return f, fc, err
 }
 
 // Detach removes a file of the actor's séance or work; it returns where to go back.
@@ -248,9 +248,9 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	f, fc, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, f.stored(), data, files.Image(f.ContentType))
+	return files.Serve(c, fc, files.Image(f.ContentType))
 }
