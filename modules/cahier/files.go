@@ -98,8 +98,9 @@ func (st store) filesOf(column string, ids []uuid.UUID) ([]File, error) {
 	return out, nil
 }
 
-// Attach checks a file and attaches it to the actor's séance (session true) or work.
-func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner uuid.UUID, session bool, name string, data []byte) error {
+// Attach checks a file and attaches it to the actor's séance (session true) or work; a
+// refusal names field (the page's « piece », the API's « fichier »).
+func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner uuid.UUID, session bool, field, name string, data []byte) (File, error) {
 	table := "cahier_work"
 	f := File{ID: uuid.New(), CreatedAt: s.now()}
 	if session {
@@ -107,15 +108,15 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner u
 	} else {
 		f.WorkID = &owner
 	}
-	c, err := attachments.Check(name, data, "piece")
+	c, err := attachments.Check(name, data, field)
 	if err != nil {
-		return err
+		return File{}, err
 	}
 	if s.files == nil {
-		return errNoStore
+		return File{}, errNoStore
 	}
 	f.Name, f.ContentType, f.Size, f.SHA256 = c.Name, c.ContentType, c.Size, c.SHA256
-	return s.files.Storing(ctx, t, []files.Checked{c}, func(stored []files.Stored) error {
+	err = s.files.Storing(ctx, t, []files.Checked{c}, func(stored []files.Stored) error {
 		f.Key = stored[0].Key
 		return s.write(ctx, t, func(st store) error {
 			var n int
@@ -128,6 +129,10 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner u
 			return st.tx.Create(&f).Error
 		})
 	})
+	if err != nil {
+		return File{}, err
+	}
+	return f, nil
 }
 
 // fileAccess finds a file and checks the actor reads its séance or work.
@@ -215,7 +220,7 @@ func (h *Handler) attach(c echo.Context, session bool) error {
 	if sent == nil {
 		sent = &files.Upload{}
 	}
-	err = h.svc.Attach(c.Request().Context(), web.TenantOf(c), requestActor(c), id, session, sent.Name, sent.Data)
+	_, err = h.svc.Attach(c.Request().Context(), web.TenantOf(c), requestActor(c), id, session, "piece", sent.Name, sent.Data)
 	var inv *fault.Invalid
 	if errors.As(err, &inv) && session {
 		return h.sessionView(c, id, http.StatusUnprocessableEntity, inv.Message)

@@ -87,5 +87,8 @@ func (h *Handler) routes() []module.Route {
 		module.Delete(t, "/api/v1/cahier/travail/:id", PermWrite, h.apiDeleteWork).AsAPI(),
 		module.Put(t, "/api/v1/cahier/travail/:id/fait", PermTick, h.apiTick).AsAPI(),
 		module.Get(t, "/api/v1/cahier/charge", PermWrite, h.apiWorkload).AsAPI(),
+		module.Post(t, "/api/v1/cahier/seances/:id/fichiers", PermWrite, h.apiAttachSession).WithLimit(uploadLimit).AsAPI(),
+		module.Post(t, "/api/v1/cahier/travail/:id/fichiers", PermWrite, h.apiAttachWork).WithLimit(uploadLimit).AsAPI(),
+		module.Delete(t, "/api/v1/cahier/fichiers/:id", PermWrite, h.apiDetach).AsAPI(),
 	}
 }
