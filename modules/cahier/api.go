@@ -307,6 +307,10 @@ func (h *Handler) apiCopySession(c echo.Context) error {
 	}
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	copied, err := h.svc.CopySession(ctx, t, a, id, class)
+	var inv *fault.Invalid
+	if errors.As(err, &inv) && inv.Field == "classe" {
+		return fault.Invalidf("class_id", "%s", inv.Message)
+	}
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cahier
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -455,42 +454,6 @@ func (s *Service) TeacherWeek(ctx context.Context, t *tenant.Tenant, a Actor, mo
 		}
 	}
 	return out, nil
-}
-
-// CopySession copies a séance of the actor's to another class or group they teach the same
-// subject to, as a draft on that class's first lesson of the subject from the séance's date
-// (or the same date and times when none is found within three weeks). It returns the copy.
-func (s *Service) CopySession(ctx context.Context, t *tenant.Tenant, a Actor, id, class uuid.UUID) (uuid.UUID, error) {
-	src, err := s.Session(ctx, t, a, id)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	if src.TeacherID != a.PersonID {
-		return uuid.Nil, fault.New(fault.ErrForbidden, "vous ne pouvez copier que vos propres séances")
-	}
-	if class == src.ClassID {
-		return uuid.Nil, fault.Invalidf("classe", "Copier vers : choisissez une autre classe que celle de la séance.")
-	}
-	f := FormOfSession(src)
-	f.Slot, f.Choice, f.VisibleFrom = "", class.String()+"|"+src.SubjectCode, ""
-	lessons, err := s.lessons.LessonsOfGroup(ctx, t, class, src.OnDate, src.OnDate.AddDate(0, 0, 21))
-	if err != nil {
-		return uuid.Nil, err
-	}
-	for _, l := range lessons {
-		if l.Taught() && l.Subject.Code == src.SubjectCode && l.HasTeacher(a.PersonID) {
-			f.Slot, f.Date = l.SlotID.String(), l.Date.Format(dateLayout)
-			break
-		}
-	}
-	copied, err := s.SaveSession(ctx, t, a, uuid.Nil, f, false)
-	var errs FormErrors
-	if errors.As(err, &errs) {
-		for _, m := range errs {
-			return uuid.Nil, fault.Invalidf("classe", "Copier vers : %s", m)
-		}
-	}
-	return copied, err
 }
 
 // DeleteSession removes one of the actor's séances with its work.

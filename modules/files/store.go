@@ -93,6 +93,41 @@ func (s *Store) Storing(ctx context.Context, t *tenant.Tenant, cs []Checked, rec
 	return nil
 }
 
+// Copying copies the blobs of fs under new keys (a copied document is a file of its own,
+// counted in the establishment's space, so the space must admit them all: a refusal names
+// field), then runs record with the copies, in fs's order; if that fails, the copies are
+// deleted. A blob gone from the store is not found, and nothing is copied.
+func (s *Store) Copying(ctx context.Context, t *tenant.Tenant, fs []Stored, field string, record func([]Stored) error) error {
+	if s.space != nil {
+		cs := make([]Checked, len(fs))
+		for i, f := range fs {
+			cs[i] = Checked{Name: f.Name, Size: f.Size, Field: field}
+		}
+		if err := s.space.Admit(ctx, t, cs); err != nil {
+			return err
+		}
+	}
+	out := make([]Stored, 0, len(fs))
+	for _, f := range fs {
+		c := f
+		c.Key = s.newKey()
+		err := s.bucket.Copy(ctx, tenant.BlobPrefix(t)+c.Key, tenant.BlobPrefix(t)+f.Key, nil)
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			err = fault.New(fault.ErrNotFound, s.text(s.kind.Missing, "le fichier « %s » est introuvable dans le stockage"), f.Name)
+		} else if err != nil {
+			err = fmt.Errorf("files: copy %s: %w", f.Key, err)
+		}
+		if err != nil {
+			return errors.Join(err, s.Remove(ctx, t, keys(out)...))
+		}
+		out = append(out, c)
+	}
+	if err := record(out); err != nil {
+		return errors.Join(err, s.Remove(ctx, t, keys(out)...))
+	}
+	return nil
+}
+
 func keys(fs []Stored) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
