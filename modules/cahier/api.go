@@ -33,7 +33,7 @@ type apiWork struct {
 	Minutes         int        `json:"minutes"`
 	PublishAt       time.Time  `json:"publish_at"`
 	Done            *bool      `json:"done"`            // the pupil's own tick; null for everyone else
-	Files           *[]apiFile `json:"files,omitempty"` // read alone (GET /travail/{id})
+	Files           *[]apiFile `json:"files,omitempty"` // read alone or in its séance (GET /seances/{id})
 }
 
 // apiFile is an attachment of a séance or a piece of work, with its download address.
@@ -96,6 +96,10 @@ func apiWorkOf(w Work, own bool) apiWork {
 	if own {
 		done := w.Done
 		out.Done = &done
+	}
+	if w.Files != nil {
+		fs := apiFiles(w.Files)
+		out.Files = &fs
 	}
 	return out
 }
@@ -373,8 +377,10 @@ func (h *Handler) apiWork(c echo.Context) error {
 		return err
 	}
 	out := apiWorkOf(w, a.can(PermTick))
-	fs := apiFiles(w.Files)
-	out.Files = &fs
+	if out.Files == nil {
+		fs := []apiFile{}
+		out.Files = &fs
+	}
 	return c.JSON(http.StatusOK, out)
 }
 

@@ -41,6 +41,7 @@ func TestCopyWithWork(t *testing.T) {
 			DueOn       string    `json:"due_on"`
 			NextLesson  bool      `json:"next_lesson"`
 			Minutes     int       `json:"minutes"`
+			Files       []apiFile `json:"files"`
 		} `json:"work"`
 		Files []apiFile `json:"files"`
 	}
@@ -52,7 +53,7 @@ func TestCopyWithWork(t *testing.T) {
 		due := map[string]string{}
 		for _, w := range c.Work {
 			due[w.Description] = w.DueOn
-			if w.Description == "Exercices 1 à 4" && (!w.NextLesson || w.Minutes != 25) || w.Description == "DM 1" && w.NextLesson {
+			if w.Description == "Exercices 1 à 4" && (!w.NextLesson || w.Minutes != 25 || len(w.Files) != 1) || w.Description == "DM 1" && (w.NextLesson || len(w.Files) != 0) {
 				t.Errorf("the copied work: %+v", w)
 			}
 		}

@@ -98,6 +98,22 @@ func (st store) filesOf(column string, ids []uuid.UUID) ([]File, error) {
 	return out, nil
 }
 
+// workFiles fills the files of each piece of work (none: an empty list, read).
+func (st store) workFiles(ws []Work) error {
+	ids := make([]uuid.UUID, len(ws))
+	at := make(map[uuid.UUID]int, len(ws))
+	for i, w := range ws {
+		ids[i], at[w.ID] = w.ID, i
+		ws[i].Files = []File{}
+	}
+	fs, err := st.filesOf("work_id", ids)
+	for _, f := range fs {
+		i := at[*f.WorkID]
+		ws[i].Files = append(ws[i].Files, f)
+	}
+	return err
+}
+
 // Attach checks a file and attaches it to the actor's séance (session true) or work; a
 // refusal names field (the page's « piece », the API's « fichier »).
 func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner uuid.UUID, session bool, field, name string, data []byte) (File, error) {

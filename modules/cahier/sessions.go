@@ -304,8 +304,10 @@ func (s *Service) Session(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 			return err
 		}
 		out.Work = work
-		out.Files, err = st.filesOf("session_id", []uuid.UUID{id})
-		return err
+		if out.Files, err = st.filesOf("session_id", []uuid.UUID{id}); err != nil {
+			return err
+		}
+		return st.workFiles(out.Work)
 	})
 	return out, err
 }
