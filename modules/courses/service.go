@@ -40,6 +40,19 @@ func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Servic
 	return s
 }
 
+// FileTable is courses' table of files, one row per blob however many blocks (a copy's)
+// name it, as the establishment's space counts them: named with who sent them on the
+// direction's page.
+var FileTable = files.Table{Name: "course_files", Module: "Cours", Owner: "f.author_id"}
+
+// SetSpace makes the pages' images and documents count against the establishment's quota
+// (files.Space): an upload that would pass it is refused, naming the file field.
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
+}
+
 func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
 	return s.db.ReadTx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
 }
@@ -288,14 +301,14 @@ func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if row.AuthorID == nil || *row.AuthorID != a.PersonID {
 			return fault.New(fault.ErrForbidden, "seul l'auteur du cours le supprime")
 		}
-		keys, err := st.blobKeysOf("se.course_id", id)
+		keys, err := st.lockFiles("se.course_id", id)
 		if err != nil {
 			return err
 		}
 		if err := st.exec("delete course", `DELETE FROM courses WHERE id = ?`, id); err != nil {
 			return err
 		}
-		gone, err = st.unused(keys)
+		gone, err = st.release(keys)
 		return err
 	})
 	return s.removeBlobs(ctx, t, err, gone)
