@@ -150,6 +150,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
 	newsSvc.SetNotifier(notifySvc)
 	cahierSvc.SetNotifier(notifySvc)
+	coursesSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	auth.SetActivations(identity.NewActivations(reg.DB(), nil))

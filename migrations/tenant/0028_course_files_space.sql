@@ -54,3 +54,12 @@ INSERT INTO course_notices (course_id, pupil_id, told_at)
 SELECT DISTINCT c.id, m.person_id, c.published_at
 FROM courses c JOIN course_audiences ca ON ca.course_id = c.id JOIN class_members m ON m.class_id = ca.class_id
 WHERE c.state = 'publie';
+
+-- A course published to one's class or group is a kind of notification (digest by default,
+-- notify.DefaultDelivery).
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check
+    CHECK (kind IN ('new_mark', 'absence', 'justification_answered', 'message', 'news', 'travail', 'cours'));
+ALTER TABLE notification_preferences DROP CONSTRAINT notification_preferences_kind_check;
+ALTER TABLE notification_preferences ADD CONSTRAINT notification_preferences_kind_check
+    CHECK (kind IN ('new_mark', 'absence', 'justification_answered', 'message', 'news', 'travail', 'cours'));

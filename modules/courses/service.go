@@ -22,9 +22,10 @@ const listLimit = 300
 
 // Service writes, publishes, copies and shows the courses of every establishment.
 type Service struct {
-	db    *tenant.DB
-	files *files.Store // the pages' images and documents; nil: files are refused
-	now   func() time.Time
+	db       *tenant.DB
+	files    *files.Store // the pages' images and documents; nil: files are refused
+	notifier Notifier     // SetNotifier; nil: nobody is told
+	now      func() time.Time
 }
 
 // NewService wires courses on the tenants' database and the registry's blob store (nil: no
@@ -239,7 +240,7 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, f Cours
 }
 
 // Update changes a course's title, presentation, subject and classes (its authors). A
-// published course keeps at least one class.
+// published course keeps at least one class; the pupils of a class added to it are told.
 func (s *Service) Update(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f CourseForm) error {
 	return s.write(ctx, t, func(st store) error {
 		row, err := st.lockCourse(id, a.PersonID)
@@ -253,18 +254,36 @@ func (s *Service) Update(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if row.State == Published && len(classes) == 0 {
 			return FormErrors{"classes": "Classes et groupes : un cours publié est montré à au moins une classe ou un groupe ; retirez d'abord la publication."}
 		}
+		before, err := st.audience(id)
+		if err != nil {
+			return err
+		}
 		row.UpdatedAt = s.now()
 		if err := st.updateCourse(row); err != nil {
 			return err
 		}
-		return st.setAudience(id, classes)
+		if err := st.setAudience(id, classes); err != nil {
+			return err
+		}
+		if row.State != Published {
+			return nil
+		}
+		var added []uuid.UUID
+		for _, c := range classes {
+			if !slices.Contains(before, c) {
+				added = append(added, c)
+			}
+		}
+		return s.tell(st, t, id, added, row.UpdatedAt)
 	})
 }
 
-// SetPublished publishes a course to its classes and groups (at least one) or takes it back
-// to a draft (its pupils no longer see it; their progress stays theirs).
+// SetPublished publishes a course to its classes and groups (at least one), telling their
+// pupils (tell), or takes it back to a draft (its pupils no longer see it; their progress
+// stays theirs).
 func (s *Service) SetPublished(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, publish bool) error {
 	return s.write(ctx, t, func(st store) error {
+		var told []uuid.UUID
 		row, err := st.lockCourse(id, a.PersonID)
 		if err != nil {
 			return err
@@ -282,10 +301,14 @@ func (s *Service) SetPublished(ctx context.Context, t *tenant.Tenant, a Actor, i
 			}
 			if row.State != Published {
 				row.State, row.PublishedAt = Published, &now
+				told = classes
 			}
 		}
 		row.UpdatedAt = now
-		return st.updateCourse(row)
+		if err := st.updateCourse(row); err != nil {
+			return err
+		}
+		return s.tell(st, t, id, told, now)
 	})
 }
 
