@@ -12,6 +12,7 @@ import (
 	"gocloud.dev/blob"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -22,10 +23,11 @@ const listLimit = 300
 
 // Service writes, publishes, copies and shows the courses of every establishment.
 type Service struct {
-	db       *tenant.DB
-	files    *files.Store // the pages' images and documents; nil: files are refused
-	notifier Notifier     // SetNotifier; nil: nobody is told
-	now      func() time.Time
+	db        *tenant.DB
+	files     *files.Store // the pages' images and documents; nil: files are refused
+	guardians Guardians
+	notifier  Notifier // SetNotifier; nil: nobody is told
+	now       func() time.Time
 }
 
 // NewService wires courses on the tenants' database and the registry's blob store (nil: no
@@ -34,7 +36,7 @@ func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Servic
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: db, now: now}
+	s := &Service{db: db, now: now, guardians: directory.Guardianship{}}
 	if blobs != nil {
 		s.files = files.NewStore(blobs, documents)
 	}
@@ -63,12 +65,12 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, fn func(st store)
 }
 
 func scopeOf(a Actor) scope {
-	return scope{Me: a.PersonID, All: a.ReadsAll(), Edit: a.Writes(), Pupil: a.Pupil(), Guardian: a.Guardian()}
+	return scope{Me: a.PersonID, All: a.ReadsAll(), Edit: a.Writes(), Pupil: a.Pupil(), Guardian: a.Guardian(), Own: a.Pupil()}
 }
 
 // List lists the courses the viewer sees: their own and co-authored (teachers), every one
 // (direction), those published to their classes and groups (pupils, with where to resume),
-// those of their children (legal guardians, a list only).
+// those of their children (legal guardians; per child: ChildCourses).
 func (s *Service) List(ctx context.Context, t *tenant.Tenant, a Actor) ([]Course, error) {
 	var out []Course
 	err := s.read(ctx, t, func(st store) (err error) { out, err = st.list(scopeOf(a), listLimit); return err })
@@ -89,8 +91,9 @@ func (s *Service) Managed(ctx context.Context, t *tenant.Tenant, a Actor) ([]Cou
 }
 
 // Course returns a course with its outline to whoever may read it: its authors, the
-// direction, and pupils it is published to (with their own progress: pages seen, where to
-// resume). For anyone else, and for a draft to its pupils, it does not exist.
+// direction, pupils it is published to (with their own progress: pages seen, where to
+// resume) and their legal guardians (read-only, without the progress). For anyone else,
+// and for a draft to its pupils and guardians, it does not exist.
 func (s *Service) Course(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Course, error) {
 	var c Course
 	err := s.read(ctx, t, func(st store) error {
@@ -118,9 +121,7 @@ func (s *Service) Course(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 
 // full reads a course the viewer may read, with its outline, co-authors and audience.
 func (s *Service) full(st store, a Actor, id uuid.UUID) (Course, error) {
-	sc := scopeOf(a)
-	sc.Guardian = false
-	c, err := st.course(id, sc)
+	c, err := st.course(id, scopeOf(a))
 	if err != nil {
 		return c, err
 	}

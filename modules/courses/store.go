@@ -38,21 +38,23 @@ const pupilSees = `c.state = 'publie' AND EXISTS (SELECT 1 FROM course_audiences
 const guardianSees = `c.state = 'publie' AND EXISTS (SELECT 1 FROM course_audiences ca JOIN class_members m ON m.class_id = ca.class_id
 	JOIN guardianships g ON g.pupil_id = m.person_id AND g.legal WHERE ca.course_id = c.id AND g.guardian_id = @me)`
 
-// scope is what a list shows the viewer, by their roles.
+// scope is what a list shows the viewer, by their roles. Own is the pupil @me's own request:
+// only then is their progress read (a guardian's list of a child's courses is of a pupil
+// too, without it).
 type scope struct {
-	Me                         uuid.UUID
-	All, Edit, Pupil, Guardian bool
+	Me                              uuid.UUID
+	All, Edit, Pupil, Guardian, Own bool
 }
 
 func (sc scope) args() map[string]any {
-	return map[string]any{"me": sc.Me, "all": sc.All, "edit": sc.Edit, "pupil": sc.Pupil, "guardian": sc.Guardian}
+	return map[string]any{"me": sc.Me, "all": sc.All, "edit": sc.Edit, "pupil": sc.Pupil, "guardian": sc.Guardian, "own": sc.Own}
 }
 
 // list lists the courses the scope shows, the latest changed first; a pupil's carry their
 // own last opened page, a guardian's the children they are shown to.
 func (s store) list(sc scope, limit int) ([]Course, error) {
 	q := `SELECT ` + courseColumns + `,
-		CASE WHEN @pupil THEN (SELECT v.page_id FROM course_views v WHERE v.pupil_id = @me AND v.course_id = c.id ORDER BY v.last_opened_at DESC LIMIT 1) END AS resume_page,
+		CASE WHEN @pupil AND @own THEN (SELECT v.page_id FROM course_views v WHERE v.pupil_id = @me AND v.course_id = c.id ORDER BY v.last_opened_at DESC LIMIT 1) END AS resume_page,
 		CASE WHEN @guardian THEN coalesce((SELECT string_agg(DISTINCT ch.first_name, ', ') FROM course_audiences ca JOIN class_members m ON m.class_id = ca.class_id
 			JOIN guardianships g ON g.pupil_id = m.person_id AND g.legal AND g.guardian_id = @me JOIN people ch ON ch.id = m.person_id
 			WHERE ca.course_id = c.id AND c.state = 'publie'), '') ELSE '' END AS children` + courseFrom + `
@@ -68,12 +70,13 @@ func (s store) list(sc scope, limit int) ([]Course, error) {
 }
 
 // course reads course id as the viewer of sc sees it: not found when the scope does not
-// show it (a guardian's scope shows lists, not courses: see Service.mayRead).
+// show it.
 func (s store) course(id uuid.UUID, sc scope) (Course, error) {
 	args := sc.args()
 	args["id"] = id
 	var out []Course
-	q := `SELECT ` + courseColumns + courseFrom + `WHERE c.id = @id AND (@all OR (@edit AND (` + edits + `)) OR (@pupil AND ` + pupilSees + `))`
+	q := `SELECT ` + courseColumns + courseFrom + `WHERE c.id = @id AND (@all OR (@edit AND (` + edits + `)) OR (@pupil AND ` + pupilSees + `)
+		OR (@guardian AND ` + guardianSees + `))`
 	if err := s.tx.Raw(q, args).Scan(&out).Error; err != nil {
 		return Course{}, fmt.Errorf("courses: course %s: %w", id, err)
 	}
