@@ -80,3 +80,21 @@ func TestGuardianPerChild(t *testing.T) {
 		}
 	})
 }
+
+// TestGuardianChildAPI: GET /api/v1/cours?eleve= lists a guardian's child's courses, without
+// progress; another pupil is 404.
+func TestGuardianChildAPI(t *testing.T) {
+	s := newSite(t)
+	mine, pageA, _ := s.course("Le latin en images", s.latin)
+	wantCode(t, s.Post(s.teacher, "/cours/"+mine.String()+"/publier", nil), http.StatusSeeOther, "publish")
+	other, _, _ := s.course("Pour la 2nde 2", s.class2)
+	wantCode(t, s.Post(s.teacher, "/cours/"+other.String()+"/publier", nil), http.StatusSeeOther, "publish to 2nde 2")
+	wantCode(t, s.Get(s.alice, "/cours/pages/"+pageA.String()), http.StatusOK, "Alice reads")
+	rec := s.Get(s.guardian, "/api/v1/cours?eleve="+s.alice.PersonID.String())
+	wantCode(t, rec, http.StatusOK, "Alice's courses")
+	wantIn(t, rec, "Alice's courses", mine.String())
+	wantNotIn(t, rec, "Alice's courses", other.String(), pageA.String())
+	wantCode(t, s.Get(s.guardian, "/api/v1/cours?eleve="+s.zoe.PersonID.String()), http.StatusNotFound, "Zoé's courses")
+	wantCode(t, s.Get(s.zoe, "/api/v1/cours?eleve="+s.alice.PersonID.String()), http.StatusNotFound, "a pupil asks for another's")
+	wantCode(t, s.Send(s.bravo, s.bravoT, http.MethodGet, "/api/v1/cours?eleve="+s.alice.PersonID.String(), nil), http.StatusNotFound, "Bravo asks for Alpha's pupil")
+}
