@@ -171,6 +171,21 @@ func TestArchive(t *testing.T) {
 	wantIn(t, rec, "Bravo's archives", `"archives":[]`)
 	rec = s.Get(s.direction, "/cahier/archives")
 	wantIn(t, rec, "the direction's archives", "Télécharger le PDF de 2nde 1", "Archiver l'année")
+
+	// What the database does by itself stays possible: a leaver's purge clears their name, a
+	// class deleted takes its rows with it; a change in SQL is refused as by the pages.
+	s.Exec(s.alpha, `UPDATE cahier_sessions SET teacher_id = NULL WHERE class_id = ?`, s.class1)
+	s.Exec(s.alpha, `UPDATE cahier_work SET teacher_id = NULL, notified_at = now() WHERE class_id = ?`, s.class1)
+	err := s.Reg.DB().Tx(context.Background(), s.alpha, func(tx *gorm.DB) error {
+		return tx.Exec(`UPDATE cahier_work SET description = 'Autre' WHERE class_id = ?`, s.class1).Error
+	})
+	if err == nil || !strings.Contains(err.Error(), "CAH01") {
+		t.Errorf("an archived work changed in SQL: %v", err)
+	}
+	s.Exec(s.alpha, `DELETE FROM classes WHERE id = ?`, s.class1)
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_sessions WHERE class_id = ?`, s.class1); n != 0 {
+		t.Errorf("%d séances left of a deleted class", n)
+	}
 }
 
 type lister []tenant.Tenant
