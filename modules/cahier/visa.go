@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -237,4 +238,26 @@ func (s *Service) VisaOverview(ctx context.Context, t *tenant.Tenant, a Actor) (
 		return nil, fmt.Errorf("cahier: visas overview: %w", err)
 	}
 	return out, nil
+}
+
+// seedDemoVisa signs, as the establishment's first member of the direction, the cahier of
+// the first class the demo filled (none: nothing).
+func (s *Service) seedDemoVisa(ctx context.Context, t *tenant.Tenant, lessons []timetable.Lesson) error {
+	var heads []uuid.UUID
+	if err := s.read(ctx, t, func(st store) error {
+		return st.tx.Raw(`SELECT id FROM people WHERE active AND 'direction' = ANY (roles) ORDER BY last_name, id LIMIT 1`).Scan(&heads).Error
+	}); err != nil || len(heads) == 0 {
+		return err
+	}
+	for _, l := range lessons {
+		if l.Taught() {
+			a := Actor{PersonID: heads[0], Roles: []identity.Role{identity.RoleDirection}}
+			_, err := s.Sign(ctx, t, a, l.Group.ID, VisaForm{Comment: "Cahier de textes tenu avec régularité. Pensez à y joindre les documents distribués en classe."})
+			if err != nil {
+				return fmt.Errorf("cahier: demo visa: %w", err)
+			}
+			return nil
+		}
+	}
+	return nil
 }

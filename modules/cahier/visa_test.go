@@ -197,3 +197,16 @@ func TestInspector(t *testing.T) {
 	wantCode(t, s.Get(inspector, "/cahier/seances"), http.StatusForbidden, "the inspector's séances")
 	wantCode(t, s.Get(inspector, "/cahier/reglages"), http.StatusForbidden, "the inspector's settings")
 }
+
+// TestDemoVisa: the demo signs the first class it filled, as the direction, once.
+func TestDemoVisa(t *testing.T) {
+	s := newSite(t)
+	for range 2 {
+		if err := s.svc.SeedDemo(t.Context(), s.alpha); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_visas WHERE signed_by = ?`, s.direction.PersonID); n != 1 {
+		t.Errorf("%d demo visas by the direction, want 1", n)
+	}
+}
