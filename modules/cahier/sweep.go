@@ -20,8 +20,8 @@ func NewSweeper(svc *Service, tenants files.Establishments) *files.Sweeper[Sweep
 	return files.NewSweeper[SweepCahierFiles]("Nettoyage des pièces jointes du cahier de textes supprimées", svc, tenants)
 }
 
-// SweepFiles removes the establishment's cahier blobs (attachments, archives) that no row knows and that are older
-// than files.OrphanAge; it returns how many it removed.
+// SweepFiles removes the establishment's cahier blobs (attachments, archives) that no row
+// knows and that are older than files.OrphanAge; it returns how many it removed.
 func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error) {
 	if s.files == nil {
 		return 0, nil
