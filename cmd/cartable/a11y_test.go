@@ -312,6 +312,12 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		lyceeURL+"/cours/"+course.String()+"/modifier", lyceeURL+"/cours/"+course.String()+"/supprimer", lyceeURL+"/cours/nouveau")
 	out[0].extra = append(out[0].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
 	out[4].extra = append(out[4].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
+	// The parent's chooser of children, a child's courses, and the course read-only.
+	kids, err := lessons.Children(ctx, lycee, courses.Actor{PersonID: parent.ID, Roles: []identity.Role{identity.RoleResponsable}})
+	if err != nil || len(kids) == 0 {
+		t.Fatalf("the parent's children for courses: %v, %v", kids, err)
+	}
+	out[1].extra = append(out[1].extra, lyceeURL+"/cours", lyceeURL+"/cours/eleves/"+kids[0].ID.String(), lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
 	for _, r := range []identity.Role{identity.RoleAdmin, identity.RolePersonnel} {
 		m := env.AddMember(t, lycee, r, "Test", "Accessibilité")
 		out = append(out, a11yPerson{who: string(r), login: m.Login, password: m.Password, host: "tenant"})

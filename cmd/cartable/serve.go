@@ -128,7 +128,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	// One space per establishment for every module's files, against the région's quota.
-	space, err := files.NewSpace(reg.DB(), nil, attendance.FileTable, news.FileTable, messaging.FileTable, cahier.FileTable)
+	space, err := files.NewSpace(reg.DB(), nil, attendance.FileTable, news.FileTable, messaging.FileTable, cahier.FileTable, cahier.ArchiveTable, courses.FileTable)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -136,10 +136,11 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	newsSvc.SetSpace(space)
 	messagingSvc.SetSpace(space)
 	cahierSvc.SetSpace(space)
+	coursesSvc.SetSpace(space)
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
-		cahier.NewSweeper(cahierSvc, liveTenants{reg}))
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -149,6 +150,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
 	newsSvc.SetNotifier(notifySvc)
 	cahierSvc.SetNotifier(notifySvc)
+	coursesSvc.SetNotifier(notifySvc)
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	auth.SetActivations(identity.NewActivations(reg.DB(), nil))

@@ -13,7 +13,8 @@ import (
 
 // SeedDemo fills, as a teacher would, the séances of the first teacher's lessons of the last
 // seven days (the timetable's demo must be seeded first) with work for the next lesson on
-// some of them. An establishment without lessons gets nothing; seeding twice adds nothing.
+// some of them, and the direction's visa on the first class's cahier. An establishment
+// without lessons gets nothing; seeding twice adds nothing.
 func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 	var existing int
 	var teachers []uuid.UUID
@@ -54,7 +55,7 @@ func (s *Service) SeedDemo(ctx context.Context, t *tenant.Tenant) error {
 			return fmt.Errorf("cahier: demo work: %w", err)
 		}
 	}
-	return nil
+	return s.seedDemoVisa(ctx, t, lessons)
 }
 
 func demoSession(l timetable.Lesson, i int) SessionForm {

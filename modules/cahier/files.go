@@ -83,6 +83,7 @@ func (s *Service) SetSpace(sp *files.Space) {
 func (s *Service) SetBucket(b *blob.Bucket) {
 	if b != nil {
 		s.files = files.NewStore(b, attachments)
+		s.setArchiveBucket(b)
 	}
 }
 

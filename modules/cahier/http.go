@@ -135,7 +135,7 @@ func (h *Handler) classBook(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return bookPage(c, b, "Cahier de textes de "+b.Title, "/cahier/classes/"+id.String())
+	return h.classBookPage(c, b, id)
 }
 
 func (h *Handler) ownToDo(c echo.Context) error { return h.toDoPage(c, requestActor(c).PersonID) }

@@ -10,12 +10,15 @@ import (
 // Grants: pupils read their classes' cahier and tick their own work; guardians read their
 // children's; teachers fill the cahier of the classes they teach; the vie scolaire and the
 // direction read every class's, and the direction sets the work types and the threshold.
+// The direction and an inspector (read access, nothing else) sign cahiers (visas) and read
+// every archive; teachers read their classes' archives.
 var Grants = module.Grants{
 	identity.RoleEleve:       {PermRead, PermTick},
 	identity.RoleResponsable: {PermRead},
-	identity.RoleEnseignant:  {PermRead, PermWrite},
+	identity.RoleEnseignant:  {PermRead, PermWrite, PermArchives},
 	identity.RoleVieScolaire: {PermRead, PermBrowse},
-	identity.RoleDirection:   {PermRead, PermBrowse, PermManage},
+	identity.RoleDirection:   {PermRead, PermBrowse, PermManage, PermVisa, PermArchives},
+	identity.RoleInspecteur:  {PermRead, PermBrowse, PermVisa, PermArchives},
 }
 
 func init() { identity.Grant(Grants) }
@@ -38,6 +41,8 @@ func (h *Handler) Module() module.Module {
 			{Text: "À faire", Href: "/cahier/a-faire", Permission: PermTick, Order: 7},
 			{Text: "Mes séances", Href: "/cahier/seances", Section: "/cahier/seances", Permission: PermWrite, Order: 5},
 			{Text: "Cahiers de textes", Href: "/cahier", Permission: PermBrowse, Order: 8},
+			{Text: "Visas des cahiers de textes", Href: "/cahier/visas", Permission: PermVisa, Order: 9},
+			{Text: "Archives des cahiers de textes", Href: "/cahier/archives", Section: "/cahier/archives", Permission: PermArchives, Order: 35},
 			{Text: "Réglages du cahier de textes", Href: "/cahier/reglages", Permission: PermManage, Order: 34},
 		},
 		Templates: Templates,
@@ -74,6 +79,12 @@ func (h *Handler) routes() []module.Route {
 		module.Get(t, "/cahier/pieces/:id", PermRead, h.download),
 		module.Get(t, "/cahier/reglages", PermManage, h.settings),
 		module.Post(t, "/cahier/reglages", PermManage, h.saveSettings),
+		module.Get(t, "/cahier/visas", PermVisa, h.visas),
+		module.Post(t, "/cahier/classes/:id/visas", PermVisa, h.sign),
+		module.Get(t, "/cahier/archives", PermArchives, h.archives),
+		module.Get(t, "/cahier/archives/archiver", PermManage, h.confirmArchive),
+		module.Post(t, "/cahier/archives/archiver", PermManage, h.archiveYear),
+		module.Get(t, "/cahier/archives/:id", PermArchives, h.downloadArchive),
 		module.Get(t, "/api/v1/cahier/semaine", PermRead, h.apiWeek).AsAPI(),
 		module.Get(t, "/api/v1/cahier/a-faire", PermRead, h.apiToDo).AsAPI(),
 		module.Get(t, "/api/v1/cahier/classes/:id", PermRead, h.apiClassBook).AsAPI(),
@@ -90,5 +101,8 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/api/v1/cahier/seances/:id/fichiers", PermWrite, h.apiAttachSession).WithLimit(uploadLimit).AsAPI(),
 		module.Post(t, "/api/v1/cahier/travail/:id/fichiers", PermWrite, h.apiAttachWork).WithLimit(uploadLimit).AsAPI(),
 		module.Delete(t, "/api/v1/cahier/fichiers/:id", PermWrite, h.apiDetach).AsAPI(),
+		module.Get(t, "/api/v1/cahier/visas", PermVisa, h.apiVisas).AsAPI(),
+		module.Post(t, "/api/v1/cahier/classes/:id/visas", PermVisa, h.apiSign).AsAPI(),
+		module.Get(t, "/api/v1/cahier/archives", PermArchives, h.apiArchives).AsAPI(),
 	}
 }

@@ -41,6 +41,7 @@ type Service struct {
 	guardians Guardians
 	notifier  Notifier     // SetNotifier; nil: nobody is told
 	files     *files.Store // SetBucket; nil: attachments are refused
+	archives  *files.Store // SetBucket: the year-end archives' PDFs (archive.go)
 	now       func() time.Time
 }
 
@@ -60,7 +61,7 @@ func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) 
 }
 
 func (s *Service) write(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
-	return s.db.Tx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) })
+	return archivedRefusal(s.db.Tx(ctx, t, func(tx *gorm.DB) error { return fn(store{tx}) }))
 }
 
 // Today is the establishment's date now.

@@ -20,15 +20,15 @@ func NewSweeper(svc *Service, tenants files.Establishments) *files.Sweeper[Sweep
 	return files.NewSweeper[SweepCahierFiles]("Nettoyage des pièces jointes du cahier de textes supprimées", svc, tenants)
 }
 
-// SweepFiles removes the establishment's cahier blobs that no row knows and that are older
-// than files.OrphanAge; it returns how many it removed.
+// SweepFiles removes the establishment's cahier blobs (attachments, archives) that no row
+// knows and that are older than files.OrphanAge; it returns how many it removed.
 func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error) {
 	if s.files == nil {
 		return 0, nil
 	}
 	var keys []string
 	if err := s.read(ctx, t, func(st store) error {
-		return st.tx.Raw(`SELECT blob_key FROM cahier_files`).Scan(&keys).Error
+		return st.tx.Raw(`SELECT blob_key FROM cahier_files UNION ALL SELECT blob_key FROM cahier_archives`).Scan(&keys).Error
 	}); err != nil {
 		return 0, fmt.Errorf("cahier: file keys: %w", err)
 	}

@@ -122,8 +122,20 @@ func apiRefused(c echo.Context, err error, names map[string]string) (bool, error
 
 var courseFields = map[string]string{"titre": "title", "description": "description", "matiere": "subject", "classes": "class_ids", "annee": "school_year"}
 
+// apiList lists the viewer's courses, or with ?eleve= a guardian's child's.
 func (h *Handler) apiList(c echo.Context) error {
-	cs, err := h.svc.List(c.Request().Context(), web.TenantOf(c), requestActor(c))
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	var cs []Course
+	var err error
+	if raw := c.QueryParam("eleve"); raw != "" {
+		child, perr := uuid.Parse(raw)
+		if perr != nil {
+			return fault.New(fault.ErrNotFound, "élève introuvable")
+		}
+		_, cs, err = h.svc.ChildCourses(ctx, t, a, child)
+	} else {
+		cs, err = h.svc.List(ctx, t, a)
+	}
 	if err != nil {
 		return err
 	}

@@ -105,8 +105,8 @@ func (s store) copyOutline(from, to uuid.UUID, now time.Time) error {
 		{"copy pages", `INSERT INTO course_pages (id, section_id, position, title)
 			SELECT md5(p.id::text || CAST(@dest AS text))::uuid, md5(se.id::text || CAST(@dest AS text))::uuid, p.position, p.title
 			FROM course_pages p JOIN course_sections se ON se.id = p.section_id WHERE se.course_id = @from`},
-		{"copy blocks", `INSERT INTO course_blocks (page_id, position, kind, body, body_html, url, label, blob_key, name, content_type, size, sha256, created_at)
-			SELECT md5(p.id::text || CAST(@dest AS text))::uuid, b.position, b.kind, b.body, b.body_html, b.url, b.label, b.blob_key, b.name, b.content_type, b.size, b.sha256, @now
+		{"copy blocks", `INSERT INTO course_blocks (page_id, position, kind, body, body_html, url, label, blob_key, created_at)
+			SELECT md5(p.id::text || CAST(@dest AS text))::uuid, b.position, b.kind, b.body, b.body_html, b.url, b.label, b.blob_key, @now
 			FROM course_blocks b JOIN course_pages p ON p.id = b.page_id JOIN course_sections se ON se.id = p.section_id WHERE se.course_id = @from`},
 	}
 	for _, st := range steps {

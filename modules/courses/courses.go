@@ -16,8 +16,8 @@ import (
 
 // Permissions of courses.
 const (
-	// PermRead: the courses shown to oneself (a pupil's classes, a guardian's children's
-	// list, one's own as a teacher, every course for the direction).
+	// PermRead: the courses shown to oneself (a pupil's classes, a guardian's children's,
+	// one's own as a teacher, every course for the direction).
 	PermRead identity.Permission = "courses.read"
 	// PermWrite: writing courses (teachers).
 	PermWrite identity.Permission = "courses.write"
@@ -65,7 +65,7 @@ func (a Actor) ReadsAll() bool { return identity.Can(a.Roles, PermReadAll) }
 // Pupil tells whether the actor is a pupil: only a pupil's opened pages are recorded.
 func (a Actor) Pupil() bool { return slices.Contains(a.Roles, identity.RoleEleve) }
 
-// Guardian tells whether the actor is a legal guardian (their children's courses, listed).
+// Guardian tells whether the actor is a legal guardian (their children's courses, read-only).
 func (a Actor) Guardian() bool { return slices.Contains(a.Roles, identity.RoleResponsable) }
 
 // Course is a course as lists and its page show it.

@@ -1,9 +1,9 @@
 package courses_test
 
 // Courses through the real router: who sees a course (publication to classes and groups,
-// drafts, guardians' list, direction, co-authors, other establishments), the outline's
+// drafts, guardians, direction, co-authors, other establishments), the outline's
 // order, copies independent of their original, the pupil's private progress, images with
-// their text alternative, and stored XSS.
+// their text alternative, and stored XSS. Guardians' pages per child: guardians_test.go.
 
 import (
 	"bytes"
@@ -89,12 +89,10 @@ func TestPublicationScope(t *testing.T) {
 		wantCode(t, s.Post(s.colleague, c+"/sections", url.Values{"section": {"Intrus"}}), http.StatusNotFound, "colleague edits")
 		wantCode(t, s.Get(s.direction, c+"/plan"), http.StatusForbidden, "direction edits")
 	})
-	t.Run("a legal guardian sees the list, read-only", func(t *testing.T) {
-		rec := s.Get(s.guardian, "/cours")
-		wantIn(t, rec, "guardian's list", "Les fonctions", "pour Alice")
-		wantNotIn(t, rec, "guardian's list", `href="`+c+`"`)
-		wantCode(t, s.Get(s.guardian, c), http.StatusNotFound, "guardian opens the course")
-		wantCode(t, s.Get(s.guardian, p), http.StatusNotFound, "guardian opens a page")
+	t.Run("a legal guardian reads it, read-only", func(t *testing.T) {
+		wantIn(t, s.Get(s.guardian, "/cours/eleves/"+s.alice.PersonID.String()), "guardian's child page", "Les fonctions", `href="`+c+`"`)
+		wantCode(t, s.Get(s.guardian, c), http.StatusOK, "guardian opens the course")
+		wantNotIn(t, s.Get(s.guardian, p), "guardian opens a page", "/modifier")
 	})
 	t.Run("the direction reads every course", func(t *testing.T) {
 		wantIn(t, s.Get(s.direction, "/cours"), "direction's list", "Les fonctions")
@@ -111,6 +109,7 @@ func TestPublicationScope(t *testing.T) {
 	t.Run("taken back to a draft, it disappears", func(t *testing.T) {
 		wantCode(t, s.Post(s.teacher, c+"/retirer", nil), http.StatusSeeOther, "unpublish")
 		wantCode(t, s.Get(s.alice, p), http.StatusNotFound, "pupil after unpublishing")
+		wantCode(t, s.Get(s.guardian, p), http.StatusNotFound, "guardian after unpublishing")
 	})
 	t.Run("publishing needs a class", func(t *testing.T) {
 		none := s.create(s.teacher, "Sans classe")
@@ -297,7 +296,7 @@ func TestBlocksAreSafe(t *testing.T) {
 		wantIn(t, s.Get(s.alice, "/cours/pages/"+pageA.String()), "image shown", `<img src="/cours/fichiers/`+img.String()+`" alt="Le schéma du circuit">`)
 		wantCode(t, s.Get(s.alice, "/cours/fichiers/"+img.String()), http.StatusOK, "pupil downloads")
 		wantCode(t, s.Get(s.zoe, "/cours/fichiers/"+img.String()), http.StatusNotFound, "pupil of another class downloads")
-		wantCode(t, s.Get(s.guardian, "/cours/fichiers/"+img.String()), http.StatusNotFound, "guardian downloads")
+		wantCode(t, s.Get(s.guardian, "/cours/fichiers/"+img.String()), http.StatusOK, "the pupil's guardian downloads")
 		wantCode(t, s.upload(s.alice, pageA, "x.png", pngBytes(t), "x"), http.StatusForbidden, "pupil uploads")
 	})
 }

@@ -53,16 +53,35 @@ func notice(code string) string {
 	}[code]
 }
 
-// list is the reader's page: a pupil's courses (with « Reprendre »), a guardian's children's
-// (a list), the direction's every course, a teacher's own.
+// list is the reader's page: a pupil's courses (with « Reprendre »), a guardian's chooser of
+// their children, the direction's every course, a teacher's own.
 func (h *Handler) list(c echo.Context) error {
-	a := requestActor(c)
-	cs, err := h.svc.List(c.Request().Context(), web.TenantOf(c), a)
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	if a.Guardian() && !a.Pupil() && !a.ReadsAll() && !a.Writes() {
+		kids, err := h.svc.Children(ctx, t, a)
+		if err != nil {
+			return err
+		}
+		return render(c, http.StatusOK, "courses_children.html", "Cours", map[string]any{"Children": kids})
+	}
+	cs, err := h.svc.List(ctx, t, a)
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "courses_list.html", "Cours", map[string]any{"Courses": cs, "Pupil": a.Pupil(),
-		"Guardian": a.Guardian() && !a.ReadsAll() && !a.Writes(), "Writes": a.Writes()})
+	return render(c, http.StatusOK, "courses_list.html", "Cours", map[string]any{"Courses": cs, "Pupil": a.Pupil(), "Writes": a.Writes()})
+}
+
+// child is a guardian's page of one child's courses, read-only.
+func (h *Handler) child(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	kid, cs, err := h.svc.ChildCourses(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, "courses_child.html", "Cours de "+kid.FirstName+" "+kid.LastName, map[string]any{"Child": kid, "Courses": cs})
 }
 
 func (h *Handler) manage(c echo.Context) error {

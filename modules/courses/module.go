@@ -7,7 +7,7 @@ import (
 	"github.com/cartable-ent/cartable/web/module"
 )
 
-// Grants: pupils read the courses published to them, guardians list their children's,
+// Grants: pupils read the courses published to them, guardians their children's,
 // teachers write theirs, the direction reads every course.
 var Grants = module.Grants{
 	identity.RoleEleve:       {PermRead},
@@ -47,6 +47,7 @@ func (h *Handler) routes() []module.Route {
 	return []module.Route{
 		module.Get(t, "/cours", PermRead, h.list),
 		module.Get(t, "/cours/gestion", PermWrite, h.manage),
+		module.Get(t, "/cours/eleves/:id", PermRead, h.child),
 		module.Get(t, "/cours/nouveau", PermWrite, h.newForm),
 		module.Post(t, "/cours/nouveau", PermWrite, h.create),
 		module.Get(t, "/cours/:id", PermRead, h.show),

@@ -12,6 +12,7 @@ import (
 	"gocloud.dev/blob"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -22,9 +23,11 @@ const listLimit = 300
 
 // Service writes, publishes, copies and shows the courses of every establishment.
 type Service struct {
-	db    *tenant.DB
-	files *files.Store // the pages' images and documents; nil: files are refused
-	now   func() time.Time
+	db        *tenant.DB
+	files     *files.Store // the pages' images and documents; nil: files are refused
+	guardians Guardians
+	notifier  Notifier // SetNotifier; nil: nobody is told
+	now       func() time.Time
 }
 
 // NewService wires courses on the tenants' database and the registry's blob store (nil: no
@@ -33,11 +36,24 @@ func NewService(db *tenant.DB, blobs *blob.Bucket, now func() time.Time) *Servic
 	if now == nil {
 		now = time.Now
 	}
-	s := &Service{db: db, now: now}
+	s := &Service{db: db, now: now, guardians: directory.Guardianship{}}
 	if blobs != nil {
 		s.files = files.NewStore(blobs, documents)
 	}
 	return s
+}
+
+// FileTable is courses' table of files, one row per blob however many blocks (a copy's)
+// name it, as the establishment's space counts them: named with who sent them on the
+// direction's page.
+var FileTable = files.Table{Name: "course_files", Module: "Cours", Owner: "f.author_id"}
+
+// SetSpace makes the pages' images and documents count against the establishment's quota
+// (files.Space): an upload that would pass it is refused, naming the file field.
+func (s *Service) SetSpace(sp *files.Space) {
+	if s.files != nil {
+		s.files.Within(sp)
+	}
 }
 
 func (s *Service) read(ctx context.Context, t *tenant.Tenant, fn func(st store) error) error {
@@ -49,12 +65,12 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, fn func(st store)
 }
 
 func scopeOf(a Actor) scope {
-	return scope{Me: a.PersonID, All: a.ReadsAll(), Edit: a.Writes(), Pupil: a.Pupil(), Guardian: a.Guardian()}
+	return scope{Me: a.PersonID, All: a.ReadsAll(), Edit: a.Writes(), Pupil: a.Pupil(), Guardian: a.Guardian(), Own: a.Pupil()}
 }
 
 // List lists the courses the viewer sees: their own and co-authored (teachers), every one
 // (direction), those published to their classes and groups (pupils, with where to resume),
-// those of their children (legal guardians, a list only).
+// those of their children (legal guardians; per child: ChildCourses).
 func (s *Service) List(ctx context.Context, t *tenant.Tenant, a Actor) ([]Course, error) {
 	var out []Course
 	err := s.read(ctx, t, func(st store) (err error) { out, err = st.list(scopeOf(a), listLimit); return err })
@@ -75,8 +91,9 @@ func (s *Service) Managed(ctx context.Context, t *tenant.Tenant, a Actor) ([]Cou
 }
 
 // Course returns a course with its outline to whoever may read it: its authors, the
-// direction, and pupils it is published to (with their own progress: pages seen, where to
-// resume). For anyone else, and for a draft to its pupils, it does not exist.
+// direction, pupils it is published to (with their own progress: pages seen, where to
+// resume) and their legal guardians (read-only, without the progress). For anyone else,
+// and for a draft to its pupils and guardians, it does not exist.
 func (s *Service) Course(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Course, error) {
 	var c Course
 	err := s.read(ctx, t, func(st store) error {
@@ -104,9 +121,7 @@ func (s *Service) Course(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 
 // full reads a course the viewer may read, with its outline, co-authors and audience.
 func (s *Service) full(st store, a Actor, id uuid.UUID) (Course, error) {
-	sc := scopeOf(a)
-	sc.Guardian = false
-	c, err := st.course(id, sc)
+	c, err := st.course(id, scopeOf(a))
 	if err != nil {
 		return c, err
 	}
@@ -226,7 +241,7 @@ func (s *Service) Create(ctx context.Context, t *tenant.Tenant, a Actor, f Cours
 }
 
 // Update changes a course's title, presentation, subject and classes (its authors). A
-// published course keeps at least one class.
+// published course keeps at least one class; the pupils of a class added to it are told.
 func (s *Service) Update(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f CourseForm) error {
 	return s.write(ctx, t, func(st store) error {
 		row, err := st.lockCourse(id, a.PersonID)
@@ -240,18 +255,36 @@ func (s *Service) Update(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if row.State == Published && len(classes) == 0 {
 			return FormErrors{"classes": "Classes et groupes : un cours publié est montré à au moins une classe ou un groupe ; retirez d'abord la publication."}
 		}
+		before, err := st.audience(id)
+		if err != nil {
+			return err
+		}
 		row.UpdatedAt = s.now()
 		if err := st.updateCourse(row); err != nil {
 			return err
 		}
-		return st.setAudience(id, classes)
+		if err := st.setAudience(id, classes); err != nil {
+			return err
+		}
+		if row.State != Published {
+			return nil
+		}
+		var added []uuid.UUID
+		for _, c := range classes {
+			if !slices.Contains(before, c) {
+				added = append(added, c)
+			}
+		}
+		return s.tell(st, t, id, added, row.UpdatedAt)
 	})
 }
 
-// SetPublished publishes a course to its classes and groups (at least one) or takes it back
-// to a draft (its pupils no longer see it; their progress stays theirs).
+// SetPublished publishes a course to its classes and groups (at least one), telling their
+// pupils (tell), or takes it back to a draft (its pupils no longer see it; their progress
+// stays theirs).
 func (s *Service) SetPublished(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, publish bool) error {
 	return s.write(ctx, t, func(st store) error {
+		var told []uuid.UUID
 		row, err := st.lockCourse(id, a.PersonID)
 		if err != nil {
 			return err
@@ -269,10 +302,14 @@ func (s *Service) SetPublished(ctx context.Context, t *tenant.Tenant, a Actor, i
 			}
 			if row.State != Published {
 				row.State, row.PublishedAt = Published, &now
+				told = classes
 			}
 		}
 		row.UpdatedAt = now
-		return st.updateCourse(row)
+		if err := st.updateCourse(row); err != nil {
+			return err
+		}
+		return s.tell(st, t, id, told, now)
 	})
 }
 
@@ -288,14 +325,14 @@ func (s *Service) Delete(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 		if row.AuthorID == nil || *row.AuthorID != a.PersonID {
 			return fault.New(fault.ErrForbidden, "seul l'auteur du cours le supprime")
 		}
-		keys, err := st.blobKeysOf("se.course_id", id)
+		keys, err := st.lockFiles("se.course_id", id)
 		if err != nil {
 			return err
 		}
 		if err := st.exec("delete course", `DELETE FROM courses WHERE id = ?`, id); err != nil {
 			return err
 		}
-		gone, err = st.unused(keys)
+		gone, err = st.release(keys)
 		return err
 	})
 	return s.removeBlobs(ctx, t, err, gone)

@@ -150,14 +150,14 @@ func (s *Service) Remove(ctx context.Context, t *tenant.Tenant, a Actor, o Outli
 	where := map[Outline]string{Sections: "se.id", Pages: "p.id", Blocks: "b.id"}[o]
 	var gone []string
 	it, err := s.editing(ctx, t, a, l, id, func(st store, _ item) error {
-		keys, err := st.blobKeysOf(where, id)
+		keys, err := st.lockFiles(where, id)
 		if err != nil {
 			return err
 		}
 		if err := st.exec("delete", `DELETE FROM `+l.table+` WHERE id = ?`, id); err != nil {
 			return err
 		}
-		gone, err = st.unused(keys)
+		gone, err = st.release(keys)
 		return err
 	})
 	return it, s.removeBlobs(ctx, t, err, gone)
@@ -316,6 +316,9 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, page uu
 			if b.Position, err = st.nextPosition(blocks, page); err != nil {
 				return err
 			}
+			if err := st.insertFile(b, a.PersonID); err != nil {
+				return err
+			}
 			return st.insertBlock(b)
 		})
 		return err
@@ -373,7 +376,7 @@ func NewSweeper(svc *Service, tenants files.Establishments) *files.Sweeper[Sweep
 	return files.NewSweeper[SweepPageFiles]("Nettoyage des fichiers de cours supprimés", svc, tenants)
 }
 
-// SweepFiles removes the establishment's course blobs no block names and older than
+// SweepFiles removes the establishment's course blobs no file row knows and older than
 // files.OrphanAge (a crash between a blob's write and its row's commit, a failed removal).
 func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error) {
 	if s.files == nil {
@@ -381,7 +384,7 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 	}
 	var keys []string
 	if err := s.read(ctx, t, func(st store) error {
-		if err := st.tx.Raw(`SELECT DISTINCT blob_key FROM course_blocks WHERE blob_key IS NOT NULL`).Scan(&keys).Error; err != nil {
+		if err := st.tx.Raw(`SELECT blob_key FROM course_files`).Scan(&keys).Error; err != nil {
 			return fmt.Errorf("courses: file keys: %w", err)
 		}
 		return nil

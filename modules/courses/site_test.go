@@ -16,6 +16,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/tenant"
@@ -23,12 +24,14 @@ import (
 
 // site is Alpha with 2nde 1 (Alice; her legal guardian Gérard), 2nde 2 (Zoé), the group
 // LATIN (Alice), two teachers (Claire, the author; Paul, a colleague), a CPE and the
-// direction; Bravo with its direction and a teacher.
+// direction; Bravo with its direction and a teacher. Courses count in the establishments' file
+// space (files.Space), whose « Espace de stockage » page is mounted too.
 type site struct {
 	*moduletest.Site
 	t                      testing.TB
 	bucket                 *blob.Bucket
 	svc                    *courses.Service
+	space                  *files.Space
 	alpha, bravo           *tenant.Tenant
 	class1, class2, latin  uuid.UUID
 	teacher, colleague     directorytest.Member
@@ -39,12 +42,19 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: []fs.FS{courses.Templates}, LogWarnings: true}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
+	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: []fs.FS{courses.Templates, files.Templates}, LogWarnings: true}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
 	s.alpha = s.Establishment(91, "Lycée Alpha")
 	s.bravo = s.Establishment(92, "Lycée Bravo")
 	s.bucket = memblob.OpenBucket(nil)
 	s.svc = courses.NewService(s.Reg.DB(), s.bucket, s.Clock.Now)
+	space, err := files.NewSpace(s.Reg.DB(), s.Clock.Now, courses.FileTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.space = space
+	s.svc.SetSpace(space)
 	s.Mount(courses.NewHandler(s.svc).Module())
+	s.Mount(files.NewHandler(space).Module())
 	s.teacher = s.Member(s.alpha, identity.RoleEnseignant, "Claire", "Lefèvre")
 	s.colleague = s.Member(s.alpha, identity.RoleEnseignant, "Paul", "Collègue")
 	s.cpe = s.Member(s.alpha, identity.RoleVieScolaire, "Inès", "Durand")

@@ -38,21 +38,23 @@ const pupilSees = `c.state = 'publie' AND EXISTS (SELECT 1 FROM course_audiences
 const guardianSees = `c.state = 'publie' AND EXISTS (SELECT 1 FROM course_audiences ca JOIN class_members m ON m.class_id = ca.class_id
 	JOIN guardianships g ON g.pupil_id = m.person_id AND g.legal WHERE ca.course_id = c.id AND g.guardian_id = @me)`
 
-// scope is what a list shows the viewer, by their roles.
+// scope is what a list shows the viewer, by their roles. Own is the pupil @me's own request:
+// only then is their progress read (a guardian's list of a child's courses is of a pupil
+// too, without it).
 type scope struct {
-	Me                         uuid.UUID
-	All, Edit, Pupil, Guardian bool
+	Me                              uuid.UUID
+	All, Edit, Pupil, Guardian, Own bool
 }
 
 func (sc scope) args() map[string]any {
-	return map[string]any{"me": sc.Me, "all": sc.All, "edit": sc.Edit, "pupil": sc.Pupil, "guardian": sc.Guardian}
+	return map[string]any{"me": sc.Me, "all": sc.All, "edit": sc.Edit, "pupil": sc.Pupil, "guardian": sc.Guardian, "own": sc.Own}
 }
 
 // list lists the courses the scope shows, the latest changed first; a pupil's carry their
 // own last opened page, a guardian's the children they are shown to.
 func (s store) list(sc scope, limit int) ([]Course, error) {
 	q := `SELECT ` + courseColumns + `,
-		CASE WHEN @pupil THEN (SELECT v.page_id FROM course_views v WHERE v.pupil_id = @me AND v.course_id = c.id ORDER BY v.last_opened_at DESC LIMIT 1) END AS resume_page,
+		CASE WHEN @pupil AND @own THEN (SELECT v.page_id FROM course_views v WHERE v.pupil_id = @me AND v.course_id = c.id ORDER BY v.last_opened_at DESC LIMIT 1) END AS resume_page,
 		CASE WHEN @guardian THEN coalesce((SELECT string_agg(DISTINCT ch.first_name, ', ') FROM course_audiences ca JOIN class_members m ON m.class_id = ca.class_id
 			JOIN guardianships g ON g.pupil_id = m.person_id AND g.legal AND g.guardian_id = @me JOIN people ch ON ch.id = m.person_id
 			WHERE ca.course_id = c.id AND c.state = 'publie'), '') ELSE '' END AS children` + courseFrom + `
@@ -68,12 +70,13 @@ func (s store) list(sc scope, limit int) ([]Course, error) {
 }
 
 // course reads course id as the viewer of sc sees it: not found when the scope does not
-// show it (a guardian's scope shows lists, not courses: see Service.mayRead).
+// show it.
 func (s store) course(id uuid.UUID, sc scope) (Course, error) {
 	args := sc.args()
 	args["id"] = id
 	var out []Course
-	q := `SELECT ` + courseColumns + courseFrom + `WHERE c.id = @id AND (@all OR (@edit AND (` + edits + `)) OR (@pupil AND ` + pupilSees + `))`
+	q := `SELECT ` + courseColumns + courseFrom + `WHERE c.id = @id AND (@all OR (@edit AND (` + edits + `)) OR (@pupil AND ` + pupilSees + `)
+		OR (@guardian AND ` + guardianSees + `))`
 	if err := s.tx.Raw(q, args).Scan(&out).Error; err != nil {
 		return Course{}, fmt.Errorf("courses: course %s: %w", id, err)
 	}
@@ -262,35 +265,31 @@ func (s store) touch(course uuid.UUID, now time.Time) error {
 	return nil
 }
 
-// blobKeysOf are the blob keys of the blocks under where (a course, section, page or block).
-func (s store) blobKeysOf(where string, id uuid.UUID) ([]string, error) {
+// lockFiles locks the file rows of the blocks under where (a course, section, page or block)
+// and returns their keys, before those blocks are deleted: two deletions of the last two
+// blocks naming one blob (an original's and its copy's) then follow each other, and the
+// second sees the first's gone (release).
+func (s store) lockFiles(where string, id uuid.UUID) ([]string, error) {
 	var out []string
-	q := `SELECT b.blob_key FROM course_blocks b JOIN course_pages p ON p.id = b.page_id JOIN course_sections se ON se.id = p.section_id
-		WHERE b.blob_key IS NOT NULL AND ` + where + ` = ?`
+	q := `SELECT f.blob_key FROM course_files f WHERE f.blob_key IN (SELECT b.blob_key FROM course_blocks b
+		JOIN course_pages p ON p.id = b.page_id JOIN course_sections se ON se.id = p.section_id
+		WHERE b.blob_key IS NOT NULL AND ` + where + ` = ?) ORDER BY f.blob_key FOR UPDATE OF f`
 	if err := s.tx.Raw(q, id).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("courses: files: %w", err)
 	}
 	return out, nil
 }
 
-// unused keeps the keys no block names any more (a copy may still name a blob).
-func (s store) unused(keys []string) ([]string, error) {
+// release deletes the rows of the files among keys that no block names any more (a copy
+// may still name a blob) and returns their keys, whose blobs go after the commit.
+func (s store) release(keys []string) ([]string, error) {
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	var used []string
-	if err := s.tx.Raw(`SELECT DISTINCT blob_key FROM course_blocks WHERE blob_key IN ?`, keys).Scan(&used).Error; err != nil {
-		return nil, fmt.Errorf("courses: files in use: %w", err)
-	}
-	in := map[string]bool{}
-	for _, k := range used {
-		in[k] = true
-	}
 	var out []string
-	for _, k := range keys {
-		if !in[k] {
-			out = append(out, k)
-		}
+	if err := s.tx.Raw(`DELETE FROM course_files f WHERE f.blob_key IN ? AND NOT EXISTS (SELECT 1 FROM course_blocks b WHERE b.blob_key = f.blob_key)
+		RETURNING f.blob_key`, keys).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("courses: release files: %w", err)
 	}
 	return out, nil
 }
@@ -368,9 +367,12 @@ func (s store) swap(l level, id uuid.UUID, it item, up bool) error {
 	return s.exec("move", `UPDATE `+l.table+` SET position = ? WHERE id = ?`, it.Position, other[0].ID)
 }
 
+// blockColumns are a block's columns with its file's (b, the block; f, its file if any).
+const blockColumns = `SELECT b.*, f.name, f.content_type, f.size, f.sha256 FROM course_blocks b LEFT JOIN course_files f ON f.blob_key = b.blob_key `
+
 func (s store) pageBlocks(page uuid.UUID) ([]Block, error) {
 	var out []Block
-	if err := s.tx.Raw(`SELECT * FROM course_blocks WHERE page_id = ? ORDER BY position`, page).Scan(&out).Error; err != nil {
+	if err := s.tx.Raw(blockColumns+`WHERE b.page_id = ? ORDER BY b.position`, page).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("courses: blocks of %s: %w", page, err)
 	}
 	return out, nil
@@ -378,7 +380,7 @@ func (s store) pageBlocks(page uuid.UUID) ([]Block, error) {
 
 func (s store) block(id uuid.UUID) (Block, error) {
 	var out []Block
-	if err := s.tx.Raw(`SELECT * FROM course_blocks WHERE id = ?`, id).Scan(&out).Error; err != nil {
+	if err := s.tx.Raw(blockColumns+`WHERE b.id = ?`, id).Scan(&out).Error; err != nil {
 		return Block{}, fmt.Errorf("courses: block %s: %w", id, err)
 	}
 	if len(out) == 0 {
@@ -388,11 +390,16 @@ func (s store) block(id uuid.UUID) (Block, error) {
 }
 
 func (s store) insertBlock(b Block) error {
-	var key, name, ct, sum any
-	var size any
+	var key any
 	if b.Key != "" {
-		key, name, ct, sum, size = b.Key, b.Name, b.ContentType, b.SHA256, b.Size
+		key = b.Key
 	}
-	return s.exec("add block", `INSERT INTO course_blocks (id, page_id, position, kind, body, body_html, url, label, blob_key, name, content_type, size, sha256, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.PageID, b.Position, b.Kind, b.Body, b.BodyHTML, b.URL, b.Label, key, name, ct, size, sum, b.CreatedAt)
+	return s.exec("add block", `INSERT INTO course_blocks (id, page_id, position, kind, body, body_html, url, label, blob_key, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.PageID, b.Position, b.Kind, b.Body, b.BodyHTML, b.URL, b.Label, key, b.CreatedAt)
+}
+
+// insertFile records a stored blob, sent by author, as the file its first block names.
+func (s store) insertFile(b Block, author uuid.UUID) error {
+	return s.exec("add file", `INSERT INTO course_files (blob_key, name, content_type, size, sha256, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		b.Key, b.Name, b.ContentType, b.Size, b.SHA256, author, b.CreatedAt)
 }

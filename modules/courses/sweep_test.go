@@ -34,9 +34,10 @@ func TestSweepCourseFiles(t *testing.T) {
 	svc := courses.NewService(s.Reg.DB(), bucket, s.Clock.Now)
 	_, pageA, pageB := s.course("Balayage", s.class1)
 	kept := "courses/" + strings.Repeat("a", 32)
+	s.Exec(s.alpha, `INSERT INTO course_files (blob_key, name, content_type, size, sha256, created_at)
+		VALUES (?, 'cours.pdf', 'application/pdf', 8, repeat('0', 64), ?)`, kept, s.Clock.Now())
 	for _, p := range [][2]any{{pageA, 10}, {pageB, 10}} { // the same blob named twice, as a copy does
-		s.Exec(s.alpha, `INSERT INTO course_blocks (page_id, position, kind, blob_key, name, content_type, size, sha256, created_at)
-			VALUES (?, ?, 'fichier', ?, 'cours.pdf', 'application/pdf', 8, repeat('0', 64), now())`, p[0], p[1], kept)
+		s.Exec(s.alpha, `INSERT INTO course_blocks (page_id, position, kind, blob_key, created_at) VALUES (?, ?, 'fichier', ?, ?)`, p[0], p[1], kept, s.Clock.Now())
 	}
 	now := testenv.SchoolDay
 	old, fresh := now.Add(-2*time.Hour), now.Add(-10*time.Minute)

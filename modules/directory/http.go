@@ -24,6 +24,11 @@ import (
 //go:embed templates/*.html
 var Templates embed.FS
 
+// formRoles are the profiles a person created by hand may be given: the establishment's
+// roles but the personnel's (from the AAF), and the inspection given read access.
+var formRoles = []identity.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleEnseignant, identity.RoleVieScolaire,
+	identity.RoleDirection, identity.RoleAdmin, identity.RoleInspecteur}
+
 // Handler serves the directory pages (establishment hosts) and the import API (admin host).
 type Handler struct {
 	svc            *Service
@@ -137,7 +142,7 @@ type personFormPage struct {
 }
 
 func (h *Handler) newPerson(c echo.Context) error {
-	return page(c, http.StatusOK, "person_form.html", "Nouvelle personne", personFormPage{Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes"})
+	return page(c, http.StatusOK, "person_form.html", "Nouvelle personne", personFormPage{Roles: formRoles, Action: "/admin/personnes"})
 }
 
 func (h *Handler) createPerson(c echo.Context) error {
@@ -148,7 +153,7 @@ func (h *Handler) createPerson(c echo.Context) error {
 	p, cred, err := h.svc.CreatePerson(c.Request().Context(), web.TenantOf(c), f, identity.ViewerOf(c).Login)
 	var fe FormErrors
 	if errors.As(err, &fe) {
-		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Nouvelle personne", personFormPage{Form: f, Errors: fe, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes"})
+		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Nouvelle personne", personFormPage{Form: f, Errors: fe, Roles: formRoles, Action: "/admin/personnes"})
 	}
 	if err != nil {
 		return err
@@ -172,7 +177,7 @@ func (h *Handler) editPerson(c echo.Context) error {
 	if p.Email != nil {
 		f.Email = *p.Email
 	}
-	return page(c, http.StatusOK, "person_form.html", "Modifier "+p.FullName(), personFormPage{Form: f, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes/" + id.String(), Person: &p})
+	return page(c, http.StatusOK, "person_form.html", "Modifier "+p.FullName(), personFormPage{Form: f, Roles: formRoles, Action: "/admin/personnes/" + id.String(), Person: &p})
 }
 
 func (h *Handler) updatePerson(c echo.Context) error {
@@ -187,7 +192,7 @@ func (h *Handler) updatePerson(c echo.Context) error {
 	err = h.svc.UpdatePerson(c.Request().Context(), web.TenantOf(c), id, f, identity.ViewerOf(c).Scope())
 	var fe FormErrors
 	if errors.As(err, &fe) {
-		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Modifier", personFormPage{Form: f, Errors: fe, Roles: identity.EstablishmentRoles[:6], Action: "/admin/personnes/" + id.String()})
+		return page(c, http.StatusUnprocessableEntity, "person_form.html", "Modifier", personFormPage{Form: f, Errors: fe, Roles: formRoles, Action: "/admin/personnes/" + id.String()})
 	}
 	if err != nil {
 		return err

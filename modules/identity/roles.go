@@ -23,6 +23,7 @@ const (
 	RoleDirection        = module.RoleDirection
 	RoleAdmin            = module.RoleAdmin
 	RolePersonnel        = module.RolePersonnel
+	RoleInspecteur       = module.RoleInspecteur
 	RoleAdminRegion      = module.RoleAdminRegion
 	RoleAdminDepartement = module.RoleAdminDepartement
 )
@@ -60,6 +61,7 @@ var Grants = module.Grants{
 	RoleVieScolaire:      {PermHome, PermMe},
 	RoleDirection:        {PermHome, PermMe},
 	RoleAdmin:            {PermHome, PermMe},
+	RoleInspecteur:       {PermHome, PermMe},
 	RoleAdminRegion:      {PermHome, PermMe, PermTenantsManage},
 	RoleAdminDepartement: {PermHome, PermMe, PermTenantsManage},
 }

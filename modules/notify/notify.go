@@ -35,10 +35,11 @@ const (
 	KindMessage               Kind = "message"
 	KindNews                  Kind = "news"
 	KindWork                  Kind = "travail" // new work to do (cahier de textes)
+	KindCourse                Kind = "cours"   // a course published to one's class or group
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews, KindWork}
+var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews, KindWork, KindCourse}
 
 // Label is the kind's French name.
 func (k Kind) Label() string {
@@ -55,6 +56,8 @@ func (k Kind) Label() string {
 		return "Actualité"
 	case KindWork:
 		return "Travail à faire"
+	case KindCourse:
+		return "Cours en ligne"
 	}
 	return string(k)
 }

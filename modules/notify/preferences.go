@@ -45,7 +45,8 @@ func (d Delivery) valid() bool { return d == Immediate || d == Digest || d == Of
 // DefaultDelivery is each kind's choice for a person who made none. Absences and the
 // answers to justifications go at once: the family must be told of an absence without delay
 // (Code de l'éducation R131-5) and answers a question it asked; messages too, as people
-// expect of messaging. Marks, news and work to do, many and not urgent, go in the day's digest.
+// expect of messaging. Marks, news, work to do and courses, many and not urgent, go in the day's
+// digest.
 var DefaultDelivery = map[Kind]Delivery{
 	KindAbsence:               Immediate,
 	KindJustificationAnswered: Immediate,
@@ -53,6 +54,7 @@ var DefaultDelivery = map[Kind]Delivery{
 	KindNewMark:               Digest,
 	KindNews:                  Digest,
 	KindWork:                  Digest,
+	KindCourse:                Digest,
 }
 
 // defaultColumns are DefaultDelivery as two columns for SQL.

@@ -11,12 +11,13 @@ const (
 	RoleDirection        Role = "direction"
 	RoleAdmin            Role = "admin" // the establishment's ENT administrator
 	RolePersonnel        Role = "personnel"
+	RoleInspecteur       Role = "inspecteur" // an inspector given read access (the cahier de textes, its visas)
 	RoleAdminRegion      Role = "admin_regional"
 	RoleAdminDepartement Role = "admin_departemental"
 )
 
 // EstablishmentRoles lists the roles held within an establishment, in display order.
-var EstablishmentRoles = []Role{RoleEleve, RoleResponsable, RoleEnseignant, RoleVieScolaire, RoleDirection, RoleAdmin, RolePersonnel}
+var EstablishmentRoles = []Role{RoleEleve, RoleResponsable, RoleEnseignant, RoleVieScolaire, RoleDirection, RoleAdmin, RolePersonnel, RoleInspecteur}
 
 // Label is the role's French name.
 func (r Role) Label() string {
@@ -35,6 +36,8 @@ func (r Role) Label() string {
 		return "Administrateur de l'établissement"
 	case RolePersonnel:
 		return "Personnel"
+	case RoleInspecteur:
+		return "Inspecteur / Inspectrice pédagogique"
 	case RoleAdminRegion:
 		return "Administrateur régional"
 	case RoleAdminDepartement:
