@@ -123,8 +123,9 @@ func (a Attachment) stored() files.Stored {
 
 // checkedUpload is a document that passed checkUpload, not yet stored.
 type checkedUpload struct {
-	a    Attachment
-	data []byte
+	a     Attachment
+	data  []byte
+	field string // the form's field it came from
 }
 
 // checkOptional checks an optional document, its error going to errs[field].
@@ -138,13 +139,14 @@ func checkOptional(u *Upload, field string, errs FormErrors) *checkedUpload {
 		errs[field] = inv.Message
 		return nil
 	}
-	return &checkedUpload{a: a, data: u.Data}
+	return &checkedUpload{a: a, data: u.Data, field: field}
 }
 
 // storing stores an optional checked document, runs write (which records its row in the
 // change's transaction) and, if that fails, deletes the blob: a document is either in the
 // database and the store, or in neither (but for a crash between the two, which the sweep
-// cleans).
+// cleans). A document the establishment's space has no room for is refused as its field's
+// error (FormErrors), like the checks' refusals.
 func (s *Service) storing(ctx context.Context, t *tenant.Tenant, u *checkedUpload, write func(a *Attachment) error) error {
 	if u == nil {
 		return write(nil)
@@ -152,18 +154,24 @@ func (s *Service) storing(ctx context.Context, t *tenant.Tenant, u *checkedUploa
 	if s.files == nil {
 		return errNoStore
 	}
-	return s.files.Storing(ctx, t, []files.Checked{{Name: u.a.Name, ContentType: u.a.ContentType, Size: u.a.Size, SHA256: u.a.SHA256, Data: u.data}},
+	err := s.files.Storing(ctx, t, []files.Checked{{Name: u.a.Name, ContentType: u.a.ContentType, Size: u.a.Size, SHA256: u.a.SHA256, Data: u.data, Field: u.field}},
 		func(stored []files.Stored) error {
 			a := u.a
 			a.Key, a.CreatedAt = stored[0].Key, s.now()
 			return write(&a)
 		})
+	var inv *fault.Invalid
+	if errors.As(err, &inv) && inv.Field == u.field {
+		return FormErrors{u.field: inv.Message}
+	}
+	return err
 }
 
 // Download returns a document for the legal guardians of its pupil and the vie scolaire of
 // the establishment; anyone else (the pupil included: documents are the family's and the
-// school's) is told it does not exist. The bytes are checked against the checksum.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Attachment, []byte, error) {
+// school's) is told it does not exist. It opens the blob, checked against the checksum as
+// it is served (files.Serve, which closes it).
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Attachment, *files.Content, error) {
 	var f fileWithPupil
 	err := s.read(ctx, t, func(st store) error {
 		var err error
@@ -185,8 +193,8 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return Attachment{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, f.Attachment.stored())
-	return f.Attachment, data, err
+	fc, err := s.files.Open(ctx, t, f.Attachment.stored())
+	return f.Attachment, fc, err
 }
 
 // OrphanAge is how old a blob without a row must be before the sweep removes it: an upload

@@ -2,11 +2,13 @@ package attendance_test
 
 import (
 	"bytes"
+	"io"
 	"testing"
 
 	"gocloud.dev/blob/memblob"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
@@ -41,8 +43,18 @@ func TestDocumentsFollowExport(t *testing.T) {
 	if err != nil || len(d.Files) != 1 {
 		t.Fatalf("the restored declaration: %+v, %v", d, err)
 	}
-	f, data, err := s.svc.Download(sctx, restored, guardian, d.Files[0].ID)
+	f, data, err := readAll(s.svc.Download(sctx, restored, guardian, d.Files[0].ID))
 	if err != nil || !bytes.Equal(data, pdfBytes) || f.ContentType != "application/pdf" {
 		t.Fatalf("the restored document: %+v %q %v", f, data, err)
 	}
+}
+
+// readAll reads a download opened by the service whole, its checksum checked, and closes it.
+func readAll[T any](x T, fc *files.Content, err error) (T, []byte, error) {
+	if err != nil {
+		return x, nil, err
+	}
+	defer fc.Close()
+	data, err := io.ReadAll(fc)
+	return x, data, err
 }

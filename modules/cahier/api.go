@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -31,7 +32,29 @@ type apiWork struct {
 	NextLesson      bool       `json:"next_lesson"`
 	Minutes         int        `json:"minutes"`
 	PublishAt       time.Time  `json:"publish_at"`
-	Done            *bool      `json:"done"` // the pupil's own tick; null for everyone else
+	Done            *bool      `json:"done"`            // the pupil's own tick; null for everyone else
+	Files           *[]apiFile `json:"files,omitempty"` // read alone or in its séance (GET /seances/{id})
+}
+
+// apiFile is an attachment of a séance or a piece of work, with its download address.
+type apiFile struct {
+	ID          uuid.UUID `json:"id"`
+	Name        string    `json:"name"`
+	ContentType string    `json:"content_type"`
+	Size        int64     `json:"size"`
+	URL         string    `json:"url"`
+}
+
+func apiFileOf(f File) apiFile {
+	return apiFile{ID: f.ID, Name: f.Name, ContentType: f.ContentType, Size: f.Size, URL: f.Href()}
+}
+
+func apiFiles(fs []File) []apiFile {
+	out := make([]apiFile, len(fs))
+	for i, f := range fs {
+		out[i] = apiFileOf(f)
+	}
+	return out
 }
 
 type apiSession struct {
@@ -52,6 +75,7 @@ type apiSession struct {
 	State       State      `json:"state"`
 	PublishAt   time.Time  `json:"publish_at"`
 	Work        []apiWork  `json:"work"`
+	Files       []apiFile  `json:"files"`
 }
 
 type apiWorkload struct {
@@ -73,6 +97,10 @@ func apiWorkOf(w Work, own bool) apiWork {
 		done := w.Done
 		out.Done = &done
 	}
+	if w.Files != nil {
+		fs := apiFiles(w.Files)
+		out.Files = &fs
+	}
 	return out
 }
 
@@ -87,7 +115,7 @@ func apiWorks(ws []Work, own bool) []apiWork {
 func apiSessionOf(se Session) apiSession {
 	out := apiSession{ID: se.ID, ClassID: se.ClassID, Class: se.ClassLabel, SubjectCode: se.SubjectCode, Subject: se.SubjectLabel, Teacher: se.Teacher,
 		Date: se.OnDate.Format(dateLayout), Starts: se.Starts, Ends: se.Ends, Title: se.Title, Body: se.Body, BodyHTML: se.BodyHTML,
-		Links: se.Links, State: se.State, PublishAt: se.PublishAt.In(directory.SchoolZone), Work: apiWorks(se.Work, false)}
+		Links: se.Links, State: se.State, PublishAt: se.PublishAt.In(directory.SchoolZone), Work: apiWorks(se.Work, false), Files: apiFiles(se.Files)}
 	if out.Links == nil {
 		out.Links = []Link{}
 	}
@@ -283,6 +311,10 @@ func (h *Handler) apiCopySession(c echo.Context) error {
 	}
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	copied, err := h.svc.CopySession(ctx, t, a, id, class)
+	var inv *fault.Invalid
+	if errors.As(err, &inv) && inv.Field == "classe" {
+		return fault.Invalidf("class_id", "%s", inv.Message)
+	}
 	if err != nil {
 		return err
 	}
@@ -344,7 +376,53 @@ func (h *Handler) apiWork(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, apiWorkOf(w, a.can(PermTick)))
+	out := apiWorkOf(w, a.can(PermTick))
+	if out.Files == nil {
+		fs := []apiFile{}
+		out.Files = &fs
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+func (h *Handler) apiAttachSession(c echo.Context) error { return h.apiAttach(c, true) }
+
+func (h *Handler) apiAttachWork(c echo.Context) error { return h.apiAttach(c, false) }
+
+// apiAttach adds the multipart form's file (field fichier) to the teacher's séance or work:
+// 201 with the file, or 422 naming the field (type, size, name, the establishment's quota).
+func (h *Handler) apiAttach(c echo.Context, session bool) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	sent, err := files.FormFile(c, "fichier", MaxFileBytes, "envoi trop volumineux : le fichier doit faire "+fault.ByteSize(MaxFileBytes)+" au plus")
+	if err != nil {
+		return err
+	}
+	if sent == nil {
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "pièce jointe refusée : rien n'a été enregistré",
+			"fields": map[string]string{"fichier": "fichier : envoyez le fichier dans le champ « fichier » du formulaire multipart"}})
+	}
+	f, err := h.svc.Attach(c.Request().Context(), web.TenantOf(c), requestActor(c), id, session, "fichier", sent.Name, sent.Data)
+	var inv *fault.Invalid
+	if errors.As(err, &inv) {
+		return c.JSON(http.StatusUnprocessableEntity, map[string]any{"error": "pièce jointe refusée : rien n'a été enregistré", "fields": map[string]string{inv.Field: inv.Message}})
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, apiFileOf(f))
+}
+
+func (h *Handler) apiDetach(c echo.Context) error {
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.svc.Detach(c.Request().Context(), web.TenantOf(c), requestActor(c), id); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
 }
 
 func (h *Handler) apiDeleteWork(c echo.Context) error {

@@ -115,8 +115,9 @@ func (s *Service) Archives(ctx context.Context, t *tenant.Tenant, a Actor) ([]Ar
 	return out, nil
 }
 
-// DownloadArchive returns an archive's PDF to whoever may see it (Archives).
-func (s *Service) DownloadArchive(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Archive, []byte, error) {
+// DownloadArchive opens an archive's PDF for whoever may see it (Archives), checked against
+// its checksum as it is served (files.Serve, which closes it).
+func (s *Service) DownloadArchive(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Archive, *files.Content, error) {
 	var found []Archive
 	err := s.read(ctx, t, func(st store) error {
 		return st.tx.Raw(`SELECT `+archiveColumns+` FROM cahier_archives a JOIN classes c ON c.id = a.class_id WHERE a.id = @id AND `+archivesSeen,
@@ -131,8 +132,8 @@ func (s *Service) DownloadArchive(ctx context.Context, t *tenant.Tenant, a Actor
 	if s.archives == nil {
 		return Archive{}, nil, errNoStore
 	}
-	data, err := s.archives.Read(ctx, t, found[0].stored())
-	return found[0], data, err
+	fc, err := s.archives.Open(ctx, t, found[0].stored())
+	return found[0], fc, err
 }
 
 // YearToArchive is a school year the direction may archive: its classes with a cahier and

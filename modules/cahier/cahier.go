@@ -62,7 +62,8 @@ type Session struct {
 	TeacherID    uuid.UUID
 	Teacher      string
 	SlotID       uuid.UUID // Nil: an exceptional séance
-	OnDate       time.Time // a date (midnight UTC)
+	OnDate       time.Time // the day it takes place (midnight UTC)
+	LessonDate   time.Time // a lesson's: the occurrence's date as its slot gives it (OnDate unless moved)
 	Starts, Ends string    // "08:00"
 	Title        string
 	Body         string // Markdown as written

@@ -99,8 +99,25 @@ func (st store) filesOf(column string, ids []uuid.UUID) ([]File, error) {
 	return out, nil
 }
 
-// Attach checks a file and attaches it to the actor's séance (session true) or work.
-func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner uuid.UUID, session bool, name string, data []byte) error {
+// workFiles fills the files of each piece of work (none: an empty list, read).
+func (st store) workFiles(ws []Work) error {
+	ids := make([]uuid.UUID, len(ws))
+	at := make(map[uuid.UUID]int, len(ws))
+	for i, w := range ws {
+		ids[i], at[w.ID] = w.ID, i
+		ws[i].Files = []File{}
+	}
+	fs, err := st.filesOf("work_id", ids)
+	for _, f := range fs {
+		i := at[*f.WorkID]
+		ws[i].Files = append(ws[i].Files, f)
+	}
+	return err
+}
+
+// Attach checks a file and attaches it to the actor's séance (session true) or work; a
+// refusal names field (the page's « piece », the API's « fichier »).
+func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner uuid.UUID, session bool, field, name string, data []byte) (File, error) {
 	table := "cahier_work"
 	f := File{ID: uuid.New(), CreatedAt: s.now()}
 	if session {
@@ -108,15 +125,15 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner u
 	} else {
 		f.WorkID = &owner
 	}
-	c, err := attachments.Check(name, data, "piece")
+	c, err := attachments.Check(name, data, field)
 	if err != nil {
-		return err
+		return File{}, err
 	}
 	if s.files == nil {
-		return errNoStore
+		return File{}, errNoStore
 	}
 	f.Name, f.ContentType, f.Size, f.SHA256 = c.Name, c.ContentType, c.Size, c.SHA256
-	return s.files.Storing(ctx, t, []files.Checked{c}, func(stored []files.Stored) error {
+	err = s.files.Storing(ctx, t, []files.Checked{c}, func(stored []files.Stored) error {
 		f.Key = stored[0].Key
 		return s.write(ctx, t, func(st store) error {
 			var n int
@@ -129,6 +146,10 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, owner u
 			return st.tx.Create(&f).Error
 		})
 	})
+	if err != nil {
+		return File{}, err
+	}
+	return f, nil
 }
 
 // fileAccess finds a file and checks the actor reads its séance or work.
@@ -153,7 +174,7 @@ func (s *Service) fileAccess(ctx context.Context, t *tenant.Tenant, a Actor, id 
 }
 
 // Download returns a file to whoever reads its séance or work.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, []byte, error) {
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, *files.Content, error) {
 	f, err := s.fileAccess(ctx, t, a, id)
 	if err != nil {
 		return File{}, nil, err
@@ -161,8 +182,8 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return File{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, f.stored())
-	return f, data, err
+	fc, err := s.files.Open(ctx, t, f.stored())
+	return f, fc, err
 }
 
 // Detach removes a file of the actor's séance or work; it returns where to go back.
@@ -216,7 +237,7 @@ func (h *Handler) attach(c echo.Context, session bool) error {
 	if sent == nil {
 		sent = &files.Upload{}
 	}
-	err = h.svc.Attach(c.Request().Context(), web.TenantOf(c), requestActor(c), id, session, sent.Name, sent.Data)
+	_, err = h.svc.Attach(c.Request().Context(), web.TenantOf(c), requestActor(c), id, session, "piece", sent.Name, sent.Data)
 	var inv *fault.Invalid
 	if errors.As(err, &inv) && session {
 		return h.sessionView(c, id, http.StatusUnprocessableEntity, inv.Message)
@@ -249,9 +270,9 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	f, fc, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, f.stored(), data, files.Image(f.ContentType))
+	return files.Serve(c, fc, files.Image(f.ContentType))
 }

@@ -266,7 +266,7 @@ func notice(code string) string {
 	case "publiee":
 		return "La séance a été enregistrée et publiée : les élèves la verront à partir de sa date de visibilité."
 	case "copiee":
-		return "La séance a été copiée en brouillon : vérifiez-la, puis publiez-la."
+		return "La séance a été copiée en brouillon, avec le travail à faire qui y était donné et les pièces jointes : vérifiez-la, puis publiez-la."
 	case "travail":
 		return "Le travail à faire a été enregistré."
 	case "reglages":

@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -20,6 +21,7 @@ func (h *Handler) teacherWeek(c echo.Context) error {
 		return err
 	}
 	return page(c, http.StatusOK, "cahier_teacher.html", "Mes séances", map[string]any{"Week": w, "Monday": frDay(monday),
+		"Me": requestActor(c).PersonID, "Now": h.svc.now(),
 		"Prev": monday.AddDate(0, 0, -7).Format(dateLayout), "Next": monday.AddDate(0, 0, 7).Format(dateLayout), "Notice": notice(c.QueryParam("ok"))})
 }
 
@@ -43,9 +45,13 @@ func (h *Handler) sessionForm(c echo.Context, status int, id uuid.UUID, f Sessio
 	if id != uuid.Nil {
 		pg.Action, title = "/cahier/seances/"+id.String()+"/modifier", "Modifier la séance"
 	}
-	if f.Slot != "" {
+	if slot, err := uuid.Parse(f.Slot); err == nil {
 		if d, ok := parseDate(f.Date); ok {
 			pg.Lesson = "Cours du " + frDay(d)
+			// A moved lesson is named on the day it takes place.
+			if l, err := h.svc.lessons.LessonAt(c.Request().Context(), web.TenantOf(c), slot, d); err == nil && l.Status == timetable.StatusDeplace {
+				pg.Lesson = "Cours du " + frDay(l.On) + " à " + l.Start.French() + " (déplacé ; prévu le " + frDay(l.Date) + " à " + l.FromStart.French() + ")"
+			}
 		}
 	}
 	return page(c, status, "cahier_session_form.html", title, pg)

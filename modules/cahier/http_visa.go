@@ -120,11 +120,11 @@ func (h *Handler) downloadArchive(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ar, data, err := h.svc.DownloadArchive(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	_, fc, err := h.svc.DownloadArchive(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, ar.stored(), data, false)
+	return files.Serve(c, fc, false)
 }
 
 type apiVisa struct {

@@ -3,7 +3,6 @@ package cahier
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -30,7 +29,7 @@ const (
 // sessionColumns are a séance's columns as Session scans them, from se, its class c, its
 // subject sub and its teacher p.
 const sessionColumns = `se.id, se.class_id, c.label AS class_label, se.subject_code, coalesce(sub.label, se.subject_code) AS subject_label,
-	se.teacher_id, coalesce(p.first_name || ' ' || p.last_name, '') AS teacher, se.slot_id, se.on_date,
+	se.teacher_id, coalesce(p.first_name || ' ' || p.last_name, '') AS teacher, se.slot_id, se.on_date, coalesce(se.lesson_date, se.on_date) AS lesson_date,
 	to_char(se.starts_at, 'HH24:MI') AS starts, to_char(se.ends_at, 'HH24:MI') AS ends,
 	se.title, se.body, se.body_html, se.links::text AS links, se.state, se.publish_at`
 
@@ -68,12 +67,13 @@ type SessionForm struct {
 	VisibleFrom string // aaaa-mm-jjThh:mm; empty: the end of the lesson
 }
 
-// FormOfSession is the form of an existing séance, to edit it.
+// FormOfSession is the form of an existing séance, to edit it: a lesson's is named by its
+// slot and the date the slot gives it (a moved lesson's too).
 func FormOfSession(se Session) SessionForm {
 	f := SessionForm{Choice: se.ClassID.String() + "|" + se.SubjectCode, Date: se.OnDate.Format(dateLayout), Starts: se.Starts, Ends: se.Ends,
 		Title: se.Title, Body: se.Body, VisibleFrom: se.PublishAt.In(directory.SchoolZone).Format("2006-01-02T15:04")}
 	if se.SlotID != uuid.Nil {
-		f.Slot = se.SlotID.String()
+		f.Slot, f.Date = se.SlotID.String(), se.LessonDate.Format(dateLayout)
 	}
 	var lines []string
 	for _, l := range se.Links {
@@ -90,7 +90,8 @@ type sessionRow struct {
 	SubjectCode string
 	TeacherID   uuid.UUID
 	SlotID      *uuid.UUID
-	OnDate      time.Time
+	OnDate      time.Time  // the day it takes place
+	LessonDate  *time.Time // a lesson's: the occurrence's date as the slot gives it
 	StartsAt    string
 	EndsAt      string
 	Title       string
@@ -149,8 +150,9 @@ func parseChoice(raw string) (uuid.UUID, string, bool) {
 	return class, subject, ok && err == nil && subject != ""
 }
 
-// lessonOf finds the lesson a séance form names, from the timetable, outside any
-// transaction (the timetable opens its own).
+// lessonOf finds the lesson a séance form names (its slot and the date the slot gives it),
+// from the timetable, outside any transaction (the timetable opens its own): one the actor
+// teaches, replaces in or was to teach before a replacement, and that is not cancelled.
 func (s *Service) lessonOf(ctx context.Context, t *tenant.Tenant, a Actor, f SessionForm, errs FormErrors) *timetable.Lesson {
 	if f.Slot == "" {
 		return nil
@@ -164,6 +166,10 @@ func (s *Service) lessonOf(ctx context.Context, t *tenant.Tenant, a Actor, f Ses
 	l, err := s.lessons.LessonAt(ctx, t, slot, d)
 	if err != nil || !l.HasTeacher(a.PersonID) {
 		errs["cours"] = "Cours : vous n'assurez pas ce cours à cette date ; choisissez un de vos cours dans « Mes séances »."
+		return nil
+	}
+	if !l.Taught() {
+		errs["cours"] = "Cours : ce cours est annulé dans l'emploi du temps ; il n'a pas de séance à remplir."
 		return nil
 	}
 	return &l
@@ -185,7 +191,9 @@ func (s *Service) SaveSession(ctx context.Context, t *tenant.Tenant, a Actor, id
 	}
 	if lesson != nil {
 		row.SlotID, row.ClassID, row.SubjectCode = &lesson.SlotID, lesson.Group.ID, lesson.Subject.Code
-		row.OnDate, row.StartsAt, row.EndsAt = lesson.On, lesson.Start.String(), lesson.End.String()
+		// The day it takes place (a moved lesson's new date and times), and the slot's date
+		// that names the lesson.
+		row.OnDate, row.LessonDate, row.StartsAt, row.EndsAt = lesson.On, &lesson.Date, lesson.Start.String(), lesson.End.String()
 	} else if f.Slot == "" {
 		var ok bool
 		if row.ClassID, row.SubjectCode, ok = parseChoice(f.Choice); !ok {
@@ -234,12 +242,16 @@ func (s *Service) SaveSession(ctx context.Context, t *tenant.Tenant, a Actor, id
 	}
 	row.BodyHTML, row.Links = html, string(raw)
 	err = s.write(ctx, t, func(st store) error {
-		ok, err := st.teaches(a, row.ClassID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
+		// A lesson's teacher is the timetable's (a replacement too: lessonOf); an exceptional
+		// séance's, one of the class's.
+		if lesson == nil {
+			ok, err := st.teaches(a, row.ClassID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
+			}
 		}
 		if id != uuid.Nil {
 			var old []sessionRow
@@ -254,7 +266,7 @@ func (s *Service) SaveSession(ctx context.Context, t *tenant.Tenant, a Actor, id
 		}
 		if row.SlotID != nil {
 			var n int
-			if err := st.tx.Raw(`SELECT count(*) FROM cahier_sessions WHERE slot_id = ? AND on_date = ? AND class_id = ?`, *row.SlotID, row.OnDate, row.ClassID).Scan(&n).Error; err != nil {
+			if err := st.tx.Raw(`SELECT count(*) FROM cahier_sessions WHERE slot_id = ? AND lesson_date = ? AND class_id = ?`, *row.SlotID, *row.LessonDate, row.ClassID).Scan(&n).Error; err != nil {
 				return err
 			}
 			if n > 0 {
@@ -281,8 +293,10 @@ func (s *Service) Session(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 		if len(found) == 0 {
 			return notFound("séance")
 		}
-		if err := st.mayRead(a, found[0].ClassID); err != nil {
-			return err
+		if found[0].TeacherID != a.PersonID { // their own: a replacement's too
+			if err := st.mayRead(a, found[0].ClassID); err != nil {
+				return err
+			}
 		}
 		out = found[0]
 		work, err := st.works(`w.session_id = @id AND `+workShown, map[string]any{"id": id, "now": s.now(), "me": a.PersonID}, uuid.Nil)
@@ -290,8 +304,10 @@ func (s *Service) Session(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 			return err
 		}
 		out.Work = work
-		out.Files, err = st.filesOf("session_id", []uuid.UUID{id})
-		return err
+		if out.Files, err = st.filesOf("session_id", []uuid.UUID{id}); err != nil {
+			return err
+		}
+		return st.workFiles(out.Work)
 	})
 	return out, err
 }
@@ -404,14 +420,23 @@ func (st store) attachWork(ss []Session, args map[string]any) error {
 	return nil
 }
 
-// LessonEntry is a lesson of the teacher's week with its séance, if filled.
+// LessonEntry is a lesson of the teacher's week with its séance, if filled (by them, or by
+// the other teacher of a replaced lesson).
 type LessonEntry struct {
 	Lesson  timetable.Lesson
 	Session *Session
 }
 
-// Day is the lesson's date in French.
+// Day is the lesson's date in French: the day it takes place.
 func (e LessonEntry) Day() string { return frDay(e.Lesson.On) }
+
+// Moved says where a moved lesson was planned: « prévu le lundi 05/10/2026 à 8h00 ».
+func (e LessonEntry) Moved() string {
+	if e.Lesson.Status != timetable.StatusDeplace {
+		return ""
+	}
+	return "prévu le " + frDay(e.Lesson.Date) + " à " + e.Lesson.FromStart.French()
+}
 
 // TeacherWeek is a teacher's week: their lessons with their séances, and their séances
 // outside the timetable.
@@ -421,7 +446,10 @@ type TeacherWeek struct {
 	Exceptional []Session
 }
 
-// TeacherWeek returns the actor's lessons and séances from monday to its Saturday.
+// TeacherWeek returns the actor's lessons from monday to its Saturday, as the timetable has
+// them on the days they take place (moved, cancelled, replaced: those they replace in and
+// those they were to teach), each with its séance whoever filled it, and their exceptional
+// séances of the week.
 func (s *Service) TeacherWeek(ctx context.Context, t *tenant.Tenant, a Actor, monday time.Time) (*TeacherWeek, error) {
 	if !a.Writes() {
 		return nil, fault.New(fault.ErrForbidden, "seuls les enseignants remplissent le cahier de textes")
@@ -431,66 +459,44 @@ func (s *Service) TeacherWeek(ctx context.Context, t *tenant.Tenant, a Actor, mo
 	if err != nil {
 		return nil, err
 	}
-	var mine []Session
+	// The lessons' séances by slot and the date the slot gives (a lesson moved into the week
+	// may be planned outside it).
+	slots, from, to := []uuid.UUID{}, monday, monday.AddDate(0, 0, 6)
+	for _, l := range lessons {
+		slots = append(slots, l.SlotID)
+		if l.Date.Before(from) {
+			from = l.Date
+		}
+		if l.Date.After(to) {
+			to = l.Date
+		}
+	}
+	var filled []Session
 	err = s.read(ctx, t, func(st store) (err error) {
-		mine, err = st.sessions(`se.teacher_id = @me AND se.on_date BETWEEN @from AND @to`,
-			map[string]any{"me": a.PersonID, "from": monday, "to": monday.AddDate(0, 0, 6)}, "se.on_date, se.starts_at")
+		args := map[string]any{"me": a.PersonID, "from": monday, "to": monday.AddDate(0, 0, 6), "slots": slots, "lfrom": from, "lto": to}
+		if out.Exceptional, err = st.sessions(`se.teacher_id = @me AND se.slot_id IS NULL AND se.on_date BETWEEN @from AND @to`, args, "se.on_date, se.starts_at"); err != nil {
+			return err
+		}
+		if len(slots) == 0 {
+			return nil
+		}
+		filled, err = st.sessions(`se.slot_id IN @slots AND se.lesson_date BETWEEN @lfrom AND @lto`, args, "se.on_date, se.starts_at")
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	key := func(slot uuid.UUID, d time.Time) string { return slot.String() + d.Format(dateLayout) }
+	key := func(slot, class uuid.UUID, d time.Time) string {
+		return slot.String() + class.String() + d.Format(dateLayout)
+	}
 	bySlot := map[string]*Session{}
-	for i := range mine {
-		if mine[i].SlotID == uuid.Nil {
-			out.Exceptional = append(out.Exceptional, mine[i])
-			continue
-		}
-		bySlot[key(mine[i].SlotID, mine[i].OnDate)] = &mine[i]
+	for i := range filled {
+		bySlot[key(filled[i].SlotID, filled[i].ClassID, filled[i].LessonDate)] = &filled[i]
 	}
 	for _, l := range lessons {
-		if l.Taught() {
-			out.Lessons = append(out.Lessons, LessonEntry{Lesson: l, Session: bySlot[key(l.SlotID, l.On)]})
-		}
+		out.Lessons = append(out.Lessons, LessonEntry{Lesson: l, Session: bySlot[key(l.SlotID, l.Group.ID, l.Date)]})
 	}
 	return out, nil
-}
-
-// CopySession copies a séance of the actor's to another class or group they teach the same
-// subject to, as a draft on that class's first lesson of the subject from the séance's date
-// (or the same date and times when none is found within three weeks). It returns the copy.
-func (s *Service) CopySession(ctx context.Context, t *tenant.Tenant, a Actor, id, class uuid.UUID) (uuid.UUID, error) {
-	src, err := s.Session(ctx, t, a, id)
-	if err != nil {
-		return uuid.Nil, err
-	}
-	if src.TeacherID != a.PersonID {
-		return uuid.Nil, fault.New(fault.ErrForbidden, "vous ne pouvez copier que vos propres séances")
-	}
-	if class == src.ClassID {
-		return uuid.Nil, fault.Invalidf("classe", "Copier vers : choisissez une autre classe que celle de la séance.")
-	}
-	f := FormOfSession(src)
-	f.Slot, f.Choice, f.VisibleFrom = "", class.String()+"|"+src.SubjectCode, ""
-	lessons, err := s.lessons.LessonsOfGroup(ctx, t, class, src.OnDate, src.OnDate.AddDate(0, 0, 21))
-	if err != nil {
-		return uuid.Nil, err
-	}
-	for _, l := range lessons {
-		if l.Taught() && l.Subject.Code == src.SubjectCode && l.HasTeacher(a.PersonID) {
-			f.Slot, f.Date = l.SlotID.String(), l.Date.Format(dateLayout)
-			break
-		}
-	}
-	copied, err := s.SaveSession(ctx, t, a, uuid.Nil, f, false)
-	var errs FormErrors
-	if errors.As(err, &errs) {
-		for _, m := range errs {
-			return uuid.Nil, fault.Invalidf("classe", "Copier vers : %s", m)
-		}
-	}
-	return copied, err
 }
 
 // DeleteSession removes one of the actor's séances with its work.

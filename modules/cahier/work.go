@@ -189,12 +189,16 @@ func (s *Service) SaveWork(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	}
 	row.DescriptionHTML = html
 	err = s.write(ctx, t, func(st store) error {
-		ok, err := st.teaches(a, row.ClassID)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
+		// Work set in one of the actor's séances is theirs to set (a replacement's lesson
+		// too); standalone work, for a class they teach.
+		if row.SessionID == nil {
+			ok, err := st.teaches(a, row.ClassID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
+			}
 		}
 		if id == uuid.Nil {
 			row.ID = uuid.New()
@@ -311,8 +315,10 @@ func (s *Service) Work(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		if len(found) == 0 {
 			return notFound("travail")
 		}
-		if err := st.mayRead(a, found[0].ClassID); err != nil {
-			return err
+		if found[0].TeacherID != a.PersonID { // their own: a replacement's too
+			if err := st.mayRead(a, found[0].ClassID); err != nil {
+				return err
+			}
 		}
 		out = found[0]
 		out.Files, err = st.filesOf("work_id", []uuid.UUID{id})

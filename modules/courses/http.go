@@ -260,11 +260,11 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, data, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	b, fc, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, b.stored(), data, b.Kind == Image)
+	return files.Serve(c, fc, b.Kind == Image)
 }
 
 // forget erases the pupil's own progress in a course.

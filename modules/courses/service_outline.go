@@ -330,7 +330,7 @@ func (s *Service) Attach(ctx context.Context, t *tenant.Tenant, a Actor, page uu
 }
 
 // Download returns an image or document to whoever may read its course.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Block, []byte, error) {
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (Block, *files.Content, error) {
 	var b Block
 	err := s.read(ctx, t, func(st store) error {
 		it, err := st.find(blocks, id)
@@ -354,8 +354,8 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return Block{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, b.stored())
-	return b, data, err
+	fc, err := s.files.Open(ctx, t, b.stored())
+	return b, fc, err
 }
 
 func cmpErr(err, otherwise error) error {

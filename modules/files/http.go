@@ -76,17 +76,27 @@ func readPart(fh *multipart.FileHeader, max int64) (Upload, error) {
 	return Upload{Name: fh.Filename, Data: data}, nil
 }
 
-// Serve answers a file with the type stored when it was checked (never what a browser would
-// sniff), as a download, or shown in the page when inline (images), and never kept in a
-// shared cache.
-func Serve(c echo.Context, f Stored, data []byte, inline bool) error {
+// Serve streams an opened file (Store.Open) with the type stored when it was checked (never
+// what a browser would sniff), as a download, or shown in the page when inline (images, and
+// PDFs where the module says so), never kept in a shared cache; Range and If-Modified-Since
+// requests are answered by http.ServeContent. A blob found altered while it is sent is logged
+// by the error handler and the answer is aborted (http.ErrAbortHandler), so that the client
+// does not take the bytes sent for the file. Serve closes the file.
+func Serve(c echo.Context, fc *Content, inline bool) error {
+	defer fc.Close()
 	disposition := "attachment"
 	if inline {
 		disposition = "inline"
 	}
 	hd := c.Response().Header()
-	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": f.Name}))
+	hd.Set("Content-Type", fc.File.ContentType)
+	hd.Set("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": fc.File.Name}))
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Cache-Control", "private, no-store")
-	return c.Blob(http.StatusOK, f.ContentType, data)
+	http.ServeContent(c.Response(), c.Request(), "", fc.ModTime(), fc)
+	if err := fc.Altered(); err != nil {
+		c.Error(err) // the answer has started: the error handler logs it with the request's id
+		panic(http.ErrAbortHandler)
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"strings"
 	"time"
@@ -92,6 +93,41 @@ func (s *Store) Storing(ctx context.Context, t *tenant.Tenant, cs []Checked, rec
 	return nil
 }
 
+// Copying copies the blobs of fs under new keys (a copied document is a file of its own,
+// counted in the establishment's space, so the space must admit them all: a refusal names
+// field), then runs record with the copies, in fs's order; if that fails, the copies are
+// deleted. A blob gone from the store is not found, and nothing is copied.
+func (s *Store) Copying(ctx context.Context, t *tenant.Tenant, fs []Stored, field string, record func([]Stored) error) error {
+	if s.space != nil {
+		cs := make([]Checked, len(fs))
+		for i, f := range fs {
+			cs[i] = Checked{Name: f.Name, Size: f.Size, Field: field}
+		}
+		if err := s.space.Admit(ctx, t, cs); err != nil {
+			return err
+		}
+	}
+	out := make([]Stored, 0, len(fs))
+	for _, f := range fs {
+		c := f
+		c.Key = s.newKey()
+		err := s.bucket.Copy(ctx, tenant.BlobPrefix(t)+c.Key, tenant.BlobPrefix(t)+f.Key, nil)
+		if gcerrors.Code(err) == gcerrors.NotFound {
+			err = fault.New(fault.ErrNotFound, s.text(s.kind.Missing, "le fichier « %s » est introuvable dans le stockage"), f.Name)
+		} else if err != nil {
+			err = fmt.Errorf("files: copy %s: %w", f.Key, err)
+		}
+		if err != nil {
+			return errors.Join(err, s.Remove(ctx, t, keys(out)...))
+		}
+		out = append(out, c)
+	}
+	if err := record(out); err != nil {
+		return errors.Join(err, s.Remove(ctx, t, keys(out)...))
+	}
+	return nil
+}
+
 func keys(fs []Stored) []string {
 	out := make([]string, len(fs))
 	for i, f := range fs {
@@ -120,22 +156,80 @@ func (s *Store) removeKey(ctx context.Context, key string) error {
 	return nil
 }
 
-// Read returns a file's bytes, checked against its size and checksum: a file gone is not
-// found, one altered in the store is a conflict (ErrCorrupt) and is not served.
-func (s *Store) Read(ctx context.Context, t *tenant.Tenant, f Stored) ([]byte, error) {
-	data, err := s.bucket.ReadAll(ctx, tenant.BlobPrefix(t)+f.Key)
+// Open opens a file's blob to be served (Serve): a file gone is not found, one whose blob
+// has another size than its row says is a conflict (ErrCorrupt) and is not served; its bytes
+// are checked against the checksum as they are read (Content).
+func (s *Store) Open(ctx context.Context, t *tenant.Tenant, f Stored) (*Content, error) {
+	r, err := s.bucket.NewReader(ctx, tenant.BlobPrefix(t)+f.Key, nil)
 	if gcerrors.Code(err) == gcerrors.NotFound {
 		return nil, fault.New(fault.ErrNotFound, s.text(s.kind.Missing, "le fichier « %s » est introuvable dans le stockage"), f.Name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("files: read %s: %w", f.Key, err)
+		return nil, fmt.Errorf("files: open %s: %w", f.Key, err)
 	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != f.SHA256 || int64(len(data)) != f.Size {
-		return nil, fault.Wrap(fault.ErrConflict, ErrCorrupt, s.text(s.kind.Altered, "le fichier « %s » a été altéré dans le stockage : il n'est pas servi"), f.Name)
+	altered := fault.Wrap(fault.ErrConflict, ErrCorrupt, s.text(s.kind.Altered, "le fichier « %s » a été altéré dans le stockage : il n'est pas servi"), f.Name)
+	if r.Size() != f.Size {
+		return nil, errors.Join(altered, r.Close())
 	}
-	return data, nil
+	return &Content{File: f, r: r, h: sha256.New(), hashing: true, altered: altered}, nil
 }
+
+// Content is a stored file's blob opened to be served, read as it is sent: the bytes of a
+// read from the start are hashed on the way and, once the last one is read, compared with
+// the checksum taken when the file was sent; a mismatch ends the reading with an error
+// (Altered) instead of the last bytes, which Serve turns into an aborted answer. A read
+// that starts elsewhere (a Range) is checked for its size only.
+type Content struct {
+	File    Stored
+	r       *blob.Reader
+	h       hash.Hash
+	pos     int64 // the offset of the next byte read
+	hashing bool  // every byte before pos went through h
+	checked bool
+	altered error
+	bad     error // the read found the blob altered
+}
+
+// Read reads the blob on, checking it once its last byte is read from the start.
+func (c *Content) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if c.hashing {
+		c.h.Write(p[:n])
+	}
+	c.pos += int64(n)
+	if c.hashing && !c.checked && (c.pos >= c.File.Size || errors.Is(err, io.EOF)) {
+		c.checked = true
+		if c.pos != c.File.Size || hex.EncodeToString(c.h.Sum(nil)) != c.File.SHA256 {
+			c.bad = c.altered
+			return 0, c.bad
+		}
+	}
+	return n, err
+}
+
+// Seek moves within the blob (http.ServeContent's size and ranges): back to the start, the
+// check starts again; elsewhere, there is none.
+func (c *Content) Seek(offset int64, whence int) (int64, error) {
+	pos, err := c.r.Seek(offset, whence)
+	if err != nil {
+		return pos, err
+	}
+	if pos != c.pos {
+		c.h.Reset()
+		c.hashing, c.checked = pos == 0, false
+	}
+	c.pos = pos
+	return pos, nil
+}
+
+// ModTime is when the blob was written.
+func (c *Content) ModTime() time.Time { return c.r.ModTime() }
+
+// Altered is the error of a read that found the blob altered (nil: none yet).
+func (c *Content) Altered() error { return c.bad }
+
+// Close releases the blob's reader.
+func (c *Content) Close() error { return c.r.Close() }
 
 func (s *Store) text(set, fallback string) string {
 	if set != "" {

@@ -291,21 +291,22 @@ func goneKeys(tx *gorm.DB, id uuid.UUID, keys []string) ([]string, error) {
 }
 
 // Download returns a file of a message person holds a copy of; anyone else is told it does
-// not exist. The bytes are checked against the checksum.
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) (Attachment, []byte, error) {
+// not exist. It opens the blob, checked against the checksum as it is served (files.Serve,
+// which closes it).
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, person, id uuid.UUID) (Attachment, *files.Content, error) {
 	return s.download(ctx, t, `JOIN message_copies c ON c.message_id = f.message_id AND c.person_id = ?`, person, id)
 }
 
 // ReportedDownload returns a file of a reported conversation as its reporter holds it: the
 // vie scolaire reads what was reported, attachments included, and nothing else.
-func (s *Service) ReportedDownload(ctx context.Context, t *tenant.Tenant, report, id uuid.UUID) (Attachment, []byte, error) {
+func (s *Service) ReportedDownload(ctx context.Context, t *tenant.Tenant, report, id uuid.UUID) (Attachment, *files.Content, error) {
 	return s.download(ctx, t, `JOIN messages m ON m.id = f.message_id
 		JOIN message_reports r ON r.id = ? AND m.conversation_id = (SELECT conversation_id FROM messages WHERE id = r.message_id)
 		JOIN message_copies c ON c.message_id = f.message_id AND c.person_id = r.reporter_id`, report, id)
 }
 
 // download reads file id if the access join (its one argument first) finds it.
-func (s *Service) download(ctx context.Context, t *tenant.Tenant, access string, who, id uuid.UUID) (Attachment, []byte, error) {
+func (s *Service) download(ctx context.Context, t *tenant.Tenant, access string, who, id uuid.UUID) (Attachment, *files.Content, error) {
 	var rows []Attachment
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT f.id, f.message_id, f.blob_key AS key, f.name, f.content_type, f.size, f.sha256 FROM message_files f
@@ -322,8 +323,8 @@ func (s *Service) download(ctx context.Context, t *tenant.Tenant, access string,
 	case s.files == nil:
 		return Attachment{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, rows[0].stored())
-	return rows[0], data, err
+	fc, err := s.files.Open(ctx, t, rows[0].stored())
+	return rows[0], fc, err
 }
 
 // SweepMessageFiles is the hourly job that removes the messages' blobs no row knows any

@@ -176,17 +176,17 @@ func TestMessageAttachments(t *testing.T) {
 			t.Fatalf("files of the message: %v", got)
 		}
 		for _, who := range []uuid.UUID{s.g1, s.tA, s.vs} {
-			f, data, err := e.svc.Download(ctx, e.a, who, pdfID)
+			f, data, err := readAll(e.svc.Download(ctx, e.a, who, pdfID))
 			if err != nil || !bytes.Equal(data, pdfBytes) || f.ContentType != "application/pdf" {
 				t.Errorf("%s downloads: %v, %d bytes", s.all[who], err, len(data))
 			}
 		}
 		for name, who := range map[string]uuid.UUID{"another teacher": s.tB, "the pupil": s.p1, "the direction": s.dir} {
-			if _, _, err := e.svc.Download(ctx, e.a, who, pdfID); !errors.Is(err, fault.ErrNotFound) {
+			if _, _, err := readAll(e.svc.Download(ctx, e.a, who, pdfID)); !errors.Is(err, fault.ErrNotFound) {
 				t.Errorf("%s downloads: %v, want not found", name, err)
 			}
 		}
-		if _, _, err := e.svc.Download(ctx, e.b, o.dir, pdfID); !errors.Is(err, fault.ErrNotFound) {
+		if _, _, err := readAll(e.svc.Download(ctx, e.b, o.dir, pdfID)); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("another establishment downloads: %v", err)
 		}
 	})
@@ -198,7 +198,7 @@ func TestMessageAttachments(t *testing.T) {
 		key = tenant.BlobPrefix(e.a) + key
 		good, _ := e.bucket.ReadAll(ctx, key)
 		e.bucket.WriteAll(ctx, key, append([]byte("%PDF-1.4 altéré"), pdfBytes[15:]...), nil)
-		_, _, err := e.svc.Download(ctx, e.a, s.tA, pdfID)
+		_, _, err := readAll(e.svc.Download(ctx, e.a, s.tA, pdfID))
 		if !errors.Is(err, fault.ErrConflict) || !strings.Contains(err.Error(), "a été altérée dans le stockage") {
 			t.Errorf("corrupted: %v", err)
 		}
@@ -216,10 +216,10 @@ func TestMessageAttachments(t *testing.T) {
 		if err != nil || len(th.Messages) != 2 || len(th.Messages[1].Files) != 1 || th.Messages[1].Files[0].Name != "planning.png" {
 			t.Fatalf("the parent's thread: %+v, %v", th, err)
 		}
-		if _, data, err := e.svc.Download(ctx, e.a, s.g1, th.Messages[1].Files[0].ID); err != nil || !bytes.Equal(data, pngBytes) {
+		if _, data, err := readAll(e.svc.Download(ctx, e.a, s.g1, th.Messages[1].Files[0].ID)); err != nil || !bytes.Equal(data, pngBytes) {
 			t.Errorf("the parent downloads the reply's file: %v", err)
 		}
-		if _, _, err := e.svc.Download(ctx, e.a, s.vs, th.Messages[1].Files[0].ID); !errors.Is(err, fault.ErrNotFound) {
+		if _, _, err := readAll(e.svc.Download(ctx, e.a, s.vs, th.Messages[1].Files[0].ID)); !errors.Is(err, fault.ErrNotFound) {
 			t.Errorf("the CPE, not a recipient of the reply, downloads: %v", err)
 		}
 	})
@@ -350,7 +350,7 @@ func TestMessageFilesFollowExport(t *testing.T) {
 	if err != nil || len(th.Messages[0].Files) != 1 {
 		t.Fatalf("the restored conversation: %+v, %v", th, err)
 	}
-	_, data, err := e.svc.Download(ctx, restored, s.tA, th.Messages[0].Files[0].ID)
+	_, data, err := readAll(e.svc.Download(ctx, restored, s.tA, th.Messages[0].Files[0].ID))
 	if err != nil || !bytes.Equal(data, pdfBytes) {
 		t.Fatalf("the restored attachment: %q %v", data, err)
 	}
@@ -374,17 +374,27 @@ func TestReportedAttachments(t *testing.T) {
 		t.Fatalf("the reported thread: %+v (%v)", rt, err)
 	}
 	f := rt.Thread.Messages[0].Files[0]
-	if got, data, err := e.svc.ReportedDownload(ctx, e.a, report, f.ID); err != nil || got.Name != "photo.png" || string(data) != string(pngBytes) {
+	if got, data, err := readAll(e.svc.ReportedDownload(ctx, e.a, report, f.ID)); err != nil || got.Name != "photo.png" || string(data) != string(pngBytes) {
 		t.Errorf("download through the report: %+v (%v)", got, err)
 	}
 	th, err := e.svc.Conversation(ctx, e.a, s.g1, other.Conversation)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.svc.ReportedDownload(ctx, e.a, report, th.Messages[0].Files[0].ID); !errors.Is(err, fault.ErrNotFound) {
+	if _, _, err := readAll(e.svc.ReportedDownload(ctx, e.a, report, th.Messages[0].Files[0].ID)); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("another conversation's file through the report: %v, want not found", err)
 	}
-	if _, _, err := e.svc.ReportedDownload(ctx, e.b, report, f.ID); !errors.Is(err, fault.ErrNotFound) {
+	if _, _, err := readAll(e.svc.ReportedDownload(ctx, e.b, report, f.ID)); !errors.Is(err, fault.ErrNotFound) {
 		t.Errorf("from another establishment: %v, want not found", err)
 	}
+}
+
+// readAll reads a download opened by the service whole, its checksum checked, and closes it.
+func readAll[T any](x T, fc *files.Content, err error) (T, []byte, error) {
+	if err != nil {
+		return x, nil, err
+	}
+	defer fc.Close()
+	data, err := io.ReadAll(fc)
+	return x, data, err
 }

@@ -42,11 +42,11 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), person, id)
+	_, fc, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), person, id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, f.stored(), data, false)
+	return files.Serve(c, fc, false)
 }
 
 // usage is the viewer's attachment space when the pages warn of it (past 80 %), else nil.

@@ -302,9 +302,9 @@ func (h *Handler) reportedDownload(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.ReportedDownload(c.Request().Context(), web.TenantOf(c), report, id)
+	_, fc, err := h.svc.ReportedDownload(c.Request().Context(), web.TenantOf(c), report, id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, f.stored(), data, false)
+	return files.Serve(c, fc, false)
 }

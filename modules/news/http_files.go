@@ -65,9 +65,9 @@ func (h *Handler) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f, data, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	f, fc, err := h.svc.Download(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err
 	}
-	return files.Serve(c, f.stored(), data, f.Image())
+	return files.Serve(c, fc, f.Image())
 }

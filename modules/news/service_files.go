@@ -70,7 +70,7 @@ func (s *Service) Detach(ctx context.Context, t *tenant.Tenant, a Actor, id uuid
 }
 
 // Download returns a file to whoever may see its post (without counting a read).
-func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, []byte, error) {
+func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (File, *files.Content, error) {
 	var f File
 	err := s.read(ctx, t, func(st store) error {
 		var err error
@@ -89,6 +89,6 @@ func (s *Service) Download(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 	if s.files == nil {
 		return File{}, nil, errNoStore
 	}
-	data, err := s.files.Read(ctx, t, f.stored())
-	return f, data, err
+	fc, err := s.files.Open(ctx, t, f.stored())
+	return f, fc, err
 }
