@@ -67,6 +67,18 @@ func (st store) archived(class uuid.UUID) (bool, error) {
 	return n > 0, nil
 }
 
+// ClassArchived tells whether class's cahier is archived for its school year: its pages then
+// offer no change (the database refuses them anyway, errArchived).
+func (s *Service) ClassArchived(ctx context.Context, t *tenant.Tenant, class uuid.UUID) (bool, error) {
+	var archived bool
+	err := s.read(ctx, t, func(st store) error {
+		var err error
+		archived, err = st.archived(class)
+		return err
+	})
+	return archived, err
+}
+
 // Archive is one class's archived year.
 type Archive struct {
 	ID          uuid.UUID

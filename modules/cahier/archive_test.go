@@ -120,7 +120,13 @@ func TestArchive(t *testing.T) {
 		}
 	}
 
-	// Read-only for everyone, with the reason; other classes stay writable.
+	// Read-only for everyone, with the reason; other classes stay writable. The pages offer
+	// no change any more: the séance's page says why, its form is refused.
+	rec = s.Get(s.teacher, "/cahier/seances/"+se.String())
+	wantCode(t, rec, http.StatusOK, "the teacher reads an archived séance")
+	wantIn(t, rec, "the archived séance", "est archivé pour son année scolaire")
+	wantNotIn(t, rec, "the archived séance", "Modifier la séance", "Donner du travail à faire", "Retirer «", `enctype="multipart/form-data"`)
+	wantCode(t, s.Get(s.teacher, "/cahier/seances/"+se.String()+"/modifier"), http.StatusConflict, "the form of an archived séance")
 	rec = s.Post(s.teacher, "/cahier/seances/"+se.String()+"/modifier", url.Values{"creneau": {s.monday1.String()}, "date": {"2026-09-28"},
 		"titre": {"Réécrit"}, "action": {"publier"}})
 	wantCode(t, rec, http.StatusConflict, "the teacher edits an archived séance")

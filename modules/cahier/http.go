@@ -189,6 +189,11 @@ func (h *Handler) sessionView(c echo.Context, id uuid.UUID, status int, fileErr 
 	if err != nil {
 		return err
 	}
+	archived, err := h.svc.ClassArchived(c.Request().Context(), web.TenantOf(c), se.ClassID)
+	if err != nil {
+		return err
+	}
+	mine := se.TeacherID == a.PersonID && !archived
 	var choices []Choice
 	if se.TeacherID == a.PersonID {
 		all, err := h.svc.Choices(c.Request().Context(), web.TenantOf(c), a)
@@ -201,9 +206,9 @@ func (h *Handler) sessionView(c echo.Context, id uuid.UUID, status int, fileErr 
 			}
 		}
 	}
-	return page(c, status, "cahier_session.html", se.Title, map[string]any{"Session": se, "Mine": se.TeacherID == a.PersonID,
+	return page(c, status, "cahier_session.html", se.Title, map[string]any{"Session": se, "Mine": mine, "Archived": archived,
 		"CopyTo": choices, "HTML": html, "Notice": notice(c.QueryParam("ok")), "Files": filesView{Action: "/cahier/seances/" + id.String() + "/pieces",
-			List: se.Files, Mine: se.TeacherID == a.PersonID, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}})
+			List: se.Files, Mine: mine, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}})
 }
 
 func (h *Handler) work(c echo.Context) error {
@@ -221,9 +226,14 @@ func (h *Handler) workView(c echo.Context, id uuid.UUID, status int, fileErr str
 	if err != nil {
 		return err
 	}
-	data := map[string]any{"Work": w, "Mine": w.TeacherID == a.PersonID, "Tick": a.can(PermTick), "HTML": html, "Notice": notice(c.QueryParam("ok")),
-		"Files": filesView{Action: "/cahier/travail/" + id.String() + "/pieces", List: w.Files, Mine: w.TeacherID == a.PersonID, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}}
-	if w.TeacherID == a.PersonID {
+	archived, err := h.svc.ClassArchived(ctx, t, w.ClassID)
+	if err != nil {
+		return err
+	}
+	mine := w.TeacherID == a.PersonID && !archived
+	data := map[string]any{"Work": w, "Mine": mine, "Archived": archived, "Tick": a.can(PermTick), "HTML": html, "Notice": notice(c.QueryParam("ok")),
+		"Files": filesView{Action: "/cahier/travail/" + id.String() + "/pieces", List: w.Files, Mine: mine, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}}
+	if mine {
 		wl, err := h.svc.Workload(ctx, t, w.ClassID, w.DueOn, w.PublishAt)
 		if err != nil {
 			return err

@@ -107,6 +107,11 @@ func (h *Handler) editSession(c echo.Context) error {
 	if se.TeacherID != a.PersonID {
 		return notFound("séance")
 	}
+	if archived, err := h.svc.ClassArchived(c.Request().Context(), web.TenantOf(c), se.ClassID); err != nil {
+		return err
+	} else if archived {
+		return errArchived
+	}
 	return h.sessionForm(c, http.StatusOK, id, FormOfSession(se), nil)
 }
 
@@ -232,6 +237,11 @@ func (h *Handler) editWork(c echo.Context) error {
 	}
 	if w.TeacherID != a.PersonID {
 		return notFound("travail")
+	}
+	if archived, err := h.svc.ClassArchived(c.Request().Context(), web.TenantOf(c), w.ClassID); err != nil {
+		return err
+	} else if archived {
+		return errArchived
 	}
 	return h.workForm(c, http.StatusOK, id, FormOfWork(w), nil, nil)
 }
