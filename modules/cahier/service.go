@@ -119,6 +119,25 @@ func (st store) teaches(a Actor, class uuid.UUID) (bool, error) {
 	return n > 0, nil
 }
 
+// teachesSubject tells whether the actor teaches subject to class (a teaching or a slot):
+// the pairs the forms offer, so that a forged pair writes nothing in another subject's
+// cahier (nor fails on a subject that does not exist).
+func (st store) teachesSubject(a Actor, class uuid.UUID, subject string) (bool, error) {
+	if !a.Writes() {
+		return false, nil
+	}
+	var n int
+	if err := st.tx.Raw(`SELECT count(*) FROM (SELECT te.class_id, te.subject_code FROM teachings te WHERE te.teacher_id = @me
+		UNION SELECT s.class_id, s.subject_code FROM lesson_slots s JOIN lesson_slot_teachers lt ON lt.slot_id = s.id WHERE lt.teacher_id = @me) x
+		WHERE x.class_id = @class AND x.subject_code = @subject`, map[string]any{"me": a.PersonID, "class": class, "subject": subject}).Scan(&n).Error; err != nil {
+		return false, fmt.Errorf("cahier: does %s teach %s in %s: %w", a.PersonID, subject, class, err)
+	}
+	return n > 0, nil
+}
+
+// notTaught is the refusal of a class taught in another subject.
+const notTaught = "Classe et matière : vous n'enseignez pas cette matière dans cette classe ou ce groupe ; choisissez une de vos classes et matières dans la liste."
+
 // Choice is a class or group and a subject a teacher writes for.
 type Choice struct {
 	ClassID      uuid.UUID

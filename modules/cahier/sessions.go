@@ -252,6 +252,11 @@ func (s *Service) SaveSession(ctx context.Context, t *tenant.Tenant, a Actor, id
 			if !ok {
 				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
 			}
+			if ok, err = st.teachesSubject(a, row.ClassID, row.SubjectCode); err != nil {
+				return err
+			} else if !ok {
+				return FormErrors{"classe": notTaught}
+			}
 		}
 		if id != uuid.Nil {
 			var old []sessionRow

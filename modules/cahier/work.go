@@ -199,6 +199,11 @@ func (s *Service) SaveWork(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 			if !ok {
 				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
 			}
+			if ok, err = st.teachesSubject(a, row.ClassID, row.SubjectCode); err != nil {
+				return err
+			} else if !ok {
+				return FormErrors{"classe": notTaught}
+			}
 		}
 		if id == uuid.Nil {
 			row.ID = uuid.New()
