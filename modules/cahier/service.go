@@ -119,23 +119,43 @@ func (st store) teaches(a Actor, class uuid.UUID) (bool, error) {
 	return n > 0, nil
 }
 
-// teachesSubject tells whether the actor teaches subject to class (a teaching or a slot):
-// the pairs the forms offer, so that a forged pair writes nothing in another subject's
-// cahier (nor fails on a subject that does not exist).
-func (st store) teachesSubject(a Actor, class uuid.UUID, subject string) (bool, error) {
-	if !a.Writes() {
-		return false, nil
+// readableClass is the label of a class the actor may read (mayRead): not found otherwise.
+func (st store) readableClass(a Actor, class uuid.UUID) (string, error) {
+	if err := st.mayRead(a, class); err != nil {
+		return "", err
 	}
-	var n int
-	if err := st.tx.Raw(`SELECT count(*) FROM (SELECT te.class_id, te.subject_code FROM teachings te WHERE te.teacher_id = @me
-		UNION SELECT s.class_id, s.subject_code FROM lesson_slots s JOIN lesson_slot_teachers lt ON lt.slot_id = s.id WHERE lt.teacher_id = @me) x
-		WHERE x.class_id = @class AND x.subject_code = @subject`, map[string]any{"me": a.PersonID, "class": class, "subject": subject}).Scan(&n).Error; err != nil {
-		return false, fmt.Errorf("cahier: does %s teach %s in %s: %w", a.PersonID, subject, class, err)
+	var labels []string
+	if err := st.tx.Raw(`SELECT label FROM classes WHERE id = ?`, class).Scan(&labels).Error; err != nil {
+		return "", fmt.Errorf("cahier: class %s: %w", class, err)
 	}
-	return n > 0, nil
+	if len(labels) == 0 {
+		return "", notFound("classe")
+	}
+	return labels[0], nil
 }
 
-// notTaught is the refusal of a class taught in another subject.
+// mayWrite refuses, at the form's « classe », a class and subject the actor does not teach:
+// writing needs a teaching or a slot of that very pair (the pairs the forms offer), so that a
+// forged pair writes nothing in another subject's cahier; an unknown subject is refused so too.
+func (st store) mayWrite(a Actor, class uuid.UUID, subject string) error {
+	var r struct{ Class, Subject bool }
+	if a.Writes() {
+		if err := st.tx.Raw(`SELECT coalesce(bool_or(true), false) AS class, coalesce(bool_or(x.subject_code = @subject), false) AS subject
+			FROM (SELECT te.class_id, te.subject_code FROM teachings te WHERE te.teacher_id = @me
+			UNION SELECT s.class_id, s.subject_code FROM lesson_slots s JOIN lesson_slot_teachers lt ON lt.slot_id = s.id WHERE lt.teacher_id = @me) x
+			WHERE x.class_id = @class`, map[string]any{"me": a.PersonID, "class": class, "subject": subject}).Scan(&r).Error; err != nil {
+			return fmt.Errorf("cahier: does %s teach %s in %s: %w", a.PersonID, subject, class, err)
+		}
+	}
+	switch {
+	case !r.Class:
+		return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
+	case !r.Subject:
+		return FormErrors{"classe": notTaught}
+	}
+	return nil
+}
+
 const notTaught = "Classe et matière : vous n'enseignez pas cette matière dans cette classe ou ce groupe ; choisissez une de vos classes et matières dans la liste."
 
 // Choice is a class or group and a subject a teacher writes for.

@@ -245,17 +245,8 @@ func (s *Service) SaveSession(ctx context.Context, t *tenant.Tenant, a Actor, id
 		// A lesson's teacher is the timetable's (a replacement too: lessonOf); an exceptional
 		// séance's, one of the class's.
 		if lesson == nil {
-			ok, err := st.teaches(a, row.ClassID)
-			if err != nil {
+			if err := st.mayWrite(a, row.ClassID, row.SubjectCode); err != nil {
 				return err
-			}
-			if !ok {
-				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
-			}
-			if ok, err = st.teachesSubject(a, row.ClassID, row.SubjectCode); err != nil {
-				return err
-			} else if !ok {
-				return FormErrors{"classe": notTaught}
 			}
 		}
 		if id != uuid.Nil {
@@ -330,17 +321,10 @@ type Book struct {
 func (s *Service) ClassBook(ctx context.Context, t *tenant.Tenant, a Actor, class uuid.UUID, subject string) (*Book, error) {
 	out := &Book{Subject: subject}
 	err := s.read(ctx, t, func(st store) error {
-		if err := st.mayRead(a, class); err != nil {
+		var err error
+		if out.Title, err = st.readableClass(a, class); err != nil {
 			return err
 		}
-		var labels []string
-		if err := st.tx.Raw(`SELECT label FROM classes WHERE id = ?`, class).Scan(&labels).Error; err != nil {
-			return fmt.Errorf("cahier: class %s: %w", class, err)
-		}
-		if len(labels) == 0 {
-			return notFound("classe")
-		}
-		out.Title = labels[0]
 		return s.fillBook(st, a, out, []uuid.UUID{class})
 	})
 	return out, err

@@ -135,15 +135,8 @@ func (s *Service) Sign(ctx context.Context, t *tenant.Tenant, a Actor, class uui
 	now := s.now()
 	v := Visa{ID: uuid.New(), ClassID: class, SubjectCode: subject, SignedBy: a.PersonID, SignedAt: now, Comment: comment}
 	err := s.write(ctx, t, func(st store) error {
-		if err := st.mayRead(a, class); err != nil {
+		if _, err := st.readableClass(a, class); err != nil {
 			return err
-		}
-		var labels []string
-		if err := st.tx.Raw(`SELECT label FROM classes WHERE id = ?`, class).Scan(&labels).Error; err != nil {
-			return fmt.Errorf("cahier: class %s: %w", class, err)
-		}
-		if len(labels) == 0 {
-			return notFound("classe")
 		}
 		if subject != "" {
 			var subjects []string

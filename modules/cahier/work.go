@@ -192,17 +192,8 @@ func (s *Service) SaveWork(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 		// Work set in one of the actor's séances is theirs to set (a replacement's lesson
 		// too); standalone work, for a class they teach.
 		if row.SessionID == nil {
-			ok, err := st.teaches(a, row.ClassID)
-			if err != nil {
+			if err := st.mayWrite(a, row.ClassID, row.SubjectCode); err != nil {
 				return err
-			}
-			if !ok {
-				return FormErrors{"classe": "Classe et matière : vous n'enseignez pas dans cette classe ou ce groupe."}
-			}
-			if ok, err = st.teachesSubject(a, row.ClassID, row.SubjectCode); err != nil {
-				return err
-			} else if !ok {
-				return FormErrors{"classe": notTaught}
 			}
 		}
 		if id == uuid.Nil {
