@@ -112,6 +112,13 @@ func newStripeProxy(t testing.TB) *stripeProxy {
 	return p
 }
 
+// OnForwarded sets what the proxy does after forwarding each call's answer.
+func (p *stripeProxy) OnForwarded(f func(c stripeCall, w http.ResponseWriter)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.after = f
+}
+
 func (p *stripeProxy) Calls() []stripeCall {
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -70,7 +70,7 @@ func TestInvoiceCrash(t *testing.T) {
 			var mu sync.Mutex
 			var child *exec.Cmd
 			killed := false
-			proxy.after = func(c stripeCall, _ http.ResponseWriter) {
+			proxy.OnForwarded(func(c stripeCall, _ http.ResponseWriter) {
 				if c.Key != tc.killAt {
 					return
 				}
@@ -83,7 +83,7 @@ func TestInvoiceCrash(t *testing.T) {
 					killed = true
 					_ = child.Process.Kill()
 				}
-			}
+			})
 			cmd := exec.Command(os.Args[0], "-test.run=^TestHelperInvoiceProcess$", "-test.count=1")
 			cmd.Env = append(os.Environ(), envCrashDSN+"="+dsn, envCrashStripe+"="+proxy.srv.URL)
 			var out strings.Builder
