@@ -18,6 +18,8 @@ import (
 	"github.com/stripe/stripe-go/v76"
 	"github.com/stripe/stripe-go/v76/webhook"
 	"gorm.io/gorm"
+
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // WebhookTolerance is the largest gap between an event's signature time and the store's
@@ -83,11 +85,12 @@ func (w *Webhook) WithLogger(log *slog.Logger) *Webhook {
 // Apply verifies payload against its Stripe-Signature header and applies the event once.
 // A signature that is absent, forged or older than WebhookTolerance is an *ErrSignature.
 func (w *Webhook) Apply(ctx context.Context, payload []byte, signature string) (Outcome, error) {
-	if w.secret == "" {
-		return "", errors.New("billing: the Stripe webhook has no signing secret (CARTABLE_STRIPE_WEBHOOK_SECRET)")
-	}
 	if strings.TrimSpace(signature) == "" {
 		return "", &ErrSignature{Reason: "signature absente : la requête doit porter l'en-tête Stripe-Signature de Stripe"}
+	}
+	if w.secret == "" { // 503: Stripe retries for three days, the events are not lost
+		return "", fault.Wrap(fault.ErrUnavailable, errors.New("billing: CARTABLE_STRIPE_WEBHOOK_SECRET is not set"),
+			"le point d'accès des événements Stripe n'est pas configuré (secret de signature absent) : réessayez plus tard")
 	}
 	signed, ok := signatureTime(signature)
 	if !ok {

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -13,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stripe/stripe-go/v76/webhook"
 
+	"github.com/cartable-ent/cartable/web/fault"
 	"github.com/cartable-ent/cartable/web/module"
 )
 
@@ -94,6 +96,10 @@ func TestWebhook(t *testing.T) {
 	want("old signature", code, body, 400, "error", "hors de la tolérance de 5 minutes")
 	code, body = post(p, "v1=abc")
 	want("unreadable header", code, body, 400, "error", "illisible")
+	// Without a secret configured: unavailable (Stripe retries), not accepted.
+	if _, err := NewWebhook(store, "").Apply(ctx, p, signed(p, webhookSecret, afterNovember)); !errors.Is(err, fault.ErrUnavailable) {
+		t.Errorf("no secret configured: %v", err)
+	}
 	if s := status("33"); s != "open" {
 		t.Fatalf("a refused event changed the invoice: %s", s)
 	}
