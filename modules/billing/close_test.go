@@ -3,6 +3,7 @@ package billing
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
 	"github.com/stripe/stripe-go/v76/client"
 	"gorm.io/gorm"
 
@@ -362,5 +364,49 @@ func BenchmarkCloseMonth(b *testing.B) {
 		if err := NewCloser(store, fixedUsage(usage), nil).Close(ctx, month, "bench"); err != nil {
 			b.Fatalf("Close %s: %v", month.Format("2006-01"), err)
 		}
+	}
+}
+
+// fakeQueue records what the close enqueues in its transaction.
+type fakeQueue struct{ args []river.JobArgs }
+
+func (q *fakeQueue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs, at time.Time) error {
+	if _, ok := tx.Statement.ConnPool.(*sql.Tx); !ok {
+		return errors.New("not in a transaction")
+	}
+	q.args = append(q.args, args)
+	return nil
+}
+
+// TestInvoiceJobs: the close enqueues the month's invoicing in its transaction; the job
+// resumption invoices the month; the month's job then sends nothing.
+func TestInvoiceJobs(t *testing.T) {
+	ctx := context.Background()
+	db := billingDB(t)
+	store := newTestStore(t, db, afterNovember)
+	proxy := newStripeProxy(t)
+	closer := NewCloser(store, fixedUsage(closeUsage()), proxy.client(t))
+	q := &fakeQueue{}
+	jobs := RegisterJobs(closer, q, nil)
+	if err := closer.Close(ctx, november2026, "user:region"); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if len(q.args) != 1 || q.args[0] != (InvoiceMonth{Month: "2026-11"}) {
+		t.Fatalf("enqueued %v", q.args)
+	}
+	// The periodic resumption invoices the closed month (a close whose job was lost)...
+	if err := (&resumeWorker{j: jobs}).Work(ctx, nil); err != nil {
+		t.Fatalf("billing_resume_invoices: %v", err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM platform.billing_months WHERE invoiced_at IS NOT NULL`); n != 1 {
+		t.Fatal("the resumption did not invoice the month")
+	}
+	// ... and the month's own job, coming after, has nothing left to send.
+	before := len(proxy.Calls())
+	if err := (&invoiceWorker{j: jobs}).Work(ctx, &river.Job[InvoiceMonth]{Args: InvoiceMonth{Month: "2026-11"}}); err != nil || len(proxy.Calls()) != before {
+		t.Fatalf("billing_invoice_month after the invoicing: %v, %d calls", err, len(proxy.Calls())-before)
+	}
+	if len(jobs.PeriodicJobs()) != 1 || len(jobs.JobLabels()) != 2 {
+		t.Errorf("periodic %d, labels %v", len(jobs.PeriodicJobs()), jobs.JobLabels())
 	}
 }
