@@ -1,17 +1,18 @@
 # The two commands: `make dev` runs the whole product with demo data, `make test` runs every test.
 GO ?= go
 
-.PHONY: dev test build bench fuzz chromium axe mailpit load FORCE
+.PHONY: dev test build bench fuzz chromium axe mailpit stripe-mock load FORCE
 
-# make dev also starts mailpit, the development mailbox of the notifications' e-mails.
-dev: build mailpit
+# make dev also starts mailpit, the development mailbox of the notifications' e-mails, and
+# stripe-mock, the offline Stripe API that the monthly close invoices.
+dev: build mailpit stripe-mock
 	./.bin/cartable dev
 
 # Every test, against one private PostgreSQL cluster started for the run (ops/testenv/pgrun).
 # cmd/cartable's browser walks take minutes: past go test's default 10 min per package on a
 # loaded machine, hence -timeout 30m (the CI's budget is 90 min).
 # The browser tests drive headless Chromium: ops/ensure-chromium.sh installs it when missing.
-test: .bin/pgrun chromium axe mailpit
+test: .bin/pgrun chromium axe mailpit stripe-mock
 	$(GO) vet ./...
 	./.bin/pgrun -- $(GO) test -race -count=1 -timeout 30m ./...
 
@@ -26,6 +27,10 @@ chromium:
 
 mailpit:
 	sh ops/ensure-mailpit.sh
+
+# Stripe's API mock (github.com/stripe/stripe-mock), built once into .bin/.
+stripe-mock:
+	sh ops/ensure-stripe-mock.sh
 
 build:
 	$(GO) build -o .bin/cartable ./cmd/cartable
