@@ -61,7 +61,7 @@ func (s *Store) OptOut(ctx context.Context, code string, effective time.Time, ac
 			return err
 		}
 		if len(closed) > 0 {
-			return fault.NewField(fault.ErrConflict, "effective", "Le mois de %s est déjà clos : le départ ne peut prendre effet qu'après le dernier mois clos.", formatMonth(closed[len(closed)-1]))
+			return fault.NewField(fault.ErrConflict, "effective", "Le mois %s est déjà clos : le départ ne peut prendre effet qu'après le dernier mois clos.", ofMonth(closed[len(closed)-1]))
 		}
 		now := s.now().UTC()
 		if err := tx.Exec(`UPDATE platform.organisations SET opt_out_date = ?, opted_out_at = ?, updated_at = ? WHERE code = ?`,
@@ -109,4 +109,13 @@ func (s *Store) SuspendOptedOut(ctx context.Context, reg Suspender, actor string
 		done = append(done, uai)
 	}
 	return done, errors.Join(errs...)
+}
+
+// ofMonth is « de novembre 2026 », « d'octobre 2026 »: the month after « le mois ».
+func ofMonth(m time.Time) string {
+	name := formatMonth(m)
+	if strings.IndexAny(name[:1], "aeiou") == 0 {
+		return "d'" + name
+	}
+	return "de " + name
 }

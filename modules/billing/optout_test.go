@@ -172,3 +172,11 @@ func TestSuspendOptedOut(t *testing.T) {
 		t.Errorf("exported status %s, want suspended", m.Tenant.Status)
 	}
 }
+
+func TestOfMonth(t *testing.T) {
+	for m, want := range map[time.Month]string{time.April: "d'avril 2026", time.August: "d'août 2026", time.October: "d'octobre 2026", time.November: "de novembre 2026"} {
+		if got := ofMonth(ymd(2026, m, 1)); got != want {
+			t.Errorf("ofMonth(%s) = %q, want %q", m, got, want)
+		}
+	}
+}
