@@ -115,9 +115,10 @@ const meterParallel = 4
 // profile and billing_storage_days. Re-running it rewrites the same figures. A day of a
 // closed month is frozen: MeterDay then writes nothing and returns nil.
 //
-// Accounts are the active memberships at the time of the run (memberships keep no
+// Accounts and bytes are those at the time of the run (memberships and file_space keep no
 // history): the job meters yesterday and today every 3 hours, so a day's last figures are
-// those of its end. An establishment whose file space cannot be read (a schema not yet
+// those of its end (within 3 hours); re-metering an older day writes today's accounts and
+// bytes with that day's sign-ins. An establishment whose file space cannot be read (a schema not yet
 // migrated) is left out of the storage and named in the error; the others are written.
 func (s *Store) MeterDay(ctx context.Context, day time.Time) error {
 	_, err := s.meterDay(ctx, day)
@@ -136,7 +137,10 @@ func (s *Store) meterDay(ctx context.Context, day time.Time) (frozen bool, err e
 		Order("uai").Find(&tenants).Error; err != nil {
 		return false, fmt.Errorf("billing: meter %s: list the establishments: %w", day.Format("2006-01-02"), err)
 	}
-	ids, bytes, storageErr := s.storage(ctx, tenants)
+	stored, bytes, storageErr := s.storage(ctx, tenants)
+	// The sign-ins are found by their primary key (tenant_id, day, …): billing_signins has
+	// no index on the day alone.
+	ids := pgarray.UUIDs(tenantIDs(tenants))
 
 	err = db.Transaction(func(tx *gorm.DB) error {
 		if err := tx.Exec(`INSERT INTO platform.billing_usage_days (tenant_id, day, profile, active, accounts, metered_at)
@@ -144,23 +148,23 @@ func (s *Store) meterDay(ctx context.Context, day time.Time) (frozen bool, err e
 			FROM platform.tenants t
 			CROSS JOIN unnest(?::text[]) AS p(profile)
 			LEFT JOIN (SELECT tenant_id, profile, count(*) AS n FROM platform.billing_signins
-				WHERE day = ?::date GROUP BY tenant_id, profile) si ON si.tenant_id = t.id AND si.profile = p.profile
+				WHERE tenant_id = ANY(?::uuid[]) AND day = ?::date GROUP BY tenant_id, profile) si ON si.tenant_id = t.id AND si.profile = p.profile
 			LEFT JOIN (SELECT tenant_id, `+profileSQL("roles")+` AS profile, count(*) AS n FROM platform.memberships
 				WHERE active GROUP BY 1, 2) m ON m.tenant_id = t.id AND m.profile = p.profile
 			WHERE t.id = ANY(?::uuid[])
 			ON CONFLICT (tenant_id, day, profile) DO UPDATE SET active = excluded.active, accounts = excluded.accounts, metered_at = excluded.metered_at
 			WHERE (billing_usage_days.active, billing_usage_days.accounts) IS DISTINCT FROM (excluded.active, excluded.accounts)`,
-			day, s.now(), pgarray.Text(Profiles), day, pgarray.UUIDs(tenantIDs(tenants))).Error; err != nil {
+			day, s.now(), pgarray.Text(Profiles), ids, day, ids).Error; err != nil {
 			return err
 		}
-		if len(ids) == 0 {
+		if len(stored) == 0 {
 			return nil
 		}
 		return tx.Exec(`INSERT INTO platform.billing_storage_days (tenant_id, day, bytes, metered_at)
 			SELECT id, ?::date, b, ? FROM unnest(?::uuid[], ?::bigint[]) AS s(id, b)
 			ON CONFLICT (tenant_id, day) DO UPDATE SET bytes = excluded.bytes, metered_at = excluded.metered_at
 			WHERE billing_storage_days.bytes <> excluded.bytes`,
-			day, s.now(), pgarray.UUIDs(ids), pgarray.Text(bytes)).Error
+			day, s.now(), pgarray.UUIDs(stored), pgarray.Text(bytes)).Error
 	})
 	if isFrozen(err) { // the month was closed meanwhile
 		return true, nil
