@@ -230,6 +230,9 @@ func (r *Registry) prepare(ctx context.Context, req NewTenant) (*Tenant, error) 
 	owner := RegionCode
 	if kind == KindCollege {
 		if !dep.OptedIn(r.opts.Now()) {
+			if dep.OptedOut(r.opts.Now()) {
+				return nil, fault.NewField(fault.ErrConflict, "uai", "le département %s (%s) a quitté Cartable le %s : ses collèges ne peuvent plus être ouverts (une nouvelle adhésion le permettrait)", dep.Name, dep.Code, dep.OptOutDate.Format("02/01/2006"))
+			}
 			if dep.OptInDate != nil {
 				return nil, fault.NewField(fault.ErrConflict, "uai", "le département %s (%s) n'adhère à Cartable qu'à partir du %s : ses collèges ne peuvent pas encore être ouverts", dep.Name, dep.Code, dep.OptInDate.Format("02/01/2006"))
 			}
@@ -562,7 +565,9 @@ func (r *Registry) Organisation(ctx context.Context, code string) (*Organisation
 }
 
 // OptIn records that a département joins Cartable for its collèges from the given day.
-// Changing the date is allowed; collèges already open stay open.
+// Changing the date is allowed; collèges already open stay open. A département that had
+// left (billing's opt-out) re-joins: its opt-out is cleared (its collèges suspended by the
+// opt-out stay suspended until someone resumes them).
 func (r *Registry) OptIn(ctx context.Context, code string, effective time.Time, actor string) (*Organisation, error) {
 	o, err := r.Organisation(ctx, code)
 	if err != nil {
@@ -574,15 +579,20 @@ func (r *Registry) OptIn(ctx context.Context, code string, effective time.Time, 
 	day := time.Date(effective.Year(), effective.Month(), effective.Day(), 0, 0, 0, 0, time.UTC)
 	now := r.opts.Now().UTC()
 	err = r.gdb.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(o).Updates(map[string]any{"opt_in_date": day, "opted_in_at": now, "updated_at": now}).Error; err != nil {
+		if err := tx.Model(o).Updates(map[string]any{"opt_in_date": day, "opted_in_at": now, "updated_at": now,
+			"opt_out_date": nil, "opted_out_at": nil}).Error; err != nil {
 			return err
 		}
-		return audit(tx, actor, "departement.opt_in", o.Code, map[string]any{"effective_date": day.Format("2006-01-02")})
+		details := map[string]any{"effective_date": day.Format("2006-01-02")}
+		if o.OptOutDate != nil {
+			details["cleared_opt_out_date"] = o.OptOutDate.Format("2006-01-02")
+		}
+		return audit(tx, actor, "departement.opt_in", o.Code, details)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenant: opt-in %s: %w", o.Code, err)
 	}
-	o.OptInDate, o.OptedInAt = &day, &now
+	o.OptInDate, o.OptedInAt, o.OptOutDate, o.OptedOutAt = &day, &now, nil, nil
 	return o, nil
 }
 

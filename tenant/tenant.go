@@ -97,17 +97,27 @@ type Organisation struct {
 	Name      string     `json:"name"`
 	OptInDate *time.Time `json:"opt_in_date,omitempty" gorm:"type:date"`
 	OptedInAt *time.Time `json:"opted_in_at,omitempty"`
-	CreatedAt time.Time  `json:"-"`
-	UpdatedAt time.Time  `json:"updated_at"`
+	// OptOutDate is the day a département leaves: its collèges are billed until the day
+	// before, then suspended (billing.Store.OptOut); OptedOutAt when that was recorded.
+	OptOutDate *time.Time `json:"opt_out_date,omitempty" gorm:"type:date"`
+	OptedOutAt *time.Time `json:"opted_out_at,omitempty"`
+	CreatedAt  time.Time  `json:"-"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 // TableName places the model in the platform schema.
 func (Organisation) TableName() string { return "platform.organisations" }
 
-// OptedIn tells whether the département's collèges may be provisioned on day.
+// OptedIn tells whether the département's collèges may be provisioned on day: from its
+// opt-in date, and before its opt-out date if it left.
 func (o *Organisation) OptedIn(day time.Time) bool {
 	if o.Kind == "region" {
 		return true
 	}
-	return o.OptInDate != nil && !o.OptInDate.After(day)
+	return o.OptInDate != nil && !o.OptInDate.After(day) && !o.OptedOut(day)
+}
+
+// OptedOut tells whether the département has left Cartable on day (its opt-out date came).
+func (o *Organisation) OptedOut(day time.Time) bool {
+	return o.OptOutDate != nil && !o.OptOutDate.After(day)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
@@ -74,6 +75,8 @@ func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *director
 	if err != nil {
 		return nil, err
 	}
+	// Billing's metering (billing_meter_day, billing_suspend_opted_out).
+	more = append(more, billing.RegisterMeterJobs(billing.NewStore(reg.Platform(), nil), reg, log))
 	return jobs.New(sqlDB, jobs.Duties{
 		Tenants:   liveTenants{reg},
 		Orphans:   identity.Orphans{Kratos: k, DB: reg.Platform()},

@@ -66,3 +66,25 @@ func (a *Authenticator) noteActivated(c echo.Context, t *tenant.Tenant, person u
 		c.Logger().Warnf("%v", err)
 	}
 }
+
+// SignInRecorder is told of every request of a member of an establishment, with their
+// roles there: billing's metering counts each day's active accounts by profile from it
+// (billing.SignIns). Every request passes here, so a repeat must cost next to nothing (a
+// cache of what was already recorded); an error is logged, never shown.
+type SignInRecorder interface {
+	SignedIn(ctx context.Context, t *tenant.Tenant, identityID uuid.UUID, roles []Role) error
+}
+
+// SetSignIns makes the establishments' middleware tell r of members' requests.
+func (a *Authenticator) SetSignIns(r SignInRecorder) { a.signIns = r }
+
+// noteSignedIn tells the recorder of a member's request; a failure is logged and only
+// delays the record to a later request.
+func (a *Authenticator) noteSignedIn(c echo.Context, t *tenant.Tenant, identityID uuid.UUID, roles Roles) {
+	if a.signIns == nil {
+		return
+	}
+	if err := a.signIns.SignedIn(c.Request().Context(), t, identityID, roles); err != nil {
+		c.Logger().Warnf("%v", err)
+	}
+}

@@ -71,6 +71,8 @@ type Authenticator struct {
 	automation []byte
 	// activations records members' first sign-in (nil: not recorded).
 	activations *Activations
+	// signIns is told of members' requests (billing's metering; nil: nobody).
+	signIns SignInRecorder
 }
 
 // SetAutomationToken names the administration API's token (CARTABLE_ADMIN_TOKEN), so that
@@ -154,6 +156,7 @@ func (a *Authenticator) Tenant(next echo.HandlerFunc) echo.HandlerFunc {
 		case acc.Member:
 			v.Member, v.PersonID, v.Roles = true, acc.PersonID, acc.Roles
 			a.noteActivated(c, t, acc.PersonID)
+			a.noteSignedIn(c, t, s.IdentityID, acc.Roles)
 		case coversTenant(acc.PlatformRole, acc.Departement, t):
 			v.Roles = Roles{acc.PlatformRole}
 		}
