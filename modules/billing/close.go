@@ -93,20 +93,23 @@ func (c *Closer) Close(ctx context.Context, month time.Time, actor string) error
 		next := month.AddDate(0, 1, 0)
 		return fault.New(fault.ErrConflict, "Le mois de %s n'est pas terminé : il pourra être clos à partir du 1er %s.", formatMonth(month), formatMonth(next))
 	}
-	usage, err := c.usage(ctx, month)
-	if err != nil {
-		return fmt.Errorf("billing: usage of %s: %w", month.Format("2006-01"), err)
-	}
-	byPayer := map[string][]usageJSON{}
-	for _, u := range usage {
-		byPayer[u.Payer] = append(byPayer[u.Payer], usageJSON{UAI: u.UAI, Name: u.Name, Kind: u.Kind, Payer: u.Payer,
-			BilledDays: u.BilledDays, DaysInMonth: u.DaysInMonth, ActivePupils: u.ActivePupils, Accounts: u.Accounts, ByteDays: u.ByteDays})
-	}
-	err = c.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := c.store.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		// No tariff version may be written while the month closes on one (SetTariff checks
-		// the closed months under its own transaction; this waits for it, or it for us).
-		if err := tx.Exec(`LOCK TABLE platform.billing_tariffs IN SHARE MODE`).Error; err != nil {
+		// the closed months under its own transaction; this waits for it, or it for us), and
+		// no day metered (a late billing_meter_day) between the usage read below and the
+		// commit that freezes the month: the metering waits for the close, then finds the
+		// month closed (trigger BIL01) and skips it.
+		if err := tx.Exec(`LOCK TABLE platform.billing_tariffs, platform.billing_usage_days, platform.billing_storage_days IN SHARE MODE`).Error; err != nil {
 			return err
+		}
+		usage, err := c.usage(withTx(ctx, tx), month)
+		if err != nil {
+			return fmt.Errorf("usage of %s: %w", month.Format("2006-01"), err)
+		}
+		byPayer := map[string][]usageJSON{}
+		for _, u := range usage {
+			byPayer[u.Payer] = append(byPayer[u.Payer], usageJSON{UAI: u.UAI, Name: u.Name, Kind: u.Kind, Payer: u.Payer,
+				BilledDays: u.BilledDays, DaysInMonth: u.DaysInMonth, ActivePupils: u.ActivePupils, Accounts: u.Accounts, ByteDays: u.ByteDays})
 		}
 		if done, err := closedMonth(tx, month); err != nil {
 			return err

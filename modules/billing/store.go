@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
@@ -50,4 +51,22 @@ func MonthOf(t time.Time) time.Time {
 func DayOf(t time.Time) time.Time {
 	p := t.In(Paris)
 	return time.Date(p.Year(), p.Month(), p.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// txKey carries, in a context, the transaction a read must see (the close's).
+type txKey struct{}
+
+// withTx makes the store's reads under ctx run in tx: the close reads the month's usage in
+// its own transaction, after locking the metering, so that nothing metered meanwhile is
+// left out of the frozen statements.
+func withTx(ctx context.Context, tx *gorm.DB) context.Context {
+	return context.WithValue(ctx, txKey{}, tx)
+}
+
+// conn is the transaction ctx carries (withTx), else the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx
+	}
+	return s.db.WithContext(ctx)
 }

@@ -39,7 +39,7 @@ func (s *Store) MonthUsage(ctx context.Context, month time.Time) ([]Usage, error
 	first := MonthOf(month)
 	days := daysIn(first)
 	last := first.AddDate(0, 0, days-1)
-	db := s.db.WithContext(ctx)
+	db := s.conn(ctx)
 
 	var rows []struct {
 		ID               uuid.UUID
