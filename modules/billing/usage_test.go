@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -148,5 +149,71 @@ func TestMonthUsageOptOut(t *testing.T) {
 	}
 	if u := usageOf(t, dec, future.UAI); u.BilledDays != 31 {
 		t.Errorf("December's new lycée: %d days billed, want 31", u.BilledDays)
+	}
+}
+
+// TestCloseFromMetering: the whole chain on real metering. November is metered day by day,
+// closed on 1 December with the store's own MonthUsage: the frozen statements hold the
+// metered figures (Gironde's collège billed 15 of 30 days), and a late metering of
+// November afterwards changes neither the metering nor the statements.
+func TestCloseFromMetering(t *testing.T) {
+	e := newMeterEnv(t, parisAt(time.November, 1), tenant.Options{})
+	lycee := e.establishment(33, 31, "Lycée Camille Jullian", "lycee")
+	college := e.establishment(33, 32, "Collège Jacques Ellul", "college")
+	if _, err := e.reg.OptIn(e.ctx, "33", time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), "test"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.SetTariff(e.ctx, "test", Tariff{EffectiveFrom: november2026, PlatformMonth: 100_00,
+		PupilMonth: 1_00, SchoolMonth: 30_00, GBMonth: 10, VATBasis: 2000}); err != nil {
+		t.Fatal(err)
+	}
+	cp, lp := e.member(college, "eleve"), e.member(lycee, "eleve")
+	for d := 1; d <= 30; d++ {
+		at := parisAt(time.November, d)
+		e.clock.Set(at)
+		if d == 20 {
+			e.signIn(college, cp, at, "eleve")
+			e.signIn(lycee, lp, at, "eleve")
+		}
+		if err := e.store.MeterDay(e.ctx, DayOf(at)); err != nil {
+			t.Fatalf("MeterDay %d: %v", d, err)
+		}
+	}
+	e.clock.Set(parisAt(time.December, 1))
+	closer := NewCloser(e.store, e.store.MonthUsage, nil)
+	if err := closer.Close(e.ctx, november2026, "admin-region"); err != nil {
+		t.Fatalf("close November: %v", err)
+	}
+	var frozen []struct {
+		Payer string
+		Net   int64
+		Usage string
+	}
+	if err := e.reg.Platform().Raw(`SELECT payer, net, usage::text AS usage FROM platform.billing_statements WHERE month = ? ORDER BY payer DESC`, november2026).Scan(&frozen).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(frozen) != 2 || frozen[0].Payer != RegionPayer || frozen[1].Payer != "33" {
+		t.Fatalf("statements %+v, want the région's then Gironde's", frozen)
+	}
+	for _, want := range []string{`"uai":"` + string(college.UAI) + `"`, `"billed_days":15`, `"days_in_month":30`, `"active_pupils":1`} {
+		if !strings.Contains(strings.ReplaceAll(frozen[1].Usage, " ", ""), want) {
+			t.Errorf("Gironde's frozen usage %s lacks %s", frozen[1].Usage, want)
+		}
+	}
+	// Gironde: 30,00 € × 15/30 + 1,00 € × 1 × 15/30 + its share of the platform (its pupil
+	// counts half, the lycée's whole: 100 × 0,5/1,5) + storage 0.
+	if frozen[1].Net != 15_00+50+33_33 {
+		t.Errorf("Gironde's net %d cents, want %d", frozen[1].Net, 15_00+50+33_33)
+	}
+	before := e.count(`SELECT count(*) FROM platform.billing_usage_days WHERE day BETWEEN '2026-11-01' AND '2026-11-30'`)
+	e.signIn(college, e.member(college, "eleve"), parisAt(time.November, 30), "eleve")
+	if err := e.store.MeterDay(e.ctx, DayOf(parisAt(time.November, 30))); err != nil {
+		t.Fatalf("a late metering of a closed month must be skipped, not fail: %v", err)
+	}
+	if after := e.count(`SELECT count(*) FROM platform.billing_usage_days WHERE day BETWEEN '2026-11-01' AND '2026-11-30'`); after != before {
+		t.Errorf("a closed month's metering moved: %d rows, then %d", before, after)
+	}
+	if n := e.count(`SELECT net FROM platform.billing_statements WHERE month = ? AND payer = '33'`, november2026); int64(n) != frozen[1].Net {
+		t.Errorf("Gironde's frozen statement changed: %d then %d", frozen[1].Net, n)
 	}
 }
