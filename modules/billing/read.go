@@ -403,3 +403,17 @@ func FormatCount(n int64) string { return formatCount(n) }
 
 // GBMonths writes u's storage in GB-months: « 12,50 ».
 func GBMonths(u Usage) string { return formatDecimal(gbMonths(u), 2) }
+
+// OptOutDate is the date from which département code stops paying for its collèges (its
+// opt-out), nil when it has not left.
+func (s *Store) OptOutDate(ctx context.Context, code string) (*time.Time, error) {
+	var out []struct{ OptOutDate *time.Time }
+	if err := s.db.WithContext(ctx).Raw(`SELECT opt_out_date FROM platform.organisations WHERE code = ?`, code).Scan(&out).Error; err != nil {
+		return nil, fmt.Errorf("billing: read the opt-out of %s: %w", code, err)
+	}
+	if len(out) == 0 || out[0].OptOutDate == nil {
+		return nil, nil
+	}
+	d := out[0].OptOutDate.UTC()
+	return &d, nil
+}
