@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/attendance"
+	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/cahier"
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/courses"
@@ -79,8 +80,15 @@ func modules(a app) []module.Module {
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
-			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour}).Module(),
+			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, Billing: a.billingPages()}).Module(),
 	}
+}
+
+// billingPages wires the console's billing pages. The metering (Usage), the dry run and the
+// close (Preview, Close) and the opt-out are plugged in here as they land (issue 12); until
+// then their parts of the pages say they are not available.
+func (a app) billingPages() *console.Billing {
+	return &console.Billing{Store: billing.NewStore(a.reg.Platform(), nil)}
 }
 
 // mount registers every module's pages, grants and routes, and builds the menu from their

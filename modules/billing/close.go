@@ -40,27 +40,6 @@ func NewCloser(store *Store, usage func(ctx context.Context, month time.Time) ([
 // Store is the closer's store.
 func (c *Closer) Store() *Store { return c.store }
 
-// lineJSON is a Line in billing_statements.lines.
-type lineJSON struct {
-	UAI     string `json:"uai"`
-	Label   string `json:"label"`
-	Formula string `json:"formula"`
-	Amount  Cents  `json:"amount"`
-}
-
-// usageJSON is a Usage in billing_statements.usage.
-type usageJSON struct {
-	UAI          string `json:"uai"`
-	Name         string `json:"name"`
-	Kind         string `json:"kind"`
-	Payer        string `json:"payer"`
-	BilledDays   int    `json:"billed_days"`
-	DaysInMonth  int    `json:"days_in_month"`
-	ActivePupils int    `json:"active_pupils"`
-	Accounts     int    `json:"accounts"`
-	ByteDays     int64  `json:"byte_days"`
-}
-
 // Preview is the dry run of the close: the month's statements and the tariff they use, as
 // Close would freeze them now, without writing anything.
 func (c *Closer) Preview(ctx context.Context, month time.Time) ([]Statement, Tariff, error) {
@@ -106,10 +85,9 @@ func (c *Closer) Close(ctx context.Context, month time.Time, actor string) error
 		if err != nil {
 			return fmt.Errorf("usage of %s: %w", month.Format("2006-01"), err)
 		}
-		byPayer := map[string][]usageJSON{}
+		byPayer := map[string][]Usage{}
 		for _, u := range usage {
-			byPayer[u.Payer] = append(byPayer[u.Payer], usageJSON{UAI: u.UAI, Name: u.Name, Kind: u.Kind, Payer: u.Payer,
-				BilledDays: u.BilledDays, DaysInMonth: u.DaysInMonth, ActivePupils: u.ActivePupils, Accounts: u.Accounts, ByteDays: u.ByteDays})
+			byPayer[u.Payer] = append(byPayer[u.Payer], u)
 		}
 		if done, err := closedMonth(tx, month); err != nil {
 			return err
@@ -135,17 +113,13 @@ func (c *Closer) Close(ctx context.Context, month time.Time, actor string) error
 		}
 		invoiced := []string{}
 		for _, s := range sts {
-			lines := make([]lineJSON, len(s.Lines))
-			for i, l := range s.Lines {
-				lines[i] = lineJSON{UAI: l.UAI, Label: l.Label, Formula: l.Formula, Amount: l.Amount}
-			}
-			lj, err := json.Marshal(lines)
+			lj, err := json.Marshal(s.Lines)
 			if err != nil {
 				return err
 			}
 			u := byPayer[s.Payer]
 			if u == nil {
-				u = []usageJSON{}
+				u = []Usage{}
 			}
 			uj, err := json.Marshal(u)
 			if err != nil {

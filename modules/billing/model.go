@@ -43,27 +43,32 @@ type Tariff struct {
 
 // Usage is what one establishment used during a month, from the daily metering: the
 // allocation's input for that establishment.
+//
+// A closed month's statements keep their establishments' usage as JSON (billing_statements
+// .usage), in the snake case of the tags.
 type Usage struct {
-	UAI  string
-	Name string
-	Kind string // tenants.kind: lycee, lycee-pro, lycee-agricole, erea, college
+	UAI  string `json:"uai"`
+	Name string `json:"name"`
+	Kind string `json:"kind"` // tenants.kind: lycee, lycee-pro, lycee-agricole, erea, college
 	// Payer is who pays for the establishment on the days it is billed: the région for its
 	// lycées, the département for a collège (from its opt-in date, until its opt-out date).
-	Payer string
+	Payer string `json:"payer"`
 	// BilledDays are the days of the month the payer pays for (a département opting in on the
 	// 16th of a 30-day month: 15); DaysInMonth the month's length.
-	BilledDays, DaysInMonth int
-	ActivePupils            int   // distinct pupils who signed in at least once during the month
-	Accounts                int   // accounts that exist, the month's last metered day
-	ByteDays                int64 // sum over the month's days of the bytes stored that day
+	BilledDays   int   `json:"billed_days"`
+	DaysInMonth  int   `json:"days_in_month"`
+	ActivePupils int   `json:"active_pupils"` // distinct pupils who signed in at least once during the month
+	Accounts     int   `json:"accounts"`      // accounts that exist, the month's last metered day
+	ByteDays     int64 `json:"byte_days"`     // sum over the month's days of the bytes stored that day
 }
 
-// Line is one line of a payer's statement: what it is for and how it was computed.
+// Line is one line of a payer's statement: what it is for and how it was computed (kept as
+// JSON in billing_statements.lines).
 type Line struct {
-	UAI     string // "" for the platform's share
-	Label   string // « Abonnement établissement — Lycée Montaigne »
-	Formula string // « 12,00 € × 15/30 jours »
-	Amount  Cents
+	UAI     string `json:"uai"`     // "" for the platform's share
+	Label   string `json:"label"`   // « Abonnement établissement — Lycée Montaigne »
+	Formula string `json:"formula"` // « 12,00 € × 15/30 jours »
+	Amount  Cents  `json:"amount"`
 }
 
 // Statement is one payer's share of a month: every line, their total before VAT, the VAT and

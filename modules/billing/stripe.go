@@ -145,7 +145,7 @@ func (c *Closer) invoiceOne(ctx context.Context, month time.Time, r invoiceRow) 
 		month, r.Payer).Scan(&st).Error; err != nil {
 		return fmt.Errorf("read the statement: %w", err)
 	}
-	var lines []lineJSON
+	var lines []Line
 	if err := json.Unmarshal([]byte(st.Lines), &lines); err != nil {
 		return fmt.Errorf("decode the statement's lines: %w", err)
 	}

@@ -54,7 +54,9 @@ type Config struct {
 	MaxUploadBytes, MaxImportBytes int64
 	// Retention is how long a deleted establishment is kept (the registry's), shown before a deletion.
 	Retention time.Duration
-	Now       func() time.Time
+	// Billing wires the billing pages (http_billing*.go); nil: none.
+	Billing *Billing
+	Now     func() time.Time
 }
 
 // Handler serves the console.
@@ -120,7 +122,7 @@ type formError struct {
 // fieldLabels name the forms' fields as users see them.
 var fieldLabels = map[string]string{
 	"uai": "UAI", "name": "Nom", "kind": "Type", "slug": "Sous-domaine", "effective_date": "Date d'effet",
-	"quota": "Quota de stockage", "archive": "Archive", "files": "Fichiers AAF", "confirmation": "Confirmation", "format": "Fichiers AAF",
+	"quota": "Quota de stockage", "archive": "Archive", "opt_out_date": "Date de fin d'adhésion", "files": "Fichiers AAF", "confirmation": "Confirmation", "format": "Fichiers AAF",
 }
 
 // userError turns an error meant for the user (a field to correct, a conflict, a refusal)

@@ -73,6 +73,15 @@ func (h *Handler) departementPage(c echo.Context) error {
 }
 
 func (h *Handler) renderDepartement(c echo.Context, o *tenant.Organisation, status int, fe *formError, typed string) error {
+	out, err := h.optOutOf(c, o, "", nil)
+	if err != nil {
+		return err
+	}
+	return h.renderDepartementWith(c, o, status, fe, typed, out)
+}
+
+// renderDepartementWith shows the page with out, its opt-out part (http_billing_optout.go).
+func (h *Handler) renderDepartementWith(c echo.Context, o *tenant.Organisation, status int, fe *formError, typed string, out optOutView) error {
 	ts, err := h.cfg.Registry.List(c.Request().Context(), tenant.ListFilter{Organisation: o.Code})
 	if err != nil {
 		return err
@@ -94,7 +103,7 @@ func (h *Handler) renderDepartement(c echo.Context, o *tenant.Organisation, stat
 		msg = "L'adhésion du département est enregistrée : " + h.depRowOf(*o).OptIn + "."
 	}
 	return render(c, status, "console_departement.html", o.Name, map[string]any{
-		"D": h.depRowOf(*o), "Tenants": rows, "Journal": journal, "Date": date, "Error": fe, "Flash": msg})
+		"D": h.depRowOf(*o), "Tenants": rows, "Journal": journal, "Date": date, "Error": fe, "Flash": msg, "OptOut": out})
 }
 
 // optIn records the date from which the département's collèges may be opened, as

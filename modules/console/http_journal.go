@@ -14,16 +14,21 @@ import (
 
 // actionLabels name the audit log's actions in French.
 var actionLabels = map[string]string{
-	"tenant.provision":     "Ouverture",
-	"tenant.suspend":       "Suspension",
-	"tenant.quota":         "Quota de stockage",
-	"tenant.resume":        "Réouverture",
-	"tenant.delete":        "Suppression",
-	"tenant.purge":         "Effacement définitif",
-	"tenant.import":        "Restauration depuis une archive",
-	"tenant.export":        "Export (archive téléchargée)",
-	"departement.opt_in":   "Adhésion du département",
-	"directory.import_aaf": "Import AAF",
+	"tenant.provision":       "Ouverture",
+	"tenant.suspend":         "Suspension",
+	"tenant.quota":           "Quota de stockage",
+	"tenant.resume":          "Réouverture",
+	"tenant.delete":          "Suppression",
+	"tenant.purge":           "Effacement définitif",
+	"tenant.import":          "Restauration depuis une archive",
+	"tenant.export":          "Export (archive téléchargée)",
+	"departement.opt_in":     "Adhésion du département",
+	"directory.import_aaf":   "Import AAF",
+	"billing.tariff":         "Tarif de la plateforme",
+	"billing.close":          "Clôture du mois (facturation)",
+	"billing.invoice":        "Facture d'un département",
+	"billing.invoice_status": "État d'une facture",
+	"billing.opt_out":        "Fin d'adhésion du département",
 }
 
 // journalRow is an audit entry as the console shows it.

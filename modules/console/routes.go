@@ -1,6 +1,8 @@
 package console
 
 import (
+	"net/http"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -15,7 +17,10 @@ const PermQuota identity.Permission = "console.quota"
 
 // Grants says who holds the console's own permission; the rest of the console is for every
 // platform administrator (identity's platform.tenants), within their scope.
-var Grants = module.Grants{identity.RoleAdminRegion: {PermRestore, PermQuota}}
+var Grants = module.Grants{
+	identity.RoleAdminRegion:      {PermRestore, PermQuota, PermBillingRead, PermBillingManage},
+	identity.RoleAdminDepartement: {PermBillingRead},
+}
 
 func init() { identity.Grant(Grants) }
 
@@ -25,7 +30,7 @@ func init() { identity.Grant(Grants) }
 // Changes are POSTs, checked against forgery; uploads have their own body limits.
 func (h *Handler) Module() module.Module {
 	a, p, s := module.Admin, identity.PermTenantsManage, h.scoped
-	return module.Module{
+	m := module.Module{
 		Name:   "console",
 		Grants: Grants,
 		Routes: []module.Route{
@@ -58,4 +63,16 @@ func (h *Handler) Module() module.Module {
 		},
 		Templates: Templates,
 	}
+	// The billing pages (http_billing*.go), when the billing is wired.
+	for _, r := range h.billingRoutes() {
+		if r.method == http.MethodPost {
+			m.Routes = append(m.Routes, module.Post(a, r.path, r.perm, s(r.handler)))
+		} else {
+			m.Routes = append(m.Routes, module.Get(a, r.path, r.perm, s(r.handler)))
+		}
+	}
+	if h.cfg.Billing != nil {
+		m.Menu = append(m.Menu, module.MenuEntry{Host: module.Admin, Text: "Facturation", Href: "/console/facturation", Permission: PermBillingRead, Order: 10})
+	}
+	return m
 }
