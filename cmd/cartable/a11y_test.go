@@ -327,23 +327,24 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	region := env.AddPlatformAdmin(t, identity.RoleAdminRegion, "")
 	dep := env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
 	collegeHome := "http://" + college.Slug + ".cartable.test/"
-	// Billing: a closed month (October 2026) with its statements and Gironde's invoice, so that
-	// the billing pages have their tables, their chart and a statement to show.
+	// Billing: a closed month (September 2026, the school day being in October) with its
+	// statements and Gironde's invoice, so that the billing pages have their tables, their
+	// chart and a statement to show.
 	bills := billing.NewStore(reg.Platform(), env.Clock.Now)
-	billingtest.Tariff(t, bills, time.Date(2026, time.September, 1, 0, 0, 0, 0, time.UTC))
-	october := time.Date(2026, time.October, 1, 0, 0, 0, 0, time.UTC)
-	sts := billingtest.CloseMonth(t, bills, october, []billing.Usage{
-		{UAI: string(lycee.UAI), Name: lycee.Name, Kind: "lycee", Payer: billing.RegionPayer, BilledDays: 31, DaysInMonth: 31, ActivePupils: 12, Accounts: 40, ByteDays: 31 * 2e9},
-		{UAI: string(college.UAI), Name: college.Name, Kind: "college", Payer: "33", BilledDays: 16, DaysInMonth: 31, ActivePupils: 1, Accounts: 2},
+	billingtest.Tariff(t, bills, time.Date(2026, time.July, 1, 0, 0, 0, 0, time.UTC))
+	september := time.Date(2026, time.September, 1, 0, 0, 0, 0, time.UTC)
+	sts := billingtest.CloseMonth(t, bills, september, []billing.Usage{
+		{UAI: string(lycee.UAI), Name: lycee.Name, Kind: "lycee", Payer: billing.RegionPayer, BilledDays: 30, DaysInMonth: 30, ActivePupils: 12, Accounts: 40, ByteDays: 30 * 2e9},
+		{UAI: string(college.UAI), Name: college.Name, Kind: "college", Payer: "33", BilledDays: 15, DaysInMonth: 30, ActivePupils: 1, Accounts: 2},
 	})
-	billingtest.Invoice(t, bills, october, "33", "open", "https://invoice.stripe.com/i/test", sts[len(sts)-1].Gross)
+	billingtest.Invoice(t, bills, september, "33", "open", "https://invoice.stripe.com/i/test", sts[len(sts)-1].Gross)
 	admin := "http://admin.cartable.test/console/facturation"
 	out = append(out,
 		a11yPerson{who: "admin_regional", login: region.Login, password: region.Password, host: "admin",
 			extra: []string{"http://cartable.test/", "http://cartable.test/choix", "http://cartable.test/compte", "http://" + lycee.Slug + ".cartable.test/",
-				admin + "?mois=2026-10", admin + "/releves/2026-10?payeur=33", admin + "/cloture?mois=2026-09", "http://admin.cartable.test/console/departements/33"}},
+				admin + "?mois=2026-09", admin + "/releves/2026-09?payeur=33", admin + "/cloture?mois=2026-08", "http://admin.cartable.test/console/departements/33"}},
 		a11yPerson{who: "admin_departemental", login: dep.Login, password: dep.Password, host: "admin",
-			extra: []string{"http://cartable.test/compte", collegeHome, admin + "?mois=2026-10", admin + "/releves/2026-10"}},
+			extra: []string{"http://cartable.test/compte", collegeHome, admin + "?mois=2026-09", admin + "/releves/2026-09"}},
 	)
 	return out
 }

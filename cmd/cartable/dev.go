@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/ops/localstack"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -103,6 +104,20 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 			}
 		}()
 		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS, cfg.MailpitURL = mp.SMTPHost(), mp.SMTPPort(), "none", mp.APIURL()
+	}
+	if cfg.Stripe.URL == "" && cfg.Stripe.Key == "" {
+		// Stripe's official stand-in, so that the close and the invoices work offline; its
+		// invoices are not kept (stripe-mock is stateless) and its hosted links lead nowhere.
+		sm, err := localstack.StartStripeMock(ctx, localstack.StripeMockOptions{Dir: filepath.Join(cfg.DataDir, "stripe-mock"), Logger: log})
+		if err != nil {
+			return err
+		}
+		defer func() {
+			if err := sm.Stop(); err != nil {
+				log.Error("stop stripe-mock", "err", err)
+			}
+		}()
+		cfg.Stripe = billing.StripeConfig{Key: "sk_test_cartable_dev", URL: sm.URL(), WebhookSecret: "whsec_cartable_dev"}
 	}
 	reg, closeDB, err := openRegistry(ctx, cfg, log)
 	if err != nil {

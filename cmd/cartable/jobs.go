@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/stripe/stripe-go/v76/client"
+	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -99,4 +104,35 @@ func secretKey(s string) ([]byte, error) {
 		return b, nil
 	}
 	return nil, fmt.Errorf("CARTABLE_SECRET_KEY: 32 bytes are expected, in hex (64 digits) or base64 (e.g. openssl rand -hex 32)")
+}
+
+// closerOf builds the monthly close on Stripe from the configuration. Without a key the
+// months still close and their statements are frozen; the invoices wait (the hourly
+// billing_resume_invoices retries them) until a key is configured, which the log says.
+func closerOf(cfg config, store *billing.Store, log *slog.Logger) (*billing.Closer, error) {
+	var api *client.API
+	if cfg.Stripe.Key != "" {
+		var err error
+		if api, err = billing.NewStripe(cfg.Stripe); err != nil {
+			return nil, err
+		}
+	} else {
+		log.Warn("CARTABLE_STRIPE_KEY is not set: months close, but the départements' invoices wait for a Stripe key")
+	}
+	if cfg.Stripe.WebhookSecret == "" {
+		log.Warn("CARTABLE_STRIPE_WEBHOOK_SECRET is not set: Stripe's webhook answers 503 and the invoices' states are not followed")
+	}
+	return billing.NewCloser(store, store.MonthUsage, api), nil
+}
+
+// laterQueue is the job queue the close enqueues on, set once the queue is built (the queue
+// is built from the modules' work, billing's among them).
+type laterQueue struct{ q *jobs.Queue }
+
+// InsertTx enqueues on the queue (billing.Queue).
+func (l *laterQueue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs, at time.Time) error {
+	if l.q == nil {
+		return errors.New("billing: the job queue is not built yet")
+	}
+	return l.q.InsertTx(tx, t, args, at)
 }

@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -131,6 +132,10 @@ type config struct {
 	SMTP              notify.SMTPConfig // CARTABLE_SMTP_*: the notifications' e-mails
 	MailpitURL        string            // CARTABLE_MAILPIT_URL: a development mailbox's API (make dev)
 	BlobURL           string            // CARTABLE_BLOB_URL: the documents' blob store (file://…, s3://…)
+	// CARTABLE_STRIPE_KEY (secret key sk_…), CARTABLE_STRIPE_URL (empty: Stripe's API;
+	// stripe-mock's in dev and tests), CARTABLE_STRIPE_WEBHOOK_SECRET (whsec_…): the
+	// départements' monthly invoices and their states.
+	Stripe billing.StripeConfig
 }
 
 func loadConfig() (config, error) {
@@ -148,6 +153,8 @@ func loadConfig() (config, error) {
 		KratosBrowser:   os.Getenv("CARTABLE_KRATOS_BROWSER_URL"),
 		SecretKey:       os.Getenv("CARTABLE_SECRET_KEY"),
 		MailpitURL:      os.Getenv("CARTABLE_MAILPIT_URL"),
+		Stripe: billing.StripeConfig{Key: os.Getenv("CARTABLE_STRIPE_KEY"), URL: os.Getenv("CARTABLE_STRIPE_URL"),
+			WebhookSecret: os.Getenv("CARTABLE_STRIPE_WEBHOOK_SECRET")},
 	}
 	c.SMTP = notify.SMTPConfig{Host: os.Getenv("CARTABLE_SMTP_HOST"), Username: os.Getenv("CARTABLE_SMTP_USERNAME"),
 		Password: os.Getenv("CARTABLE_SMTP_PASSWORD"), TLS: os.Getenv("CARTABLE_SMTP_TLS"),

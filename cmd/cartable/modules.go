@@ -32,25 +32,27 @@ import (
 
 // app is what the modules are built from.
 type app struct {
-	cfg       config
-	reg       *tenant.Registry
-	srv       *web.Server
-	auth      *identity.Authenticator
-	browser   string // Kratos' public URL as browsers reach it
-	queue     *jobs.Queue
-	directory *directory.Service
-	grades    *grades.Service
-	family    *identity.Family // a parent's children in every establishment
-	notify    *notify.Service
-	timetable *timetable.Service
-	absences  *attendance.Service
-	messaging *messaging.Service
-	news      *news.Service
-	courses   *courses.Service
-	space     *files.Space // every module's files against the establishment's quota
-	cahier    *cahier.Service
-	mailbox   notify.Mailbox // the development mailbox (make dev), or nil
-	log       *slog.Logger
+	cfg           config
+	reg           *tenant.Registry
+	srv           *web.Server
+	auth          *identity.Authenticator
+	browser       string // Kratos' public URL as browsers reach it
+	queue         *jobs.Queue
+	directory     *directory.Service
+	grades        *grades.Service
+	family        *identity.Family // a parent's children in every establishment
+	notify        *notify.Service
+	timetable     *timetable.Service
+	absences      *attendance.Service
+	messaging     *messaging.Service
+	news          *news.Service
+	courses       *courses.Service
+	space         *files.Space // every module's files against the establishment's quota
+	cahier        *cahier.Service
+	billing       *billing.Closer  // the monthly close and its store
+	stripeWebhook *billing.Webhook // Stripe's invoice events
+	mailbox       notify.Mailbox   // the development mailbox (make dev), or nil
+	log           *slog.Logger
 }
 
 // modules is the ordered list of Cartable's modules: adding a capability is one line here,
@@ -81,14 +83,20 @@ func modules(a app) []module.Module {
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, Billing: a.billingPages()}).Module(),
+		a.billingModule(),
 	}
 }
 
-// billingPages wires the console's billing pages. The metering (Usage), the dry run and the
-// close (Preview, Close) and the opt-out are plugged in here as they land (issue 12); until
-// then their parts of the pages say they are not available.
+// billingPages wires the console's billing pages on the metering, the monthly close and the
+// opt-out.
 func (a app) billingPages() *console.Billing {
-	return &console.Billing{Store: billing.NewStore(a.reg.Platform(), nil)}
+	s := a.billing.Store()
+	return &console.Billing{Store: s, Usage: s.MonthUsage, Preview: a.billing.Preview, Close: a.billing.Close, OptOut: s.OptOut}
+}
+
+// billingModule is the Stripe webhook, on the administration host.
+func (a app) billingModule() module.Module {
+	return module.Module{Name: "billing", Routes: a.stripeWebhook.Routes(), OpenAPI: billing.WebhookOpenAPI}
 }
 
 // mount registers every module's pages, grants and routes, and builds the menu from their

@@ -138,13 +138,22 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc.SetSpace(space)
 	cahierSvc.SetSpace(space)
 	coursesSvc.SetSpace(space)
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
+	// Billing: the metering, the monthly close and the départements' Stripe invoices. The
+	// close enqueues the month's invoicing in its transaction, on the queue built below.
+	billingStore := billing.NewStore(reg.Platform(), nil)
+	closer, err := closerOf(cfg, billingStore, log)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	invoicing := &laterQueue{}
+	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
 		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}))
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	invoicing.q = queue
 	dirSvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
@@ -155,7 +164,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	auth := identity.NewAuthenticator(k, store, srv.PortalURL())
 	auth.SetAutomationToken(cfg.AdminToken)
 	auth.SetActivations(identity.NewActivations(reg.DB(), nil))
-	auth.SetSignIns(billing.NewSignIns(billing.NewStore(reg.Platform(), nil))) // the metering's daily sign-ins
+	auth.SetSignIns(billing.NewSignIns(billingStore)) // the metering's daily sign-ins
 	srv.Portal().Use(auth.Platform)
 	srv.Admin().Use(auth.Platform)
 	srv.Tenants().Use(auth.Tenant)
@@ -174,6 +183,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		mailbox = notify.MailpitArrivals{BaseURL: cfg.MailpitURL}
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
+		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
 		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, space: space, cahier: cahierSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err

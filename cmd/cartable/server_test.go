@@ -330,7 +330,7 @@ func TestOpenAPIComplete(t *testing.T) {
 				continue
 			}
 			host := apitest.Tenant
-			if r.Host == module.AdminAPI {
+			if r.Host == module.AdminAPI || r.Host == module.Admin {
 				host = apitest.Admin
 			}
 			declared = append(declared, apitest.Route{Host: host, Method: r.Method, Path: path})
