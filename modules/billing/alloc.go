@@ -112,19 +112,21 @@ func Allocate(month time.Time, t Tariff, usage []Usage) ([]Statement, error) {
 		s := &statements[index[u.Payer]]
 		for c := range components {
 			s.Lines = append(s.Lines, Line{
-				UAI:     u.UAI,
-				Label:   componentLabel(c) + " — " + cmp.Or(u.Name, u.UAI),
-				Formula: componentFormula(c, t, u),
-				Amount:  amounts[c][i],
+				Component: componentKeys[c],
+				UAI:       u.UAI,
+				Label:     componentLabel(c) + " — " + cmp.Or(u.Name, u.UAI),
+				Formula:   componentFormula(c, t, u),
+				Amount:    amounts[c][i],
 			})
 		}
 	}
 	for i := range statements {
 		s := &statements[i]
 		s.Lines = append(s.Lines, Line{
-			Label:   "Coûts fixes de la plateforme",
-			Formula: platformFormula(key, t.PlatformMonth, payerWeights[i], totalWeight, len(payers)),
-			Amount:  platform[i],
+			Component: ComponentPlatform,
+			Label:     "Coûts fixes de la plateforme",
+			Formula:   platformFormula(key, t.PlatformMonth, payerWeights[i], totalWeight, len(payers)),
+			Amount:    platform[i],
 		})
 		for _, l := range s.Lines {
 			s.Net += l.Amount
@@ -254,6 +256,9 @@ func keyWeight(key Key, u Usage) *big.Rat {
 		return new(big.Rat).Mul(ratInt(int64(u.ActivePupils)), fraction(u))
 	}
 }
+
+// componentKeys name the components in the statements' lines.
+var componentKeys = [components]string{componentSchool: ComponentSchool, componentPupils: ComponentPupils, componentStorage: ComponentStorage}
 
 func componentLabel(c int) string {
 	switch c {

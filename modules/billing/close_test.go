@@ -215,26 +215,37 @@ func TestCloseAgainstStripeMock(t *testing.T) {
 			f.Get("metadata[month]") != "2026-11" || f.Get("metadata[payer]") != payer || f.Get("currency") != "eur" {
 			t.Errorf("%s: invoice params %v", payer, f)
 		}
+		// One item per component (the statement's lines of that component added up), then
+		// the VAT: Stripe takes at most 250 items, a département has three lines per collège.
 		var want []string
 		var sum Cents
-		for i, l := range st.Lines {
-			if l.Amount != 0 {
-				want = append(want, fmt.Sprintf("item-%d %d %s (%s)", i, l.Amount, l.Label, l.Formula))
-				sum += l.Amount
+		for _, c := range []string{ComponentSchool, ComponentPupils, ComponentStorage, ComponentPlatform} {
+			var part Cents
+			for _, l := range st.Lines {
+				if l.Component == c {
+					part += l.Amount
+				}
+			}
+			if part != 0 {
+				want = append(want, fmt.Sprintf("item-%s %d", c, part))
+				sum += part
 			}
 		}
-		want = append(want, fmt.Sprintf("item-tva %d TVA sur %s", st.VAT, FormatCents(st.Net)))
+		want = append(want, fmt.Sprintf("item-tva %d", st.VAT))
 		sum += st.VAT
 		var got []string
 		for _, c := range items {
 			if c.Form.Get("currency") != "eur" || c.Form.Get("invoice") == "" || c.Form.Get("customer") == "" {
 				t.Errorf("%s: item %v", payer, c.Form)
 			}
+			if d := c.Form.Get("description"); d == "" || (!strings.Contains(d, "relevé de répartition") && !strings.HasPrefix(d, "TVA sur ")) {
+				t.Errorf("%s: item %s described %q", payer, c.Key, d)
+			}
 			step := strings.TrimPrefix(c.Key, "cartable:2026-11:"+payer+":")
-			got = append(got, step+" "+c.Form.Get("amount")+" "+c.Form.Get("description"))
+			got = append(got, step+" "+c.Form.Get("amount"))
 		}
 		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Errorf("%s: items sent\n%q\nwant the statement's lines\n%q", payer, got, want)
+			t.Errorf("%s: items sent\n%q\nwant the statement's components\n%q", payer, got, want)
 		}
 		if sum != st.Gross {
 			t.Errorf("%s: items add up to %d, gross %d", payer, sum, st.Gross)
@@ -408,5 +419,35 @@ func TestInvoiceJobs(t *testing.T) {
 	}
 	if len(jobs.PeriodicJobs()) != 1 || len(jobs.JobLabels()) != 2 {
 		t.Errorf("periodic %d, labels %v", len(jobs.PeriodicJobs()), jobs.JobLabels())
+	}
+}
+
+// TestInvoiceItemsPerComponent: a département of 150 collèges (450 lines, over Stripe's 250
+// items per invoice) is invoiced in four items that add up to its net to the cent, each
+// saying over how many establishments.
+func TestInvoiceItemsPerComponent(t *testing.T) {
+	var usage []Usage
+	for i := range 150 {
+		usage = append(usage, Usage{UAI: fmt.Sprintf("0330%03dA", i), Name: fmt.Sprintf("Collège %d", i), Kind: "college", Payer: "33",
+			BilledDays: 30, DaysInMonth: 30, ActivePupils: 100 + i, Accounts: 400, ByteDays: int64(i) * 30e9})
+	}
+	sts, err := Allocate(november2026, Tariff{PlatformMonth: 1000_00, PupilMonth: 12, SchoolMonth: 25_00, GBMonth: 3, VATBasis: 2000}, usage)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := sts[len(sts)-1]
+	items := invoiceItems(st.Lines)
+	if len(items) != 4 {
+		t.Fatalf("%d items for %d lines, want 4: %+v", len(items), len(st.Lines), items)
+	}
+	var sum Cents
+	for _, it := range items {
+		sum += it.amount
+	}
+	if sum != st.Net {
+		t.Errorf("items add up to %d, net %d", sum, st.Net)
+	}
+	if !strings.Contains(items[0].desc, "150 établissements") {
+		t.Errorf("first item %q does not say how many establishments", items[0].desc)
 	}
 }

@@ -52,7 +52,7 @@ func TestInvoiceCrash(t *testing.T) {
 		killAt string // the step after whose answer the child dies
 	}{
 		{"after the invoice is created", "cartable:2026-11:33:invoice"},
-		{"after an item", "cartable:2026-11:24:item-1"},
+		{"after an item", "cartable:2026-11:24:item-eleves_actifs"},
 		{"after the finalisation", "cartable:2026-11:24:finalize"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

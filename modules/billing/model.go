@@ -65,11 +65,23 @@ type Usage struct {
 // Line is one line of a payer's statement: what it is for and how it was computed (kept as
 // JSON in billing_statements.lines).
 type Line struct {
-	UAI     string `json:"uai"`     // "" for the platform's share
-	Label   string `json:"label"`   // « Abonnement établissement — Lycée Montaigne »
-	Formula string `json:"formula"` // « 12,00 € × 15/30 jours »
-	Amount  Cents  `json:"amount"`
+	// Component is what the line charges for: ComponentSchool, ComponentPupils,
+	// ComponentStorage (one of each per establishment) or ComponentPlatform.
+	Component string `json:"component"`
+	UAI       string `json:"uai"`     // "" for the platform's share
+	Label     string `json:"label"`   // « Abonnement établissement — Lycée Montaigne »
+	Formula   string `json:"formula"` // « 12,00 € × 15/30 jours »
+	Amount    Cents  `json:"amount"`
 }
+
+// The components a line charges for, in the order of a statement's lines for an
+// establishment, then the platform's share.
+const (
+	ComponentSchool   = "abonnement"
+	ComponentPupils   = "eleves_actifs"
+	ComponentStorage  = "stockage"
+	ComponentPlatform = "plateforme"
+)
 
 // Statement is one payer's share of a month: every line, their total before VAT, the VAT and
 // the total to pay. Lines add up to Net to the cent.

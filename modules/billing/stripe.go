@@ -1,11 +1,13 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -174,18 +176,8 @@ func (c *Closer) invoiceOne(ctx context.Context, month time.Time, r invoiceRow) 
 	}
 	invoiceID := *r.InvoiceID
 
-	// 3. The items, in the statement's order, then the VAT.
-	var items []item
-	for i, l := range lines {
-		if l.Amount == 0 {
-			continue
-		}
-		desc := l.Label
-		if l.Formula != "" {
-			desc += " (" + l.Formula + ")"
-		}
-		items = append(items, item{step: fmt.Sprintf("item-%d", i), amount: l.Amount, desc: desc})
-	}
+	// 3. The items, one per cost component, then the VAT.
+	items := invoiceItems(lines)
 	if st.VAT != 0 {
 		items = append(items, item{step: "item-tva", amount: Cents(st.VAT), desc: "TVA sur " + FormatCents(Cents(st.Net))})
 	}
@@ -280,4 +272,55 @@ func nullable(s string) any {
 		return nil
 	}
 	return s
+}
+
+// invoiceItems are the invoice's items for a statement's lines: one per cost component
+// (subscriptions, active pupils, storage, the platform's share), in that order, each the sum
+// of the component's lines and saying over how many establishments; zero components are
+// left out. A département's statement has three lines per collège, and Stripe takes at most
+// 250 items per invoice: the detail is the statement (page, PDF, CSV), which the invoice's
+// description names.
+func invoiceItems(lines []Line) []item {
+	order := []string{ComponentSchool, ComponentPupils, ComponentStorage, ComponentPlatform}
+	sums := map[string]Cents{}
+	schools := map[string]map[string]bool{}
+	for _, l := range lines {
+		if _, known := componentItemLabels[l.Component]; !known && !slices.Contains(order, l.Component) {
+			order = append(order, l.Component) // a line of no known component still gets billed
+		}
+		sums[l.Component] += l.Amount
+		if l.UAI != "" {
+			if schools[l.Component] == nil {
+				schools[l.Component] = map[string]bool{}
+			}
+			schools[l.Component][l.UAI] = true
+		}
+	}
+	var items []item
+	for _, c := range order {
+		if sums[c] == 0 {
+			continue
+		}
+		desc := cmp.Or(componentItemLabels[c], "Autres coûts")
+		if n := len(schools[c]); n > 0 {
+			desc += fmt.Sprintf(" — %s %s", formatCount(int64(n)), plural(n, "établissement", "établissements"))
+		}
+		items = append(items, item{step: "item-" + c, amount: sums[c], desc: desc + " (détail : relevé de répartition)"})
+	}
+	return items
+}
+
+// componentItemLabels name an invoice's items.
+var componentItemLabels = map[string]string{
+	ComponentSchool:   "Abonnements des établissements",
+	ComponentPupils:   "Élèves actifs",
+	ComponentStorage:  "Stockage des fichiers",
+	ComponentPlatform: "Part des coûts fixes de la plateforme",
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
