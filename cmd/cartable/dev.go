@@ -106,8 +106,8 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 		cfg.SMTP.Host, cfg.SMTP.Port, cfg.SMTP.TLS, cfg.MailpitURL = mp.SMTPHost(), mp.SMTPPort(), "none", mp.APIURL()
 	}
 	if cfg.Stripe.URL == "" && cfg.Stripe.Key == "" {
-		// Stripe's official stand-in, so that the close and the invoices work offline; its
-		// invoices are not kept (stripe-mock is stateless) and its hosted links lead nowhere.
+		// Stripe's official stand-in (it takes any key shaped sk_test_…), so that the close and
+		// the invoices work offline; it keeps no invoice (stateless) and gives no hosted link.
 		sm, err := localstack.StartStripeMock(ctx, localstack.StripeMockOptions{Dir: filepath.Join(cfg.DataDir, "stripe-mock"), Logger: log})
 		if err != nil {
 			return err
@@ -117,7 +117,7 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 				log.Error("stop stripe-mock", "err", err)
 			}
 		}()
-		cfg.Stripe = billing.StripeConfig{Key: "sk_test_cartable_dev", URL: sm.URL(), WebhookSecret: "whsec_cartable_dev"}
+		cfg.Stripe = billing.StripeConfig{Key: "sk_test_123", URL: sm.URL(), WebhookSecret: "whsec_cartable_dev"}
 	}
 	reg, closeDB, err := openRegistry(ctx, cfg, log)
 	if err != nil {
@@ -141,6 +141,12 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	logins, err := seedPeople(ctx, cfg, reg, k, log, mods)
 	if err != nil {
 		return fmt.Errorf("seed demo people: %w", err)
+	}
+	// Billing's demo: tariff, metering, closed months; their invoices are sent to stripe-mock
+	// by the resumption job when the queue starts.
+	bills := billing.NewStore(reg.Platform(), nil)
+	if err := billing.SeedDemo(ctx, billing.NewCloser(bills, bills.MonthUsage, nil), "dev:seed"); err != nil {
+		return fmt.Errorf("seed demo billing: %w", err)
 	}
 	fmt.Fprintf(out, `
 Cartable tourne avec les données de démonstration.
