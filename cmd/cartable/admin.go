@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -299,6 +300,27 @@ func runDepartement(ctx context.Context, cfg config, log *slog.Logger, args []st
 			return err
 		}
 		fmt.Fprintf(out, "%s (%s) adhère à Cartable à partir du %s\n", o.Name, o.Code, o.OptInDate.Format("02/01/2006"))
+		return nil
+	case "opt-out":
+		fs := flag.NewFlagSet("departement opt-out", flag.ContinueOnError)
+		date := fs.String("date", "", "date d'effet AAAA-MM-JJ")
+		if len(args) < 2 {
+			return errors.New("departement opt-out: give the département's code, e.g. 33")
+		}
+		if err := fs.Parse(args[2:]); err != nil {
+			return err
+		}
+		if *date == "" {
+			return errors.New("departement opt-out: give the effective date, --date AAAA-MM-JJ")
+		}
+		day, err := tenant.ParseDate(*date)
+		if err != nil {
+			return err
+		}
+		if err := billing.NewStore(reg.Platform(), nil).OptOut(ctx, args[1], day, cliActor()); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "le département %s quitte Cartable le %s : ses collèges sont facturés jusqu'à la veille, puis suspendus\n", args[1], day.Format("02/01/2006"))
 		return nil
 	}
 	return fmt.Errorf("departement: unknown subcommand %q", args[0])

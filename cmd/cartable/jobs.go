@@ -119,9 +119,6 @@ func closerOf(cfg config, store *billing.Store, log *slog.Logger) (*billing.Clos
 	} else {
 		log.Warn("CARTABLE_STRIPE_KEY is not set: months close, but the départements' invoices wait for a Stripe key")
 	}
-	if cfg.Stripe.WebhookSecret == "" {
-		log.Warn("CARTABLE_STRIPE_WEBHOOK_SECRET is not set: Stripe's webhook answers 503 and the invoices' states are not followed")
-	}
 	return billing.NewCloser(store, store.MonthUsage, api), nil
 }
 

@@ -38,6 +38,9 @@ Usage:
   cartable tenant purge [--dry-run]
   cartable departement list
   cartable departement opt-in CODE --date AAAA-MM-JJ
+  cartable departement opt-out CODE --date AAAA-MM-JJ
+  cartable billing meter [--day AAAA-MM-JJ]
+  cartable billing close AAAA-MM [--dry-run]
   cartable import aaf --tenant UAI [--dry-run] FICHIER_OU_DOSSIER…
   cartable import csv --tenant UAI [--dry-run] FICHIER…
   cartable admin create --login LOGIN --role admin_regional|admin_departemental [--departement 33]
@@ -90,6 +93,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return runTenant(ctx, cfg, log, args[1:], out)
 	case "departement":
 		return runDepartement(ctx, cfg, log, args[1:], out)
+	case "billing":
+		return runBilling(ctx, cfg, log, args[1:], out)
 	case "import":
 		return runImport(ctx, cfg, log, args[1:], out)
 	case "admin":

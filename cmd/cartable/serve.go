@@ -145,6 +145,9 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if cfg.Stripe.WebhookSecret == "" {
+		log.Warn("CARTABLE_STRIPE_WEBHOOK_SECRET is not set: Stripe's webhook answers 503 and the invoices' states are not followed")
+	}
 	invoicing := &laterQueue{}
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
