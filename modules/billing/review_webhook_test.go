@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/stripe/stripe-go/v76/webhook"
+
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // TestWebhookOldEventRestamped: a captured event signed long ago, whose Stripe-Signature
@@ -35,5 +37,34 @@ func TestWebhookOldEventRestamped(t *testing.T) {
 	db.Raw(`SELECT count(*) FROM platform.billing_stripe_events`).Scan(&n)
 	if n != 0 {
 		t.Errorf("%d old events recorded", n)
+	}
+}
+
+// TestTariffCeiling: the tariff form reads up to 1 099 511 627 775,99 € per unit; such a
+// price times a région's pupils overflows the cents (int64): the allocation must refuse it
+// with a French message, not wrap into negative invoices or panic; SetTariff refuses a
+// price over 10 000 000,00 € on its field.
+func TestTariffCeiling(t *testing.T) {
+	huge := allocTariff()
+	huge.PupilMonth = 109951162777599
+	usage := []Usage{lycee("0330001A", "Lycée A", 100000), college("0330002B", "Collège B", "33", 30, 100000)}
+	func() {
+		defer func() {
+			if r := recover(); r != nil {
+				t.Errorf("Allocate panicked on a huge tariff: %v", r)
+			}
+		}()
+		sts, err := Allocate(november2026, huge, usage)
+		if err == nil {
+			t.Errorf("Allocate accepted a huge tariff: %+v", sts)
+		}
+	}()
+	db := billingDB(t)
+	store := newTestStore(t, db, afterNovember)
+	huge.EffectiveFrom = time.Date(2027, 1, 1, 0, 0, 0, 0, time.UTC)
+	_, err := store.SetTariff(context.Background(), "user:region", huge)
+	var inv *fault.Invalid
+	if !errors.As(err, &inv) || inv.Field != "PupilMonth" || !strings.Contains(inv.Message, FormatCents(MaxPrice)) {
+		t.Errorf("SetTariff of a huge price: %v", err)
 	}
 }
