@@ -285,7 +285,14 @@ func (h *Handler) optIn(c echo.Context) error {
 	if sc := scopeOf(c); !sc.All && strings.TrimLeft(c.Param("code"), "0") != sc.Organisation {
 		return fault.New(fault.ErrForbidden, "un administrateur départemental ne décide que de l'adhésion de son département (%s)", sc.Organisation)
 	}
-	o, err := h.reg.OptIn(c.Request().Context(), c.Param("code"), day, actor(c))
+	o, err := h.reg.Organisation(c.Request().Context(), c.Param("code"))
+	if err != nil {
+		return err
+	}
+	if err := scopeOf(c).OptInRefusal(o, day, h.reg.opts.Now()); err != nil {
+		return err
+	}
+	o, err = h.reg.OptIn(c.Request().Context(), o.Code, day, actor(c))
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // Kind is the type of an establishment.
@@ -115,6 +117,30 @@ func (o *Organisation) OptedIn(day time.Time) bool {
 		return true
 	}
 	return o.OptInDate != nil && !o.OptInDate.After(day) && !o.OptedOut(day)
+}
+
+// OptInRefusal says why the viewer of scope s may not record day as département o's opt-in,
+// nil when they may. The région may always (a département re-joining after its opt-out
+// goes through it). A département's administrator may record or bring forward their own
+// opt-in, but the opt-in date is the day the billing bills its collèges from and the
+// opt-out is the région's decision: they may neither postpone an opt-in that has begun
+// (its collèges would stop being billed, their share of the platform falling on the
+// others) nor clear the opt-out the région recorded.
+func (s Scope) OptInRefusal(o *Organisation, day, now time.Time) error {
+	if s.All {
+		return nil
+	}
+	if o.OptOutDate != nil {
+		return fault.NewField(fault.ErrForbidden, "effective_date",
+			"la fin d'adhésion du département %s au %s a été enregistrée par la région : seule la région peut la lever par une nouvelle adhésion",
+			o.Code, o.OptOutDate.Format("02/01/2006"))
+	}
+	if o.OptInDate != nil && !o.OptInDate.After(now) && day.After(*o.OptInDate) {
+		return fault.NewField(fault.ErrForbidden, "effective_date",
+			"le département %s adhère depuis le %s et ses collèges sont facturés depuis cette date : seule la région peut reporter l'adhésion (au %s)",
+			o.Code, o.OptInDate.Format("02/01/2006"), day.Format("02/01/2006"))
+	}
+	return nil
 }
 
 // OptedOut tells whether the département has left Cartable on day (its opt-out date came).

@@ -80,7 +80,12 @@ func Allocate(month time.Time, t Tariff, usage []Usage) ([]Statement, error) {
 		for i, u := range billed {
 			exact[i] = componentExact(c, t, u)
 		}
-		amounts[c] = apportion(roundHalfUp(sum(exact)), exact)
+		total := sum(exact)
+		if total.Cmp(maxTotal) > 0 {
+			return nil, fault.Invalidf("usage", "Le total « %s » de %s dépasse %s : l'usage ou le tarif ne peut pas être juste ; rien n'a été calculé, vérifiez le tarif (Facturation › Tarifs).",
+				componentLabel(c), formatMonth(month), FormatCents(Cents(1e16)))
+		}
+		amounts[c] = apportion(roundHalfUp(total), exact)
 	}
 
 	// The payers, and their weights for the platform's share.
@@ -159,6 +164,14 @@ func daysIn(month time.Time) int {
 
 // checkTariff refuses a tariff that cannot be applied and returns its key (the active
 // pupils when none is set).
+// MaxPrice is the largest price of a tariff (10 000 000,00 €): far above any real one, and
+// low enough that a région's usage times it stays within the cents' int64.
+const MaxPrice Cents = 1_000_000_000
+
+// maxTotal bounds a component's total for a month (10^16 cents): beyond it, the amounts
+// would no longer fit in int64 once summed and taxed.
+var maxTotal = big.NewRat(1e16, 1)
+
 func checkTariff(t Tariff) (Key, error) {
 	for _, p := range []struct {
 		field, label string
@@ -171,6 +184,9 @@ func checkTariff(t Tariff) (Key, error) {
 	} {
 		if p.c < 0 {
 			return "", fault.Invalidf(p.field, "%s ne peut pas être négatif (%s).", p.label, FormatCents(p.c))
+		}
+		if p.c > MaxPrice {
+			return "", fault.Invalidf(p.field, "%s (%s) dépasse le plafond de %s : vérifiez le montant saisi.", p.label, FormatCents(p.c), FormatCents(MaxPrice))
 		}
 	}
 	if t.VATBasis < 0 || t.VATBasis > 10000 {

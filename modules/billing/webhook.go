@@ -165,19 +165,26 @@ func (w *Webhook) Apply(ctx context.Context, payload []byte, signature string) (
 	return out, nil
 }
 
-// signatureTime reads t=<unix seconds> of a Stripe-Signature header.
+// signatureTime reads t=<unix seconds> of a Stripe-Signature header, as stripe-go reads it
+// (the HMAC is checked against that same time): a header with more than one t=, or a t= that
+// stripe-go would not see (« t=» padded), is unreadable, else an old event re-stamped with a
+// fresh t= in front of its own would pass the age check.
 func signatureTime(header string) (time.Time, bool) {
+	var at time.Time
+	seen := 0
 	for _, part := range strings.Split(header, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if ok && k == "t" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return time.Time{}, false
-			}
-			return time.Unix(n, 0), true
+		k, v, ok := strings.Cut(part, "=")
+		if !ok || strings.TrimSpace(k) != "t" {
+			continue
 		}
+		seen++
+		n, err := strconv.ParseInt(v, 10, 64)
+		if k != "t" || err != nil {
+			return time.Time{}, false
+		}
+		at = time.Unix(n, 0)
 	}
-	return time.Time{}, false
+	return at, seen == 1
 }
 
 func contains(list []string, s string) bool {

@@ -116,6 +116,9 @@ func (h *Handler) optIn(c echo.Context) error {
 	typed := trimmed(c, "effective_date")
 	day, err := tenant.ParseDate(typed)
 	if err == nil {
+		err = tenant.ScopeOf(c).OptInRefusal(o, day, h.cfg.Now())
+	}
+	if err == nil {
 		_, err = h.cfg.Registry.OptIn(c.Request().Context(), o.Code, day, tenant.ActorOf(c))
 	}
 	if err != nil {
