@@ -91,7 +91,7 @@ func modules(a app) []module.Module {
 // opt-out.
 func (a app) billingPages() *console.Billing {
 	s := a.billing.Store()
-	return &console.Billing{Store: s, Usage: s.MonthUsage, Preview: a.billing.Preview, Close: a.billing.Close, OptOut: s.OptOut}
+	return &console.Billing{Store: s, Usage: billing.NewUsageCache(s, 5*time.Minute), Preview: a.billing.Preview, Close: a.billing.Close, OptOut: s.OptOut}
 }
 
 // billingModule is the Stripe webhook, on the administration host.

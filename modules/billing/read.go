@@ -314,7 +314,10 @@ func (s *Store) Year(ctx context.Context, scope string, year int, usage OpenUsag
 		}
 		now := MonthOf(s.now())
 		for m := from; m.Before(to) && !m.After(now); m = m.AddDate(0, 1, 0) {
-			if isClosed[m] {
+			// The open months' figures are live: the current month and the last one (closed
+			// in the first days of the next); an older month left open is the close's to
+			// settle, not the overview's to recompute at every page.
+			if isClosed[m] || m.Before(now.AddDate(0, -1, 0)) {
 				continue
 			}
 			docs, _, err := s.Provisional(ctx, scope, m, usage)

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/pgarray"
@@ -186,4 +188,30 @@ func minDate(a, b time.Time) time.Time {
 		return a
 	}
 	return b
+}
+
+// NewUsageCache is MonthUsage kept for ttl per month: the console's live figures of the open
+// months (its overview reads up to three at each page) cost one reading of the metering per
+// month and ttl, not one per page; they are marked « provisoire ». The close reads the
+// metering itself, in its transaction, never through this cache.
+func NewUsageCache(s *Store, ttl time.Duration) UsageFunc {
+	cache := expirable.NewLRU[time.Time, []Usage](24, nil, ttl)
+	var group singleflight.Group
+	return func(ctx context.Context, month time.Time) ([]Usage, error) {
+		m := MonthOf(month)
+		if us, ok := cache.Get(m); ok {
+			return us, nil
+		}
+		v, err, _ := group.Do(m.Format("2006-01"), func() (any, error) {
+			us, err := s.MonthUsage(ctx, m)
+			if err == nil {
+				cache.Add(m, us)
+			}
+			return us, err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return v.([]Usage), nil
+	}
 }

@@ -217,3 +217,22 @@ func TestCloseFromMetering(t *testing.T) {
 		t.Errorf("Gironde's frozen statement changed: %d then %d", frozen[1].Net, n)
 	}
 }
+
+// TestUsageCache: the console's live figures are read once per month and kept; the close
+// reads the metering itself.
+func TestUsageCache(t *testing.T) {
+	e := newMeterEnv(t, parisAt(time.November, 10), tenant.Options{})
+	lycee := e.establishment(33, 41, "Lycée Grand Air", "lycee")
+	cached := NewUsageCache(e.store, time.Hour)
+	first, err := cached(e.ctx, november2026)
+	if err != nil || len(first) != 1 || first[0].ActivePupils != 0 {
+		t.Fatalf("first read %+v, %v", first, err)
+	}
+	e.signIn(lycee, e.member(lycee, "eleve"), parisAt(time.November, 10), "eleve")
+	if again, _ := cached(e.ctx, november2026); again[0].ActivePupils != 0 {
+		t.Errorf("the cache read the metering again: %+v", again)
+	}
+	if live, _ := e.store.MonthUsage(e.ctx, november2026); live[0].ActivePupils != 1 {
+		t.Errorf("MonthUsage %+v, want the new pupil", live)
+	}
+}
