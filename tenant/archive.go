@@ -373,7 +373,7 @@ func (r *Registry) Import(ctx context.Context, src io.Reader, actor string) (*Te
 		if blobs, err = r.importBlobs(ctx, t, m, tmp); err != nil {
 			return err
 		}
-		return audit(tx, actor, "tenant.import", string(t.UAI), map[string]any{"exported_at": m.ExportedAt, "schema_version": m.SchemaVersion})
+		return Audit(tx, actor, "tenant.import", string(t.UAI), map[string]any{"exported_at": m.ExportedAt, "schema_version": m.SchemaVersion})
 	})
 	if err != nil {
 		if filesRoot != "" && len(m.Files) > 0 {

@@ -183,7 +183,7 @@ func (r *Registry) Provision(ctx context.Context, req NewTenant, actor string) (
 		if err := r.create(ctx, tx, t, r.opts.TenantMigrations); err != nil {
 			return err
 		}
-		return audit(tx, actor, "tenant.provision", string(t.UAI), map[string]any{"name": t.Name, "kind": t.Kind, "slug": t.Slug})
+		return Audit(tx, actor, "tenant.provision", string(t.UAI), map[string]any{"name": t.Name, "kind": t.Kind, "slug": t.Slug})
 	})
 	if isUniqueViolation(err) {
 		// A concurrent request won the race: answer as if it had come first.
@@ -427,7 +427,7 @@ func (r *Registry) setStatus(ctx context.Context, uai, actor string, s Status) (
 		if err := tx.Model(t).Updates(map[string]any{"status": s, "suspended_at": suspendedAt, "updated_at": now}).Error; err != nil {
 			return err
 		}
-		return audit(tx, actor, "tenant."+map[Status]string{StatusActive: "resume", StatusSuspended: "suspend"}[s], string(t.UAI), nil)
+		return Audit(tx, actor, "tenant."+map[Status]string{StatusActive: "resume", StatusSuspended: "suspend"}[s], string(t.UAI), nil)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenant: set %s %s: %w", t.UAI, s, err)
@@ -463,7 +463,7 @@ func (r *Registry) Delete(ctx context.Context, uai, actor string) (*Tenant, erro
 		}).Error; err != nil {
 			return err
 		}
-		return audit(tx, actor, "tenant.delete", string(t.UAI), map[string]any{"schema": newSchema, "purge_after": purge})
+		return Audit(tx, actor, "tenant.delete", string(t.UAI), map[string]any{"schema": newSchema, "purge_after": purge})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenant: delete %s: %w", t.UAI, err)
@@ -518,7 +518,7 @@ func (r *Registry) Purge(ctx context.Context, now time.Time, actor string) ([]Te
 			if err := tx.Model(&t).Update("purged_at", now.UTC()).Error; err != nil {
 				return err
 			}
-			return audit(tx, actor, "tenant.purge", string(t.UAI), map[string]any{"schema": t.SchemaName})
+			return Audit(tx, actor, "tenant.purge", string(t.UAI), map[string]any{"schema": t.SchemaName})
 		})
 		if err != nil {
 			return done, fmt.Errorf("tenant: purge %s: %w", t.UAI, err)
@@ -587,7 +587,7 @@ func (r *Registry) OptIn(ctx context.Context, code string, effective time.Time, 
 		if o.OptOutDate != nil {
 			details["cleared_opt_out_date"] = o.OptOutDate.Format("2006-01-02")
 		}
-		return audit(tx, actor, "departement.opt_in", o.Code, details)
+		return Audit(tx, actor, "departement.opt_in", o.Code, details)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("tenant: opt-in %s: %w", o.Code, err)
@@ -604,7 +604,10 @@ func deletedSuffix(now time.Time) string {
 	return "_d" + now.Format(deletedSuffixLayout) + hex.EncodeToString(b)
 }
 
-func audit(tx *gorm.DB, actor, action, subject string, details map[string]any) error {
+// Audit writes one line of platform.audit_log in tx, so that an action and its trace are
+// committed together or not at all: the registry's own actions, and the other platform
+// modules' (billing, the console).
+func Audit(tx *gorm.DB, actor, action, subject string, details map[string]any) error {
 	if details == nil {
 		details = map[string]any{}
 	}

@@ -8,13 +8,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ledongthuc/pdf"
-
 	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/billing/billingtest"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
 	"github.com/cartable-ent/cartable/web/fault"
+	"github.com/cartable-ent/cartable/web/pdfdoc/pdftest"
 )
 
 var (
@@ -150,7 +149,7 @@ func TestStatementPDF(t *testing.T) {
 	}
 	// Spaces compared as plain spaces: the wrapping of a cell turns no-break ones into spaces.
 	nb := strings.NewReplacer("\u202f", " ", "\u00a0", " ").Replace
-	text := nb(pdfText(t, b.Bytes()))
+	text := nb(pdftest.Text(t, b.Bytes()))
 	want := []string{"Relevé de répartition — octobre 2026 — Gironde", "Total HT", "TVA (20 %)", "Total TTC",
 		nb(billing.FormatCents(d.Net)), nb(billing.FormatCents(d.VAT)), nb(billing.FormatCents(d.Gross)), "Usage des établissements", "Collège Jules-Verne", "16/31"}
 	for _, l := range d.Lines {
@@ -192,23 +191,4 @@ func TestStatementCSV(t *testing.T) {
 			t.Errorf("the usage CSV lacks %q:\n%s", w, got)
 		}
 	}
-}
-
-// pdfText extracts the text of every page of a PDF.
-func pdfText(t *testing.T, b []byte) string {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("not a readable PDF: %v", err)
-	}
-	var out strings.Builder
-	for i := 1; i <= r.NumPage(); i++ {
-		text, err := r.Page(i).GetPlainText(nil)
-		if err != nil {
-			t.Fatalf("page %d: %v", i, err)
-		}
-		out.WriteString(text)
-		out.WriteString("\n")
-	}
-	return out.String()
 }

@@ -1,7 +1,6 @@
 package cahier_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/url"
@@ -10,12 +9,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/ledongthuc/pdf"
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/web/pdfdoc/pdftest"
 )
 
 type apiArchives struct {
@@ -28,25 +27,6 @@ type apiArchives struct {
 		Sessions   int       `json:"sessions"`
 		Href       string    `json:"href"`
 	} `json:"archives"`
-}
-
-// pdfText extracts the text of every page of a PDF.
-func pdfText(t *testing.T, b []byte) string {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("not a readable PDF: %v", err)
-	}
-	var out strings.Builder
-	for i := 1; i <= r.NumPage(); i++ {
-		text, err := r.Page(i).GetPlainText(nil)
-		if err != nil {
-			t.Fatalf("page %d: %v", i, err)
-		}
-		out.WriteString(text)
-		out.WriteString("\n")
-	}
-	return out.String()
 }
 
 // TestArchive: the direction archives the year after confirming; the class's PDF lists its
@@ -105,7 +85,7 @@ func TestArchive(t *testing.T) {
 	if ct := rec.Header().Get("Content-Type"); ct != "application/pdf" {
 		t.Errorf("archive served as %q", ct)
 	}
-	text := pdfText(t, rec.Body.Bytes())
+	text := pdftest.Text(t, rec.Body.Bytes())
 	for _, want := range []string{"Cahier de textes — 2nde 1 — " + s.Year(), "Mathématiques", "lundi 28/09/2026", "08:00–09:00",
 		"Les fonctions affines", "Définition et représentation graphique d'une fonction affine.", "https://exemple.fr/affines",
 		"Pièce jointe : fiche-affines.pdf", "Exercices pour le jeudi 08/10/2026", "45 min", "Exercices 12 et 13 page 45",

@@ -6,7 +6,6 @@ package console
 // administrator sees its own figures only, nothing exists on an establishment's host.
 
 import (
-	"bytes"
 	"context"
 	"io/fs"
 	"net/http"
@@ -16,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/ledongthuc/pdf"
-
 	"github.com/cartable-ent/cartable/modules/billing"
 	"github.com/cartable-ent/cartable/modules/billing/billingtest"
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
@@ -25,6 +22,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/tenant/tenanttest"
+	"github.com/cartable-ent/cartable/web/pdfdoc/pdftest"
 )
 
 var (
@@ -200,7 +198,7 @@ func TestBillingConsole(t *testing.T) {
 		if ct := rec.Header().Get("Content-Type"); ct != "application/pdf" {
 			t.Errorf("Content-Type %q", ct)
 		}
-		text := strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(pdfText(t, rec.Body.Bytes()))
+		text := strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(pdftest.Text(t, rec.Body.Bytes()))
 		for _, w := range []string{"Relevé de répartition — octobre 2026 — Gironde", "Total TTC", strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(billing.FormatCents(oct[2].Gross)), "Collège Jules-Verne"} {
 			if !strings.Contains(text, w) {
 				t.Errorf("the PDF lacks %q:\n%s", w, text)
@@ -316,22 +314,4 @@ func TestParseEuros(t *testing.T) {
 	if _, msg := parsePercent("120"); msg == "" {
 		t.Error("a VAT of 120 % accepted")
 	}
-}
-
-// pdfText extracts the text of every page of a PDF.
-func pdfText(t *testing.T, b []byte) string {
-	t.Helper()
-	r, err := pdf.NewReader(bytes.NewReader(b), int64(len(b)))
-	if err != nil {
-		t.Fatalf("not a readable PDF: %v", err)
-	}
-	var out strings.Builder
-	for i := 1; i <= r.NumPage(); i++ {
-		text, err := r.Page(i).GetPlainText(nil)
-		if err != nil {
-			t.Fatalf("page %d: %v", i, err)
-		}
-		out.WriteString(text + "\n")
-	}
-	return out.String()
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -65,16 +64,7 @@ func (s *Store) Journal(ctx context.Context, f JournalFilter) ([]Entry, error) {
 // Record adds an entry for an action the registry does not record itself (an export, an
 // AAF import).
 func (s *Store) Record(ctx context.Context, actor, action, subject string, details map[string]any) error {
-	if details == nil {
-		details = map[string]any{}
-	}
-	b, err := json.Marshal(details)
-	if err != nil {
-		return err
-	}
-	err = s.db.WithContext(ctx).Exec(`INSERT INTO platform.audit_log (actor, action, subject, details) VALUES (?, ?, ?, ?)`,
-		actor, action, subject, string(b)).Error
-	if err != nil {
+	if err := tenant.Audit(s.db.WithContext(ctx), actor, action, subject, details); err != nil {
 		return fmt.Errorf("console: record %s of %s: %w", action, subject, err)
 	}
 	return nil

@@ -2,9 +2,7 @@ package localstack
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -107,27 +105,10 @@ func StartMailpit(ctx context.Context, opts MailpitOptions) (*Mailpit, error) {
 }
 
 func (m *Mailpit) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(30 * time.Second) // clock-ok: a start-up timeout
-	for {
+	return waitHTTP(ctx, "mailpit", func(ctx context.Context) *http.Request {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.APIURL()+"/api/v1/info", nil)
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-m.exited:
-			return fmt.Errorf("localstack: mailpit exited during startup: %v (see %s)", m.waitErr, m.logFile.Name())
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) { // clock-ok
-			return errors.New("localstack: mailpit did not answer within 30 s (see " + m.logFile.Name() + ")")
-		}
-	}
+		return req
+	}, 100*time.Millisecond, m.exited, func() error { return m.waitErr }, m.logFile.Name())
 }
 
 // SMTPHost and SMTPPort are where to send mail.

@@ -1,8 +1,11 @@
 package localstack
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"syscall"
@@ -40,4 +43,31 @@ func stopChild(name string, cmd *exec.Cmd, exited <-chan struct{}, waitErr func(
 	}
 	<-exited
 	return fmt.Errorf("localstack: %s did not shut down within %s and was killed", name, timeout)
+}
+
+// waitHTTP waits until newRequest's request answers 200 (the child process name is ready),
+// polling every interval for 30 s at most; it gives up as soon as the child exits (its
+// error and log then said) or ctx ends.
+func waitHTTP(ctx context.Context, name string, newRequest func(context.Context) *http.Request, interval time.Duration,
+	exited <-chan struct{}, waitErr func() error, logPath string) error {
+	deadline := time.Now().Add(30 * time.Second) // clock-ok: a start-up timeout
+	for {
+		if res, err := http.DefaultClient.Do(newRequest(ctx)); err == nil {
+			_, _ = io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				return nil
+			}
+		}
+		select {
+		case <-exited:
+			return fmt.Errorf("localstack: %s exited during startup: %v (see %s)", name, waitErr(), logPath)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(interval):
+		}
+		if time.Now().After(deadline) { // clock-ok
+			return fmt.Errorf("localstack: %s did not answer within 30 s (see %s)", name, logPath)
+		}
+	}
 }

@@ -2,9 +2,7 @@ package localstack
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -115,28 +113,11 @@ func StartStripeMock(ctx context.Context, opts StripeMockOptions) (*StripeMock, 
 
 // waitReady waits for an authenticated read to answer 200.
 func (m *StripeMock) waitReady(ctx context.Context) error {
-	deadline := time.Now().Add(30 * time.Second) // clock-ok: a start-up timeout
-	for {
+	return waitHTTP(ctx, "stripe-mock", func(ctx context.Context) *http.Request {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.URL()+"/v1/balance", nil)
 		req.SetBasicAuth("sk_test_cartable", "")
-		if res, err := http.DefaultClient.Do(req); err == nil {
-			_, _ = io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return nil
-			}
-		}
-		select {
-		case <-m.exited:
-			return fmt.Errorf("localstack: stripe-mock exited during startup: %v (see %s)", m.waitErr, m.logFile.Name())
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) { // clock-ok
-			return errors.New("localstack: stripe-mock did not answer within 30 s (see " + m.logFile.Name() + ")")
-		}
-	}
+		return req
+	}, 50*time.Millisecond, m.exited, func() error { return m.waitErr }, m.logFile.Name())
 }
 
 // URL is stripe-mock's API base (no trailing slash), for billing.StripeConfig.URL.
