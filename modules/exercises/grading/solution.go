@@ -106,12 +106,22 @@ func accepted(kind question.Type, answers []question.Answer) []question.Answer {
 func literalAnswer(kind question.Type, a question.Answer) string {
 	switch kind {
 	case question.Numerical:
-		if iv, ok := answerInterval(a); ok && !iv.any {
+		iv, ok := answerInterval(a)
+		switch {
+		case !ok || iv.any:
+			return "0"
+		case holdsText(iv, string(a.Value)):
 			return string(a.Value)
 		}
-		return "0"
+		return iv.lo.FloatString(30) // a Value ParseNumber does not read (« 0x10 »)
 	case question.ShortAnswer:
 		return compilePattern(a.Text.Text, true).literal()
 	}
 	return a.Text.Text
+}
+
+// holdsText tells whether s, read as a pupil's number, is in iv.
+func holdsText(iv interval, s string) bool {
+	x, err := ParseNumber(s)
+	return err == nil && iv.holds(x)
 }

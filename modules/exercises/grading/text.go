@@ -96,8 +96,15 @@ func compilePattern(answer string, caseSensitive bool) pattern {
 }
 
 // literal is a text that the pattern matches: its runs end to end (a wildcard matches the
-// empty text).
-func (p pattern) literal() string { return strings.Join(p.runs, "") }
+// empty text), or with « … » for each wildcard when joining would collapse spaces
+// (« a * b » gives « a … b »). Only for a case-sensitive pattern (runs not folded).
+func (p pattern) literal() string {
+	s := strings.Join(p.runs, "")
+	if n := normalize(s); p.match(n) {
+		return n
+	}
+	return strings.Join(p.runs, "…")
+}
 
 // match tells whether the whole of s (normalised, and folded like the pattern) matches.
 func (p pattern) match(s string) bool {
