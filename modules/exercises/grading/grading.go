@@ -130,7 +130,7 @@ func Grade(q question.Question, r question.Response) Result {
 	case question.Description:
 		res = Result{Score: new(big.Rat), Graded: true}
 	default: // essay, and any type this package does not know: the teacher grades it
-		res = Result{Answered: r.Text != ""}
+		res = Result{Answered: normalize(r.Text) != ""}
 	}
 	if res.Graded && q.Type != question.Description {
 		res.Score = clamp01(res.Score)
