@@ -135,6 +135,9 @@ type Blank struct {
 	Kind    Type     `json:"kind"`             // ShortAnswer, Numerical or SingleChoice
 	Points  int      `json:"points,omitempty"` // its share of the question (Moodle cloze), default 1
 	Answers []Answer `json:"answers"`
+	// CaseSensitive: a typed short-answer blank compares letters' case (Moodle cloze
+	// SHORTANSWER_C / SAC); by default case is ignored (SHORTANSWER / SA).
+	CaseSensitive bool `json:"case_sensitive,omitempty"`
 }
 
 // Question is one question of a bank.
