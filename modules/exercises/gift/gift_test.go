@@ -84,6 +84,11 @@ func corpusWant() []question.Question {
 		{Type: question.Description, Name: "Texte commençant par un crochet", Category: sci, Text: txt("[note] Ceci reste dans le texte.")},
 		{Type: question.SingleChoice, Name: "Accolades dans un titre : oui", Category: sci, Text: txt("Question"),
 			Answers: []question.Answer{ans("vrai", full), ans("faux", 0)}},
+		{Type: question.TrueFalse, Name: "Faux court", Category: sci, Text: txt("La Lune est une planète.")},
+		{Type: question.ShortAnswer, Name: "Sensible à la casse", Category: sci, Text: txt("Symbole chimique du fer ?"), CaseSensitive: true,
+			Answers: []question.Answer{ans("Fe", full)}},
+		{Type: question.MultipleChoice, Name: "Sans catégorie", Text: txt("Choix multiple dans la phrase : _____ sont premiers."),
+			Answers: []question.Answer{ans("deux", 5_000_000), ans("trois", 5_000_000), ans("quatre", 0)}},
 	}
 }
 
@@ -155,8 +160,8 @@ func TestRoundTripCorpus(t *testing.T) {
 			t.Errorf("question %d (%s):\n got %+v\nwant %+v", i+1, qs[i].Name, back[i], qs[i])
 		}
 	}
-	if n := strings.Count(exported, "$CATEGORY:"); n != 2 {
-		t.Errorf("%d $CATEGORY lines, want 2 (one per change)", n)
+	if n := strings.Count(exported, "$CATEGORY:"); n != 3 {
+		t.Errorf("%d $CATEGORY lines, want 3 (one per change)", n)
 	}
 }
 
@@ -389,4 +394,30 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("round trip: %v\ninput %q\nexport %q\n got %+v\nwant %+v", errs, input, out.String(), back, qs)
 		}
 	})
+}
+
+// TestParseMoodleExport reads a file as Moodle writes it (comment per question, context
+// in the category, %100% and empty feedbacks « # », [html] everywhere).
+func TestParseMoodleExport(t *testing.T) {
+	qs := parseFile(t, "testdata/moodle_export.gift")
+	html := func(s string) question.Text { return fmtd(s, question.HTML) }
+	cat := "Default for 2nde/Algèbre"
+	want := []question.Question{
+		{Type: question.Numerical, Name: "Racine", Category: cat, Text: html("<p>Racine carrée de 16 ?</p>"), Answers: []question.Answer{
+			{Value: "4", Tolerance: "0", Fraction: full},
+			{Value: "-4", Tolerance: "0", Fraction: 5_000_000, Feedback: html("<p>Aussi une racine, mais pas la principale.</p>")},
+			{Value: AnyValue, Feedback: html("<p>Non.</p>")}}},
+		{Type: question.MultipleChoice, Name: "Premiers", Category: cat, Text: html("<p>Nombres premiers ?</p>"), Answers: []question.Answer{
+			{Text: html("2"), Fraction: 5_000_000}, {Text: html("3"), Fraction: 5_000_000}, {Text: html("4"), Fraction: -full}}},
+		{Type: question.ShortAnswer, Name: "Capitale", Category: cat, Text: html("<p>Capitale de l'Italie ?</p>"), Answers: []question.Answer{
+			{Text: txt("Rome"), Fraction: full}, {Text: txt("Roma"), Fraction: 5_000_000, Feedback: html("<p>En italien.</p>")}}},
+		{Type: question.TrueFalse, Name: "VF", Category: cat, Text: html("<p>0 est pair.</p>"), Correct: true,
+			TrueFeedback: html("<p>Oui.</p>"), FalseFeedback: html("<p>Si, 0 = 2 × 0.</p>")},
+		{Type: question.Matching, Name: "Pays", Category: cat, Text: html("<p>Associez.</p>"), GeneralFeedback: html("<p>Trois capitales.</p>"),
+			Pairs: []question.Pair{{Question: html("<p>France</p>"), Answer: "Paris"}, {Question: html("<p>Italie</p>"), Answer: "Rome"}, {Question: html("<p>Espagne</p>"), Answer: "Madrid"}}},
+		{Type: question.Essay, Name: "Rédaction", Category: cat, Text: html("<p>Expliquez.</p>")},
+	}
+	if !reflect.DeepEqual(qs, want) {
+		t.Errorf("got\n%+v\nwant\n%+v", qs, want)
+	}
 }

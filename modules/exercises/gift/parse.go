@@ -509,6 +509,10 @@ func (qp *questionParser) shortAnswer(block piece, def question.Format) ([]quest
 		if text.IsZero() {
 			return nil, qp.fail(a.body.off, "réponse vide après « = » : écrivez la réponse ou supprimez le « = »")
 		}
+		if strings.Contains(text.Text, "->") {
+			// GIFT would read it back as a matching question.
+			return nil, qp.fail(a.body.off, "« -> » sépare une sous-question de sa réponse dans un appariement : écrivez « {=sous-question -> réponse …} » avec au moins trois paires")
+		}
 		answers = append(answers, question.Answer{Text: question.Text{Text: text.Text}, Fraction: f, Feedback: feedback})
 	}
 	if len(answers) == 0 {
