@@ -6,7 +6,23 @@
 //
 // Where Moodle silently reads a typo into a strange question, Parse refuses it with a
 // message instead: an answer weight that is not %n%, an unknown [format], a second answer
-// block, a title never closed. Everything Moodle reads correctly is read the same way.
+// block, a title never closed, a short answer with « -> », a multiple choice whose
+// positive weights do not total 100 %, a matching with fewer than two sub-questions and
+// three answers. Everything Moodle reads correctly is read the same way, with these
+// choices where Moodle's model and Cartable's differ:
+//   - answers in mid-sentence (Moodle's « missing word ») of a single choice, short answer
+//     or numerical block give a Blanks question with one Blank of that Kind, the text
+//     holding {{1}} where the block was; for the other types (true/false, multiple choice,
+//     matching, essay) the question keeps its type and the text shows « _____ », as Moodle;
+//   - a numerical « ~#feedback » is an answer of Value AnyValue (« * ») and weight 0;
+//   - numbers may use a decimal comma (« 3,14 »), never an exponent;
+//   - categories lose Moodle's « $course$/top/ » (CleanCategory);
+//   - the comment CaseMarker before a question makes its short answers case-sensitive
+//     (GIFT has no syntax for it; Moodle ignores the comment).
+//
+// Export refuses, with a French message naming the question (ExportError), what GIFT cannot
+// say: ordering questions, several blanks, a blank that ends the text, and whatever would not
+// read back the same (Check).
 package gift
 
 import (
@@ -496,6 +512,10 @@ func (qp *questionParser) choice(block piece, def question.Format) (question.Typ
 }
 
 func (qp *questionParser) shortAnswer(block piece, def question.Format) ([]question.Answer, *ParseError) {
+	if i := strings.Index(block.s, "->"); i >= 0 {
+		// A short answer (or its feedback) with « -> » would be read back as a matching.
+		return nil, qp.fail(block.off+i, "« -> » sépare une sous-question de sa réponse dans un appariement : écrivez « {=sous-question -> réponse …} » avec au moins trois paires ; dans une réponse courte, évitez « -> »")
+	}
 	var answers []question.Answer
 	for _, a := range split(block, "=") {
 		f, body, err := qp.weight(a.body, question.FullMark)
@@ -508,10 +528,6 @@ func (qp *questionParser) shortAnswer(block piece, def question.Format) ([]quest
 		}
 		if text.IsZero() {
 			return nil, qp.fail(a.body.off, "réponse vide après « = » : écrivez la réponse ou supprimez le « = »")
-		}
-		if strings.Contains(text.Text, "->") {
-			// GIFT would read it back as a matching question.
-			return nil, qp.fail(a.body.off, "« -> » sépare une sous-question de sa réponse dans un appariement : écrivez « {=sous-question -> réponse …} » avec au moins trois paires")
 		}
 		answers = append(answers, question.Answer{Text: question.Text{Text: text.Text}, Fraction: f, Feedback: feedback})
 	}
