@@ -95,6 +95,8 @@ func TestGradeMultipleChoice(t *testing.T) {
 		{Text: txt("5"), Fraction: third + 1}, // Moodle writes 33.33334 for the last third
 		{Text: txt("9"), Fraction: pct(-50)},
 	}}
+	// GIFT's %33.33333% three times: 99.99999 %, which means 100 %.
+	thirds := q.Question{Type: q.MultipleChoice, Answers: []q.Answer{{Fraction: third}, {Fraction: third}, {Fraction: third}, {Fraction: -q.FullMark}}}
 	weights := q.Question{Type: q.MultipleChoice, Answers: []q.Answer{
 		{Text: txt("a"), Fraction: pct(60)},
 		{Text: txt("b"), Fraction: pct(60)},
@@ -111,6 +113,8 @@ func TestGradeMultipleChoice(t *testing.T) {
 		{"two of three", qu, []int{0, 1}, "6666666/10000000", Partial},
 		{"one right, one wrong: floored at 0", qu, []int{0, 2}, "0", Wrong},
 		{"all right and a wrong one", qu, []int{0, 1, 3, 2}, "1/2", Partial},
+		{"thirds of 33.33333 %: all right", thirds, []int{0, 1, 2}, "1", Right},
+		{"thirds of 33.33333 %: two", thirds, []int{0, 2}, "2/3", Partial},
 		{"every answer", qu, []int{0, 1, 2, 3, 4}, "0", Wrong},
 		{"only wrong", qu, []int{2, 4}, "0", Wrong},
 		{"none", qu, nil, "0", Wrong},

@@ -59,6 +59,20 @@ func gradeMultipleChoice(q question.Question, r question.Response) Result {
 		res.Parts = append(res.Parts, Part{Index: i, Mark: m, Feedback: a.Feedback})
 	}
 	res.Score = fractionRat(sum) // clamped to [0, 1] by Grade
+	// Weights written with 5 decimals (3 × 33.33333 %, Moodle's and GIFT's thirds) add up
+	// to a little less or more than 100 %: within one ten-millionth per right answer they
+	// mean 100 %, so the score is taken over their total (all the right answers: 1; two of
+	// three: exactly 2/3).
+	var positive, rights question.Fraction
+	for _, a := range q.Answers {
+		if a.Fraction > 0 {
+			positive += a.Fraction
+			rights++
+		}
+	}
+	if d := positive - question.FullMark; d != 0 && d >= -rights && d <= rights {
+		res.Score = new(big.Rat).Quo(res.Score, fractionRat(positive))
+	}
 	res.Feedback = feedbacks(res.Parts)
 	return res
 }
