@@ -135,6 +135,16 @@ type Blank struct {
 	Kind    Type     `json:"kind"`             // ShortAnswer, Numerical or SingleChoice
 	Points  int      `json:"points,omitempty"` // its share of the question (Moodle cloze), default 1
 	Answers []Answer `json:"answers"`
+	// CaseSensitive: a typed short answer must match its case (Moodle cloze SHORTANSWER_C).
+	CaseSensitive bool `json:"case_sensitive,omitempty"`
+}
+
+// File is a file a question's texts show, an image mostly: a text refers to it as
+// @@PLUGINFILE@@/Name, as Moodle does (Moodle XML <file name="…" encoding="base64">).
+// Name is the file's name, after its folder when it is not the top one (« img/chat.png »).
+type File struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
 }
 
 // Question is one question of a bank.
@@ -156,6 +166,8 @@ type Question struct {
 	TrueFeedback  Text `json:"true_feedback,omitempty"`
 	FalseFeedback Text `json:"false_feedback,omitempty"`
 	Correct       bool `json:"correct,omitempty"` // true/false: the right answer
+	// Files are the files the texts refer to (Moodle XML); GIFT has none.
+	Files []File `json:"files,omitempty"`
 }
 
 // Response is a pupil's answer to one question, in the question's own order (the page
