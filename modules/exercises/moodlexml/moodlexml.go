@@ -22,8 +22,8 @@
 //   - a category is the path under Moodle's « top »: « Maths/Algèbre ».
 //
 // Safety: encoding/xml expands no entity but the five predefined ones and the numeric
-// ones, reads no DTD and fetches nothing; an entity declared in a DOCTYPE stays undefined
-// and the document is refused. A document over MaxDocument bytes and a file over MaxFile
+// ones, reads no DTD and fetches nothing: an entity declared in a DOCTYPE stays undefined,
+// and a document that uses one is refused. A document over MaxDocument bytes and a file over MaxFile
 // bytes are refused.
 package moodlexml
 

@@ -99,6 +99,10 @@ func (p *reader) question(el *node, typ string) (question.Question, error) {
 	if q.GeneralFeedback, err = p.richText(el.child("generalfeedback"), textFormat); err != nil {
 		return q, err
 	}
+	if (typ == "multianswer" || typ == "ddwtos" || typ == "gapselect") && blankMark.MatchString(q.Text.Text) {
+		m := blankMark.FindString(q.Text.Text)
+		return q, faultf(qt, "le texte contient « %s », que Cartable réserve à ses trous : remplacez-le", m)
+	}
 	switch typ {
 	case "":
 		return q, faultf(el, "l'élément <question> n'a pas d'attribut type")
