@@ -140,6 +140,14 @@ type Blank struct {
 	CaseSensitive bool `json:"case_sensitive,omitempty"`
 }
 
+// File is a file a question's texts show, an image mostly: a text refers to it as
+// @@PLUGINFILE@@/Name, as Moodle does (Moodle XML <file name="…" encoding="base64">).
+// Name is the file's name, after its folder when it is not the top one (« img/chat.png »).
+type File struct {
+	Name string `json:"name"`
+	Data []byte `json:"data"`
+}
+
 // Question is one question of a bank.
 type Question struct {
 	Type            Type   `json:"type"`
@@ -159,6 +167,8 @@ type Question struct {
 	TrueFeedback  Text `json:"true_feedback,omitempty"`
 	FalseFeedback Text `json:"false_feedback,omitempty"`
 	Correct       bool `json:"correct,omitempty"` // true/false: the right answer
+	// Files are the files the texts refer to (Moodle XML); GIFT has none.
+	Files []File `json:"files,omitempty"`
 }
 
 // Response is a pupil's answer to one question, in the question's own order (the page
