@@ -174,6 +174,10 @@ func (e *exporter) question(number int, q question.Question) error {
 	case question.Numerical:
 		for _, a := range q.Answers {
 			v := strings.TrimSpace(string(a.Value))
+			if v == "*" { // any other answer
+				e.answer(a.Fraction.Percent(), question.Text{Text: v}, a.Feedback, "")
+				continue
+			}
 			if !isNumber(v) {
 				return fmt.Errorf("la réponse « %s » n'est pas un nombre décimal", a.Value)
 			}

@@ -93,6 +93,7 @@ var typesXML = []question.Question{
 		Answers: []question.Answer{
 			num("3.14", "0.01", full, htm("Exact.")),
 			num("3", "0.5", 5_000_000, question.Text{}),
+			num("*", "", 0, htm("Relisez le cours.")), // any other answer
 		},
 	},
 	{

@@ -246,11 +246,10 @@ func (p *reader) numerical(el *node, q *question.Question, textFormat question.F
 		}
 		value := ans.Text.Text
 		ans.Text = question.Text{}
-		if value == "*" {
-			if ans.Fraction == 0 {
-				continue // Moodle's « any other answer », worth nothing: the model has none
-			}
-			return faultf(a, "la réponse « * » (toute réponse) rapporte des points : elle n'est pas prise en charge")
+		if value == "*" { // Moodle's « any other answer » (GIFT's numerical ~#feedback)
+			ans.Value = question.Decimal(value)
+			q.Answers = append(q.Answers, ans)
+			continue
 		}
 		if !isNumber(value) {
 			return faultf(a, "la réponse « %s » n'est pas un nombre décimal (par exemple 3.14)", value)
