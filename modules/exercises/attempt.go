@@ -27,12 +27,12 @@ type Attempt struct {
 	StartedAt     time.Time
 	Deadline      time.Time // min(start + time limit, closing), kept by the server
 	SubmittedAt   *time.Time
-	AutoSubmitted bool      // submitted by the server at its deadline
-	MaxPoints     Points    // what its questions are worth
-	Score         *big.Rat  `gorm:"-"` // points obtained, exact; nil until submitted
-	Pending       bool      // an essay awaits the teacher's review (counted 0 meanwhile)
-	ScoreNum      *string   `json:"-"`
-	ScoreDen      *string   `json:"-"`
+	AutoSubmitted bool     // submitted by the server at its deadline
+	MaxPoints     Points   // what its questions are worth
+	Score         *big.Rat `gorm:"-"` // points obtained, exact; nil until submitted
+	Pending       bool     // an essay awaits the teacher's review (counted 0 meanwhile)
+	ScoreNum      *string  `json:"-"`
+	ScoreDen      *string  `json:"-"`
 }
 
 // Ratio is the score as a fraction of the maximum in [0, 1]; nil until submitted.

@@ -232,4 +232,3 @@ func ownExercise(st store, owner, id uuid.UUID, lock bool) (Exercise, error) {
 		WHERE i.exercise_id = ? ORDER BY i.position`, id)
 	return e, err
 }
-

@@ -187,10 +187,10 @@ func GradeOf(rule Rule, ratios []*big.Rat) *big.Rat {
 type PupilResult struct {
 	PupilID  uuid.UUID
 	Name     string
-	Attempts []Attempt // submitted, in order
-	Working  bool      // an attempt under way
-	Grade    *big.Rat  // by the assignment's rule, in [0, 1]; nil: no submitted attempt
-	Pending  bool      // an essay of a counted attempt awaits review
+	Attempts []Attempt `gorm:"-"` // submitted, in order
+	Working  bool      `gorm:"-"` // an attempt under way
+	Grade    *big.Rat  `gorm:"-"` // by the assignment's rule, in [0, 1]; nil: no submitted attempt
+	Pending  bool      `gorm:"-"` // an essay of a counted attempt awaits review
 }
 
 // QuestionRate is a question's success rate over the submitted attempts.

@@ -189,7 +189,8 @@ func choose(i ...int) question.Response { return question.Response{Choices: i} }
 
 func wantKind(t *testing.T, err, kind error, what string, contains ...string) {
 	t.Helper()
-	if !errors.Is(err, kind) {
+	var inv *fault.Invalid
+	if !errors.Is(err, kind) && !(kind == fault.ErrInvalid && errors.As(err, &inv)) {
 		t.Fatalf("%s: want %v, got %v", what, kind, err)
 	}
 	for _, c := range contains {
@@ -208,3 +209,5 @@ func ratIs(t *testing.T, got *big.Rat, want string, what string) {
 }
 
 func errorsIsNotFound(err error) bool { return errors.Is(err, fault.ErrNotFound) }
+
+func questionText(text string) question.Response { return question.Response{Text: text} }
