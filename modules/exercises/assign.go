@@ -272,3 +272,24 @@ func (s *Service) ToDo(ctx context.Context, t *tenant.Tenant, a Actor) ([]Todo, 
 	})
 	return out, err
 }
+
+// Subject is a subject a teacher teaches in a class (what an evaluation of the marks is of).
+type Subject struct {
+	Code  string
+	Label string
+}
+
+// Subjects are the subjects the teacher teaches in class (their teachings and slots).
+func (s *Service) Subjects(ctx context.Context, t *tenant.Tenant, a Actor, class uuid.UUID) ([]Subject, error) {
+	if err := mustWrite(a); err != nil {
+		return nil, err
+	}
+	var out []Subject
+	err := s.read(ctx, t, func(st store) error {
+		return st.scan("subjects taught", &out, `SELECT DISTINCT sub.code, sub.label FROM (
+			SELECT te.subject_code FROM teachings te WHERE te.teacher_id = @me AND te.class_id = @class
+			UNION SELECT s.subject_code FROM lesson_slots s JOIN lesson_slot_teachers lt ON lt.slot_id = s.id WHERE lt.teacher_id = @me AND s.class_id = @class) x
+			JOIN subjects sub ON sub.code = x.subject_code ORDER BY sub.label`, map[string]any{"me": a.PersonID, "class": class})
+	})
+	return out, err
+}

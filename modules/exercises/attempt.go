@@ -648,7 +648,7 @@ func (s *Service) SaveResponse(ctx context.Context, t *tenant.Tenant, a Actor, a
 		if err != nil {
 			return fmt.Errorf("exercises: encode response: %w", err)
 		}
-		lock := as.Feedback == FeedbackEachAnswer
+		lock := as.Feedback == FeedbackEachAnswer && row.q.Type != question.Essay // an essay is written as one goes, reviewed by the teacher
 		if err := st.exec("save response", `UPDATE exercise_responses SET response = ?, saved_at = ?, locked = ? WHERE attempt_id = ? AND position = ?`,
 			string(body), now, lock, at.ID, position); err != nil {
 			return err

@@ -13,3 +13,34 @@ var Grants = module.Grants{
 }
 
 func init() { identity.Grant(Grants) }
+
+// Module declares the exercises: routes, menu entries, pages. (No JSON API yet: issue 13 §8.)
+func (h *Handler) Module() module.Module {
+	return module.Module{
+		Name:   "exercises",
+		Grants: Grants,
+		Routes: h.routes(),
+		Menu: []module.MenuEntry{
+			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
+			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
+		},
+		Templates: Templates,
+	}
+}
+
+// routes are the pupils' pages (their list, the attempt) and the teachers' (their exercises
+// and bank, an exercise with its assignments, the results with « into the marks »).
+func (h *Handler) routes() []module.Route {
+	t := module.Tenant
+	return []module.Route{
+		module.Get(t, "/exercices", PermTake, h.list),
+		module.Post(t, "/exercices/affectations/:id/commencer", PermTake, h.start),
+		module.Get(t, "/exercices/tentatives/:id", PermTake, h.attempt),
+		module.Post(t, "/exercices/tentatives/:id/questions/:pos", PermTake, h.save),
+		module.Post(t, "/exercices/tentatives/:id/remettre", PermTake, h.submit),
+		module.Get(t, "/exercices/gestion", PermWrite, h.manage),
+		module.Get(t, "/exercices/:id", PermWrite, h.exercise),
+		module.Get(t, "/exercices/affectations/:id/resultats", PermWrite, h.results),
+		module.Post(t, "/exercices/affectations/:id/notes", PermWrite, h.toMarks),
+	}
+}

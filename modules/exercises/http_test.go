@@ -1,0 +1,106 @@
+package exercises_test
+
+// The pages through the real router with real Kratos sessions: the pupil's list and attempt
+// page (no right answer before the moment chosen, saves by plain posts), the teacher's pages,
+// « into the marks », and who gets a page at all.
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/cartable-ent/cartable/modules/exercises"
+	"github.com/cartable-ent/cartable/modules/grades"
+	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/moduletest"
+)
+
+func TestPages(t *testing.T) {
+	s := moduletest.New(t, moduletest.Options{Templates: []fs.FS{exercises.Templates}, LogWarnings: true})
+	alpha := s.Establishment(93, "Lycée Alpha")
+	bravo := s.Establishment(94, "Lycée Bravo")
+	gs := grades.NewService(s.Reg.DB(), s.Clock.Now)
+	svc := exercises.NewService(s.Reg.DB(), standIn, gs, s.Clock.Now)
+	s.Mount(exercises.NewHandler(svc).Module())
+	teacher := s.Member(alpha, identity.RoleEnseignant, "Claire", "Lefèvre")
+	colleague := s.Member(alpha, identity.RoleEnseignant, "Paul", "Collègue")
+	alice := s.Member(alpha, identity.RoleEleve, "Alice", "Martin")
+	guardian := s.Member(alpha, identity.RoleResponsable, "Gérard", "Martin")
+	bravoPupil := s.Member(bravo, identity.RoleEleve, "Léo", "Bravo")
+	class := uuid.New()
+	s.Exec(alpha, `INSERT INTO subjects (code, label) VALUES ('MATHS', 'Mathématiques')`)
+	s.Exec(alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'classe', '2NDE1', '2nde 1', ?)`, class, s.Year())
+	s.Exec(alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?)`, class, alice.PersonID)
+	s.Exec(alpha, `INSERT INTO teachings (teacher_id, class_id, subject_code) VALUES (?, ?, 'MATHS')`, teacher.PersonID, class)
+
+	ctx := t.Context()
+	claire := exercises.Actor{PersonID: teacher.PersonID, Roles: []identity.Role{identity.RoleEnseignant}}
+	cat, err := svc.CreateCategory(ctx, alpha, claire, "Calcul")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []uuid.UUID
+	for _, q := range []string{"Q1", "Q2"} {
+		id, err := svc.SaveQuestion(ctx, alpha, claire, uuid.Nil, cat, choice(q), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	ex, err := svc.CreateExercise(ctx, alpha, claire, exercises.ExerciseForm{Title: "Calcul mental", Items: []exercises.ItemForm{{Question: ids[0], Points: "1"}, {Question: ids[1], Points: "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := s.Clock.Now()
+	as, err := svc.Assign(ctx, alpha, claire, ex, exercises.AssignmentForm{Classes: []uuid.UUID{class}, OpensAt: now, ClosesAt: now.Add(48 * time.Hour),
+		Attempts: 1, Feedback: exercises.FeedbackAfterClose, Rule: exercises.RuleBest})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	wantCode, wantIn, wantNotIn := moduletest.WantCode, moduletest.WantIn, moduletest.WantNotIn
+	wantIn(t, s.Get(alice, "/exercices"), "pupil's list", "Calcul mental", "Commencer")
+	rec := s.Post(alice, "/exercices/affectations/"+as.String()+"/commencer", nil)
+	wantCode(t, rec, http.StatusSeeOther, "start")
+	page := rec.Header().Get("Location")
+	if !strings.HasPrefix(page, "/exercices/tentatives/") {
+		t.Fatalf("start goes to %q", page)
+	}
+	rec = s.Get(alice, page)
+	wantCode(t, rec, http.StatusOK, "attempt page")
+	wantIn(t, rec, "attempt page", "<legend>Question 1 (1 pt)</legend>", `name="choix" value="1"`, "Remettre la tentative")
+	wantNotIn(t, rec, "attempt page before closing", "FEEDBACK-JUSTE", "FEEDBACK-FAUX", "RAPPEL-GENERAL", "Réponse(s) attendue(s)")
+
+	wantCode(t, s.Post(alice, page+"/questions/1", url.Values{"choix": {"1"}}), http.StatusSeeOther, "save question 1")
+	wantIn(t, s.Get(alice, page), "saved", `value="1" checked`)
+	wantCode(t, s.Post(alice, page+"/remettre", nil), http.StatusSeeOther, "submit")
+	rec = s.Get(alice, page)
+	wantIn(t, rec, "submitted", "Score : 1 / 2.")
+	wantNotIn(t, rec, "submitted, before closing", "FEEDBACK-JUSTE", "Réponse(s) attendue(s)")
+
+	wantCode(t, s.Get(guardian, "/exercices"), http.StatusForbidden, "guardian")
+	wantCode(t, s.Get(teacher, page), http.StatusForbidden, "teacher on the pupil's attempt")
+	wantCode(t, s.Get(alice, "/exercices/gestion"), http.StatusForbidden, "pupil on the teacher's page")
+	wantCode(t, s.Get(colleague, "/exercices/"+ex.String()), http.StatusNotFound, "colleague on the exercise")
+	results := "/exercices/affectations/" + as.String() + "/resultats?classe=" + class.String()
+	wantCode(t, s.Get(colleague, results), http.StatusNotFound, "colleague on the results")
+	wantCode(t, s.Do(bravo, bravoPupil, http.MethodGet, page, "", nil), http.StatusNotFound, "pupil of another establishment")
+
+	wantIn(t, s.Get(teacher, "/exercices/gestion"), "teacher's page", "Calcul mental", "Q1", "Calcul")
+	wantIn(t, s.Get(teacher, "/exercices/"+ex.String()), "exercise page", "Résultats de 2nde 1", "Après la clôture")
+	wantIn(t, s.Get(teacher, results), "results", "Martin Alice", "10,00 / 20", "100 %", "0 %", "Mathématiques")
+	rec = s.Post(teacher, "/exercices/affectations/"+as.String()+"/notes", url.Values{"classe": {class.String()}, "matiere": {"MATHS"},
+		"titre": {"Calcul mental"}, "date": {"2026-10-06"}, "bareme": {"10"}, "coefficient": {"1"}, "absents": {"Abs"}})
+	wantCode(t, rec, http.StatusSeeOther, "into the marks")
+	if n := s.Count(alpha, `SELECT count(*) FROM marks WHERE value = 5 AND pupil_id = ?`, alice.PersonID); n != 1 {
+		t.Errorf("Alice's mark 5/10: %d rows", n)
+	}
+
+	s.Clock.Set(now.Add(49 * time.Hour))
+	wantIn(t, s.Get(alice, page), "after closing", "Correction", "Réponse(s) attendue(s) : « 4 »", "FEEDBACK-JUSTE", "RAPPEL-GENERAL")
+}
