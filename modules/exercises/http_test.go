@@ -101,6 +101,24 @@ func TestPages(t *testing.T) {
 		t.Errorf("Alice's mark 5/10: %d rows", n)
 	}
 
+	attempt := strings.TrimPrefix(page, "/exercices/tentatives/")
+	wantIn(t, s.Get(teacher, results), "results link to the review", "/exercices/corrections/"+attempt)
+	review := "/exercices/corrections/" + attempt
+	wantIn(t, s.Get(teacher, review), "review page", "Réponse de l'élève : « 4 »", "Pas de réponse.", "Score : 1 / 2")
+	wantCode(t, s.Get(colleague, review), http.StatusNotFound, "colleague on the review")
+	wantCode(t, s.Post(teacher, review+"/questions/2", url.Values{"points": {"0,5"}, "commentaire": {"Presque."}}), http.StatusSeeOther, "review question 2")
+	wantIn(t, s.Get(teacher, review), "reviewed", "Score : 1,5 / 2", "Presque.")
+
+	form := url.Values{"classes": {class.String()}, "ouverture": {"2026-10-12T08:00"}, "cloture": {"2026-10-11T08:00"}, "tentatives": {"2"},
+		"correction": {"apres_reponse"}, "note": {"derniere"}}
+	rec = s.Post(teacher, "/exercices/"+ex.String()+"/donner", form)
+	wantCode(t, rec, http.StatusUnprocessableEntity, "assign, closing before opening")
+	wantIn(t, rec, "assign refused", "la clôture vient après l&#39;ouverture", `value="2026-10-12T08:00"`)
+	form.Set("cloture", "2026-10-16T18:00")
+	wantCode(t, s.Post(teacher, "/exercices/"+ex.String()+"/donner", form), http.StatusSeeOther, "assign")
+	wantIn(t, s.Get(teacher, "/exercices/"+ex.String()), "two assignments", "Du lundi 12 octobre 2026 à 8 h 00 au vendredi 16 octobre 2026 à 18 h 00", "Dernière tentative")
+	wantCode(t, s.Post(colleague, "/exercices/"+ex.String()+"/donner", form), http.StatusNotFound, "colleague assigns")
+
 	s.Clock.Set(now.Add(49 * time.Hour))
 	wantIn(t, s.Get(alice, page), "after closing", "Correction", "Réponse(s) attendue(s) : « 4 »", "FEEDBACK-JUSTE", "RAPPEL-GENERAL")
 }

@@ -40,7 +40,11 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/exercices/tentatives/:id/remettre", PermTake, h.submit),
 		module.Get(t, "/exercices/gestion", PermWrite, h.manage),
 		module.Get(t, "/exercices/:id", PermWrite, h.exercise),
+		module.Get(t, "/exercices/:id/donner", PermWrite, h.assignForm),
+		module.Post(t, "/exercices/:id/donner", PermWrite, h.assign),
 		module.Get(t, "/exercices/affectations/:id/resultats", PermWrite, h.results),
 		module.Post(t, "/exercices/affectations/:id/notes", PermWrite, h.toMarks),
+		module.Get(t, "/exercices/corrections/:id", PermWrite, h.review),
+		module.Post(t, "/exercices/corrections/:id/questions/:pos", PermWrite, h.reviewQuestion),
 	}
 }
