@@ -361,7 +361,12 @@ func (s *Service) draw(st store, as Assignment, pupil uuid.UUID, number int, now
 		points Points
 	}
 	var qs []drawn
-	taken := []uuid.UUID{}
+	taken := []uuid.UUID{} // never twice in one attempt: the items' own questions, then those drawn
+	for _, it := range ex.Items {
+		if it.QuestionID != nil {
+			taken = append(taken, *it.QuestionID)
+		}
+	}
 	for _, it := range ex.Items {
 		var got []struct {
 			ID   uuid.UUID
@@ -381,7 +386,9 @@ func (s *Service) draw(st store, as Assignment, pupil uuid.UUID, number int, now
 		}
 		for _, g := range got {
 			qs = append(qs, drawn{item: it.Position, id: g.ID, body: g.Body, points: it.Points})
-			taken = append(taken, g.ID)
+			if it.CategoryID != nil {
+				taken = append(taken, g.ID)
+			}
 		}
 	}
 	if as.ShuffleQuestions {

@@ -280,3 +280,33 @@ func TestWhoSeesAnAssignment(t *testing.T) {
 		t.Errorf("another teacher reviews Alice's attempt: %v", err)
 	}
 }
+
+func TestDrawNeverTwice(t *testing.T) {
+	s := newSite(t)
+	cat, qs := s.bank(choice("Q1"), choice("Q2"), choice("Q3"))
+	ex, err := s.svc.CreateExercise(s.ctx, s.alpha, s.claire, exercises.ExerciseForm{Title: "Tirage", Items: []exercises.ItemForm{
+		{Category: cat, Count: 2, Points: "1"}, {Question: qs[0], Points: "2"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.svc.CreateExercise(s.ctx, s.alpha, s.claire, exercises.ExerciseForm{Title: "Trop", Items: []exercises.ItemForm{{Category: cat, Count: 4, Points: "1"}}})
+	wantKind(t, err, fault.ErrInvalid, "drawing more than the category holds", "n'a que 3 question(s), 4 demandée(s)")
+	f := s.week()
+	f.ShuffleQuestions, f.ShuffleAnswers = true, true
+	as := s.assign(ex, f)
+	v, err := s.svc.StartAttempt(s.ctx, s.alpha, s.alice, as)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Questions) != 3 || v.MaxPoints != 400 {
+		t.Fatalf("%d questions, max %v", len(v.Questions), v.MaxPoints)
+	}
+	if n := s.count(s.alpha, `SELECT count(DISTINCT question_id) FROM exercise_responses WHERE attempt_id = ?`, v.ID); n != 3 {
+		t.Errorf("%d distinct questions drawn, want 3", n)
+	}
+	for _, q := range v.Questions {
+		if len(q.Choices) != 3 {
+			t.Errorf("question %d shows %d choices", q.Position, len(q.Choices))
+		}
+	}
+}

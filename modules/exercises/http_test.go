@@ -119,6 +119,15 @@ func TestPages(t *testing.T) {
 	wantIn(t, s.Get(teacher, "/exercices/"+ex.String()), "two assignments", "Du lundi 12 octobre 2026 à 8 h 00 au vendredi 16 octobre 2026 à 18 h 00", "Dernière tentative")
 	wantCode(t, s.Post(colleague, "/exercices/"+ex.String()+"/donner", form), http.StatusNotFound, "colleague assigns")
 
+	wantIn(t, s.Get(teacher, "/exercices/nouveau"), "new exercise form", "Q1", "Q2", "Nombre tiré de « Calcul » (2 question(s))")
+	rec = s.Post(teacher, "/exercices/nouveau", url.Values{"titre": {""}, "questions": {ids[1].String()}, "points-" + ids[1].String(): {"3"}})
+	wantCode(t, rec, http.StatusUnprocessableEntity, "exercise without title")
+	wantIn(t, rec, "refused exercise", "Titre : indiquez le titre de l&#39;exercice.", `value="3"`)
+	rec = s.Post(teacher, "/exercices/nouveau", url.Values{"titre": {"Tirage"}, "questions": {ids[1].String()}, "points-" + ids[1].String(): {"3"},
+		"tirer-" + cat.String(): {"1"}, "points-" + cat.String(): {"2"}})
+	wantCode(t, rec, http.StatusSeeOther, "new exercise")
+	wantIn(t, s.Get(teacher, rec.Header().Get("Location")), "new exercise page", "Q2 – 3 pt", "1 question(s) de « Calcul » – 2 pt chacune", "(5 points)")
+
 	s.Clock.Set(now.Add(49 * time.Hour))
 	wantIn(t, s.Get(alice, page), "after closing", "Correction", "Réponse(s) attendue(s) : « 4 »", "FEEDBACK-JUSTE", "RAPPEL-GENERAL")
 }
