@@ -31,8 +31,13 @@ type Attempt struct {
 	MaxPoints     Points   // what its questions are worth
 	Score         *big.Rat `gorm:"-"` // points obtained, exact; nil until submitted
 	Pending       bool     // an essay awaits the teacher's review (counted 0 meanwhile)
-	ScoreNum      *string  `json:"-"`
-	ScoreDen      *string  `json:"-"`
+}
+
+// attemptRow is an attempt as stored: its exact score as numerator and denominator.
+type attemptRow struct {
+	Attempt
+	ScoreNum *string
+	ScoreDen *string
 }
 
 // Ratio is the score as a fraction of the maximum in [0, 1]; nil until submitted.
@@ -43,20 +48,22 @@ func (at Attempt) Ratio() *big.Rat {
 	return new(big.Rat).Quo(at.Score, pointsRat(at.MaxPoints))
 }
 
-func (at *Attempt) readScore() error {
-	if at.ScoreNum == nil || at.ScoreDen == nil {
-		return nil
+// attempt is the row's Attempt with its score read.
+func (r attemptRow) attempt() (Attempt, error) {
+	at := r.Attempt
+	if r.ScoreNum == nil || r.ScoreDen == nil {
+		return at, nil
 	}
-	n, err := ratOf(*at.ScoreNum)
+	n, err := ratOf(*r.ScoreNum)
 	if err != nil {
-		return err
+		return at, err
 	}
-	d, err := ratOf(*at.ScoreDen)
+	d, err := ratOf(*r.ScoreDen)
 	if err != nil {
-		return err
+		return at, err
 	}
 	at.Score = n.Quo(n, d)
-	return nil
+	return at, nil
 }
 
 // AttemptView is an attempt as its pupil sees it: the questions without their right answers
@@ -197,12 +204,14 @@ const attemptColumns = `id, assignment_id, pupil_id, number, started_at, deadlin
 	(max_points * 100)::bigint AS max_points, score_num::text AS score_num, score_den::text AS score_den, pending`
 
 func (st store) attempts(where string, args ...any) ([]Attempt, error) {
-	var out []Attempt
-	if err := st.scan("attempts", &out, `SELECT `+attemptColumns+` FROM exercise_attempts a WHERE `+where, args...); err != nil {
+	var rows []attemptRow
+	if err := st.scan("attempts", &rows, `SELECT `+attemptColumns+` FROM exercise_attempts a WHERE `+where, args...); err != nil {
 		return nil, err
 	}
-	for i := range out {
-		if err := out[i].readScore(); err != nil {
+	out := make([]Attempt, len(rows))
+	for i, r := range rows {
+		var err error
+		if out[i], err = r.attempt(); err != nil {
 			return nil, err
 		}
 	}
