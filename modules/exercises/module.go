@@ -25,6 +25,7 @@ func (h *Handler) Module() module.Module {
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
 		},
 		Templates: Templates,
+		Demo:      h.svc.SeedDemo,
 	}
 }
 
