@@ -84,13 +84,9 @@ func points(r *big.Rat) string {
 	return grades.Round2(r).Short()
 }
 
-// list is « Exercices »: a pupil's assignments; a teacher goes to their own page.
+// list is « Exercices »: the pupil's assignments and what they may do with each.
 func (h *Handler) list(c echo.Context) error {
-	a := requestActor(c)
-	if a.Writes() && !a.Pupil() {
-		return c.Redirect(http.StatusSeeOther, "/exercices/gestion")
-	}
-	todo, err := h.svc.ToDo(c.Request().Context(), web.TenantOf(c), a)
+	todo, err := h.svc.ToDo(c.Request().Context(), web.TenantOf(c), requestActor(c))
 	if err != nil {
 		return err
 	}

@@ -241,7 +241,7 @@ func (s *Service) results(st store, a Actor, assignment, class uuid.UUID) (Resul
 		return out, err
 	}
 	if err := st.scan("pupils", &out.Pupils, `SELECT p.id AS pupil_id, p.last_name || ' ' || p.first_name AS name FROM class_members m JOIN people p ON p.id = m.person_id
-		WHERE m.class_id = ? AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name), p.id`, class); err != nil {
+		WHERE m.class_id = ? AND p.active AND p.category = 'eleve' ORDER BY lower(p.last_name), lower(p.first_name), p.id`, class); err != nil {
 		return out, err
 	}
 	type rate struct {
