@@ -135,6 +135,9 @@ func setClasses(st store, id uuid.UUID, classes []uuid.UUID) error {
 // UpdateAssignment changes an assignment of the teacher's (dates, attempts, modes, classes:
 // a class they no longer teach may stay, not be added). The attempts made stay.
 func (s *Service) UpdateAssignment(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f AssignmentForm) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
 	return s.write(ctx, t, func(st store) error {
 		as, err := ownAssignment(st, a.PersonID, id)
 		if err != nil {

@@ -79,6 +79,9 @@ func ownCategory(st store, owner, id uuid.UUID) (string, error) {
 // DeleteCategory deletes an empty category of the teacher's: no question, no subcategory,
 // drawn by no exercise.
 func (s *Service) DeleteCategory(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
 	return s.write(ctx, t, func(st store) error {
 		path, err := ownCategory(st, a.PersonID, id)
 		if err != nil {
@@ -197,7 +200,17 @@ func (s *Service) SaveQuestion(ctx context.Context, t *tenant.Tenant, a Actor, i
 
 // DeleteQuestion deletes a question of the teacher's bank that no exercise names.
 func (s *Service) DeleteQuestion(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
 	return s.write(ctx, t, func(st store) error {
+		var mine int
+		if err := st.scan("own question", &mine, `SELECT count(*) FROM exercise_questions WHERE id = ? AND owner_id = ?`, id, a.PersonID); err != nil {
+			return err
+		}
+		if mine == 0 {
+			return notFound("question") // a colleague's: neither its use nor its existence is told
+		}
 		var used []string
 		if err := st.scan("question use", &used, `SELECT e.title FROM exercise_items i JOIN exercises e ON e.id = i.exercise_id WHERE i.question_id = ? ORDER BY e.title`, id); err != nil {
 			return err
@@ -338,4 +351,22 @@ func (s *Service) ImportQuestions(ctx context.Context, t *tenant.Tenant, a Actor
 		return nil, err
 	}
 	return ids, nil
+}
+
+// ShareQuestion shares a question of the teacher's with their colleagues of the
+// establishment (they read and copy it), or takes it back.
+func (s *Service) ShareQuestion(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, shared bool) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
+	return s.write(ctx, t, func(st store) error {
+		res := st.tx.Exec(`UPDATE exercise_questions SET shared = ?, updated_at = ? WHERE id = ? AND owner_id = ?`, shared, s.now(), id, a.PersonID)
+		if res.Error != nil {
+			return fmt.Errorf("exercises: share question %s: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return notFound("question")
+		}
+		return nil
+	})
 }

@@ -160,6 +160,9 @@ func insertItems(st store, id uuid.UUID, rows []itemRow) error {
 // UpdateExercise changes an exercise of the teacher's; the attempts already made keep what
 // they drew.
 func (s *Service) UpdateExercise(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f ExerciseForm) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
 	return s.write(ctx, t, func(st store) error {
 		if _, err := ownExercise(st, a.PersonID, id, true); err != nil {
 			return err
@@ -181,6 +184,9 @@ func (s *Service) UpdateExercise(ctx context.Context, t *tenant.Tenant, a Actor,
 
 // DeleteExercise deletes an exercise of the teacher's with its assignments and attempts.
 func (s *Service) DeleteExercise(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
+	if err := mustWrite(a); err != nil {
+		return err
+	}
 	return s.write(ctx, t, func(st store) error {
 		if _, err := ownExercise(st, a.PersonID, id, true); err != nil {
 			return err

@@ -424,7 +424,12 @@ func (h *Handler) manage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "exercises_manage.html", "Mes exercices", map[string]any{"Exercises": exs, "Bank": bank})
+	cats, err := h.svc.Categories(ctx, t, a)
+	if err != nil {
+		return err
+	}
+	return render(c, http.StatusOK, "exercises_manage.html", "Mes exercices", map[string]any{"Exercises": exs, "Bank": bank, "Categories": cats,
+		"Notice": bankNotice(c.QueryParam("ok"))})
 }
 
 // exercise is an exercise of the teacher's with its items and assignments.
@@ -520,7 +525,7 @@ func (h *Handler) toMarks(c echo.Context) error {
 	f := MarksForm{Class: class, Subject: c.FormValue("matiere"), Title: c.FormValue("titre"), Date: c.FormValue("date"),
 		Scale: c.FormValue("bareme"), Coefficient: c.FormValue("coefficient"), Published: c.FormValue("publiee") != "", Absent: c.FormValue("absents") == "Abs"}
 	if _, err := h.svc.ToMarks(c.Request().Context(), web.TenantOf(c), requestActor(c), id, f); err != nil {
-		return err
+		return shownError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/exercices/affectations/"+id.String()+"/resultats?classe="+class.String()+"&ok=notes")
 }

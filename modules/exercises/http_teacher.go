@@ -112,7 +112,7 @@ func (h *Handler) reviewQuestion(c echo.Context) error {
 		return fault.New(fault.ErrNotFound, "question introuvable")
 	}
 	if err := h.svc.Review(c.Request().Context(), web.TenantOf(c), requestActor(c), id, pos, c.FormValue("points"), c.FormValue("commentaire")); err != nil {
-		return err
+		return shownError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/exercices/corrections/%s?ok=corrige#q%d", id, pos))
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/exercises"
 	"github.com/cartable-ent/cartable/modules/grades"
@@ -127,6 +128,30 @@ func TestPages(t *testing.T) {
 		"tirer-" + cat.String(): {"1"}, "points-" + cat.String(): {"2"}})
 	wantCode(t, rec, http.StatusSeeOther, "new exercise")
 	wantIn(t, s.Get(teacher, rec.Header().Get("Location")), "new exercise page", "Q2 – 3 pt", "1 question(s) de « Calcul » – 2 pt chacune", "(5 points)")
+
+	rec = s.Post(teacher, review+"/questions/2", url.Values{"points": {"5"}})
+	wantCode(t, rec, http.StatusUnprocessableEntity, "review above the points")
+	wantIn(t, rec, "review refused", "Points : de 0 à 1, deux décimales au plus.")
+
+	t.Run("bank: share, copy, delete", func(t *testing.T) {
+		wantCode(t, s.Post(teacher, "/exercices/banque/questions/"+ids[0].String()+"/partage", url.Values{"partager": {"1"}}), http.StatusSeeOther, "share")
+		wantIn(t, s.Get(colleague, "/exercices/gestion"), "colleague's page", "Q1", "Lefèvre", "Créez une catégorie pour copier cette question.")
+		wantCode(t, s.Post(colleague, "/exercices/banque/categories", url.Values{"categorie": {"De Claire"}}), http.StatusSeeOther, "colleague's category")
+		var cats []uuid.UUID
+		if err := s.Reg.DB().ReadTx(ctx, alpha, func(tx *gorm.DB) error {
+			return tx.Raw(`SELECT id FROM exercise_categories WHERE owner_id = ?`, colleague.PersonID).Scan(&cats).Error
+		}); err != nil || len(cats) != 1 {
+			t.Fatalf("the colleague's category: %v %v", err, cats)
+		}
+		paulCat := cats[0]
+		wantCode(t, s.Post(colleague, "/exercices/banque/questions/"+ids[0].String()+"/copier", url.Values{"categorie": {paulCat.String()}}), http.StatusSeeOther, "copy")
+		wantIn(t, s.Get(colleague, "/exercices/gestion"), "the copy is the colleague's", "Partager avec les collègues « Q1 »")
+		wantCode(t, s.Post(colleague, "/exercices/banque/questions/"+ids[0].String()+"/supprimer", nil), http.StatusNotFound, "colleague deletes Claire's question")
+		wantCode(t, s.Post(alice, "/exercices/banque/categories", url.Values{"categorie": {"x"}}), http.StatusForbidden, "pupil makes a category")
+		rec := s.Post(teacher, "/exercices/banque/questions/"+ids[0].String()+"/supprimer", nil)
+		wantCode(t, rec, http.StatusUnprocessableEntity, "delete a question in use")
+		wantIn(t, rec, "refused delete", "sert dans l&#39;exercice « Calcul mental »")
+	})
 
 	s.Clock.Set(now.Add(49 * time.Hour))
 	wantIn(t, s.Get(alice, page), "after closing", "Correction", "Réponse(s) attendue(s) : « 4 »", "FEEDBACK-JUSTE", "RAPPEL-GENERAL")

@@ -49,6 +49,11 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/exercices/:id/donner", PermWrite, h.assign),
 		module.Get(t, "/exercices/affectations/:id/resultats", PermWrite, h.results),
 		module.Post(t, "/exercices/affectations/:id/notes", PermWrite, h.toMarks),
+		module.Post(t, "/exercices/banque/categories", PermWrite, h.createCategory),
+		module.Post(t, "/exercices/banque/categories/:id/supprimer", PermWrite, h.deleteCategory),
+		module.Post(t, "/exercices/banque/questions/:id/partage", PermWrite, h.shareQuestion),
+		module.Post(t, "/exercices/banque/questions/:id/copier", PermWrite, h.copyQuestion),
+		module.Post(t, "/exercices/banque/questions/:id/supprimer", PermWrite, h.deleteQuestion),
 		module.Get(t, "/exercices/corrections/:id", PermWrite, h.review),
 		module.Post(t, "/exercices/corrections/:id/questions/:pos", PermWrite, h.reviewQuestion),
 	}
