@@ -16,6 +16,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/console"
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/exercises"
 	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
@@ -47,6 +48,7 @@ type app struct {
 	messaging     *messaging.Service
 	news          *news.Service
 	courses       *courses.Service
+	exercises     *exercises.Service
 	space         *files.Space // every module's files against the establishment's quota
 	cahier        *cahier.Service
 	billing       *billing.Closer  // the monthly close and its store
@@ -78,6 +80,7 @@ func modules(a app) []module.Module {
 		messaging.NewHandler(a.messaging).Module(),
 		news.NewHandler(a.news).Module(),
 		courses.NewHandler(a.courses).Module(),
+		exercises.NewHandler(a.exercises).Module(),
 		cahier.NewHandler(a.cahier).Module(), // after timetable: its demo fills the timetable's lessons
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
