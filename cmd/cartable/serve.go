@@ -19,6 +19,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/courses"
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/exercises"
+	"github.com/cartable-ent/cartable/modules/exercises/grading"
 	"github.com/cartable-ent/cartable/modules/exercises/question"
 	"github.com/cartable-ent/cartable/modules/files"
 	"github.com/cartable-ent/cartable/modules/grades"
@@ -183,7 +184,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc.SetNotifier(notifySvc)
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
-	exercisesSvc := exercises.NewService(reg.DB(), awaitReview, gradesSvc, nil)
+	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	var mailbox notify.Mailbox
 	if cfg.MailpitURL != "" {
@@ -326,6 +327,9 @@ func servePprof(addr string, log *slog.Logger) {
 	}
 }
 
-// awaitReview stands for package grading's Grade until it is wired in: it grades nothing, so
-// every response of an exercise awaits the teacher's review.
-func awaitReview(question.Question, question.Response) (*big.Rat, bool) { return nil, false }
+// gradeQuestion is the exercises' grader: package grading's automatic grading (an essay
+// waits for its teacher).
+func gradeQuestion(q question.Question, r question.Response) (*big.Rat, bool) {
+	res := grading.Grade(q, r)
+	return res.Score, res.Graded
+}
