@@ -61,9 +61,16 @@ func (s *Service) ToMarks(ctx context.Context, t *tenant.Tenant, a Actor, assign
 	ga := grades.Actor{PersonID: a.PersonID, Roles: a.Roles}
 	form := grades.EvaluationForm{ClassID: f.Class.String(), Subject: f.Subject, Title: f.Title, Date: f.Date, Scale: f.Scale,
 		Coefficient: f.Coefficient, Published: f.Published}
+	// The evaluation's id is derived from the assignment and the class: a run that died
+	// between the evaluation and its link below finds it again instead of making another.
+	derived := uuid.NewSHA1(marksNamespace, []byte(assignment.String()+"/"+f.Class.String()))
+	if linked == uuid.Nil {
+		linked = derived
+	}
 	ev, err := s.marks.SaveEvaluation(ctx, t, ga, linked, form)
-	if linked != uuid.Nil && errors.Is(err, fault.ErrNotFound) {
-		ev, err = s.marks.SaveEvaluation(ctx, t, ga, uuid.Nil, form) // the evaluation was deleted in the marks
+	if errors.Is(err, fault.ErrNotFound) { // not made yet, or deleted in the marks
+		form.NewID = derived
+		ev, err = s.marks.SaveEvaluation(ctx, t, ga, uuid.Nil, form)
 	}
 	if err != nil {
 		return uuid.Nil, err
@@ -96,6 +103,9 @@ func (s *Service) ToMarks(ctx context.Context, t *tenant.Tenant, a Actor, assign
 	_, err = s.marks.SaveMarks(ctx, t, ga, ev.ID, in)
 	return ev.ID, err
 }
+
+// marksNamespace names the evaluations the exercises make (uuid.NewSHA1).
+var marksNamespace = uuid.MustParse("5d1f3c8e-2b7a-4e0c-9a41-6f0d8c2e7b13")
 
 // Rescale is a grade (a fraction in [0, 1]) on scale, rounded half-up to the hundredth.
 func Rescale(grade, scale *big.Rat) grades.Hundredths {

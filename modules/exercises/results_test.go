@@ -183,6 +183,20 @@ func TestResultsReviewAndMarks(t *testing.T) {
 		ratIs(t, v.Score, "7/2", "attempt 1's score")
 	})
 
+	t.Run("a run that died before its link finds its evaluation again", func(t *testing.T) {
+		// As after a crash between the evaluation and its link: the link is gone, the
+		// evaluation stays; the next run makes no second one.
+		s.exec(s.alpha, `DELETE FROM exercise_evaluations`)
+		again, err := s.svc.ToMarks(s.ctx, s.alpha, s.claire, as, exercises.MarksForm{Class: s.class1, Subject: "MATHS", Title: "Calcul mental",
+			Date: "2026-10-09", Scale: "20", Coefficient: "0,5"})
+		if err != nil || again != evID {
+			t.Fatalf("after the lost link: %v, evaluation %s want %s", err, again, evID)
+		}
+		if n := s.count(s.alpha, `SELECT count(*) FROM evaluations`); n != 1 {
+			t.Errorf("%d evaluations, want 1", n)
+		}
+	})
+
 	t.Run("another teacher cannot put them into the marks", func(t *testing.T) {
 		_, err := s.svc.ToMarks(s.ctx, s.alpha, s.paul, as, exercises.MarksForm{Class: s.class1, Subject: "MATHS", Title: "x", Date: "2026-10-09"})
 		if !errorsIsNotFound(err) {

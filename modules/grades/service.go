@@ -234,6 +234,11 @@ type EvaluationForm struct {
 	Coefficient string `form:"coefficient" json:"coefficient"`
 	Bonus       bool   `form:"bonus" json:"bonus"`
 	Published   bool   `form:"publiee" json:"published"`
+	// NewID, when set, is the id a new evaluation takes (never read from a request): a
+	// caller that creates an evaluation for something of its own (an exercise's marks)
+	// derives it, so that a retry after a crash finds the evaluation instead of making a
+	// second one.
+	NewID uuid.UUID `form:"-" json:"-"`
 }
 
 // FieldErrors maps form fields to French messages.
@@ -365,7 +370,10 @@ func (s *Service) SaveEvaluation(ctx context.Context, t *tenant.Tenant, a Actor,
 			pubAt = now
 		}
 		if id == uuid.Nil {
-			id = uuid.New()
+			id = f.NewID
+			if id == uuid.Nil {
+				id = uuid.New()
+			}
 			var teacher any
 			if !a.Oversees() {
 				teacher = a.PersonID
