@@ -293,22 +293,7 @@ func (s *Service) ImportQuestions(ctx context.Context, t *tenant.Tenant, a Actor
 	if len(qs) > maxImport {
 		return nil, FormErrors{"fichier": fmt.Sprintf("Fichier : %d questions, 5 000 au plus par import ; coupez le fichier.", len(qs))}
 	}
-	problems := map[int]string{}
-	paths := make([]string, len(qs))
-	for i, q := range qs {
-		if msg := checkQuestion(q); msg != "" {
-			problems[i] = fmt.Sprintf("Question %d (« %s ») : %s.", i+1, nameOf(q), msg)
-		}
-		paths[i] = root
-		if mode == ImportSubcategories && strings.TrimSpace(q.Category) != "" {
-			sub, _ := cleanPath(strings.TrimPrefix(strings.TrimPrefix(q.Category, "$course$/"), "top/"))
-			if p, ok := cleanPath(root + "/" + sub); ok {
-				paths[i] = p
-			} else {
-				problems[i] = fmt.Sprintf("Question %d (« %s ») : le chemin de sa catégorie dépasse 300 caractères.", i+1, nameOf(q))
-			}
-		}
-	}
+	paths, problems := importPlan(root, qs, mode)
 	if len(problems) > 0 {
 		return nil, &ImportError{Problems: problems}
 	}

@@ -19,11 +19,11 @@ func (h *Handler) Module() module.Module {
 	return module.Module{
 		Name:   "exercises",
 		Grants: Grants,
-		Routes: h.routes(),
-		Menu: []module.MenuEntry{
+		Routes: append(h.routes(), h.importRoutes()...),
+		Menu: append([]module.MenuEntry{
 			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
-		},
+		}, importMenu()...),
 		Templates: Templates,
 		Demo:      h.svc.SeedDemo,
 	}
