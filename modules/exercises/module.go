@@ -14,12 +14,14 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
-// Module declares the exercises: routes, menu entries, pages. (No JSON API yet: issue 13 §8.)
+// Module declares the exercises: routes (the JSON API in api.go, described in openapi.json),
+// menu entries, pages.
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name:   "exercises",
-		Grants: Grants,
-		Routes: h.routes(),
+		Name:    "exercises",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  append(h.routes(), h.apiRoutes()...),
 		Menu: []module.MenuEntry{
 			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
