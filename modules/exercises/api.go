@@ -41,12 +41,12 @@ func (h *Handler) apiRoutes() []module.Route {
 		module.Get(t, "/api/v1/exercices/affectations/:id/resultats", PermWrite, h.apiResults).AsAPI(),
 		module.Get(t, "/api/v1/exercices/banque/questions", PermWrite, h.apiBank).AsAPI(),
 		module.Get(t, "/api/v1/exercices/banque/questions/:id", PermWrite, h.apiQuestion).AsAPI(),
-		module.Post(t, "/api/v1/exercices/banque/import-gift", PermWrite, h.apiImportGIFT).WithLimit(giftLimit).AsAPI(),
+		module.Post(t, "/api/v1/exercices/banque/import-gift", PermWrite, h.apiImportGIFT).WithLimit(apiGIFTLimit).AsAPI(),
 	}
 }
 
-// giftLimit is the largest GIFT file imported through the API.
-const giftLimit = 8 << 20
+// apiGIFTLimit is the largest GIFT file imported through the API.
+const apiGIFTLimit = 8 << 20
 
 // apiPoints writes points as a decimal with a point: « 1.50 ».
 func apiPoints(p Points) string { return strings.Replace(p.String(), ",", ".", 1) }

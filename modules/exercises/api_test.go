@@ -69,7 +69,7 @@ type apiAttempt struct {
 	Questions   []apiQuestion `json:"questions"`
 }
 
-func noLeak(t *testing.T, js, what string) {
+func apiNoLeak(t *testing.T, js, what string) {
 	t.Helper()
 	for _, l := range apiLeaks {
 		if strings.Contains(js, l) {
@@ -78,7 +78,7 @@ func noLeak(t *testing.T, js, what string) {
 	}
 }
 
-func shownCorrection(q apiQuestion) bool {
+func apiShownCorrection(q apiQuestion) bool {
 	return len(q.Correction) > 0 && string(q.Correction) != "null"
 }
 
@@ -147,28 +147,28 @@ func TestAPI(t *testing.T) {
 	t.Run("never", func(t *testing.T) {
 		as := neverAs
 		var v apiAttempt
-		noLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[1]}`, http.StatusOK, nil), "saved")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/2", "", `{"bool":true}`, http.StatusOK, nil), "saved")
-		noLeak(t, s.call(s.alpha, alice, http.MethodGet, attemptPath(v.ID), "", "", http.StatusOK, nil), "read")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPost, attemptPath(v.ID)+"/remise", "", "", http.StatusOK, &v), "submitted")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[1]}`, http.StatusOK, nil), "saved")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/2", "", `{"bool":true}`, http.StatusOK, nil), "saved")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodGet, attemptPath(v.ID), "", "", http.StatusOK, nil), "read")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPost, attemptPath(v.ID)+"/remise", "", "", http.StatusOK, &v), "submitted")
 		if v.Score == nil || *v.Score != "3/2" || v.MaxPoints != "1.50" {
 			t.Errorf("score %v / %s, want 3/2 / 1.50", v.Score, v.MaxPoints)
 		}
-		noLeak(t, afterClosing(alice, v.ID, nil), "after closing")
+		apiNoLeak(t, afterClosing(alice, v.ID, nil), "after closing")
 	})
 
 	t.Run("after closing", func(t *testing.T) {
 		as := assign(exercises.FeedbackAfterClose, 1, 0, start)
 		var v apiAttempt
-		noLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[0]}`, http.StatusOK, nil), "saved")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, nil), "resumed")
-		noLeak(t, s.call(s.alpha, alice, http.MethodPost, attemptPath(v.ID)+"/remise", "", "", http.StatusOK, nil), "submitted, before closing")
-		noLeak(t, s.call(s.alpha, alice, http.MethodGet, attemptPath(v.ID), "", "", http.StatusOK, nil), "read, before closing")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[0]}`, http.StatusOK, nil), "saved")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPost, tentatives(as), "", "", http.StatusOK, nil), "resumed")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodPost, attemptPath(v.ID)+"/remise", "", "", http.StatusOK, nil), "submitted, before closing")
+		apiNoLeak(t, s.call(s.alpha, alice, http.MethodGet, attemptPath(v.ID), "", "", http.StatusOK, nil), "read, before closing")
 		var after apiAttempt
 		js := afterClosing(alice, v.ID, &after)
-		if !strings.Contains(js, "FEEDBACK-JUSTE") || !strings.Contains(js, "FEEDBACK-VRAI") || !shownCorrection(after.Questions[0]) || !shownCorrection(after.Questions[1]) {
+		if !strings.Contains(js, "FEEDBACK-JUSTE") || !strings.Contains(js, "FEEDBACK-VRAI") || !apiShownCorrection(after.Questions[0]) || !apiShownCorrection(after.Questions[1]) {
 			t.Errorf("no correction after closing: %s", js)
 		}
 		// Bob never started it: after closing he cannot, and sees nothing.
@@ -183,19 +183,19 @@ func TestAPI(t *testing.T) {
 	t.Run("after each answer", func(t *testing.T) {
 		as := assign(exercises.FeedbackEachAnswer, 1, 0, start)
 		var v apiAttempt
-		noLeak(t, s.call(s.alpha, bob, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
+		apiNoLeak(t, s.call(s.alpha, bob, http.MethodPost, tentatives(as), "", "", http.StatusOK, &v), "started")
 		var q apiQuestion
 		js := s.call(s.alpha, bob, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[1]}`, http.StatusOK, &q)
-		if !q.Locked || !shownCorrection(q) || !strings.Contains(js, "FEEDBACK-JUSTE") || !strings.Contains(js, `"score":"1"`) {
+		if !q.Locked || !apiShownCorrection(q) || !strings.Contains(js, "FEEDBACK-JUSTE") || !strings.Contains(js, `"score":"1"`) {
 			t.Errorf("no correction once answered: %s", js)
 		}
 		var again apiAttempt
 		s.call(s.alpha, bob, http.MethodGet, attemptPath(v.ID), "", "", http.StatusOK, &again)
-		if len(again.Questions) != 2 || shownCorrection(again.Questions[1]) || !shownCorrection(again.Questions[0]) {
+		if len(again.Questions) != 2 || apiShownCorrection(again.Questions[1]) || !apiShownCorrection(again.Questions[0]) {
 			t.Fatalf("after answering question 1: %+v", again.Questions)
 		}
 		second, _ := json.Marshal(again.Questions[1])
-		noLeak(t, string(second), "the question not answered yet")
+		apiNoLeak(t, string(second), "the question not answered yet")
 		msg := s.call(s.alpha, bob, http.MethodPut, attemptPath(v.ID)+"/reponses/1", "", `{"choices":[0]}`, http.StatusConflict, nil)
 		if !strings.Contains(msg, "déjà répondu à la question 1") {
 			t.Errorf("change after the check: %s", msg)
