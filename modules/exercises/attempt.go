@@ -476,7 +476,10 @@ func uuidArray(ids []uuid.UUID) string {
 func reveals(as Assignment, at Attempt, r responseRow, now time.Time) bool {
 	switch as.Feedback {
 	case FeedbackEachAnswer:
-		return r.Locked || at.SubmittedAt != nil
+		// A question answered (and so checked and locked); the others only once the
+		// assignment closes: a pupil who hands in an attempt with attempts left must not
+		// read the answers of the questions they skipped before their next attempt.
+		return r.Locked || (at.SubmittedAt != nil && !now.Before(as.ClosesAt))
 	case FeedbackAfterClose:
 		return at.SubmittedAt != nil && !now.Before(as.ClosesAt)
 	}

@@ -218,6 +218,19 @@ func TestNoRightAnswersBeforeTheChosenMoment(t *testing.T) {
 		wantNoLeak(t, again.Questions[1], "the question not answered yet")
 		_, err = s.svc.SaveResponse(s.ctx, s.alpha, s.bob, v.ID, 1, choose(0))
 		wantKind(t, err, fault.ErrConflict, "change after the check", "déjà répondu à la question 1")
+		// Handed in with attempts left: the question skipped keeps its answer hidden
+		// until the closing, or the next attempt would start with it.
+		if _, err := s.svc.Submit(s.ctx, s.alpha, s.bob, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		handed, err := s.svc.Attempt(s.ctx, s.alpha, s.bob, v.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantNoLeak(t, handed.Questions[1], "the question skipped, after the hand-in, before the closing")
+		if handed.Questions[0].Correction == nil {
+			t.Error("the question answered lost its correction after the hand-in")
+		}
 	})
 
 	t.Run("never", func(t *testing.T) {

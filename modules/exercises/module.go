@@ -1,6 +1,8 @@
 package exercises
 
 import (
+	"slices"
+
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -14,12 +16,14 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
-// Module declares the exercises: routes, menu entries, pages. (No JSON API yet: issue 13 §8.)
+// Module declares the exercises: routes (the JSON API in api.go, described in openapi.json),
+// menu entries, pages.
 func (h *Handler) Module() module.Module {
 	return module.Module{
-		Name:   "exercises",
-		Grants: Grants,
-		Routes: append(h.routes(), h.importRoutes()...),
+		Name:    "exercises",
+		OpenAPI: openAPI,
+		Grants:  Grants,
+		Routes:  slices.Concat(h.routes(), h.importRoutes(), h.apiRoutes()),
 		Menu: append([]module.MenuEntry{
 			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
