@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/modules/exercises"
+	"github.com/cartable-ent/cartable/modules/exercises/question"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/moduletest"
@@ -155,4 +156,29 @@ func TestPages(t *testing.T) {
 
 	s.Clock.Set(now.Add(49 * time.Hour))
 	wantIn(t, s.Get(alice, page), "after closing", "Correction", "Réponse(s) attendue(s) : « 4 »", "FEEDBACK-JUSTE", "RAPPEL-GENERAL")
+
+	// A question written in HTML by its author reaches the pupil's page sanitised: no script,
+	// no event attribute, in the statement, the answers or the feedback.
+	evil := question.Question{Type: question.SingleChoice, Name: "Piège",
+		Text:    question.Text{Text: `<p>Combien <script>alert(1)</script><img src="x" onerror="alert(2)"> font 2 + 2 ?</p>`, Format: question.HTML},
+		Answers: []question.Answer{{Text: question.Text{Text: `<b onmouseover="alert(3)">4</b>`, Format: question.HTML}, Fraction: question.FullMark}, {Text: question.Text{Text: "5"}}}}
+	evilID, err := svc.SaveQuestion(ctx, alpha, claire, uuid.Nil, cat, evil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evilEx, err := svc.CreateExercise(ctx, alpha, claire, exercises.ExerciseForm{Title: "Piège", Items: []exercises.ItemForm{{Question: evilID, Points: "1"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	later := s.Clock.Now()
+	evilAs, err := svc.Assign(ctx, alpha, claire, evilEx, exercises.AssignmentForm{Classes: []uuid.UUID{class}, OpensAt: later, ClosesAt: later.Add(48 * time.Hour),
+		Attempts: 1, Feedback: exercises.FeedbackEachAnswer, Rule: exercises.RuleBest})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec = s.Post(alice, "/exercices/affectations/"+evilAs.String()+"/commencer", nil)
+	wantCode(t, rec, http.StatusSeeOther, "start the trap")
+	rec = s.Get(alice, rec.Header().Get("Location"))
+	wantIn(t, rec, "the trap's page", "Combien", "font 2 + 2 ?")
+	wantNotIn(t, rec, "the trap's page", "<script", "onerror", "onmouseover", "alert(")
 }
