@@ -187,6 +187,7 @@ func pageOf(v AttemptView) attemptPage {
 		p.Score = points(v.Score) + " / " + v.MaxPoints.Short()
 	}
 	for _, q := range v.Questions {
+		q = shownWithFiles(q, attemptFilesBase(v.ID, q.Position))
 		qp := questionPage{ShownQuestion: q, Text: textHTML(q.Text)}
 		r := question.Response{}
 		if q.Response != nil {

@@ -84,6 +84,7 @@ func (h *Handler) review(c echo.Context) error {
 	}
 	var lines []line
 	for _, q := range ra.Questions {
+		q.Question = questionWithFiles(q.Question, reviewFilesBase(ra.ID, q.Position))
 		l := line{ReviewedQuestion: q, Text: textHTML(q.Question.Text), Answer: describe(q.Question, q.Response), Obtained: points(q.Obtained)}
 		if q.Auto != nil {
 			l.Auto = points(q.Auto.Mul(q.Auto, pointsRat(q.Points)))
