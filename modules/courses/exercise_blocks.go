@@ -106,7 +106,6 @@ var (
 // SetExercises plugs the exercises in: pages may then show exercise blocks.
 func (s *Service) SetExercises(x Exercises) { s.exercises = x }
 
-
 // ExerciseChoices are the assignments the teacher may add to page: theirs, given to one of
 // the classes of its course (none if the course has no class yet).
 func (s *Service) ExerciseChoices(ctx context.Context, t *tenant.Tenant, a Actor, page uuid.UUID) ([]ExerciseChoice, error) {
