@@ -116,6 +116,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		})
 	}
 	b.t = t
+	t.Run("attempt with the keyboard alone", func(t *testing.T) { b.t = t; keyboardWalk(t, b, env, people[0]) })
+	b.t = t
 	t.Logf("accessibility walk: %d page views in %s", visited, time.Since(start).Round(time.Millisecond))
 }
 
