@@ -116,6 +116,8 @@ func TestBrowserAccessibility(t *testing.T) {
 		})
 	}
 	b.t = t
+	t.Run("attempt with the keyboard alone", func(t *testing.T) { b.t = t; keyboardWalk(t, b, env, people[0]) })
+	b.t = t
 	t.Logf("accessibility walk: %d page views in %s", visited, time.Since(start).Round(time.Millisecond))
 }
 
@@ -313,6 +315,9 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		lyceeURL+"/cours/blocs/"+block.ID.String()+"/modifier", lyceeURL+"/cours/"+course.String()+"/copier",
 		lyceeURL+"/cours/"+course.String()+"/modifier", lyceeURL+"/cours/"+course.String()+"/supprimer", lyceeURL+"/cours/nouveau")
 	out[0].extra = append(out[0].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
+	teacherExercises, pupilExercises := a11yExercises(t, reg, env.Clock.Now, lycee, lessons, page, author.PersonID, picked[identity.RoleEleve].ID)
+	out[2].extra = append(out[2].extra, teacherExercises...)
+	out[0].extra = append(out[0].extra, pupilExercises...)
 	out[4].extra = append(out[4].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
 	// The parent's chooser of children, a child's courses, and the course read-only.
 	kids, err := lessons.Children(ctx, lycee, courses.Actor{PersonID: parent.ID, Roles: []identity.Role{identity.RoleResponsable}})

@@ -185,6 +185,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
 	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
+	coursesSvc.SetExercises(exercisesSvc.ForCourses()) // exercise blocks in the pages
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	var mailbox notify.Mailbox
 	if cfg.MailpitURL != "" {

@@ -16,8 +16,8 @@ import (
 // BlockKind is what a page's block holds.
 type BlockKind string
 
-// The kinds of block. Exercise is reserved in the schema for the exercises of issue 13: the
-// service refuses it until they plug in (see Service.AddBlock).
+// The kinds of block. Exercise shows an assignment of the exercises module (issue 13,
+// exercise_blocks.go).
 const (
 	Text     BlockKind = "texte"
 	Image    BlockKind = "image"
@@ -54,6 +54,8 @@ type Block struct {
 	Size        int64
 	SHA256      string `gorm:"column:sha256"`
 	CreatedAt   time.Time
+	// exercice: the assignment shown (Label keeps its title as it was when added)
+	AssignmentID *uuid.UUID `gorm:"column:assignment_id"`
 }
 
 // Href is an image's or document's address.
@@ -85,6 +87,8 @@ func (b Block) Describe() string {
 		return "le lien « " + short(b.Label) + " »"
 	case Video:
 		return "la vidéo « " + short(b.Label) + " »"
+	case Exercise:
+		return "l'exercice « " + short(b.Label) + " »"
 	}
 	return "le bloc"
 }
@@ -108,6 +112,8 @@ type BlockForm struct {
 	Body  string // texte
 	URL   string // lien, video
 	Label string // lien, video: its title
+	// exercice: the id of an assignment of the teacher's given to the course's classes
+	Assignment string
 }
 
 // FormErrors are a refused form's messages by field, in French.
@@ -151,9 +157,8 @@ func checkBlock(f BlockForm, b *Block) error {
 			errs["adresse"] = msg
 		}
 	case Exercise:
-		// Issue 13 plugs the exercises in here: the block will name an exercise of the
-		// question bank; until then nobody can add one.
-		return fault.Invalidf("type", "Type de bloc : les exercices ne sont pas encore disponibles.")
+		// Added by Service.addExercise; nothing of it is edited.
+		return fault.Invalidf("type", "Type de bloc : un exercice ne se modifie pas ; supprimez le bloc et ajoutez-en un autre.")
 	default:
 		return fault.Invalidf("type", "Type de bloc : choisissez un texte, un lien ou une vidéo (images et documents : envoyez le fichier).")
 	}

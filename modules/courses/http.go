@@ -129,19 +129,24 @@ func (h *Handler) page(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return render(c, http.StatusOK, "courses_page.html", v.Page.Title+" — "+v.Course.Title, map[string]any{"View": v, "Blocks": shownBlocks(v.Blocks)})
+	return render(c, http.StatusOK, "courses_page.html", v.Page.Title+" — "+v.Course.Title, map[string]any{"View": v, "Blocks": shownBlocks(v)})
 }
 
-// shownBlock is a block with its text as HTML, sanitised when it was saved (markdown.go).
+// shownBlock is a block with its text as HTML, sanitised when it was saved (markdown.go), or
+// its exercise as the reader sees it.
 type shownBlock struct {
 	Block
-	HTML template.HTML
+	HTML     template.HTML
+	Exercise *ExerciseView
 }
 
-func shownBlocks(bs []Block) []shownBlock {
-	out := make([]shownBlock, len(bs))
-	for i, b := range bs {
+func shownBlocks(v PageView) []shownBlock {
+	out := make([]shownBlock, len(v.Blocks))
+	for i, b := range v.Blocks {
 		out[i] = shownBlock{Block: b, HTML: template.HTML(b.BodyHTML)} // #nosec: sanitised when saved
+		if e, ok := v.Exercises[b.ID]; ok {
+			out[i].Exercise = &e
+		}
 	}
 	return out
 }

@@ -178,7 +178,9 @@ type pageEditor struct {
 	Errors   FormErrors
 	Notice   string
 	Accepted string
-	Block    BlockForm // the add form, kept when refused
+	Block    BlockForm        // the add form, kept when refused
+	Choices  []ExerciseChoice // the assignments an exercise block may show
+	Plugged  bool             // the exercises are there (else no exercise form)
 }
 
 func (h *Handler) renderPage(c echo.Context, status int, id uuid.UUID, errs FormErrors, f BlockForm) error {
@@ -186,8 +188,12 @@ func (h *Handler) renderPage(c echo.Context, status int, id uuid.UUID, errs Form
 	if err != nil {
 		return err
 	}
-	return render(c, status, "courses_page_edit.html", "Modifier la page « "+v.Page.Title+" »", pageEditor{View: v, Blocks: shownBlocks(v.Blocks), Errors: errs,
-		Notice: notice(c.QueryParam("ok")), Accepted: AcceptedText, Block: f})
+	choices, err := h.svc.ExerciseChoices(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	if err != nil {
+		return err
+	}
+	return render(c, status, "courses_page_edit.html", "Modifier la page « "+v.Page.Title+" »", pageEditor{View: v, Blocks: shownBlocks(v), Errors: errs,
+		Notice: notice(c.QueryParam("ok")), Accepted: AcceptedText, Block: f, Choices: choices, Plugged: h.svc.exercises != nil})
 }
 
 func (h *Handler) editPage(c echo.Context) error {
@@ -211,7 +217,7 @@ func (h *Handler) onPageForm(c echo.Context, id uuid.UUID, anchor string, err er
 }
 
 func blockForm(c echo.Context) BlockForm {
-	return BlockForm{Kind: c.FormValue("type"), Body: c.FormValue("texte"), URL: c.FormValue("adresse"), Label: c.FormValue("titre-lien")}
+	return BlockForm{Kind: c.FormValue("type"), Body: c.FormValue("texte"), URL: c.FormValue("adresse"), Label: c.FormValue("titre-lien"), Assignment: c.FormValue("affectation")}
 }
 
 func (h *Handler) addBlock(c echo.Context) error {

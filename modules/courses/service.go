@@ -26,7 +26,8 @@ type Service struct {
 	db        *tenant.DB
 	files     *files.Store // the pages' images and documents; nil: files are refused
 	guardians Guardians
-	notifier  Notifier // SetNotifier; nil: nobody is told
+	notifier  Notifier  // SetNotifier; nil: nobody is told
+	exercises Exercises // SetExercises; nil: no exercise block
 	now       func() time.Time
 }
 

@@ -171,6 +171,7 @@ type PageView struct {
 	Page       Page
 	Blocks     []Block
 	Prev, Next *Page
+	Exercises  map[uuid.UUID]ExerciseView // by block: the exercise blocks as the reader sees them
 }
 
 // Page returns a page to whoever may read its course; a pupil's opening is recorded for
@@ -198,7 +199,10 @@ func (s *Service) Page(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.U
 		}
 		return nil
 	})
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	return v, s.embed(ctx, t, a, &v)
 }
 
 // EditablePage returns a page with its blocks to an author of its course.
@@ -218,7 +222,10 @@ func (s *Service) EditablePage(ctx context.Context, t *tenant.Tenant, a Actor, i
 		v.Blocks, err = st.pageBlocks(id)
 		return err
 	})
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	return v, s.embed(ctx, t, a, &v)
 }
 
 // place finds page id in the course's outline: its section and neighbours.
@@ -245,8 +252,12 @@ func (v *PageView) place(id uuid.UUID) error {
 	return nil
 }
 
-// AddBlock adds a text, link or video block at the end of a page; it returns the block.
+// AddBlock adds a text, link, video or exercise block at the end of a page; it returns the
+// block.
 func (s *Service) AddBlock(ctx context.Context, t *tenant.Tenant, a Actor, page uuid.UUID, f BlockForm) (Block, error) {
+	if BlockKind(f.Kind) == Exercise {
+		return s.addExercise(ctx, t, a, page, f)
+	}
 	b := Block{ID: uuid.New(), PageID: page, CreatedAt: s.now()}
 	if err := checkBlock(f, &b); err != nil {
 		return Block{}, err

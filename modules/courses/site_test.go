@@ -40,9 +40,12 @@ type site struct {
 	bravoDirection, bravoT directorytest.Member
 }
 
-func newSite(t testing.TB) *site {
+func newSite(t testing.TB) *site { t.Helper(); return newSiteWith(t) }
+
+// newSiteWith is newSite with other modules' pages too (extra: their templates).
+func newSiteWith(t testing.TB, extra ...fs.FS) *site {
 	t.Helper()
-	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: []fs.FS{courses.Templates, files.Templates}, LogWarnings: true}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
+	s := &site{Site: moduletest.New(t, moduletest.Options{Templates: append([]fs.FS{courses.Templates, files.Templates}, extra...), LogWarnings: true}), t: t, class1: uuid.New(), class2: uuid.New(), latin: uuid.New()}
 	s.alpha = s.Establishment(91, "Lycée Alpha")
 	s.bravo = s.Establishment(92, "Lycée Bravo")
 	s.bucket = memblob.OpenBucket(nil)

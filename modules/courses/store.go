@@ -394,8 +394,8 @@ func (s store) insertBlock(b Block) error {
 	if b.Key != "" {
 		key = b.Key
 	}
-	return s.exec("add block", `INSERT INTO course_blocks (id, page_id, position, kind, body, body_html, url, label, blob_key, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.PageID, b.Position, b.Kind, b.Body, b.BodyHTML, b.URL, b.Label, key, b.CreatedAt)
+	return s.exec("add block", `INSERT INTO course_blocks (id, page_id, position, kind, body, body_html, url, label, blob_key, assignment_id, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, b.ID, b.PageID, b.Position, b.Kind, b.Body, b.BodyHTML, b.URL, b.Label, key, b.AssignmentID, b.CreatedAt)
 }
 
 // insertFile records a stored blob, sent by author, as the file its first block names.
