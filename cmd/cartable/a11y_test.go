@@ -411,7 +411,7 @@ func (b *browser) pagesOf(start string, extra ...string) []string {
 		}
 		path := p.Path
 		if strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".json") || strings.HasPrefix(path, "/absences/pieces/") ||
-			strings.HasSuffix(path, "/export") || path == "/deconnexion" {
+			strings.HasSuffix(path, "/export") || strings.Contains(path, "/export/") || strings.Contains(path, "/fichiers/") || path == "/deconnexion" {
 			return false
 		}
 		kind := p.Host + idInPath.ReplaceAllString(path, ":id")

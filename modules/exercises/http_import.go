@@ -54,9 +54,10 @@ func (h *Handler) importRoutes() []module.Route {
 	}
 }
 
-// importMenu is the bank's import and export page in the teachers' menu.
+// importMenu is the bank's import and export page in the teachers' menu, current on
+// every page of the bank (/exercices/banque/…: the import, the exports, the question editor).
 func importMenu() []module.MenuEntry {
-	return []module.MenuEntry{{Text: "Importer, exporter des questions", Href: "/exercices/banque/import", Section: "/exercices", Permission: PermWrite, Order: 9}}
+	return []module.MenuEntry{{Text: "Importer, exporter des questions", Href: "/exercices/banque/import", Section: "/exercices/banque", Permission: PermWrite, Order: 9}}
 }
 
 // bankFile is an uploaded bank file as read: its questions, what did not parse (with its
