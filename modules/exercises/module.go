@@ -23,7 +23,7 @@ func (h *Handler) Module() module.Module {
 		Name:    "exercises",
 		OpenAPI: openAPI,
 		Grants:  Grants,
-		Routes:  slices.Concat(h.routes(), h.importRoutes(), h.apiRoutes(), h.fileRoutes()),
+		Routes:  slices.Concat(h.routes(), h.importRoutes(), h.apiRoutes(), h.fileRoutes(), h.confirmRoutes()),
 		Menu: append([]module.MenuEntry{
 			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
