@@ -153,7 +153,7 @@ func TestPages(t *testing.T) {
 		wantCode(t, rec, http.StatusUnprocessableEntity, "delete a question in use")
 		wantIn(t, rec, "refused delete", "sert dans l&#39;exercice « Calcul mental »")
 		confirm := "/exercices/banque/questions/" + ids[0].String() + "/supprimer"
-		wantIn(t, s.Get(teacher, "/exercices/gestion"), "the bank asks first", `href="`+confirm+`"`)
+		wantIn(t, s.Get(teacher, "/exercices/gestion"), "the bank asks first", `action="`+confirm+`"`)
 		wantIn(t, s.Get(teacher, confirm), "confirmation", "Supprimer la question « Q1 » ?", "Supprimer définitivement « Q1 »", "Annuler")
 		wantCode(t, s.Get(colleague, confirm), http.StatusNotFound, "a colleague's confirmation")
 		wantCode(t, s.Get(alice, confirm), http.StatusForbidden, "a pupil's confirmation")
