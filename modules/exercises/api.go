@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -235,13 +234,9 @@ func (h *Handler) apiAttempt(c echo.Context) error {
 // apiSave saves the response (a question.Response) to one question and returns the question
 // as the pupil now sees it (checked, with feedback after each answer).
 func (h *Handler) apiSave(c echo.Context) error {
-	id, err := paramID(c, "id")
+	id, pos, err := attemptQuestion(c)
 	if err != nil {
 		return err
-	}
-	pos, err := strconv.Atoi(c.Param("pos"))
-	if err != nil {
-		return fault.New(fault.ErrNotFound, "question introuvable")
 	}
 	var r question.Response
 	dec := json.NewDecoder(c.Request().Body)

@@ -379,13 +379,9 @@ func responseOf(c echo.Context, q ShownQuestion) question.Response {
 
 // save saves one question's response and comes back to it.
 func (h *Handler) save(c echo.Context) error {
-	id, err := paramID(c, "id")
+	id, pos, err := attemptQuestion(c)
 	if err != nil {
 		return err
-	}
-	pos, err := strconv.Atoi(c.Param("pos"))
-	if err != nil {
-		return fault.New(fault.ErrNotFound, "question introuvable")
 	}
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	v, err := h.svc.Attempt(ctx, t, a, id)
@@ -529,4 +525,18 @@ func (h *Handler) toMarks(c echo.Context) error {
 		return shownError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/exercices/affectations/"+id.String()+"/resultats?classe="+class.String()+"&ok=notes")
+}
+
+// attemptQuestion reads an attempt's id (:id) and a question's position in it (:pos), the
+// address of every page and call about one question of an attempt.
+func attemptQuestion(c echo.Context) (uuid.UUID, int, error) {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return uuid.Nil, 0, err
+	}
+	pos, err := strconv.Atoi(c.Param("pos"))
+	if err != nil {
+		return uuid.Nil, 0, fault.New(fault.ErrNotFound, "question introuvable")
+	}
+	return id, pos, nil
 }

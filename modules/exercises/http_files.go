@@ -11,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/gabriel-vasile/mimetype"
@@ -253,13 +252,9 @@ func (h *Handler) bankFile(c echo.Context) error {
 }
 
 func (h *Handler) attemptFile(c echo.Context) error {
-	id, err := paramID(c, "id")
+	id, pos, err := attemptQuestion(c)
 	if err != nil {
 		return err
-	}
-	pos, err := strconv.Atoi(c.Param("pos"))
-	if err != nil {
-		return fault.New(fault.ErrNotFound, "question introuvable")
 	}
 	f, err := h.svc.AttemptFile(c.Request().Context(), web.TenantOf(c), requestActor(c), id, pos, refName(c.Param("*")))
 	if err != nil {

@@ -14,7 +14,6 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/modules/exercises/question"
 	"github.com/cartable-ent/cartable/web"
-	"github.com/cartable-ent/cartable/web/fault"
 )
 
 // describe writes a pupil's response for the teacher, in words.
@@ -104,13 +103,9 @@ func (h *Handler) review(c echo.Context) error {
 
 // reviewQuestion saves the teacher's points and comment on one question.
 func (h *Handler) reviewQuestion(c echo.Context) error {
-	id, err := paramID(c, "id")
+	id, pos, err := attemptQuestion(c)
 	if err != nil {
 		return err
-	}
-	pos, err := strconv.Atoi(c.Param("pos"))
-	if err != nil {
-		return fault.New(fault.ErrNotFound, "question introuvable")
 	}
 	if err := h.svc.Review(c.Request().Context(), web.TenantOf(c), requestActor(c), id, pos, c.FormValue("points"), c.FormValue("commentaire")); err != nil {
 		return shownError(err)
