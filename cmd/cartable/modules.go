@@ -25,6 +25,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/platform"
+	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
@@ -49,6 +50,7 @@ type app struct {
 	news          *news.Service
 	courses       *courses.Service
 	exercises     *exercises.Service
+	resources     *resources.Service
 	space         *files.Space // every module's files against the establishment's quota
 	cahier        *cahier.Service
 	billing       *billing.Closer  // the monthly close and its store
@@ -81,7 +83,8 @@ func modules(a app) []module.Module {
 		news.NewHandler(a.news).Module(),
 		courses.NewHandler(a.courses).Module(),
 		exercises.NewHandler(a.exercises).Module(),
-		cahier.NewHandler(a.cahier).Module(), // after timetable: its demo fills the timetable's lessons
+		resources.NewHandler(a.resources).Module(), // after directory and grades: its demo subscribes the demo classes
+		cahier.NewHandler(a.cahier).Module(),       // after timetable: its demo fills the timetable's lessons
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,

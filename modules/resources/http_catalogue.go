@@ -1,0 +1,7 @@
+package resources
+
+import "github.com/cartable-ent/cartable/web/module"
+
+func (h *Handler) catalogueRoutes() []module.Route { return nil }
+
+func (h *Handler) catalogueMenu() []module.MenuEntry { return nil }

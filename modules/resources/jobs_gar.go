@@ -1,0 +1,9 @@
+package resources
+
+import (
+	"log/slog"
+
+	"github.com/cartable-ent/cartable/modules/jobs"
+)
+
+func (s *Service) garJobs(tenants jobs.TenantLister, log *slog.Logger) []jobs.Work { return nil }
