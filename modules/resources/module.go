@@ -24,7 +24,7 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
-//go:embed templates
+//go:embed templates/*.html
 var templatesFS embed.FS
 
 // Templates are the module's pages.
