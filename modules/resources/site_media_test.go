@@ -10,7 +10,6 @@ import (
 	"image/color"
 	"image/png"
 	"io"
-	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,8 +40,13 @@ type mediaSite struct {
 }
 
 func newMediaSite(t testing.TB) *mediaSite {
+	return newMediaSiteWith(t, moduletest.Options{LogWarnings: true})
+}
+
+func newMediaSiteWith(t testing.TB, o moduletest.Options) *mediaSite {
 	t.Helper()
-	s := moduletest.New(t, moduletest.Options{Templates: []fs.FS{resources.Templates}, LogWarnings: true})
+	o.Templates = append(o.Templates, resources.Templates)
+	s := moduletest.New(t, o)
 	m := &mediaSite{Site: s, classA: uuid.New(), classB: uuid.New()}
 	m.svc = resources.NewService(s.Reg.DB(), resources.NewCatalogue(s.Reg.Platform()), s.Clock.Now)
 	s.Srv.Admin().Use(s.Auth.Platform)
