@@ -201,6 +201,14 @@ func TestCatalogueConsole(t *testing.T) {
 		t.Fatal("not reactivated")
 	}
 
+	// Unknown or malformed ids: not found.
+	for _, p := range []string{"/console/ressources/editeurs/" + uuid.NewString(), "/console/ressources/outils/nimporte",
+		"/console/ressources/ressources/" + uuid.NewString(), "/console/ressources/ressources/" + uuid.NewString() + "/retrait"} {
+		moduletest.WantCode(t, m.adminGet(m.region, p), http.StatusNotFound, p)
+	}
+	rec = m.adminPost(m.region, "/console/ressources/ressources/"+uuid.NewString()+"/retrait", url.Values{})
+	moduletest.WantCode(t, rec, http.StatusNotFound, "withdraw unknown")
+
 	// The JSON API.
 	rec = m.adminGet(m.region, "/api/v1/ressources/catalogue")
 	moduletest.WantCode(t, rec, http.StatusOK, "API")

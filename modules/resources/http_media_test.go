@@ -114,6 +114,15 @@ func TestMediacentreRefusals(t *testing.T) {
 			t.Error("Alpha's cover served on Bravo")
 		}
 	}
+	rec = m.get(m.bravo, m.bravoPupil, "/api/v1/ressources")
+	moduletest.WantCode(t, rec, http.StatusOK, "Bravo's API")
+	moduletest.WantIn(t, rec, "Bravo's API", "Atlas de Bravo")
+	moduletest.WantNotIn(t, rec, "Bravo's API", titles...)
+	rec = m.get(m.bravo, m.alice, "/api/v1/ressources")
+	if rec.Code == http.StatusOK {
+		t.Errorf("Alice's API on Bravo's host: status %d", rec.Code)
+	}
+	moduletest.WantNotIn(t, rec, "Alice's API on Bravo", append(titles, "Atlas de Bravo")...)
 	rec = m.get(m.bravo, m.alice, "/ressources")
 	if rec.Code == http.StatusOK {
 		t.Errorf("Alice on Bravo's host: status %d", rec.Code)
