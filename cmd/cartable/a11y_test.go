@@ -352,6 +352,7 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 		a11yPerson{who: "admin_departemental", login: dep.Login, password: dep.Password, host: "admin",
 			extra: []string{"http://cartable.test/compte", collegeHome, admin + "?mois=2026-09", admin + "/releves/2026-09"}},
 	)
+	a11yResources(t, reg, env.Clock.Now, lycee, out, picked[identity.RoleEleve].ID, picked[identity.RoleEnseignant].ID)
 	return out
 }
 

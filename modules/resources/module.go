@@ -24,11 +24,11 @@ var Grants = module.Grants{
 
 func init() { identity.Grant(Grants) }
 
-//go:embed templates
+//go:embed templates/*.html
 var templatesFS embed.FS
 
 // Templates are the module's pages.
-var Templates, _ = fs.Sub(templatesFS, "templates")
+var Templates fs.FS = templatesFS
 
 // Handler serves the resources' pages and APIs.
 type Handler struct{ svc *Service }
