@@ -84,7 +84,7 @@ func seedDemoTool(ctx context.Context, db *gorm.DB, base string) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var pub uuid.UUID
 		if err := tx.Raw(`INSERT INTO platform.resource_publishers (name, website) VALUES (?, '')
-			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, demoPublisher).Scan(&pub).Error; err != nil {
+			ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id`, demoPublisher).Row().Scan(&pub); err != nil {
 			return fmt.Errorf("resources: demo publisher: %w", err)
 		}
 		var tool uuid.UUID
@@ -92,7 +92,7 @@ func seedDemoTool(ctx context.Context, db *gorm.DB, base string) error {
 			VALUES (?, ?, 'lti', ?, ?, ?, ?, ?)
 			ON CONFLICT (client_id) DO UPDATE SET login_url = EXCLUDED.login_url, launch_url = EXCLUDED.launch_url, updated_at = now()
 			RETURNING id`, pub, demoToolName, demoClientID, base+ltitool.LoginPath, base+ltitool.LaunchPath,
-			Strings{demoDeploymentID}, salt).Scan(&tool).Error; err != nil {
+			Strings{demoDeploymentID}, salt).Row().Scan(&tool); err != nil {
 			return fmt.Errorf("resources: demo LTI tool: %w", err)
 		}
 		if err := tx.Exec(`INSERT INTO platform.resources (publisher_id, tool_id, title, type, subjects, levels, description)

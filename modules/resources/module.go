@@ -27,8 +27,8 @@ func init() { identity.Grant(Grants) }
 //go:embed templates
 var templatesFS embed.FS
 
-// Templates are the module's pages.
-var Templates, _ = fs.Sub(templatesFS, "templates")
+// Templates are the module's pages (the renderer reads templates/*.html of it).
+var Templates fs.FS = templatesFS
 
 // Handler serves the resources' pages and APIs.
 type Handler struct{ svc *Service }

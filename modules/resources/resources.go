@@ -278,3 +278,7 @@ func (a Strings) Value() (driver.Value, error) {
 	}
 	return []string(a), nil
 }
+
+// GormDataType tells GORM the column's type (without it, GORM cannot parse a model with a
+// Strings field).
+func (Strings) GormDataType() string { return "text[]" }
