@@ -203,6 +203,30 @@ func TestLTILaunchEndToEnd(t *testing.T) {
 		}
 		formOf(t, b.do(t, http.MethodGet, u, nil)) // still valid
 	})
+	t.Run("the opening page is the person's own, while the launch is under way", func(t *testing.T) {
+		p := b.open(t, alpha, book, nil)
+		page := p.Location
+		for who, bb := range map[string]*browser{"Bob": s.tokenOf(bob), "a teacher": s.tokenOf(teacher)} {
+			p := bb.do(t, http.MethodGet, "http://"+moduletest.Host(alpha)+page, nil)
+			if p.Code != http.StatusNotFound || strings.Contains(p.Body, tool.URL) || p.Header.Get("Refresh") != "" {
+				t.Errorf("%s on Alice's opening page: status %d", who, p.Code)
+			}
+		}
+		if p := s.tokenOf(léo).do(t, http.MethodGet, "http://"+moduletest.Host(bravo)+page, nil); p.Code != http.StatusNotFound {
+			t.Errorf("Alice's opening page on Bravo's host: status %d", p.Code)
+		}
+		if p := s.tokenOf(guardian).do(t, http.MethodGet, "http://"+moduletest.Host(alpha)+page, nil); p.Code != http.StatusForbidden {
+			t.Errorf("a guardian: status %d", p.Code)
+		}
+		f := formOf(t, b.do(t, http.MethodGet, b.do(t, http.MethodGet, b.onward(t, alpha, p), nil).Location, nil))
+		csp := f.Header.Get("Content-Security-Policy")
+		if !strings.Contains(csp, "form-action 'self' "+tool.URL+";") || !strings.Contains(csp, "script-src 'sha256-") {
+			t.Errorf("the form post page's CSP: %q", csp)
+		}
+		if p := b.do(t, http.MethodGet, "http://"+moduletest.Host(alpha)+page, nil); p.Code != http.StatusNotFound {
+			t.Errorf("the opening page of a launch that served: status %d", p.Code)
+		}
+	})
 	t.Run("a launch older than five minutes", func(t *testing.T) {
 		u := fresh(t)
 		s.Clock.Advance(5*time.Minute + time.Second)
@@ -274,11 +298,7 @@ func TestLTISharing(t *testing.T) {
 		if p.Code != http.StatusUnprocessableEntity && p.Code != http.StatusBadRequest {
 			t.Errorf("a class they do not teach: status %d", p.Code)
 		}
-		p = tb.open(t, alpha, book, url.Values{"classe": {class.String()}})
-		if p.Code != http.StatusSeeOther {
-			t.Fatalf("open for 2nde 1: %d %.300s", p.Code, p.Body)
-		}
-		p = tb.do(t, http.MethodGet, p.Location, nil)
+		p = tb.do(t, http.MethodGet, tb.onward(t, alpha, tb.open(t, alpha, book, url.Values{"classe": {class.String()}})), nil)
 		f := formOf(t, tb.do(t, http.MethodGet, p.Location, nil))
 		tb.do(t, http.MethodPost, f.Action, f.Fields)
 		l := tool.Launches()[3]
@@ -333,9 +353,12 @@ func TestPlainLink(t *testing.T) {
 		t.Errorf("Alpha's launches after the refusals: %d, want 1", n)
 	}
 	// « Ouvrir » on a plain link goes there too.
-	p := s.tokenOf(alice).open(t, alpha, atlas, nil)
-	if p.Code != http.StatusSeeOther || p.Location != "https://atlas.example/accueil?lang=fr" || p.Header.Get("Referrer-Policy") != "no-referrer" {
-		t.Errorf("ouvrir a plain link: %d to %q", p.Code, p.Location)
+	ab := s.tokenOf(alice)
+	if to := ab.onward(t, alpha, ab.open(t, alpha, atlas, nil)); to != "https://atlas.example/accueil?lang=fr" {
+		t.Errorf("ouvrir a plain link goes to %q", to)
+	}
+	if n := s.Count(alpha, `SELECT count(*) FROM resource_launches`); n != 2 {
+		t.Errorf("Alpha's launches after « Ouvrir »: %d, want 2", n)
 	}
 }
 

@@ -29,6 +29,7 @@ type Opening struct {
 	URL      string
 	LTI      bool
 	LaunchID uuid.UUID
+	Title    string // the resource's
 }
 
 var (
@@ -73,7 +74,7 @@ func (s *Service) Open(ctx context.Context, t *tenant.Tenant, a Actor, resourceI
 			}
 			done := l.CreatedAt
 			l.CompletedAt = &done // nothing more happens: the audit is the row
-			op = &Opening{URL: r.TargetURL, LaunchID: l.ID}
+			op = &Opening{URL: r.TargetURL, LaunchID: l.ID, Title: r.Title}
 			return tx.Create(&l).Error
 		}
 		var share Sharing
@@ -100,7 +101,7 @@ func (s *Service) Open(ctx context.Context, t *tenant.Tenant, a Actor, resourceI
 			return fmt.Errorf("resources: record the launch: %w", err)
 		}
 		u, err := s.loginInitiation(t, tool, r, ent.Subscription, l)
-		op = &Opening{URL: u, LTI: true, LaunchID: l.ID}
+		op = &Opening{URL: u, LTI: true, LaunchID: l.ID, Title: r.Title}
 		return err
 	})
 	return op, err
@@ -121,6 +122,48 @@ func (s *Service) OpenLink(ctx context.Context, t *tenant.Tenant, a Actor, resou
 		return nil, errNotPlainLink
 	}
 	return s.Open(ctx, t, a, resourceID, uuid.Nil)
+}
+
+// errLaunchGone: the page of a launch that is no longer under way.
+var errLaunchGone = fault.New(fault.ErrNotFound, "ce lancement n'est plus valable (il a expiré ou a déjà servi) : revenez à « Mes ressources » et ouvrez la ressource à nouveau")
+
+// Opened is the opening of a launch a started less than ltiLaunchLife ago and that has not
+// served yet (the page « Ouverture de … » that sends the browser on): nobody else's.
+func (s *Service) Opened(ctx context.Context, t *tenant.Tenant, a Actor, launchID uuid.UUID) (*Opening, error) {
+	snap, err := s.cat.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var op *Opening
+	err = s.read(ctx, t, func(tx *gorm.DB) error {
+		var ls []Launch
+		if err := tx.Where("id = ? AND person_id = ? AND created_at > ?", launchID, a.PersonID, s.now().Add(-ltiLaunchLife)).Find(&ls).Error; err != nil {
+			return fmt.Errorf("resources: read the launch: %w", err)
+		}
+		if len(ls) == 0 || a.PersonID == uuid.Nil {
+			return errLaunchGone
+		}
+		l := ls[0]
+		r, tool, _, ok := snap.Resource(l.ResourceID)
+		if !ok || !r.Active || tool.ID != l.ToolID {
+			return errNoResource
+		}
+		if !tool.LTI() {
+			op = &Opening{URL: r.TargetURL, LaunchID: l.ID, Title: r.Title}
+			return nil
+		}
+		if l.CompletedAt != nil {
+			return errLaunchGone
+		}
+		var sub Subscription
+		if err := tx.Where("id = ?", l.SubscriptionID).Take(&sub).Error; err != nil {
+			return fmt.Errorf("resources: read the launch's subscription: %w", err)
+		}
+		u, err := s.loginInitiation(t, tool, r, &sub, l)
+		op = &Opening{URL: u, LTI: true, LaunchID: l.ID, Title: r.Title}
+		return err
+	})
+	return op, err
 }
 
 // launchClass is the class a launch is for: a pupil's class of the current school year, or

@@ -218,10 +218,26 @@ func (b *browser) open(t testing.TB, tn *tenant.Tenant, resource uuid.UUID, extr
 	return b.do(t, http.MethodPost, "http://"+moduletest.Host(tn)+"/ressources/"+resource.String()+"/ouvrir", form)
 }
 
+// onward follows « Ouvrir »'s answer to the page « Ouverture de … » and returns where that
+// page sends the browser (its Refresh header, also its link).
+func (b *browser) onward(t testing.TB, tn *tenant.Tenant, p page) string {
+	t.Helper()
+	if p.Code != http.StatusSeeOther || !strings.HasPrefix(p.Location, "/ressources/lancements/") {
+		t.Fatalf("ouvrir: status %d to %q; body: %.1500s", p.Code, p.Location, p.Body)
+	}
+	p = b.do(t, http.MethodGet, "http://"+moduletest.Host(tn)+p.Location, nil)
+	to, ok := strings.CutPrefix(p.Header.Get("Refresh"), "0; url=")
+	if p.Code != http.StatusOK || !ok || !strings.Contains(p.Body, `href="`+html.EscapeString(to)+`"`) || p.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("the opening page: status %d, Refresh %q, Referrer-Policy %q; body: %.1500s", p.Code, p.Header.Get("Refresh"), p.Header.Get("Referrer-Policy"), p.Body)
+	}
+	return to
+}
+
 // formPost is the auto-submitting form of the authentication response.
 type formPost struct {
 	Action string
 	Fields url.Values
+	Header http.Header
 }
 
 var (
@@ -235,7 +251,7 @@ func formOf(t testing.TB, p page) formPost {
 	if p.Code != http.StatusOK || m == nil {
 		t.Fatalf("authentication response: status %d, no form post; body: %.1500s", p.Code, p.Body)
 	}
-	f := formPost{Action: html.UnescapeString(m[1]), Fields: url.Values{}}
+	f := formPost{Action: html.UnescapeString(m[1]), Fields: url.Values{}, Header: p.Header}
 	for _, in := range formInput.FindAllStringSubmatch(p.Body, -1) {
 		f.Fields.Set(in[1], html.UnescapeString(in[2]))
 	}
@@ -246,11 +262,7 @@ func formOf(t testing.TB, p page) formPost {
 // authentication request to the platform.
 func (b *browser) authURL(t testing.TB, tn *tenant.Tenant, resource uuid.UUID) string {
 	t.Helper()
-	p := b.open(t, tn, resource, nil)
-	if p.Code != http.StatusSeeOther {
-		t.Fatalf("ouvrir: status %d; body: %.1500s", p.Code, p.Body)
-	}
-	p = b.do(t, http.MethodGet, p.Location, nil)
+	p := b.do(t, http.MethodGet, b.onward(t, tn, b.open(t, tn, resource, nil)), nil)
 	if p.Code != http.StatusFound || !strings.HasPrefix(p.Location, strings.TrimSuffix(b.s.Srv.PortalURL(), "/")+"/lti/auth?") {
 		t.Fatalf("tool's login initiation: status %d to %q; body: %.800s", p.Code, p.Location, p.Body)
 	}
