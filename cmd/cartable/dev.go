@@ -131,7 +131,7 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if err := seedDemo(ctx, reg); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	stopTool, err := resources.StartDemoTool(ctx, reg.Platform(), publicURL(cfg, ""), cfg.HTTPAddr, log) // the demo publisher's LTI tool
+	stopTool, err := resources.StartDemoTool(ctx, reg.Platform(), resources.DemoTool{PortalURL: publicURL(cfg, ""), ServerAddr: cfg.HTTPAddr, Log: log}) // the demo publisher's LTI tool
 	if err != nil {
 		return err
 	}

@@ -29,12 +29,21 @@ const (
 	demoResource     = "Mathématiques 2nde — manuel numérique (démo)"
 )
 
-// StartDemoTool serves the demo LTI tool (package ltitool) on a free local port for the
-// platform whose portal is portalURL, and records it in the catalogue (its URLs change with
-// the port): the demo publisher, its tool and a « manuel numérique ». serverAddr is where
-// this process serves the portal (CARTABLE_HTTP_ADDR): the tool fetches the platform's keys
-// there whatever the portal's host name resolves to. stop ends the tool.
-func StartDemoTool(ctx context.Context, platform *gorm.DB, portalURL, serverAddr string, log *slog.Logger) (stop func(), err error) {
+// DemoTool says where the demo LTI tool finds the platform.
+type DemoTool struct {
+	PortalURL string // the portal's base URL: the issuer
+	// ServerAddr is where this process serves the portal (CARTABLE_HTTP_ADDR): the tool
+	// fetches the platform's keys there whatever the portal's host name resolves to.
+	ServerAddr string
+	Log        *slog.Logger
+	Now        func() time.Time // the tool's clock; nil: time.Now
+}
+
+// StartDemoTool serves the demo LTI tool (package ltitool) on a free local port and records
+// it in the catalogue (its URLs change with the port): the demo publisher, its tool and a
+// « manuel numérique ». stop ends the tool.
+func StartDemoTool(ctx context.Context, platform *gorm.DB, cfg DemoTool) (stop func(), err error) {
+	portalURL, serverAddr, log := cfg.PortalURL, cfg.ServerAddr, cfg.Log
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("resources: demo LTI tool: %w", err)
@@ -62,7 +71,7 @@ func StartDemoTool(ctx context.Context, platform *gorm.DB, portalURL, serverAddr
 		},
 	}}
 	tool := ltitool.New(ltitool.Config{Issuer: portal, ClientID: demoClientID, DeploymentIDs: []string{demoDeploymentID},
-		AuthURL: portal + "/lti/auth", JWKSURL: portal + "/lti/jwks.json", LaunchURL: base + ltitool.LaunchPath, Client: client})
+		AuthURL: portal + "/lti/auth", JWKSURL: portal + "/lti/jwks.json", LaunchURL: base + ltitool.LaunchPath, Client: client, Now: cfg.Now})
 	srv := &http.Server{Handler: tool, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) && log != nil {
@@ -88,10 +97,10 @@ func seedDemoTool(ctx context.Context, db *gorm.DB, base string) error {
 			return fmt.Errorf("resources: demo publisher: %w", err)
 		}
 		var tool uuid.UUID
-		if err := tx.Raw(`INSERT INTO platform.resource_tools (publisher_id, name, kind, client_id, login_url, launch_url, deployment_ids, pseudonym_salt)
-			VALUES (?, ?, 'lti', ?, ?, ?, ?, ?)
-			ON CONFLICT (client_id) DO UPDATE SET login_url = EXCLUDED.login_url, launch_url = EXCLUDED.launch_url, updated_at = now()
-			RETURNING id`, pub, demoToolName, demoClientID, base+ltitool.LoginPath, base+ltitool.LaunchPath,
+		if err := tx.Raw(`INSERT INTO platform.resource_tools (publisher_id, name, kind, client_id, login_url, launch_url, jwks_url, deployment_ids, pseudonym_salt)
+			VALUES (?, ?, 'lti', ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (client_id) DO UPDATE SET login_url = EXCLUDED.login_url, launch_url = EXCLUDED.launch_url, jwks_url = EXCLUDED.jwks_url, updated_at = now()
+			RETURNING id`, pub, demoToolName, demoClientID, base+ltitool.LoginPath, base+ltitool.LaunchPath, base+ltitool.JWKSPath,
 			Strings{demoDeploymentID}, salt).Row().Scan(&tool); err != nil {
 			return fmt.Errorf("resources: demo LTI tool: %w", err)
 		}

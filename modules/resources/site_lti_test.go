@@ -102,7 +102,7 @@ func (s *ltiSite) addTool(t testing.TB, name string) *testTool {
 	rand.Read(tt.Salt)
 	if err := s.Reg.Platform().Raw(`INSERT INTO platform.resource_tools (publisher_id, name, kind, client_id, login_url, launch_url, redirect_urls, jwks_url, deployment_ids, pseudonym_salt)
 		VALUES (?, ?, 'lti', ?, ?, ?, ?, ?, '{dep-1}', ?) RETURNING id`, s.publisher, name, tt.ClientID, srv.URL+ltitool.LoginPath, srv.URL+ltitool.LaunchPath,
-		resources.Strings{srv.URL + "/autre-retour"}, srv.URL+"/jwks", tt.Salt).Row().Scan(&tt.ID); err != nil {
+		resources.Strings{srv.URL + "/autre-retour"}, srv.URL+ltitool.JWKSPath, tt.Salt).Row().Scan(&tt.ID); err != nil {
 		t.Fatal(err)
 	}
 	return tt

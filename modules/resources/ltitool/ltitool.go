@@ -9,6 +9,7 @@ package ltitool
 import (
 	"context"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/lestrrat-go/jwx/v3/jwa"
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jwt"
 )
@@ -40,6 +42,7 @@ type Config struct {
 const (
 	LoginPath  = "/login"
 	LaunchPath = "/launch"
+	JWKSPath   = "/jwks.json" // the tool's own public key (for the platform, e.g. client assertions)
 )
 
 // stateLife is how long a login initiation waits for its launch.
@@ -70,6 +73,7 @@ type pending struct {
 // Tool is the LTI tool, an http.Handler.
 type Tool struct {
 	cfg Config
+	key jwk.Key // the tool's own RSA key, kid and alg set
 
 	mu       sync.Mutex
 	pending  map[string]pending // by state
@@ -84,8 +88,22 @@ func New(cfg Config) *Tool {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Tool{cfg: cfg, pending: map[string]pending{}}
+	priv, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		panic(err)
+	}
+	key, err := jwk.Import(priv)
+	if err != nil {
+		panic(err)
+	}
+	_ = jwk.AssignKeyID(key)
+	_ = key.Set(jwk.AlgorithmKey, jwa.RS256())
+	return &Tool{cfg: cfg, key: key, pending: map[string]pending{}}
 }
+
+// Key is the tool's private key (kid and alg RS256 set), whose public part it serves at
+// JWKSPath: what it signs its requests to the platform with.
+func (t *Tool) Key() jwk.Key { return t.key }
 
 // Launches are the launches accepted so far, oldest first.
 func (t *Tool) Launches() []Launch {
@@ -99,6 +117,14 @@ func (t *Tool) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case LoginPath:
 		t.login(w, r)
+	case JWKSPath:
+		pub, err := t.key.PublicKey()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"keys": []jwk.Key{pub}})
 	case LaunchPath:
 		if r.Method != http.MethodPost {
 			http.Error(w, "lancement : POST attendu", http.StatusMethodNotAllowed)
