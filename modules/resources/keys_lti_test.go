@@ -5,7 +5,9 @@ package resources_test
 // signed still verifies, then gone.
 
 import (
+	"context"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strings"
@@ -14,9 +16,11 @@ import (
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
+	"github.com/riverqueue/river"
 
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/resources"
+	"github.com/cartable-ent/cartable/tenant"
 )
 
 func TestLTIKeyRotation(t *testing.T) {
@@ -150,3 +154,26 @@ func TestLTIKeysSealedWithTheSecret(t *testing.T) {
 		t.Errorf("keys before %v, after %v", a.Keys, c.Keys)
 	}
 }
+
+func TestLTIRotationJobPlanned(t *testing.T) {
+	svc := resources.NewService(nil, nil, nil)
+	log := slog.New(slog.DiscardHandler)
+	w := resources.Work(svc.Jobs(noTenants{}, log))
+	if len(w.PeriodicJobs()) == 0 {
+		t.Fatal("no periodic job")
+	}
+	w.AddWorkers(river.NewWorkers()) // registers the rotation's worker (twice would panic)
+	var labelled bool
+	for _, x := range svc.Jobs(noTenants{}, log) {
+		if l, ok := x.(interface{ JobLabels() map[string]string }); ok && l.JobLabels()["resources.lti_keys_rotate"] != "" {
+			labelled = true
+		}
+	}
+	if !labelled {
+		t.Error("the rotation job has no French label for the console")
+	}
+}
+
+type noTenants struct{}
+
+func (noTenants) Live(context.Context) ([]tenant.Tenant, error) { return nil, nil }

@@ -201,7 +201,13 @@ func TestLTILaunchEndToEnd(t *testing.T) {
 		if p.Code != http.StatusUnauthorized || !strings.Contains(p.Body, "login_required") {
 			t.Errorf("the tool shows the platform's refusal: %d %.300s", p.Code, p.Body)
 		}
-		formOf(t, b.do(t, http.MethodGet, u, nil)) // still valid
+		// The authentication request may be posted too (a session token here: a browser's
+		// cookie does not travel with another site's POST).
+		q, _ := url.Parse(u)
+		post := s.tokenOf(alice).do(t, http.MethodPost, strings.TrimSuffix(s.Srv.PortalURL(), "/")+"/lti/auth", q.Query())
+		if f := formOf(t, post); f.Fields.Get("id_token") == "" {
+			t.Errorf("a posted authentication request: %v", f.Fields)
+		}
 	})
 	t.Run("the opening page is the person's own, while the launch is under way", func(t *testing.T) {
 		p := b.open(t, alpha, book, nil)
