@@ -359,7 +359,13 @@ func TestPlainLink(t *testing.T) {
 		t.Errorf("Alpha's launches after the refusals: %d, want 1", n)
 	}
 	// « Ouvrir » on a plain link goes there too.
+	// A resource withdrawn from the catalogue opens no more.
+	s.Reg.Platform().Exec(`UPDATE platform.resources SET active = false WHERE id = ?`, book)
+	s.svc.Catalogue().Invalidate()
 	ab := s.tokenOf(alice)
+	if p := ab.open(t, alpha, book, nil); p.Code != http.StatusNotFound {
+		t.Errorf("ouvrir a withdrawn resource: %d", p.Code)
+	}
 	if to := ab.onward(t, alpha, ab.open(t, alpha, atlas, nil)); to != "https://atlas.example/accueil?lang=fr" {
 		t.Errorf("ouvrir a plain link goes to %q", to)
 	}
