@@ -247,6 +247,12 @@ func TestLTILaunchEndToEnd(t *testing.T) {
 			t.Errorf("the same id_token and state again: %d", p.Code)
 		}
 	})
+	t.Run("a resource withdrawn while its launch is under way", func(t *testing.T) {
+		u := fresh(t)
+		s.Reg.Platform().Exec(`UPDATE platform.resources SET active = false WHERE id = ?`, book)
+		s.svc.Catalogue().Invalidate()
+		refused(t, b.do(t, http.MethodGet, u, nil), http.StatusForbidden, "a withdrawn resource")
+	})
 }
 
 func TestLTISharing(t *testing.T) {
