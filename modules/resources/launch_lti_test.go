@@ -112,6 +112,9 @@ func TestLTILaunchEndToEnd(t *testing.T) {
 		if p := s.tokenOf(léo).open(t, bravo, book, nil); p.Code != http.StatusForbidden || strings.Contains(p.Body, tool.URL) {
 			t.Errorf("Bravo's pupil, whose establishment has no subscription: status %d", p.Code)
 		}
+		if p := b.do(t, http.MethodPost, "http://"+moduletest.Host(alpha)+"/ressources/"+book.String()+"/ouvrir", url.Values{}); p.Code != http.StatusForbidden {
+			t.Errorf("Alice's cookie without the form's anti-forgery token: status %d", p.Code)
+		}
 		if p := (&browser{s: s}).open(t, alpha, book, nil); p.Code != http.StatusUnauthorized {
 			t.Errorf("anonymous: status %d", p.Code)
 		}
