@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cartable-ent/cartable/modules/billing"
+	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/ops/localstack"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -130,6 +131,11 @@ func runDev(ctx context.Context, cfg config, log *slog.Logger, out io.Writer) er
 	if err := seedDemo(ctx, reg); err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
+	stopTool, err := resources.StartDemoTool(ctx, reg.Platform(), resources.DemoTool{PortalURL: publicURL(cfg, ""), ServerAddr: cfg.HTTPAddr, Log: log}) // the demo publisher's LTI tool
+	if err != nil {
+		return err
+	}
+	defer stopTool()
 	k, err := kratosOf(cfg)
 	if err != nil {
 		return err

@@ -154,7 +154,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		log.Warn("CARTABLE_STRIPE_WEBHOOK_SECRET is not set: Stripe's webhook answers 503 and the invoices' states are not followed")
 	}
 	// Resources: the région's catalogue, the establishments' subscriptions, the LTI launch.
-	resourcesSvc := resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), nil)
+	ltiKey, _ := secretKey(cfg.SecretKey) // checked by directoryOf above; nil: a key for this process
+	resourcesSvc := resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), nil).WithLTI(resources.LTIConfig{Issuer: srv.PortalURL(), SecretKey: ltiKey})
 	invoicing := &laterQueue{}
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),

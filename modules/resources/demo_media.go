@@ -57,13 +57,19 @@ func demoCover(c color.RGBA) []byte {
 	return buf.Bytes()
 }
 
-// seedDemoCatalogue fills an empty catalogue with the demo's plain-link resources, then
+// seedDemoCatalogue fills a catalogue without them with the demo's plain-link resources, then
 // subscribes the demo establishment to them for everyone, for the current school year.
 // Seeding again adds nothing.
 func (s *Service) seedDemoCatalogue(ctx context.Context, t *tenant.Tenant) error {
 	db := s.cat.DB().WithContext(ctx)
 	var n int64
-	if err := db.Table("platform.resource_publishers").Count(&n).Error; err != nil {
+	// The demo LTI tool's publisher may already be there (make dev records it first): the
+	// plain-link catalogue is missing while none of its publishers is.
+	names := make([]string, 0, len(demoResources))
+	for _, d := range demoResources {
+		names = append(names, d.Publisher)
+	}
+	if err := db.Table("platform.resource_publishers").Where("name IN ?", names).Count(&n).Error; err != nil {
 		return fmt.Errorf("resources: demo catalogue: %w", err)
 	}
 	if n == 0 {

@@ -27,7 +27,7 @@ func init() { identity.Grant(Grants) }
 //go:embed templates/*.html
 var templatesFS embed.FS
 
-// Templates are the module's pages.
+// Templates are the module's pages (the renderer reads templates/*.html of it).
 var Templates fs.FS = templatesFS
 
 // Handler serves the resources' pages and APIs.

@@ -281,3 +281,4 @@ func (a Strings) Value() (driver.Value, error) {
 	}
 	return []string(a), nil
 }
+
