@@ -109,6 +109,9 @@ func (s *Service) IssueToken(ctx context.Context, r TokenRequest) (*AccessToken,
 		return nil, oauthErr(400, "invalid_grant", "client_assertion refused: exp is more than 5 minutes ahead")
 	}
 	jti, _ := tok.JwtID()
+	if jti == "" || len(jti) > 255 {
+		return nil, oauthErr(400, "invalid_grant", "client_assertion refused: jti is required (255 characters at most)")
+	}
 	if !tool.Scores {
 		return nil, oauthErr(400, "invalid_scope", "this tool does not send scores")
 	}
@@ -136,8 +139,9 @@ func (s *Service) IssueToken(ctx context.Context, r TokenRequest) (*AccessToken,
 		if err := tx.Exec(`DELETE FROM platform.lti_access_tokens WHERE tool_id = ? AND expires_at < ?`, tool.ID, now).Error; err != nil {
 			return fmt.Errorf("resources: sweep tokens: %w", err)
 		}
-		if err := tx.Exec(`INSERT INTO platform.lti_access_tokens (token_hash, tool_id, scopes, expires_at) VALUES (?, ?, ?, ?)`,
-			hash[:], tool.ID, Strings(scopes), now.Add(accessTokenLife)).Error; err != nil {
+		// (GORM spreads a slice placed right after a parenthesis: the hash comes second)
+		if err := tx.Exec(`INSERT INTO platform.lti_access_tokens (tool_id, token_hash, scopes, expires_at) VALUES (?, ?, ?::text[], ?)`,
+			tool.ID, hash[:], textArray(scopes), now.Add(accessTokenLife)).Error; err != nil {
 			return fmt.Errorf("resources: record token: %w", err)
 		}
 		return nil
@@ -163,6 +167,15 @@ func grantedScopes(asked string) ([]string, error) {
 		return nil, oauthErr(400, "invalid_scope", "scope is missing")
 	}
 	return out, nil
+}
+
+// textArray is a text[] literal of values free of quotes and backslashes (the scopes).
+func textArray(values []string) string {
+	quoted := make([]string, len(values))
+	for i, v := range values {
+		quoted[i] = `"` + v + `"`
+	}
+	return "{" + strings.Join(quoted, ",") + "}"
 }
 
 func validationReason(err error) string {

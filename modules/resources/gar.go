@@ -176,7 +176,9 @@ func (e GarExport) StatusLabel() string {
 }
 
 // Created is when the export was asked for, in Paris time.
-func (e GarExport) Created() string { return e.CreatedAt.In(directory.SchoolZone).Format("02/01/2006 15:04") }
+func (e GarExport) Created() string {
+	return e.CreatedAt.In(directory.SchoolZone).Format("02/01/2006 15:04")
+}
 
 // GarPage is the managers' page: the setting and the exports, newest first.
 type GarPage struct {

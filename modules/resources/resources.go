@@ -271,6 +271,9 @@ func (a *Strings) Scan(src any) error {
 	return nil
 }
 
+// GormDataType lets GORM map the models' text[] columns.
+func (Strings) GormDataType() string { return "text[]" }
+
 // Value writes a text[] (pgx encodes the slice).
 func (a Strings) Value() (driver.Value, error) {
 	if a == nil {
