@@ -96,6 +96,12 @@ func (s *Service) IssueToken(ctx context.Context, r TokenRequest) (*AccessToken,
 	}
 	now := s.now()
 	tok, err := jwt.Parse([]byte(r.ClientAssertion), keyOpt, jwt.WithValidate(false))
+	if err != nil && tool.PublicKey == "" && tool.JWKSURL != "" {
+		// the tool may have rotated its keys since the cache's last fetch: fetch once more
+		if set, ferr := s.ags.jwks.Refresh(ctx, tool.JWKSURL); ferr == nil {
+			tok, err = jwt.Parse([]byte(r.ClientAssertion), jwt.WithKeySet(set, jws.WithInferAlgorithmFromKey(true)), jwt.WithValidate(false))
+		}
+	}
 	if err != nil {
 		return nil, oauthErr(401, "invalid_client", "client_assertion signature does not verify")
 	}
@@ -197,7 +203,7 @@ func validationReason(err error) string {
 // toolKeys is how a tool's signatures are verified: its public key (PEM), or its JWKS URL
 // fetched and kept fresh by jwx's cache.
 func (s *Service) toolKeys(ctx context.Context, tool *Tool) (jwt.ParseOption, error) {
-	if strings.TrimSpace(tool.PublicKey) != "" {
+	if tool.PublicKey != "" {
 		key, err := jwk.ParseKey([]byte(tool.PublicKey), jwk.WithPEM(true))
 		if err != nil {
 			return nil, fmt.Errorf("resources: public key of tool %s: %w", tool.ID, err)

@@ -8,8 +8,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/tenant"
@@ -215,5 +217,38 @@ func TestGARExportIsolation(t *testing.T) {
 	}
 	if n := s.Count(s.bravo, `SELECT count(*) FROM gar_exports`); n != 0 {
 		t.Errorf("%d exports in Bravo", n)
+	}
+}
+
+// The nightly job makes the export of the establishments that use an external access
+// manager, once a night.
+func TestGARNightlyExport(t *testing.T) {
+	s := newAGSSite(t)
+	rec := s.Send(s.alpha, s.direction, http.MethodPost, "/ressources/gar/reglage", url.Values{"gestionnaire_externe": {"oui"}})
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "setting")
+	var nightly *jobs.EachEstablishment[resources.GarNightly]
+	for _, w := range s.svc.Jobs(lister{s.alpha, s.bravo}, nil) {
+		if n, ok := w.(*jobs.EachEstablishment[resources.GarNightly]); ok {
+			nightly = n
+		}
+	}
+	if nightly == nil {
+		t.Fatal("no nightly export job")
+	}
+	run := func() {
+		t.Helper()
+		if err := nightly.RunAll(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run()
+	run() // the same night: nothing more
+	if a, b := s.Count(s.alpha, `SELECT count(*) FROM gar_exports WHERE status = 'pret'`), s.Count(s.bravo, `SELECT count(*) FROM gar_exports`); a != 1 || b != 0 {
+		t.Fatalf("after the first night: Alpha %d export(s), Bravo %d; want 1 and 0", a, b)
+	}
+	s.Clock.Advance(24 * time.Hour)
+	run()
+	if a := s.Count(s.alpha, `SELECT count(*) FROM gar_exports WHERE status = 'pret'`); a != 2 {
+		t.Errorf("after the second night: %d exports, want 2", a)
 	}
 }
