@@ -167,7 +167,10 @@ func (s *Service) MakeDraft(ctx context.Context, t *tenant.Tenant, a Actor, item
 		if !errors.Is(err, fault.ErrNotFound) {
 			return false, err // updated, or failed
 		}
-		// deleted in the grades module since: made again below
+		// deleted in the grades module since, or a colleague's: a new one, with the form's subject
+		if strings.TrimSpace(f.Subject) == "" {
+			return false, DraftErrors{"matiere": "Le brouillon fait de ces scores n'est plus dans vos notes (supprimé, ou créé par un collègue) : choisissez la matière pour en créer un nouveau."}
+		}
 	}
 	form, errs := s.draftEvaluation(it, f)
 	if errs != nil {

@@ -311,4 +311,15 @@ func TestAGSDraftEvaluation(t *testing.T) {
 	if n := s.Count(s.alpha, `SELECT count(*) FROM evaluations`); n != 1 || m.Published || m.Bob != "20.00" || m.Alice != "14.00" {
 		t.Errorf("%d evaluation(s), draft %+v; want one, unpublished, Alice 14.00, Bob 20.00", n, m)
 	}
+
+	// the draft deleted in the grades: updating asks for the subject, then makes a new one
+	s.Exec(s.alpha, `DELETE FROM evaluations`)
+	rec = s.Send(s.alpha, s.claire, http.MethodPost, "/ressources/notes/"+itemID+"/brouillon", url.Values{})
+	moduletest.WantCode(t, rec, http.StatusUnprocessableEntity, "update a deleted draft")
+	moduletest.WantIn(t, rec, "update a deleted draft", "plus dans vos notes (supprimé, ou créé par un collègue)", `aria-describedby="matiere-`+itemID+`-erreur"`)
+	rec = s.Send(s.alpha, s.claire, http.MethodPost, "/ressources/notes/"+itemID+"/brouillon", form)
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "a new draft")
+	if m := read(); s.Count(s.alpha, `SELECT count(*) FROM evaluations`) != 1 || m.Published || m.Bob != "20.00" {
+		t.Errorf("new draft %+v", m)
+	}
 }
