@@ -3,6 +3,7 @@ package resources_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -93,6 +94,24 @@ func TestAGSTokenLineItemScoresResults(t *testing.T) {
 		`{"userId":"`+alice+`","scoreGiven":5,"timestamp":"hier","activityProgress":"Completed","gradingProgress":"FullyGraded"}`)
 	moduletest.WantCode(t, rec, http.StatusBadRequest, "score without a date")
 	moduletest.WantIn(t, rec, "score without a date", "timestamp")
+
+	// bad line items say which field is wrong; nothing is written
+	for what, c := range map[string]struct{ body, field string }{
+		"no label":          {`{"label":"  ","scoreMaximum":10}`, "label"},
+		"zero maximum":      {`{"label":"Quiz","scoreMaximum":0}`, "scoreMaximum"},
+		"no maximum":        {`{"label":"Quiz"}`, "scoreMaximum"},
+		"not JSON":          {`{"label":`, "body"},
+		"maximum as a text": {`{"label":"Quiz","scoreMaximum":"dix"}`, "body"},
+	} {
+		rec := s.portal(http.MethodPost, s.lineItems(s.alpha, s.class1), token, "application/vnd.ims.lis.v2.lineitem+json", c.body)
+		moduletest.WantCode(t, rec, http.StatusBadRequest, what)
+		moduletest.WantIn(t, rec, what, c.field)
+	}
+	rec = s.portal(http.MethodPost, s.lineItems(s.alpha, s.class1), token, "text/plain", `{"label":"Quiz","scoreMaximum":10}`)
+	moduletest.WantCode(t, rec, http.StatusBadRequest, "wrong media type")
+	if n := s.Count(s.alpha, `SELECT count(*) FROM lti_line_items`); n != 1 {
+		t.Errorf("%d line items after the refusals, want 1", n)
+	}
 
 	rec = s.portal(http.MethodDelete, item, token, "", "")
 	moduletest.WantCode(t, rec, http.StatusNoContent, "delete line item")
@@ -251,6 +270,16 @@ func TestAGSDraftEvaluation(t *testing.T) {
 	moduletest.WantCode(t, rec, http.StatusOK, "Paul's page")
 	if strings.Contains(rec.Body.String(), "Quiz fonctions") {
 		t.Error("Paul sees Claire's class's line item")
+	}
+	// Bravo's direction on Alpha's host, a pupil of the class: nothing of the scores
+	for what, rec := range map[string]*httptest.ResponseRecorder{
+		"Bravo's direction on Alpha": s.Send(s.alpha, s.bravoDirection, http.MethodGet, "/ressources/notes", nil),
+		"Bravo's direction on Bravo": s.Send(s.bravo, s.bravoDirection, http.MethodGet, "/ressources/notes", nil),
+		"Alice":                      s.Send(s.alpha, s.alice, http.MethodGet, "/ressources/notes", nil),
+	} {
+		if strings.Contains(rec.Body.String(), "Quiz fonctions") || strings.Contains(rec.Body.String(), "7 / 10") {
+			t.Errorf("%s sees the scores (status %d)", what, rec.Code)
+		}
 	}
 	form := url.Values{"matiere": {"MATHS"}, "titre": {""}, "date": {""}, "bareme": {"20"}, "coefficient": {"1"}}
 	rec = s.Send(s.alpha, s.paul, http.MethodPost, "/ressources/notes/"+itemID+"/brouillon", form)
