@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
 	"github.com/cartable-ent/cartable/web/module"
@@ -325,4 +326,11 @@ func (h *Handler) makeDraft(c echo.Context) error {
 		ok = "cree"
 	}
 	return c.Redirect(http.StatusSeeOther, "/ressources/notes?ok="+ok+"#li-"+id.String())
+}
+
+// agsMenu is the teachers' entry to the scores received (to add to Module's Menu: the
+// lead's merge wires it).
+func (h *Handler) agsMenu() []module.MenuEntry {
+	return []module.MenuEntry{{Text: "Scores des ressources", Href: "/ressources/notes", Permission: PermView,
+		Roles: []module.Role{identity.RoleEnseignant}, Order: 13}}
 }

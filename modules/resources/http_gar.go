@@ -65,3 +65,9 @@ func (h *Handler) garDownload(c echo.Context) error {
 	c.Response().Header().Set("X-Content-Type-Options", "nosniff")
 	return c.Blob(http.StatusOK, "application/xml; charset=utf-8", doc)
 }
+
+// garMenu is the direction's entry to the export (to add to Module's Menu: the lead's merge
+// wires it; référents reach the page from the managers' pages).
+func (h *Handler) garMenu() []module.MenuEntry {
+	return []module.MenuEntry{{Text: "Export GAR", Href: "/ressources/gar", Permission: PermManage, Order: 14}}
+}
