@@ -86,18 +86,29 @@ func (s *Service) TeacherLineItems(ctx context.Context, t *tenant.Tenant, a Acto
 			ORDER BY updated_at DESC, id`, a.PersonID).Scan(&items).Error; err != nil {
 			return fmt.Errorf("resources: teacher's line items: %w", err)
 		}
+		type classOf struct {
+			label    string
+			subjects []SubjectChoice
+		}
+		classes := map[uuid.UUID]*classOf{} // read once per class
 		for _, it := range items {
 			ti := TeacherItem{LineItem: it}
 			if tool, ok := snap.Tools[it.ToolID]; ok {
 				ti.ToolName = tool.Name
 			}
-			if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, it.ClassID).Scan(&ti.ClassLabel).Error; err != nil {
-				return fmt.Errorf("resources: class of line item: %w", err)
+			c, ok := classes[it.ClassID]
+			if !ok {
+				c = &classOf{}
+				if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, it.ClassID).Scan(&c.label).Error; err != nil {
+					return fmt.Errorf("resources: class of line item: %w", err)
+				}
+				if err := tx.Raw(`SELECT s.code, s.label FROM teachings t JOIN subjects s ON s.code = t.subject_code
+					WHERE t.teacher_id = ? AND t.class_id = ? ORDER BY s.label`, a.PersonID, it.ClassID).Scan(&c.subjects).Error; err != nil {
+					return fmt.Errorf("resources: subjects of the teacher: %w", err)
+				}
+				classes[it.ClassID] = c
 			}
-			if err := tx.Raw(`SELECT s.code, s.label FROM teachings t JOIN subjects s ON s.code = t.subject_code
-				WHERE t.teacher_id = ? AND t.class_id = ? ORDER BY s.label`, a.PersonID, it.ClassID).Scan(&ti.Subjects).Error; err != nil {
-				return fmt.Errorf("resources: subjects of the teacher: %w", err)
-			}
+			ti.ClassLabel, ti.Subjects = c.label, c.subjects
 			if err := tx.Raw(`SELECT p.id AS person_id, p.last_name, p.first_name, sc.score_given, sc.score_maximum, sc.comment, sc.grading_progress, sc.scored_at
 				FROM lti_scores sc JOIN people p ON p.id = sc.person_id WHERE sc.line_item_id = ?
 				ORDER BY lower(p.last_name), lower(p.first_name), p.id`, it.ID).Scan(&ti.Scores).Error; err != nil {

@@ -119,8 +119,8 @@ func (in *LineItemInput) validate() (string, error) {
 	case n > 300:
 		return "", fault.Invalidf("label", "label is longer than 300 characters")
 	}
-	if in.ScoreMaximum == nil || !(*in.ScoreMaximum > 0) || *in.ScoreMaximum > 999999.99 || math.IsInf(*in.ScoreMaximum, 0) {
-		return "", fault.Invalidf("scoreMaximum", "scoreMaximum must be a number above 0 and below 1000000")
+	if in.ScoreMaximum == nil || !(*in.ScoreMaximum >= 0.01) || *in.ScoreMaximum > 999999.99 || math.IsInf(*in.ScoreMaximum, 0) {
+		return "", fault.Invalidf("scoreMaximum", "scoreMaximum must be a number from 0.01 to 999999.99")
 	}
 	if len(in.Tag) > 300 || len(in.ResourceID) > 300 || len(in.ResourceLinkID) > 300 {
 		return "", fault.Invalidf("tag", "tag, resourceId and resourceLinkId are 300 characters at most")
@@ -279,8 +279,8 @@ func (s *Service) PostScore(ctx context.Context, ac *agsContext, item uuid.UUID,
 		return fault.Invalidf("gradingProgress", "gradingProgress must be one of %s", strings.Join(gradingProgress, ", "))
 	case len([]rune(in.Comment)) > 2000:
 		return fault.Invalidf("comment", "comment is longer than 2000 characters")
-	case in.ScoreGiven != nil && (in.ScoreMaximum == nil || !(*in.ScoreMaximum > 0) || *in.ScoreMaximum > 999999.99):
-		return fault.Invalidf("scoreMaximum", "scoreMaximum (above 0, below 1000000) must come with scoreGiven")
+	case in.ScoreGiven != nil && (in.ScoreMaximum == nil || !(*in.ScoreMaximum >= 0.01) || *in.ScoreMaximum > 999999.99):
+		return fault.Invalidf("scoreMaximum", "scoreMaximum (from 0.01 to 999999.99) must come with scoreGiven")
 	case in.ScoreGiven != nil && (*in.ScoreGiven < 0 || *in.ScoreGiven > 999999.99 || math.IsNaN(*in.ScoreGiven)):
 		return fault.Invalidf("scoreGiven", "scoreGiven must be a number from 0 to 999999.99")
 	}
