@@ -131,8 +131,12 @@ func (in *LineItemInput) validate() (string, error) {
 // decimal2 is x with two decimals, as numeric(8,2) keeps it.
 func decimal2(x float64) string { return fmt.Sprintf("%.2f", x) }
 
-// LineItemFilter narrows a container's list (the query parameters of the spec).
-type LineItemFilter struct{ ResourceLinkID, ResourceID, Tag string }
+// LineItemFilter narrows a container's list (the query parameters of the spec); Limit > 0
+// pages it from Offset.
+type LineItemFilter struct {
+	ResourceLinkID, ResourceID, Tag string
+	Limit, Offset                   int
+}
 
 // LineItems are the tool's line items in the class.
 func (s *Service) LineItems(ctx context.Context, ac *agsContext, f LineItemFilter) ([]LineItem, error) {
@@ -147,6 +151,9 @@ func (s *Service) LineItems(ctx context.Context, ac *agsContext, f LineItemFilte
 		}
 		if f.Tag != "" {
 			q = q.Where("tag = ?", f.Tag)
+		}
+		if f.Limit > 0 {
+			q = q.Limit(f.Limit + 1).Offset(f.Offset) // one more tells whether a next page exists
 		}
 		if err := q.Order("created_at, id").Find(&out).Error; err != nil {
 			return fmt.Errorf("resources: list line items: %w", err)

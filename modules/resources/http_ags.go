@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -151,10 +152,30 @@ func (h *Handler) lineItemJSON(c echo.Context, ac *agsContext, it *LineItem) map
 
 func (h *Handler) listLineItems(c echo.Context) error {
 	return h.agsServe(c, []string{ScopeLineItem, ScopeLineItemReadOnly}, func(ac *agsContext) error {
-		items, err := h.svc.LineItems(c.Request().Context(), ac, LineItemFilter{ResourceLinkID: c.QueryParam("resource_link_id"),
-			ResourceID: c.QueryParam("resource_id"), Tag: c.QueryParam("tag")})
+		f := LineItemFilter{ResourceLinkID: c.QueryParam("resource_link_id"), ResourceID: c.QueryParam("resource_id"), Tag: c.QueryParam("tag")}
+		if v := c.QueryParam("limit"); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				return fault.Invalidf("limit", "limit must be a number from 1 to 1000")
+			}
+			f.Limit = n
+			if v := c.QueryParam("offset"); v != "" {
+				if f.Offset, err = strconv.Atoi(v); err != nil || f.Offset < 0 {
+					return fault.Invalidf("offset", "offset must be a number from 0")
+				}
+			}
+		}
+		items, err := h.svc.LineItems(c.Request().Context(), ac, f)
 		if err != nil {
 			return err
+		}
+		if f.Limit > 0 && len(items) > f.Limit {
+			items = items[:f.Limit]
+			next := *c.Request().URL
+			q := next.Query()
+			q.Set("offset", strconv.Itoa(f.Offset+f.Limit))
+			next.RawQuery = q.Encode()
+			c.Response().Header().Set("Link", "<"+h.svc.ags.portal+next.RequestURI()+`>; rel="next"`)
 		}
 		out := make([]map[string]any, 0, len(items))
 		for i := range items {

@@ -44,6 +44,21 @@ func TestAGSTokenLineItemScoresResults(t *testing.T) {
 	}
 	moduletest.WantIn(t, rec, "container", "Quiz fonctions affines", `"scoreMaximum":10`, `"resourceLinkId":"rl-1"`)
 
+	// paged: two line items, one a page
+	second := s.createLineItem(token, s.alpha, s.class1, "Quiz second degré", 20)
+	rec = s.portal(http.MethodGet, s.lineItems(s.alpha, s.class1)+"?limit=1", token, "", "")
+	moduletest.WantCode(t, rec, http.StatusOK, "first page")
+	next := rec.Header().Get("Link")
+	if !strings.Contains(rec.Body.String(), "Quiz fonctions affines") || strings.Contains(rec.Body.String(), "second degré") || !strings.HasSuffix(next, `>; rel="next"`) {
+		t.Fatalf("first page %s, Link %q", rec.Body, next)
+	}
+	rec = s.portal(http.MethodGet, strings.TrimSuffix(strings.TrimPrefix(next, "<"), `>; rel="next"`), token, "", "")
+	moduletest.WantCode(t, rec, http.StatusOK, "next page")
+	if !strings.Contains(rec.Body.String(), "second degré") || rec.Header().Get("Link") != "" {
+		t.Errorf("next page %s, Link %q", rec.Body, rec.Header().Get("Link"))
+	}
+	moduletest.WantCode(t, s.portal(http.MethodDelete, second, token, "", ""), http.StatusNoContent, "delete the second")
+
 	rec = s.portal(http.MethodPut, item, token, "application/vnd.ims.lis.v2.lineitem+json", `{"label":"Quiz fonctions","scoreMaximum":10}`)
 	moduletest.WantCode(t, rec, http.StatusOK, "update line item")
 	moduletest.WantIn(t, rec, "updated line item", `"label":"Quiz fonctions"`)
