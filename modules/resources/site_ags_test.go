@@ -44,7 +44,7 @@ type testTool struct {
 
 type agsSite struct {
 	*moduletest.Site
-	t              *testing.T
+	t              testing.TB
 	svc            *resources.Service
 	queue          *plannedJobs
 	alpha, bravo   *tenant.Tenant
@@ -78,7 +78,7 @@ func (l lister) Live(context.Context) ([]tenant.Tenant, error) {
 	return out, nil
 }
 
-func newAGSSite(t *testing.T) *agsSite {
+func newAGSSite(t testing.TB) *agsSite {
 	t.Helper()
 	site := moduletest.New(t, moduletest.Options{Templates: []fs.FS{resources.Templates}, LogWarnings: true})
 	s := &agsSite{Site: site, t: t, queue: &plannedJobs{}, class1: uuid.New(), class2: uuid.New(), bravoClass: uuid.New()}
