@@ -348,14 +348,14 @@ func (s *Service) Results(ctx context.Context, ac *agsContext, item uuid.UUID, u
 			if !ok || (userID != "" && sub != userID) {
 				continue // left the class: the tool no longer reads it
 			}
-			out = append(out, Result{UserID: sub, ResultScore: float(sc.ScoreGiven), ResultMaximum: float(sc.ScoreMaximum), Comment: sc.Comment})
+			out = append(out, Result{UserID: sub, ResultScore: floatOf(sc.ScoreGiven), ResultMaximum: floatOf(sc.ScoreMaximum), Comment: sc.Comment})
 		}
 		return nil
 	})
 	return out, err
 }
 
-func float(s *string) *float64 {
+func floatOf(s *string) *float64 {
 	if s == nil {
 		return nil
 	}

@@ -132,11 +132,11 @@ func writeJSON(c echo.Context, status int, media string, v any) error {
 	return c.Blob(status, media, b)
 }
 
-func (h *Handler) lineItemJSON(c echo.Context, ac *agsContext, it *LineItem) map[string]any {
+func (h *Handler) lineItemJSON(ac *agsContext, it *LineItem) map[string]any {
 	out := map[string]any{
 		"id":           h.svc.lineItemsURL(ac.Tenant.ID, ac.Class.String()) + "/" + it.ID.String(),
 		"label":        it.Label,
-		"scoreMaximum": float(&it.ScoreMaximum),
+		"scoreMaximum": floatOf(&it.ScoreMaximum),
 	}
 	if it.Tag != "" {
 		out["tag"] = it.Tag
@@ -179,7 +179,7 @@ func (h *Handler) listLineItems(c echo.Context) error {
 		}
 		out := make([]map[string]any, 0, len(items))
 		for i := range items {
-			out = append(out, h.lineItemJSON(c, ac, &items[i]))
+			out = append(out, h.lineItemJSON(ac, &items[i]))
 		}
 		return writeJSON(c, http.StatusOK, mediaLineItemContainer, out)
 	})
@@ -195,7 +195,7 @@ func (h *Handler) createLineItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		body := h.lineItemJSON(c, ac, it)
+		body := h.lineItemJSON(ac, it)
 		c.Response().Header().Set("Location", body["id"].(string))
 		return writeJSON(c, http.StatusCreated, mediaLineItem, body)
 	})
@@ -211,7 +211,7 @@ func (h *Handler) getLineItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return writeJSON(c, http.StatusOK, mediaLineItem, h.lineItemJSON(c, ac, it))
+		return writeJSON(c, http.StatusOK, mediaLineItem, h.lineItemJSON(ac, it))
 	})
 }
 
@@ -229,7 +229,7 @@ func (h *Handler) updateLineItem(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return writeJSON(c, http.StatusOK, mediaLineItem, h.lineItemJSON(c, ac, it))
+		return writeJSON(c, http.StatusOK, mediaLineItem, h.lineItemJSON(ac, it))
 	})
 }
 
