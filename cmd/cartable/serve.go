@@ -189,6 +189,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
 	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
+	// Resources: the tools' scores into grades drafts, the GAR-style exports on the queue.
+	resourcesSvc.WithGrades(gradesSvc, srv.PortalURL()).WithExportQueue(queue)
 	coursesSvc.SetExercises(exercisesSvc.ForCourses()) // exercise blocks in the pages
 	srv.SetChildSwitcher(childSwitcher(family, srv.TenantURL, log))
 	var mailbox notify.Mailbox

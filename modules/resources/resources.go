@@ -281,4 +281,3 @@ func (a Strings) Value() (driver.Value, error) {
 	}
 	return []string(a), nil
 }
-
