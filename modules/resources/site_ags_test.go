@@ -85,7 +85,7 @@ func newAGSSite(t testing.TB) *agsSite {
 	gradesSvc := grades.NewService(site.Reg.DB(), site.Clock.Now)
 	s.svc = resources.NewService(site.Reg.DB(), resources.NewCatalogue(site.Reg.Platform()), site.Clock.Now).
 		WithGrades(gradesSvc, site.Srv.PortalURL()).WithExportQueue(s.queue)
-	if err := site.Auth.MountModule(identity.Hosts{Tenant: site.Srv.Tenants(), Portal: site.Srv.Portal(), Admin: site.Srv.Admin()},
+	if err := site.Auth.MountModule(identity.Hosts{Tenant: site.Srv.Tenants(), Portal: site.Srv.Portal(), Admin: site.Srv.Admin(), AdminAPI: site.Srv.AdminAPI().Group("", site.Auth.AdminAPI)},
 		resources.NewHandler(s.svc).Module()); err != nil {
 		t.Fatalf("mount resources: %v", err)
 	}
