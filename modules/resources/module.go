@@ -28,7 +28,7 @@ func init() { identity.Grant(Grants) }
 var templatesFS embed.FS
 
 // Templates are the module's pages.
-var Templates, _ = fs.Sub(templatesFS, "templates")
+var Templates fs.FS = templatesFS
 
 // Handler serves the resources' pages and APIs.
 type Handler struct{ svc *Service }

@@ -271,6 +271,9 @@ func (a *Strings) Scan(src any) error {
 	return nil
 }
 
+// GormDataType tells gorm the column's type (without it gorm refuses the field).
+func (Strings) GormDataType() string { return "text[]" }
+
 // Value writes a text[] (pgx encodes the slice).
 func (a Strings) Value() (driver.Value, error) {
 	if a == nil {
