@@ -1,13 +1,17 @@
 package resources
 
 import (
+	"encoding/json"
+	"errors"
 	"net/http"
+	"sort"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/web"
+	"github.com/cartable-ent/cartable/web/fault"
 	"github.com/cartable-ent/cartable/web/module"
 )
 
@@ -16,6 +20,7 @@ import (
 func (h *Handler) manageAPIRoutes() []module.Route {
 	return []module.Route{
 		module.Get(module.Tenant, "/api/v1/ressources/abonnements", PermView, h.apiSubscriptions).AsAPI(),
+		module.Post(module.Tenant, "/api/v1/ressources/abonnements/:id/attributions", PermView, h.apiAssign).AsAPI(),
 	}
 }
 
@@ -73,4 +78,47 @@ func (h *Handler) apiSubscriptions(c echo.Context) error {
 		out = append(out, a)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"subscriptions": out})
+}
+
+// apiAssignment is an assignment asked through the API: to (tous, profil, classe, groupe,
+// personne) and the profile, class, group or person it names.
+type apiAssignmentRequest struct {
+	To       string `json:"to"`
+	Profile  string `json:"profile"`
+	ClassID  string `json:"class_id"`
+	GroupID  string `json:"group_id"`
+	PersonID string `json:"person_id"`
+}
+
+// apiFieldOf turns a refused form into the API's error: its first field and message.
+func apiFieldOf(errs ManageErrors) error {
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return &fault.Invalid{Field: keys[0], Message: errs[keys[0]]}
+}
+
+func (h *Handler) apiAssign(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	var r apiAssignmentRequest
+	dec := json.NewDecoder(c.Request().Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&r); err != nil {
+		return fault.Decoding(err)
+	}
+	as, given, err := h.svc.Assign(c.Request().Context(), web.TenantOf(c), requestActor(c), id,
+		AssignmentForm{To: r.To, Profile: r.Profile, Class: r.ClassID, Group: r.GroupID, Person: r.PersonID})
+	var errs ManageErrors
+	if errors.As(err, &errs) {
+		return apiFieldOf(errs)
+	}
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, map[string]any{"id": as, "licences_given": given})
 }

@@ -129,6 +129,15 @@ func TestManagePages(t *testing.T) {
 		t.Errorf("API licences: %d %d %d", *e.Limit, *e.Used, *e.Left)
 	}
 	wantCode(t, s.Do(m.alpha, m.pupils1[0], http.MethodGet, "/api/v1/ressources/abonnements", "", nil), http.StatusNotFound, "a pupil's API")
+	assignAPI := "/api/v1/ressources/abonnements/" + sub + "/attributions"
+	rec = s.Do(m.alpha, m.direction, http.MethodPost, assignAPI, "application/json", strings.NewReader(`{"to":"classe","class_id":"`+m.class1.String()+`"}`))
+	wantCode(t, rec, http.StatusUnprocessableEntity, "API over-assignment")
+	wantIn(t, rec, "API over-assignment", "Il reste 0 licence élève ; cette attribution en demande 3.", `"field":"cible"`)
+	rec = s.Do(m.bravo, m.bravoDirection, http.MethodPost, assignAPI, "application/json", strings.NewReader(`{"to":"tous"}`))
+	wantCode(t, rec, http.StatusNotFound, "bravo's API assignment")
+	rec = s.Do(m.alpha, m.direction, http.MethodPost, assignAPI, "application/json", strings.NewReader(`{"to":"personne","person_id":"`+m.pupils2[0].PersonID.String()+`"}`))
+	wantCode(t, rec, http.StatusCreated, "API assignment of a licensed pupil")
+	wantIn(t, rec, "API assignment", `"licences_given":0`)
 
 	// Sharing: off by default, saved with a confirmation.
 	wantIn(t, s.Get(m.direction, root+"/partage"), "sharing", "Outil Manuels", "seulement un pseudonyme")

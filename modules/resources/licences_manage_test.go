@@ -216,6 +216,17 @@ func TestLicenceLimitsManage(t *testing.T) {
 		}
 	})
 
+	t.Run("typed dates, no count for a profile outside the public", func(t *testing.T) {
+		id, err := m.svc.CreateSubscription(ctx, m.alpha, m.boss(), resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "01/09/2026", EndsOn: "05/07/2027",
+			Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesParProfil, LicencesEleves: "30", DeploymentID: "dep-1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := s.Count(m.alpha, `SELECT count(*) FROM resource_subscriptions WHERE id = ? AND starts_on = '2026-09-01' AND licences_enseignants = 0`, id); n != 1 {
+			t.Error("typed dates or the teachers' count were not kept")
+		}
+	})
+
 	t.Run("forged values are refused in French", func(t *testing.T) {
 		boss := m.boss()
 		base := resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "2026-09-01", EndsOn: "2027-07-05", Kind: resources.KindPersonne,

@@ -122,8 +122,8 @@ func checkSubscription(snap *Snapshot, f SubscriptionForm, old *Subscription, us
 			sub.DeploymentID = d
 		}
 	}
-	start, err1 := time.Parse(time.DateOnly, strings.TrimSpace(f.StartsOn))
-	end, err2 := time.Parse(time.DateOnly, strings.TrimSpace(f.EndsOn))
+	start, err1 := parseDay(f.StartsOn)
+	end, err2 := parseDay(f.EndsOn)
 	switch {
 	case err1 != nil:
 		errs["debut"] = "Début : indiquez la date de début (jj/mm/aaaa)."
@@ -163,6 +163,13 @@ func checkSubscription(snap *Snapshot, f SubscriptionForm, old *Subscription, us
 			errs["licences"] = fmt.Sprintf("Nombre de licences : %d sont déjà attribuées ; indiquez au moins %d ou retirez des attributions.", used.Total(), used.Total())
 		}
 	case LicencesParProfil:
+		// A profile outside the public needs no count: none of its licences can be given.
+		if !TargetHas(f.Target, ProfileEleve) && strings.TrimSpace(f.LicencesEleves) == "" {
+			f.LicencesEleves = "0"
+		}
+		if !TargetHas(f.Target, ProfileEnseignant) && strings.TrimSpace(f.LicencesEnseignants) == "" {
+			f.LicencesEnseignants = "0"
+		}
 		if sub.LicencesEleves = licenceCount(errs, "licences_eleves", "Licences élèves", f.LicencesEleves); sub.LicencesEleves != nil && *sub.LicencesEleves < used.Eleves {
 			errs["licences_eleves"] = fmt.Sprintf("Licences élèves : %d sont déjà attribuées ; indiquez au moins %d ou retirez des attributions.", used.Eleves, used.Eleves)
 		}
@@ -180,6 +187,15 @@ func checkSubscription(snap *Snapshot, f SubscriptionForm, old *Subscription, us
 		return nil, errs
 	}
 	return sub, nil
+}
+
+// parseDay reads a date as the date field sends it (2026-09-01) or as typed (01/09/2026).
+func parseDay(v string) (time.Time, error) {
+	v = strings.TrimSpace(v)
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d, nil
+	}
+	return time.Parse("02/01/2006", v)
 }
 
 // SubscriptionLine is a subscription with its resource and the licences used and left.

@@ -214,7 +214,8 @@ func (s *Service) Journal(ctx context.Context, t *tenant.Tenant, a Actor, f Jour
 		if d.v == "" {
 			continue
 		}
-		day, perr := time.ParseInLocation(time.DateOnly, d.v, directory.SchoolZone)
+		d0, perr := parseDay(d.v)
+		day := time.Date(d0.Year(), d0.Month(), d0.Day(), 0, 0, 0, 0, directory.SchoolZone)
 		if perr != nil {
 			errs[d.field] = d.label + " : une date (jj/mm/aaaa)."
 			continue
