@@ -77,6 +77,10 @@ func TestManagePages(t *testing.T) {
 	wantNotIn(t, s.Get(m.teacher, root+"/referents"), "a référent's référents page", "Nommer un référent")
 	wantCode(t, s.Post(m.teacher, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusForbidden, "a référent names référents")
 	wantCode(t, s.Post(m.teacher, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusForbidden, "a référent removes one")
+	wantCode(t, s.Post(m.direction, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusSeeOther, "the direction removes the référent")
+	wantCode(t, s.Get(m.teacher, root), http.StatusNotFound, "a référent no more")
+	wantCode(t, s.Post(m.direction, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusSeeOther, "name the teacher again")
+	wantCode(t, s.Send(m.bravo, m.bravoDirection, http.MethodPost, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusUnprocessableEntity, "bravo names alpha's teacher")
 
 	// Another establishment's direction: 404 on alpha's ids, nothing in its lists.
 	other := func(method, path string, form url.Values) int {

@@ -191,6 +191,34 @@ func TestLicenceLimitsManage(t *testing.T) {
 		Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesParProfil, LicencesEleves: "1", LicencesEnseignants: "0", DeploymentID: "dep-2"})
 	wantRefused(t, err, "licences_eleves", "2 sont déjà attribuées")
 
+	t.Run("a revoked assignment's licences move to another that covers their person", func(t *testing.T) {
+		s.Exec(m.alpha, `INSERT INTO subjects (code, label) VALUES ('PC', 'Physique-chimie') ON CONFLICT DO NOTHING`)
+		s.Exec(m.alpha, `INSERT INTO teachings (teacher_id, class_id, subject_code) VALUES (?, ?, 'PC')`, m.teacher.PersonID, m.class1)
+		sub := m.subscribe(t, resources.SubscriptionForm{Kind: resources.KindPersonne, Target: resources.TargetTous, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-1"})
+		class, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "classe", Class: m.class1.String()})
+		if err != nil || given != 4 {
+			t.Fatalf("2nde 1 with its teacher: %d given, %v", given, err)
+		}
+		teacher := resources.Actor{PersonID: m.teacher.PersonID, Roles: []identity.Role{identity.RoleEnseignant}}
+		if list, err := m.svc.MyResources(ctx, m.alpha, teacher); err != nil || len(list) == 0 {
+			t.Fatalf("the class's teacher lacks the resource: %v %v", list, err)
+		}
+		if _, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "personne", Person: m.pupils1[2].PersonID.String()}); err != nil || given != 0 {
+			t.Fatalf("by name, already licensed: %d, %v", given, err)
+		}
+		if _, freed, err := m.svc.RevokeAssignment(ctx, m.alpha, m.boss(), class); err != nil || freed != 3 {
+			t.Fatalf("revoke the class: %d freed, %v", freed, err)
+		}
+		if !m.has(t, m.pupils1[2].PersonID, m.textbook) || m.has(t, m.pupils1[0].PersonID, m.textbook) {
+			t.Error("after the class's revocation: want the pupil named alone to keep the resource, the others to lose it")
+		}
+		if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences l JOIN resource_assignments a ON a.id = l.assignment_id
+			WHERE l.subscription_id = ? AND a.target_kind = 'personne'`, sub); n != 1 {
+			t.Errorf("the kept licence: %d under the assignment by name", n)
+		}
+		s.Exec(m.alpha, `DELETE FROM resource_subscriptions WHERE id = ?`, sub)
+	})
+
 	t.Run("two assignments at once never over-assign", func(t *testing.T) {
 		sub := m.subscribe(t, resources.SubscriptionForm{Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesGlobal, Licences: "4", DeploymentID: "dep-1"})
 		var wg sync.WaitGroup
