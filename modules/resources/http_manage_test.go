@@ -171,6 +171,15 @@ func TestManagePages(t *testing.T) {
 	wantCode(t, rec, http.StatusUnprocessableEntity, "journal's bad date")
 	wantIn(t, rec, "journal's bad date", "Du : une date")
 	wantNotIn(t, s.Do(m.bravo, m.bravoDirection, http.MethodGet, root+"/journal", "", nil), "bravo's journal", "DeuxA", "Manuel")
+	for i := range resources.JournalPage {
+		s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			m.pupils1[0].PersonID, sub, m.textbook, m.ltiTool, uuid.NewString(), now.AddDate(0, -1, 0).Add(time.Duration(i)*time.Minute))
+	}
+	rec = s.Get(m.direction, root+"/journal?ressource="+m.textbook.String())
+	wantIn(t, rec, "journal's first page", "Page suivante", "DeuxA")
+	rec = s.Get(m.direction, root+"/journal?ressource="+m.textbook.String()+"&page=2")
+	wantIn(t, rec, "journal's second page", "Page précédente", "UnA")
+	wantNotIn(t, rec, "journal's second page", "DeuxA", "Page suivante")
 
 	// Deleting: the confirmation says how many licences go.
 	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "2 licence(s) attribuée(s) seront libérées", "Supprimer définitivement")
@@ -178,5 +187,4 @@ func TestManagePages(t *testing.T) {
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 0 {
 		t.Errorf("after deletion: %d licences", n)
 	}
-	_ = resources.JournalPage
 }

@@ -186,6 +186,10 @@ func TestLicenceLimitsManage(t *testing.T) {
 		t.Fatalf("assign by name: %d, %v", given, err)
 	}
 
+	// Its type cannot change while it has assignments.
+	err = m.svc.UpdateSubscription(ctx, m.alpha, m.boss(), sub, resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "2026-09-01", EndsOn: "2027-07-05",
+		Kind: resources.KindEtablissement, Target: resources.TargetEleves, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-2"})
+	wantRefused(t, err, "type", "retirez d'abord les attributions")
 	// The licences bought cannot go under those given.
 	err = m.svc.UpdateSubscription(ctx, m.alpha, m.boss(), sub, resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "2026-09-01", EndsOn: "2027-07-05",
 		Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesParProfil, LicencesEleves: "1", LicencesEnseignants: "0", DeploymentID: "dep-2"})

@@ -542,8 +542,8 @@ func checkAssignment(tx *gorm.DB, sub *Subscription, f AssignmentForm) (*Assignm
 	return a, nil
 }
 
-// errNotPerPerson refuses an assignment of an establishment-wide subscription.
-var errNotPerPerson = fault.NewField(fault.ErrInvalid, "cible", "Cet abonnement est pour tout l'établissement : son public l'a sans attribution.")
+// notPerPerson refuses an assignment of an establishment-wide subscription.
+const notPerPerson = "Cet abonnement est pour tout l'établissement : son public l'a sans attribution."
 
 // Assign assigns a per-person subscription: everyone it covers who has no licence gets one,
 // or, when they do not all fit, nobody (the refusal gives the counts).
@@ -559,7 +559,7 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 			return err
 		}
 		if sub.Kind != KindPersonne {
-			return ManageErrors{"cible": errNotPerPerson.(*fault.Message).Text}
+			return ManageErrors{"cible": notPerPerson}
 		}
 		as, err := checkAssignment(tx, sub, f)
 		if err != nil {
