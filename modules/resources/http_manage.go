@@ -165,10 +165,10 @@ func (h *Handler) renderSubscriptionForm(c echo.Context, status int, id string, 
 		title, action = "Modifier l'abonnement", manageRoot+"/abonnements/"+id+"/modifier"
 	}
 	return renderManage(c, status, "manage_subscription_form.html", title, map[string]any{"Title": title, "Action": action, "ID": id,
-		"Form": f, "Errors": errs, "Resources": resources, "Deployments": dedupe(deployments), "Publishers": snap.Publishers})
+		"Form": f, "Errors": errs, "Resources": resources, "Deployments": distinctDeployments(deployments), "Publishers": snap.Publishers})
 }
 
-func dedupe(ds []deploymentChoice) []deploymentChoice {
+func distinctDeployments(ds []deploymentChoice) []deploymentChoice {
 	seen := map[string]bool{}
 	var out []deploymentChoice
 	for _, d := range ds {
@@ -424,8 +424,6 @@ func (h *Handler) saveSharing(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, manageRoot+"/partage?ok=partage")
 }
 
-var sharedLabels = map[string]string{"nom": "nom", "courriel": "courriel", "classe": "classe"}
-
 func (h *Handler) journal(c echo.Context) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	page, _ := strconv.Atoi(c.QueryParam("page"))
@@ -457,13 +455,9 @@ func (h *Handler) journal(c echo.Context) error {
 	}
 	var views []lineView
 	for _, l := range lines {
-		var shared []string
-		for _, s := range l.Shared {
-			shared = append(shared, sharedLabels[s])
-		}
-		sh := "Pseudonyme seulement"
-		if len(shared) > 0 {
-			sh = "Pseudonyme, " + strings.Join(shared, ", ")
+		sh := "Pseudonyme seulement" // the launch records nom, courriel, classe: French already
+		if len(l.Shared) > 0 {
+			sh = "Pseudonyme, " + strings.Join(l.Shared, ", ")
 		}
 		views = append(views, lineView{JournalLine: l, When: timeFR(l.CreatedAt), Shared: sh})
 	}

@@ -37,9 +37,6 @@ type SyncReport struct {
 	Given, Freed, Swept int
 }
 
-// LaunchRetention is how long the journal of launches is kept.
-const LaunchRetention = "1 an"
-
 // SyncLicences runs the night's work in t at the service's clock: for each per-person
 // subscription not yet ended, licences of people no assignment covers any more are freed
 // (or move to another assignment that covers them), then newcomers get theirs within the

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -284,7 +285,7 @@ func newcomers(tx *gorm.DB, sub *Subscription, a *Assignment) ([]covered, Licenc
 }
 
 // grant gives the people their licence from assignment a.
-func grant(tx *gorm.DB, sub *Subscription, a *Assignment, people []covered, now any) error {
+func grant(tx *gorm.DB, sub *Subscription, a *Assignment, people []covered, now time.Time) error {
 	if len(people) == 0 {
 		return nil
 	}
@@ -307,7 +308,7 @@ func grant(tx *gorm.DB, sub *Subscription, a *Assignment, people []covered, now 
 // topUp gives, for each assignment of sub in the order they were made, a licence to the
 // people it covers who have none, while licences are left (the nightly job's newcomers).
 // It returns how many it gave.
-func topUp(tx *gorm.DB, sub *Subscription, all []*Assignment, now any) (int, error) {
+func topUp(tx *gorm.DB, sub *Subscription, all []*Assignment, now time.Time) (int, error) {
 	given := 0
 	for _, a := range all {
 		fresh, _, err := newcomers(tx, sub, a)

@@ -291,12 +291,6 @@ func (s *Service) ActiveResources(ctx context.Context) ([]*Resource, *Snapshot, 
 	return out, snap, nil
 }
 
-// CanManage tells whether a manages the resources (for the pages' links), without error
-// for those who do not.
-func (s *Service) CanManage(ctx context.Context, t *tenant.Tenant, a Actor) (bool, error) {
-	return s.Manages(ctx, t, a)
-}
-
 // CreateSubscription records a subscription.
 func (s *Service) CreateSubscription(ctx context.Context, t *tenant.Tenant, a Actor, f SubscriptionForm) (uuid.UUID, error) {
 	snap, err := s.cat.Snapshot(ctx)

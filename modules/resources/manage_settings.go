@@ -3,6 +3,8 @@ package resources
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -137,16 +139,8 @@ func (s *Service) Sharings(ctx context.Context, t *tenant.Tenant, a Actor) ([]To
 		}
 		return nil
 	})
-	sortTools(out)
+	slices.SortFunc(out, func(x, y ToolSharing) int { return strings.Compare(x.Tool.Name, y.Tool.Name) })
 	return out, err
-}
-
-func sortTools(ts []ToolSharing) {
-	for i := 1; i < len(ts); i++ {
-		for j := i; j > 0 && ts[j].Tool.Name < ts[j-1].Tool.Name; j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
 }
 
 // SetSharing records what a tool the establishment subscribes to is told.
