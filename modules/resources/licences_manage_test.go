@@ -7,8 +7,11 @@ package resources_test
 // French, the nightly job (newcomers, leavers, the journal's year).
 
 import (
+	"context"
 	"errors"
+	"io"
 	"io/fs"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -352,11 +355,25 @@ func TestNightlyLicencesManage(t *testing.T) {
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences WHERE subscription_id = ?`, sub); n != 4 {
 		t.Errorf("%d licences out of 4", n)
 	}
-	// Another establishment's night touches nothing of alpha.
-	if _, err := m.svc.SyncLicences(ctx, m.bravo); err != nil {
+	// The queue's job runs the night in every live establishment; bravo's touches nothing of alpha.
+	var job interface{ RunAll(context.Context) error }
+	for _, w := range m.svc.Jobs(liveList{*m.alpha, *m.bravo}, slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		if l, ok := w.(interface{ JobLabels() map[string]string }); ok && l.JobLabels()[resources.SyncLicences{}.Kind()] != "" {
+			job, _ = w.(interface{ RunAll(context.Context) error })
+		}
+	}
+	if job == nil {
+		t.Fatal("no periodic job syncs the licences")
+	}
+	if err := job.RunAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_launches`); n != 1 {
 		t.Errorf("bravo's night: %d launches in alpha", n)
 	}
 }
+
+// liveList lists establishments for the queue's jobs.
+type liveList []tenant.Tenant
+
+func (l liveList) Live(context.Context) ([]tenant.Tenant, error) { return l, nil }
