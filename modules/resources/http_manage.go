@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -151,6 +152,12 @@ func (h *Handler) renderSubscriptionForm(c echo.Context, status int, id string, 
 	resources, snap, err := h.svc.ActiveResources(c.Request().Context())
 	if err != nil {
 		return err
+	}
+	// A subscription's own resource, withdrawn from the catalogue since, stays choosable.
+	if cur, _ := uuid.Parse(f.Resource); id != "" && !slices.ContainsFunc(resources, func(r *Resource) bool { return r.ID == cur }) {
+		if r, _, _, ok := snap.Resource(cur); ok {
+			resources = append([]*Resource{r}, resources...)
+		}
 	}
 	var deployments []deploymentChoice
 	for _, r := range resources {

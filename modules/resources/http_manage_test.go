@@ -181,6 +181,14 @@ func TestManagePages(t *testing.T) {
 	wantIn(t, rec, "journal's second page", "Page précédente", "UnA")
 	wantNotIn(t, rec, "journal's second page", "DeuxA", "Page suivante")
 
+	// Withdrawn from the catalogue: no new subscription, the existing one keeps it.
+	if err := s.Reg.Platform().Exec(`UPDATE platform.resources SET active = false WHERE id = ?`, m.textbook).Error; err != nil {
+		t.Fatal(err)
+	}
+	m.svc.Catalogue().Invalidate()
+	wantIn(t, s.Get(m.direction, page+"/modifier"), "edit form of a withdrawn resource", "Manuel de mathématiques 2nde")
+	wantNotIn(t, s.Get(m.direction, root+"/abonnements/nouveau"), "new form after the withdrawal", "Manuel de mathématiques 2nde")
+
 	// Deleting: the confirmation says how many licences go.
 	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "2 licence(s) attribuée(s) seront libérées", "Supprimer définitivement")
 	wantCode(t, s.Post(m.direction, page+"/supprimer", nil), http.StatusSeeOther, "delete")
