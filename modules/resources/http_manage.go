@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/directory"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
 )
@@ -46,8 +47,26 @@ func (h *Handler) manageRoutes() []module.Route {
 	}
 }
 
+// manageMenu: the direction's entry, and the same for the référents it named (staff whose
+// entry is computed per page: one small read of the référents, staff only).
 func (h *Handler) manageMenu() []module.MenuEntry {
-	return []module.MenuEntry{{Text: "Ressources numériques (gestion)", Href: manageRoot, Section: manageRoot, Permission: PermManage, Order: 12}}
+	staff := []module.Role{identity.RoleEnseignant, identity.RoleVieScolaire, identity.RolePersonnel, identity.RoleAdmin}
+	return []module.MenuEntry{
+		{Text: "Ressources numériques (gestion)", Href: manageRoot, Section: manageRoot, Permission: PermManage, Order: 12},
+		{Text: "Ressources numériques (gestion)", HrefFor: h.referentEntry, Section: manageRoot, Permission: PermView, Roles: staff, Order: 12},
+	}
+}
+
+// referentEntry is the managers' link for a référent, "" (no entry) for anyone else.
+func (h *Handler) referentEntry(c echo.Context) string {
+	t, a := web.TenantOf(c), requestActor(c)
+	if t == nil || a.Direction() {
+		return ""
+	}
+	if ok, err := h.svc.Manages(c.Request().Context(), t, a); err != nil || !ok {
+		return ""
+	}
+	return manageRoot
 }
 
 func renderManage(c echo.Context, status int, name, title string, data any) error {

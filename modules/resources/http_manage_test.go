@@ -8,14 +8,17 @@ package resources_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/labstack/echo/v4"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/resources"
 )
@@ -73,6 +76,13 @@ func TestManagePages(t *testing.T) {
 	wantCode(t, s.Post(m.direction, root+"/referents", url.Values{"personne": {m.parent.PersonID.String()}}), http.StatusUnprocessableEntity, "a parent named référent")
 	wantCode(t, s.Post(m.direction, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusSeeOther, "name the teacher")
 	wantIn(t, s.Get(m.teacher, root), "a référent", "Manuel de mathématiques 2nde")
+	// The menu's entry for référents: shown to the one named, not to another teacher.
+	colleague := s.Member(m.alpha, identity.RoleEnseignant, "Paul", "Collègue")
+	for who, want := range map[uuid.UUID]string{m.teacher.PersonID: root, colleague.PersonID: ""} {
+		if got := referentMenu(m, who); got != want {
+			t.Errorf("the référents' menu entry for %s: %q, want %q", who, got, want)
+		}
+	}
 	wantIn(t, s.Get(m.teacher, root+"/referents"), "a référent's référents page", "Documentaliste")
 	wantNotIn(t, s.Get(m.teacher, root+"/referents"), "a référent's référents page", "Nommer un référent")
 	wantCode(t, s.Post(m.teacher, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusForbidden, "a référent names référents")
@@ -83,14 +93,14 @@ func TestManagePages(t *testing.T) {
 	wantCode(t, s.Send(m.bravo, m.bravoDirection, http.MethodPost, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusUnprocessableEntity, "bravo names alpha's teacher")
 
 	// Another establishment's direction: 404 on alpha's ids, nothing in its lists.
-	other := func(method, path string, form url.Values) int {
+	otherDo := func(method, path string, form url.Values) int {
 		if method == http.MethodGet {
 			return s.Do(m.bravo, m.bravoDirection, method, path, "", nil).Code
 		}
 		return s.Send(m.bravo, m.bravoDirection, method, path, form).Code
 	}
 	for _, path := range []string{page, page + "/modifier", page + "/supprimer"} {
-		if code := other(http.MethodGet, path, nil); code != http.StatusNotFound {
+		if code := otherDo(http.MethodGet, path, nil); code != http.StatusNotFound {
 			t.Errorf("bravo's direction on GET %s: %d, want 404", path, code)
 		}
 	}
@@ -103,7 +113,7 @@ func TestManagePages(t *testing.T) {
 	assignment := assignments[0]
 	for _, path := range []string{page + "/attributions", root + "/attributions/" + assignment.String() + "/retirer", page + "/supprimer",
 		page + "/licences/" + m.pupils2[0].PersonID.String() + "/retirer"} {
-		if code := other(http.MethodPost, path, url.Values{"cible": {"tous"}}); code != http.StatusNotFound {
+		if code := otherDo(http.MethodPost, path, url.Values{"cible": {"tous"}}); code != http.StatusNotFound {
 			t.Errorf("bravo's direction on POST %s: %d, want 404", path, code)
 		}
 	}
@@ -195,4 +205,17 @@ func TestManagePages(t *testing.T) {
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 0 {
 		t.Errorf("after deletion: %d licences", n)
 	}
+}
+
+// referentMenu is the href the référents' menu entry gives a teacher of alpha ("" hidden).
+func referentMenu(m *manageSite, person uuid.UUID) string {
+	c := echo.New().NewContext(httptest.NewRequest(http.MethodGet, "/", nil), httptest.NewRecorder())
+	c.Set("cartable.tenant", m.alpha) // what web's tenant resolution records
+	identity.SetViewer(c, &identity.Viewer{PersonID: person, Roles: identity.Roles{identity.RoleEnseignant}, Member: true})
+	for _, e := range resources.NewHandler(m.svc).Module().Menu {
+		if e.HrefFor != nil {
+			return e.HrefFor(c)
+		}
+	}
+	return "no entry"
 }
