@@ -277,7 +277,7 @@ func TestLicenceLimitsManage(t *testing.T) {
 				f.LicenceMode, f.LicencesEleves, f.LicencesEnseignants = resources.LicencesParProfil, "-1", "2"
 			}},
 			{"deployment of no tool", "deploiement", "l'un des déploiements", func(f *resources.SubscriptionForm) { f.DeploymentID = "dep-9" }},
-			{"end before start", "fin", "la fin vient le jour du début ou après", func(f *resources.SubscriptionForm) { f.EndsOn = "2026-08-01" }},
+			{"end before start", "fin", "la fin doit tomber le jour du début ou après", func(f *resources.SubscriptionForm) { f.EndsOn = "2026-08-01" }},
 			{"licences for the whole establishment", "mode", "choisissez « illimitées »", func(f *resources.SubscriptionForm) { f.Kind = resources.KindEtablissement }},
 			{"unknown target", "public", "Public :", func(f *resources.SubscriptionForm) { f.Target = "parents" }},
 		} {

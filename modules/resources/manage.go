@@ -130,7 +130,7 @@ func checkSubscription(snap *Snapshot, f SubscriptionForm, old *Subscription, us
 	case err2 != nil:
 		errs["fin"] = "Fin : indiquez la date de fin (jj/mm/aaaa)."
 	case end.Before(start):
-		errs["fin"] = "Fin : la fin vient le jour du début ou après."
+		errs["fin"] = "Fin : la fin doit tomber le jour du début ou après."
 	case end.Sub(start) > 10*366*24*time.Hour:
 		errs["fin"] = "Fin : un abonnement dure dix ans au plus."
 	default:
