@@ -320,6 +320,7 @@ func seedA11y(t *testing.T, env *directorytest.Env, reg *tenant.Registry, lycee,
 	out[2].extra = append(out[2].extra, teacherExercises...)
 	out[0].extra = append(out[0].extra, pupilExercises...)
 	out[4].extra = append(out[4].extra, lyceeURL+"/cours/"+course.String(), lyceeURL+"/cours/pages/"+page.String())
+	out[4].extra = append(out[4].extra, a11yResourcesManage(t, reg, env.Clock.Now, lycee, picked[identity.RoleDirection].ID, picked[identity.RoleEnseignant].ID)...)
 	// The parent's chooser of children, a child's courses, and the course read-only.
 	kids, err := lessons.Children(ctx, lycee, courses.Actor{PersonID: parent.ID, Roles: []identity.Role{identity.RoleResponsable}})
 	if err != nil || len(kids) == 0 {
