@@ -205,6 +205,11 @@ func TestManagePages(t *testing.T) {
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 0 {
 		t.Errorf("after deletion: %d licences", n)
 	}
+	// The journal outlives the subscription (kept its year).
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_launches WHERE resource_id = ? AND subscription_id IS NULL`, m.textbook); n == 0 {
+		t.Error("deleting the subscription erased its launches from the journal")
+	}
+	wantIn(t, s.Get(m.direction, root+"/journal?ressource="+m.textbook.String()), "journal after the deletion", "DeuxA")
 }
 
 // referentMenu is the href the référents' menu entry gives a teacher of alpha ("" hidden).

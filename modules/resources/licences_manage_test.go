@@ -67,7 +67,12 @@ func newManageSite(t *testing.T) *manageSite {
 		}
 	}
 	m.svc = resources.NewService(s.Reg.DB(), resources.NewCatalogue(s.Reg.Platform()), s.Clock.Now)
-	s.Mount(resources.NewHandler(m.svc).Module())
+	// The module serves the admin and portal hosts too (the catalogue, the LTI endpoints).
+	s.Srv.Admin().Use(s.Auth.Platform)
+	if err := s.Auth.MountModule(identity.Hosts{Portal: s.Srv.Portal(), Admin: s.Srv.Admin(), Tenant: s.Srv.Tenants(),
+		AdminAPI: s.Srv.AdminAPI().Group("", s.Auth.AdminAPI)}, resources.NewHandler(m.svc).Module()); err != nil {
+		t.Fatal(err)
+	}
 	m.direction = s.Member(m.alpha, identity.RoleDirection, "Diane", "Proviseure")
 	m.teacher = s.Member(m.alpha, identity.RoleEnseignant, "Claire", "Documentaliste")
 	m.parent = s.Member(m.alpha, identity.RoleResponsable, "Gérard", "Parent")
