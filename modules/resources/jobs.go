@@ -2,6 +2,7 @@ package resources
 
 import (
 	"log/slog"
+	"maps"
 	"slices"
 
 	"github.com/riverqueue/river"
@@ -31,6 +32,17 @@ func (a allWork) PeriodicJobs() []*river.PeriodicJob {
 	var out []*river.PeriodicJob
 	for _, x := range a {
 		out = append(out, x.PeriodicJobs()...)
+	}
+	return out
+}
+
+// JobLabels names the works' jobs in the console (jobs.Labelled), those that have a name.
+func (a allWork) JobLabels() map[string]string {
+	out := map[string]string{}
+	for _, x := range a {
+		if l, ok := x.(jobs.Labelled); ok {
+			maps.Copy(out, l.JobLabels())
+		}
 	}
 	return out
 }
