@@ -73,7 +73,8 @@ func (s *Service) agsClaim(t *tenant.Tenant, tool *Tool, contextID string, resou
 	if t == nil || tool == nil || !tool.LTI() || !tool.Scores || s.ags.portal == "" {
 		return nil
 	}
-	if _, err := uuid.Parse(contextID); err != nil {
+	// Line items live in a class: an establishment context (its id is the tenant's) has none.
+	if id, err := uuid.Parse(contextID); err != nil || id == t.ID {
 		return nil
 	}
 	_ = resourceLinkID // a line item is found by the tool with ?resource_link_id=

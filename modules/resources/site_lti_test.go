@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
+	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/resources"
@@ -49,7 +50,8 @@ func newLTISiteWith(t testing.TB, o moduletest.Options) *ltiSite {
 	key := make([]byte, 32)
 	rand.Read(key)
 	svc := resources.NewService(s.Reg.DB(), resources.NewCatalogue(s.Reg.Platform()), s.Clock.Now).
-		WithLTI(resources.LTIConfig{Issuer: s.Srv.PortalURL(), SecretKey: key})
+		WithLTI(resources.LTIConfig{Issuer: s.Srv.PortalURL(), SecretKey: key}).
+		WithGrades(grades.NewService(s.Reg.DB(), s.Clock.Now), s.Srv.PortalURL()) // scores back (e2e_scores_test.go)
 	s.Srv.Portal().Use(s.Auth.Platform)
 	s.Srv.Admin().Use(s.Auth.Platform)
 	hosts := identity.Hosts{Tenant: s.Srv.Tenants(), Portal: s.Srv.Portal(), Admin: s.Srv.Admin(), AdminAPI: s.Srv.AdminAPI().Group("")}
