@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -149,6 +150,9 @@ func (s *Service) Authenticate(ctx context.Context, identity uuid.UUID, req Auth
 			return errLaunchWithdrawn
 		}
 		title = r.Title
+		if err := s.stillGiven(tx, snap, l); err != nil {
+			return err
+		}
 		claims, err := s.launchClaims(tx, &t, tool, r, l, req)
 		if err != nil {
 			return err
@@ -222,6 +226,36 @@ func (s *Service) claimLaunch(tx *gorm.DB, tool *Tool, id, identity uuid.UUID, r
 		return nil, errLaunchNotValid
 	}
 	return l, nil
+}
+
+// stillGiven checks, when the id_token is about to be signed, what « Ouvrir » checked: the
+// resource is still given to the person (a licence withdrawn since refuses it), and the tool
+// is told only what the establishment still shares (l.Shared narrowed, and recorded so).
+func (s *Service) stillGiven(tx *gorm.DB, snap *Snapshot, l *launchRow) error {
+	roles := make([]identity.Role, len(l.Roles))
+	for i, r := range l.Roles {
+		roles[i] = identity.Role(r)
+	}
+	if _, err := Entitled(tx, snap, l.PersonID, ProfileOf(roles), s.Today(), l.ResourceID); err != nil {
+		return err
+	}
+	var share Sharing
+	if err := tx.Where("tool_id = ?", l.ToolID).Limit(1).Find(&share).Error; err != nil {
+		return fmt.Errorf("resources: read the sharing of %s: %w", l.ToolID, err)
+	}
+	still := Strings{}
+	for _, what := range l.Shared {
+		if (what == SharedName && share.ShareName) || (what == SharedEmail && share.ShareEmail) || (what == SharedClass && share.ShareClass) {
+			still = append(still, what)
+		}
+	}
+	if len(still) != len(l.Shared) {
+		l.Shared = still
+		if err := tx.Exec(`UPDATE resource_launches SET shared = ? WHERE id = ?`, still, l.ID).Error; err != nil {
+			return fmt.Errorf("resources: record what the launch shares: %w", err)
+		}
+	}
+	return nil
 }
 
 // launchClaims are the id_token's claims for launch l.
