@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/resources"
 )
 
@@ -72,4 +73,37 @@ func toString(m map[string]any) string {
 		}
 	}
 	return b.String()
+}
+
+// The subscription deleted while its launch is under way: the opening page and the
+// authentication request refuse it plainly (no server error, no id_token).
+func TestAttackSubscriptionDeletedMidLaunch(t *testing.T) {
+	s := newLTISite(t)
+	alpha := s.Establishment(93, "Lycée Alpha")
+	alice := s.Member(alpha, identity.RoleEleve, "Alice", "Martin")
+	tool := s.addTool(t, "manuels")
+	book := s.addResource(t, tool.ID, "Maths 2nde", "")
+	sub := s.subscribe(t, alpha, book, tool.ID, resources.TargetTous)
+
+	b := s.tokenOf(alice)
+	opened := b.open(t, alpha, book, nil)
+	u := b.authURL(t, alpha, book)
+	s.Exec(alpha, `DELETE FROM resource_subscriptions WHERE id = ?`, sub)
+	if p := b.do(t, http.MethodGet, "http://"+moduletest.Host(alpha)+opened.Location, nil); p.Code != http.StatusNotFound {
+		t.Errorf("the opening page of a launch whose subscription is gone: status %d, want 404", p.Code)
+	}
+	p := b.do(t, http.MethodGet, u, nil)
+	if strings.Contains(p.Body, `name="id_token"`) || p.Code != http.StatusForbidden {
+		t.Errorf("the authentication request of a launch whose subscription is gone: status %d; body %.400s", p.Code, p.Body)
+	}
+
+	// Given again by another subscription meanwhile: the launch goes on under it.
+	sub2 := s.subscribe(t, alpha, book, tool.ID, resources.TargetTous)
+	u = b.authURL(t, alpha, book)
+	s.Exec(alpha, `DELETE FROM resource_subscriptions WHERE id = ?`, sub2)
+	s.subscribe(t, alpha, book, tool.ID, resources.TargetTous)
+	f := formOf(t, b.do(t, http.MethodGet, u, nil))
+	if f.Fields.Get("id_token") == "" {
+		t.Errorf("still given by another subscription, yet no id_token: %v", f.Fields)
+	}
 }

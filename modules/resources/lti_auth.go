@@ -150,10 +150,11 @@ func (s *Service) Authenticate(ctx context.Context, identity uuid.UUID, req Auth
 			return errLaunchWithdrawn
 		}
 		title = r.Title
-		if err := s.stillGiven(tx, snap, l); err != nil {
+		ent, err := s.stillGiven(tx, snap, l)
+		if err != nil {
 			return err
 		}
-		claims, err := s.launchClaims(tx, &t, tool, r, l, req)
+		claims, err := s.launchClaims(tx, &t, tool, r, l, ent.Subscription, req)
 		if err != nil {
 			return err
 		}
@@ -231,17 +232,20 @@ func (s *Service) claimLaunch(tx *gorm.DB, tool *Tool, id, identity uuid.UUID, r
 // stillGiven checks, when the id_token is about to be signed, what « Ouvrir » checked: the
 // resource is still given to the person (a licence withdrawn since refuses it), and the tool
 // is told only what the establishment still shares (l.Shared narrowed, and recorded so).
-func (s *Service) stillGiven(tx *gorm.DB, snap *Snapshot, l *launchRow) error {
+// It returns the entitlement that gives the resource now (its subscription's deployment is
+// the launch's: the one « Ouvrir » found may have been deleted since).
+func (s *Service) stillGiven(tx *gorm.DB, snap *Snapshot, l *launchRow) (*Entitlement, error) {
 	roles := make([]identity.Role, len(l.Roles))
 	for i, r := range l.Roles {
 		roles[i] = identity.Role(r)
 	}
-	if _, err := Entitled(tx, snap, l.PersonID, ProfileOf(roles), s.Today(), l.ResourceID); err != nil {
-		return err
+	ent, err := Entitled(tx, snap, l.PersonID, ProfileOf(roles), s.Today(), l.ResourceID)
+	if err != nil {
+		return nil, err
 	}
 	var share Sharing
 	if err := tx.Where("tool_id = ?", l.ToolID).Limit(1).Find(&share).Error; err != nil {
-		return fmt.Errorf("resources: read the sharing of %s: %w", l.ToolID, err)
+		return nil, fmt.Errorf("resources: read the sharing of %s: %w", l.ToolID, err)
 	}
 	still := Strings{}
 	for _, what := range l.Shared {
@@ -252,18 +256,14 @@ func (s *Service) stillGiven(tx *gorm.DB, snap *Snapshot, l *launchRow) error {
 	if len(still) != len(l.Shared) {
 		l.Shared = still
 		if err := tx.Exec(`UPDATE resource_launches SET shared = ? WHERE id = ?`, still, l.ID).Error; err != nil {
-			return fmt.Errorf("resources: record what the launch shares: %w", err)
+			return nil, fmt.Errorf("resources: record what the launch shares: %w", err)
 		}
 	}
-	return nil
+	return ent, nil
 }
 
 // launchClaims are the id_token's claims for launch l.
-func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Resource, l *launchRow, req AuthRequest) (map[string]any, error) {
-	var sub Subscription
-	if err := tx.Where("id = ?", l.SubscriptionID).Take(&sub).Error; err != nil {
-		return nil, fmt.Errorf("resources: read the launch's subscription: %w", err)
-	}
+func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Resource, l *launchRow, sub *Subscription, req AuthRequest) (map[string]any, error) {
 	now := s.now()
 	c := map[string]any{
 		jwt.IssuerKey:      s.lti.issuer,
@@ -275,7 +275,7 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 		"nonce":            req.Nonce,
 		claimMessageType:   messageResourceLink,
 		claimVersion:       ltiVersion,
-		claimDeploymentID:  deploymentOf(tool, &sub),
+		claimDeploymentID:  deploymentOf(tool, sub),
 		claimTargetLinkURI: targetOf(tool, r),
 		claimResourceLink:  map[string]any{"id": r.ID.String(), "title": r.Title},
 		claimRoles:         ltiRoles(l.Roles),
