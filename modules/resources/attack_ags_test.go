@@ -6,19 +6,27 @@ package resources_test
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/sha256"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/lestrrat-go/jwx/v3/jwa"
+	"github.com/lestrrat-go/jwx/v3/jwk"
+	"github.com/lestrrat-go/jwx/v3/jwt"
 
 	"github.com/cartable-ent/cartable/modules/moduletest"
+	"github.com/cartable-ent/cartable/modules/resources"
 )
 
 // handAssertion builds a client assertion by hand: header, claims, and a signature made
@@ -93,4 +101,67 @@ func forgedBy(t *testing.T, s *agsSite, tool, signer agsTool) string {
 	forged := tool
 	forged.Key = signer.Key
 	return s.assertion(forged, nil)
+}
+
+// An outsider posting assertions that do not verify, in the name of a tool known by its
+// JWKS URL, must not make the platform fetch that JWKS again and again (each refusal was a
+// request to the publisher's server: an amplifier anyone could drive).
+func TestAttackAGSJWKSRefetchFlood(t *testing.T) {
+	s := newAGSSite(t)
+	var mu sync.Mutex
+	fetches := 0
+	toolKey := newJWK(t, "k1")
+	set := jwk.NewSet()
+	p, _ := toolKey.PublicKey()
+	_ = set.AddKey(p)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetches++
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(set)
+	}))
+	t.Cleanup(srv.Close)
+	var publisher string
+	if err := s.Reg.Platform().Raw(`SELECT id::text FROM platform.resource_publishers LIMIT 1`).Scan(&publisher).Error; err != nil {
+		t.Fatal(err)
+	}
+	clientID := "jwks-" + uuid.NewString()[:8]
+	s.platformExec(`INSERT INTO platform.resource_tools (publisher_id, name, kind, client_id, login_url, launch_url, jwks_url, deployment_ids, scores, pseudonym_salt)
+		VALUES (?, 'Outil JWKS', 'lti', ?, 'https://outil.test/login', 'https://outil.test/launch', ?, ARRAY['dep-1'], true, ?)`,
+		publisher, clientID, srv.URL+"/jwks", make([]byte, 32))
+	stranger := newJWK(t, "k1") // the tool's kid, not its key
+	for i := 0; i < 20; i++ {
+		now := s.Clock.Now()
+		tok, err := jwt.NewBuilder().Issuer(clientID).Subject(clientID).Audience([]string{s.Srv.PortalURL() + "lti/token"}).
+			IssuedAt(now).Expiration(now.Add(4 * time.Minute)).JwtID(uuid.NewString()).Build()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := jwt.Sign(tok, jwt.WithKey(jwa.RS256(), stranger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moduletest.WantCode(t, s.tokenRequest(string(b), resources.ScopeScore), http.StatusUnauthorized, "a stranger's key")
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetches > 2 {
+		t.Errorf("20 forged assertions made the platform fetch the tool's JWKS %d times", fetches)
+	}
+}
+
+func newJWK(t *testing.T, kid string) jwk.Key {
+	t.Helper()
+	raw, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	k, err := jwk.Import(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = k.Set(jwk.KeyIDKey, kid)
+	_ = k.Set(jwk.AlgorithmKey, jwa.RS256())
+	return k
 }
