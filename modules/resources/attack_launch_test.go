@@ -107,3 +107,26 @@ func TestAttackSubscriptionDeletedMidLaunch(t *testing.T) {
 		t.Errorf("still given by another subscription, yet no id_token: %v", f.Fields)
 	}
 }
+
+// A tool sending scores, launched without the class (the establishment does not share it):
+// it is told of no line items' container (an establishment context has none; a URL naming
+// the establishment as a class only ever answers 404).
+func TestAttackAGSClaimWithoutClass(t *testing.T) {
+	s := newLTISite(t)
+	s.svc.WithGrades(nil, s.Srv.PortalURL())
+	alpha := s.Establishment(94, "Lycée Alpha")
+	alice := s.Member(alpha, identity.RoleEleve, "Alice", "Martin")
+	tool := s.addTool(t, "exercices")
+	s.Reg.Platform().Exec(`UPDATE platform.resource_tools SET scores = true WHERE id = ?`, tool.ID)
+	s.svc.Catalogue().Invalidate()
+	book := s.addResource(t, tool.ID, "Exercices", "")
+	s.subscribe(t, alpha, book, tool.ID, resources.TargetTous)
+	s.tokenOf(alice).launch(t, alpha, book)
+	l := tool.Launches()[0]
+	if l.Context["id"] != alpha.ID.String() {
+		t.Fatalf("context %v, want the establishment", l.Context)
+	}
+	if c, ok := l.Claims["https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"]; ok {
+		t.Errorf("an establishment context was given a line items' container: %v", c)
+	}
+}

@@ -296,6 +296,10 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 		}
 	}
 	c[claimContext] = ctxClaim
+	lineItemsCtx := "" // the establishment: no line items
+	if ctxClaim["id"] != t.ID.String() {
+		lineItemsCtx = ctxClaim["id"].(string)
+	}
 	if slices.Contains(l.Shared, SharedName) {
 		c["given_name"], c["family_name"] = l.FirstName, l.LastName
 		c["name"] = l.FirstName + " " + l.LastName
@@ -303,7 +307,7 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 	if slices.Contains(l.Shared, SharedEmail) && l.Email != nil && *l.Email != "" {
 		c["email"] = *l.Email
 	}
-	if ags := s.agsClaim(t, tool, ctxClaim["id"].(string), r.ID.String()); ags != nil {
+	if ags := s.agsClaim(t, tool, lineItemsCtx, r.ID.String()); ags != nil {
 		c[claimAGSEndpoint] = ags
 	}
 	return c, nil
