@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/lestrrat-go/jwx/v3/jwk"
@@ -31,6 +32,28 @@ type agsState struct {
 
 	queue   ExportQueue // where the GAR-style exports are made (gar.go)
 	jwksErr error
+
+	refreshMu sync.Mutex
+	refreshed map[string]time.Time // when a tool's JWKS was last fetched out of turn
+}
+
+// jwksRefreshGap is how long after fetching a tool's JWKS out of turn (an assertion that did
+// not verify) the platform waits before doing it again: otherwise anyone posting forged
+// assertions in a tool's name would make it fetch the publisher's keys at each one.
+const jwksRefreshGap = time.Minute
+
+// mayRefresh tells whether the JWKS at u may be fetched out of turn now, and records it.
+func (a *agsState) mayRefresh(u string, now time.Time) bool {
+	a.refreshMu.Lock()
+	defer a.refreshMu.Unlock()
+	if last, ok := a.refreshed[u]; ok && now.Sub(last) < jwksRefreshGap && !now.Before(last) {
+		return false
+	}
+	if a.refreshed == nil {
+		a.refreshed = map[string]time.Time{}
+	}
+	a.refreshed[u] = now
+	return true
 }
 
 // WithGrades lets the tools' scores become grades drafts (g, the grades module) and serves

@@ -96,7 +96,7 @@ func (s *Service) IssueToken(ctx context.Context, r TokenRequest) (*AccessToken,
 	}
 	now := s.now()
 	tok, err := jwt.Parse([]byte(r.ClientAssertion), keyOpt, jwt.WithValidate(false))
-	if err != nil && tool.PublicKey == "" && tool.JWKSURL != "" {
+	if err != nil && tool.PublicKey == "" && tool.JWKSURL != "" && s.ags.mayRefresh(tool.JWKSURL, now) {
 		// the tool may have rotated its keys since the cache's last fetch: fetch once more
 		if set, ferr := s.ags.jwks.Refresh(ctx, tool.JWKSURL); ferr == nil {
 			tok, err = jwt.Parse([]byte(r.ClientAssertion), jwt.WithKeySet(set, jws.WithInferAlgorithmFromKey(true)), jwt.WithValidate(false))

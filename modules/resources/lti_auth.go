@@ -14,6 +14,7 @@ import (
 	"github.com/lestrrat-go/jwx/v3/jwt"
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web/fault"
 )
@@ -149,7 +150,11 @@ func (s *Service) Authenticate(ctx context.Context, identity uuid.UUID, req Auth
 			return errLaunchWithdrawn
 		}
 		title = r.Title
-		claims, err := s.launchClaims(tx, &t, tool, r, l, req)
+		ent, err := s.stillGiven(tx, snap, l)
+		if err != nil {
+			return err
+		}
+		claims, err := s.launchClaims(tx, &t, tool, r, l, ent.Subscription, req)
 		if err != nil {
 			return err
 		}
@@ -224,12 +229,41 @@ func (s *Service) claimLaunch(tx *gorm.DB, tool *Tool, id, identity uuid.UUID, r
 	return l, nil
 }
 
-// launchClaims are the id_token's claims for launch l.
-func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Resource, l *launchRow, req AuthRequest) (map[string]any, error) {
-	var sub Subscription
-	if err := tx.Where("id = ?", l.SubscriptionID).Take(&sub).Error; err != nil {
-		return nil, fmt.Errorf("resources: read the launch's subscription: %w", err)
+// stillGiven checks, when the id_token is about to be signed, what « Ouvrir » checked: the
+// resource is still given to the person (a licence withdrawn since refuses it), and the tool
+// is told only what the establishment still shares (l.Shared narrowed, and recorded so).
+// It returns the entitlement that gives the resource now (its subscription's deployment is
+// the launch's: the one « Ouvrir » found may have been deleted since).
+func (s *Service) stillGiven(tx *gorm.DB, snap *Snapshot, l *launchRow) (*Entitlement, error) {
+	roles := make([]identity.Role, len(l.Roles))
+	for i, r := range l.Roles {
+		roles[i] = identity.Role(r)
 	}
+	ent, err := Entitled(tx, snap, l.PersonID, ProfileOf(roles), s.Today(), l.ResourceID)
+	if err != nil {
+		return nil, err
+	}
+	var share Sharing
+	if err := tx.Where("tool_id = ?", l.ToolID).Limit(1).Find(&share).Error; err != nil {
+		return nil, fmt.Errorf("resources: read the sharing of %s: %w", l.ToolID, err)
+	}
+	still := Strings{}
+	for _, what := range l.Shared {
+		if (what == SharedName && share.ShareName) || (what == SharedEmail && share.ShareEmail) || (what == SharedClass && share.ShareClass) {
+			still = append(still, what)
+		}
+	}
+	if len(still) != len(l.Shared) {
+		l.Shared = still
+		if err := tx.Exec(`UPDATE resource_launches SET shared = ? WHERE id = ?`, still, l.ID).Error; err != nil {
+			return nil, fmt.Errorf("resources: record what the launch shares: %w", err)
+		}
+	}
+	return ent, nil
+}
+
+// launchClaims are the id_token's claims for launch l.
+func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Resource, l *launchRow, sub *Subscription, req AuthRequest) (map[string]any, error) {
 	now := s.now()
 	c := map[string]any{
 		jwt.IssuerKey:      s.lti.issuer,
@@ -241,7 +275,7 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 		"nonce":            req.Nonce,
 		claimMessageType:   messageResourceLink,
 		claimVersion:       ltiVersion,
-		claimDeploymentID:  deploymentOf(tool, &sub),
+		claimDeploymentID:  deploymentOf(tool, sub),
 		claimTargetLinkURI: targetOf(tool, r),
 		claimResourceLink:  map[string]any{"id": r.ID.String(), "title": r.Title},
 		claimRoles:         ltiRoles(l.Roles),
@@ -262,6 +296,10 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 		}
 	}
 	c[claimContext] = ctxClaim
+	lineItemsCtx := "" // the establishment: no line items
+	if ctxClaim["id"] != t.ID.String() {
+		lineItemsCtx = ctxClaim["id"].(string)
+	}
 	if slices.Contains(l.Shared, SharedName) {
 		c["given_name"], c["family_name"] = l.FirstName, l.LastName
 		c["name"] = l.FirstName + " " + l.LastName
@@ -269,7 +307,7 @@ func (s *Service) launchClaims(tx *gorm.DB, t *tenant.Tenant, tool *Tool, r *Res
 	if slices.Contains(l.Shared, SharedEmail) && l.Email != nil && *l.Email != "" {
 		c["email"] = *l.Email
 	}
-	if ags := s.agsClaim(t, tool, ctxClaim["id"].(string), r.ID.String()); ags != nil {
+	if ags := s.agsClaim(t, tool, lineItemsCtx, r.ID.String()); ags != nil {
 		c[claimAGSEndpoint] = ags
 	}
 	return c, nil

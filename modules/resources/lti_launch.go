@@ -155,11 +155,14 @@ func (s *Service) Opened(ctx context.Context, t *tenant.Tenant, a Actor, launchI
 		if l.CompletedAt != nil {
 			return errLaunchGone
 		}
-		var sub Subscription
-		if err := tx.Where("id = ?", l.SubscriptionID).Take(&sub).Error; err != nil {
+		var subs []Subscription
+		if err := tx.Where("id = ?", l.SubscriptionID).Limit(1).Find(&subs).Error; err != nil {
 			return fmt.Errorf("resources: read the launch's subscription: %w", err)
 		}
-		u, err := s.loginInitiation(t, tool, r, &sub, l)
+		if len(subs) == 0 {
+			return errLaunchGone // its subscription was deleted since
+		}
+		u, err := s.loginInitiation(t, tool, r, &subs[0], l)
 		op = &Opening{URL: u, LTI: true, LaunchID: l.ID, Title: r.Title}
 		return err
 	})
