@@ -237,7 +237,8 @@ func (h *Handler) renderTool(c echo.Context, id uuid.UUID, f ToolForm, errs Form
 		pubs = append(pubs, selectOption{p.ID.String(), p.Name, p.ID.String() == f.PublisherID})
 	}
 	return formPage(c, errs, "catalogue_tool.html", title, map[string]any{"Heading": title, "Action": action, "Form": f,
-		"New": id == uuid.Nil, "Publishers": pubs, "ClientID": clientID, "LTI": f.Kind == ToolLTI})
+		"New": id == uuid.Nil, "Publishers": pubs, "ClientID": clientID, "LTI": f.Kind == ToolLTI,
+		"Endpoints": h.svc.Endpoints()})
 }
 
 func (h *Handler) saveTool(c echo.Context) error {

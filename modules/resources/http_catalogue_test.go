@@ -133,6 +133,7 @@ func TestCatalogueConsole(t *testing.T) {
 	rec = m.adminGet(m.region, "/console/ressources/outils/"+tool.ID.String())
 	moduletest.WantCode(t, rec, http.StatusOK, "tool form")
 	moduletest.WantIn(t, rec, "tool form", tool.ClientID, "https://live.nathan.example/login")
+	moduletest.WantIn(t, rec, "tool form: what the publisher configures", "/lti/auth", "/lti/jwks.json", "/lti/token")
 	rec = m.adminPost(m.region, "/console/ressources/outils/nouveau", url.Values{"editeur": {pub.String()}, "nom": {"Site Nathan"}, "type": {"lien"}})
 	moduletest.WantCode(t, rec, http.StatusSeeOther, "link tool")
 	link := m.platformID(`SELECT id FROM platform.resource_tools WHERE kind = 'lien'`)

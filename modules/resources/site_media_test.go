@@ -48,7 +48,8 @@ func newMediaSiteWith(t testing.TB, o moduletest.Options) *mediaSite {
 	o.Templates = append(o.Templates, resources.Templates)
 	s := moduletest.New(t, o)
 	m := &mediaSite{Site: s, classA: uuid.New(), classB: uuid.New()}
-	m.svc = resources.NewService(s.Reg.DB(), resources.NewCatalogue(s.Reg.Platform()), s.Clock.Now)
+	m.svc = resources.NewService(s.Reg.DB(), resources.NewCatalogue(s.Reg.Platform()), s.Clock.Now).
+		WithLTI(resources.LTIConfig{Issuer: s.Srv.PortalURL(), SecretKey: make([]byte, 32)})
 	s.Srv.Admin().Use(s.Auth.Platform)
 	if err := s.Auth.MountModule(identity.Hosts{Portal: s.Srv.Portal(), Admin: s.Srv.Admin(), Tenant: s.Srv.Tenants(),
 		AdminAPI: s.Srv.AdminAPI().Group("", s.Auth.AdminAPI)}, resources.NewHandler(m.svc).Module()); err != nil {
