@@ -25,6 +25,9 @@ type TeacherItem struct {
 	Scores     []PupilScore
 }
 
+// Maximum is the line item's maximum as a French number (20, 12,5).
+func (t TeacherItem) Maximum() string { return frenchNumber(t.ScoreMaximum) }
+
 // SubjectChoice is a subject the teacher teaches in a class.
 type SubjectChoice struct{ Code, Label string }
 

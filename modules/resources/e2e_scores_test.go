@@ -102,6 +102,12 @@ func TestLaunchThenScoresIntoADraft(t *testing.T) {
 		WHERE NOT e.published AND m.pupil_id = ? AND m.value = 15`, alice.PersonID); n != 1 {
 		t.Errorf("the unpublished draft with Alice's 15/20: %d", n)
 	}
+	// The pupil who opens the teachers' pages is sent to their own, and sees no score.
+	for _, path := range []string{"/ressources/notes", "/ressources/classes"} {
+		rec := s.Send(alpha, alice, http.MethodGet, path, nil)
+		moduletest.WantIn(t, rec, "a pupil on "+path, "Cette page est celle des professeurs")
+		moduletest.WantNotIn(t, rec, "a pupil on "+path, "15 / 20", "Équations du premier degré")
+	}
 }
 
 // call sends a request to the platform's server as a tool would (no session, a Bearer token).

@@ -303,14 +303,15 @@ func (h *Handler) renderScores(c echo.Context, status int, failed uuid.UUID, err
 	if failed != uuid.Nil {
 		fid = failed.String()
 	}
-	data := map[string]any{"Items": items, "Failed": fid, "Errors": errs, "Form": f, "Today": h.svc.Today().Format("2006-01-02")}
+	data := map[string]any{"Items": items, "Failed": fid, "Errors": errs, "Form": f, "Today": h.svc.Today().Format("2006-01-02"),
+		"Pupil": requestActor(c).Profile() == ProfileEleve}
 	switch c.QueryParam("ok") {
 	case "cree":
 		data["Notice"] = "Le brouillon d'évaluation est créé, non publié : publiez-le depuis les notes quand vous l'avez relu."
 	case "maj":
 		data["Notice"] = "Les notes du brouillon sont mises à jour avec les derniers scores reçus."
 	}
-	return c.Render(status, "ags_notes.html", web.Page{Title: "Scores des ressources", Tenant: web.TenantOf(c), Data: data})
+	return c.Render(status, "ags_notes.html", web.Page{Title: "Résultats des ressources", Tenant: web.TenantOf(c), Data: data})
 }
 
 // draftForm is the teacher's choice for the draft evaluation.
@@ -352,6 +353,6 @@ func (h *Handler) makeDraft(c echo.Context) error {
 // agsMenu is the teachers' entry to the scores received (to add to Module's Menu: the
 // lead's merge wires it).
 func (h *Handler) agsMenu() []module.MenuEntry {
-	return []module.MenuEntry{{Text: "Scores des ressources", Href: "/ressources/notes", Permission: PermView,
+	return []module.MenuEntry{{Text: "Résultats des ressources", Href: "/ressources/notes", Permission: PermView,
 		Roles: []module.Role{identity.RoleEnseignant}, Order: 13}}
 }

@@ -52,9 +52,9 @@ func sharingText(lti bool, shared []string) string {
 	case !lti:
 		return "Lien simple : l'éditeur ne reçoit aucune donnée personnelle."
 	case len(shared) == 0:
-		return "L'éditeur reçoit un identifiant anonyme, propre à cette ressource ; ni votre nom ni votre adresse."
+		return "L'éditeur reçoit seulement un pseudonyme, propre à son outil : ni votre nom ni votre adresse."
 	}
-	return "L'éditeur reçoit un identifiant anonyme et, comme l'établissement l'a choisi : " + strings.Join(shared, ", ") + "."
+	return "L'éditeur reçoit un pseudonyme propre à son outil et, comme l'établissement l'a choisi : " + strings.Join(shared, ", ") + "."
 }
 
 func coverURL(e Entitlement) string {
@@ -131,7 +131,8 @@ func (h *Handler) mediaClasses(c echo.Context) error {
 		}
 		out = append(out, cl)
 	}
-	return mediaPage(c, http.StatusOK, "media_classes.html", "Les ressources de mes classes", map[string]any{"Classes": out})
+	return mediaPage(c, http.StatusOK, "media_classes.html", "Les ressources de mes classes", map[string]any{"Classes": out,
+		"Pupil": requestActor(c).Profile() == ProfileEleve})
 }
 
 // mediaCover serves a resource's cover to the members of an establishment subscribed to it.

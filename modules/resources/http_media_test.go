@@ -154,7 +154,7 @@ func TestMediaSharingText(t *testing.T) {
 	m := newMediaSite(t)
 	c := m.catalogue()
 	rec := m.get(m.alpha, m.alice, "/ressources")
-	moduletest.WantIn(t, rec, "anonymous", "L&#39;éditeur reçoit un identifiant anonyme, propre à cette ressource ; ni votre nom ni votre adresse.",
+	moduletest.WantIn(t, rec, "anonymous", "L&#39;éditeur reçoit seulement un pseudonyme, propre à son outil : ni votre nom ni votre adresse.",
 		"l&#39;éditeur ne reçoit aucune donnée personnelle")
 	m.Exec(m.alpha, `INSERT INTO resource_tool_sharing (tool_id, share_name, share_class, updated_at) VALUES (?, true, true, now())`, c.ltiTool)
 	rec = m.get(m.alpha, m.alice, "/ressources")
