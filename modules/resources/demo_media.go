@@ -87,7 +87,7 @@ func (s *Service) seedDemoCatalogue(ctx context.Context, t *tenant.Tenant) error
 						return err
 					}
 					if err := tx.Exec(`INSERT INTO platform.resource_tools (id, publisher_id, name, kind, pseudonym_salt) VALUES (?, ?, ?, 'lien', ?)`,
-						tools[d.Publisher], pubs[d.Publisher], "Site de "+d.Publisher, salt).Error; err != nil {
+						tools[d.Publisher], pubs[d.Publisher], "Site : "+d.Publisher, salt).Error; err != nil {
 						return err
 					}
 				}
