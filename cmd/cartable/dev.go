@@ -171,6 +171,10 @@ Cartable tourne avec les données de démonstration.
 		fmt.Fprintf(out, "  %-44s %-28s %s\n", l.Who, l.Login, l.Password)
 	}
 	fmt.Fprintf(out, "Connexion : %sconnexion\n", srv.PortalURL())
+	if len(demoTenants) > 0 {
+		fmt.Fprintf(out, "Ressources numériques : %sressources (un élève ouvre le « manuel numérique » de démonstration : lancement LTI 1.3 pseudonyme vers l'outil d'un éditeur fictif, servi en local)\n",
+			srv.TenantURL(demoTenants[0].Slug))
+	}
 	if cfg.MailpitURL != "" {
 		fmt.Fprintf(out, "Courriels envoyés (boîte de développement mailpit, API %s) : %sconsole/courriels\n", cfg.MailpitURL, srv.TenantURL("admin"))
 	}
