@@ -402,7 +402,7 @@ var idInPath = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 // pagesOf lists what a person reaches: start and extra, every link of start's menus and
 // main part, then for each of those pages the links of its main part, one per kind of
 // address (a class, a pupil, an evaluation: its identifiers replaced), on the platform's
-// hosts. Downloads (PDF, CSV) and logout are left out.
+// hosts. Downloads (PDF, CSV), logout and resources' plain links (to their publishers) are left out.
 func (b *browser) pagesOf(start string, extra ...string) []string {
 	b.t.Helper()
 	seen := map[string]bool{}
@@ -414,7 +414,8 @@ func (b *browser) pagesOf(start string, extra ...string) []string {
 		}
 		path := p.Path
 		if strings.HasSuffix(path, "/pdf") || strings.HasSuffix(path, ".pdf") || strings.HasSuffix(path, ".csv") || strings.HasSuffix(path, ".json") || strings.HasPrefix(path, "/absences/pieces/") ||
-			strings.HasSuffix(path, "/export") || strings.Contains(path, "/export/") || strings.Contains(path, "/fichiers/") || path == "/deconnexion" {
+			strings.HasSuffix(path, "/export") || strings.Contains(path, "/export/") || strings.Contains(path, "/fichiers/") || path == "/deconnexion" ||
+			strings.HasSuffix(path, "/lien") { // a resource's plain link: off to its publisher
 			return false
 		}
 		kind := p.Host + idInPath.ReplaceAllString(path, ":id")
