@@ -290,11 +290,19 @@ func (h *Handler) renderSubscription(c echo.Context, status int, d *Subscription
 		}
 		people = append(people, licensedView{p, timeFR(p.AssignedAt), label})
 	}
+	type withdrawnView struct {
+		WithdrawnPerson
+		When string
+	}
+	var out []withdrawnView
+	for _, p := range d.Withdrawn {
+		out = append(out, withdrawnView{p, timeFR(p.WithdrawnAt)})
+	}
 	if av.Form.To == "" {
 		av.Form.To = "classe"
 	}
 	return renderManage(c, status, "manage_subscription.html", d.Title(), map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d,
-		"Pickers": pick, "Assign": av, "People": people, "Notice": manageNotice(c.QueryParam("ok")),
+		"Pickers": pick, "Assign": av, "People": people, "Withdrawn": out, "Notice": manageNotice(c.QueryParam("ok")),
 		"Profiles": targetsProfiles(d.Subscription.Target)})
 }
 

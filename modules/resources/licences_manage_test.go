@@ -189,9 +189,23 @@ func TestLicenceLimitsManage(t *testing.T) {
 	if r, err := m.svc.SyncLicences(ctx, m.alpha); err != nil || r.Given != 0 {
 		t.Fatalf("the night after a withdrawal: %+v, %v", r, err)
 	}
-	// By name, the withdrawn pupil gets it again.
-	if _, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "personne", Person: m.pupils2[1].PersonID.String()}); err != nil || given != 1 {
-		t.Fatalf("assign by name: %d, %v", given, err)
+	// The subscription's page lists the withdrawal.
+	if d, err := m.svc.Subscription(ctx, m.alpha, m.boss(), sub); err != nil || len(d.Withdrawn) != 1 || d.Withdrawn[0].PersonID != m.pupils2[1].PersonID {
+		t.Fatalf("withdrawals shown: %+v, %v", d, err)
+	}
+	// A manager's new assignment that covers the pupil (a group) gives it back and forgets
+	// the withdrawal.
+	group := uuid.New()
+	s.Exec(m.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'groupe', 'LV2', 'Allemand LV2', ?)`, group, s.Year())
+	s.Exec(m.alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?)`, group, m.pupils2[1].PersonID)
+	if _, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "groupe", Group: group.String()}); err != nil || given != 1 {
+		t.Fatalf("assign the group after a withdrawal: %d, %v", given, err)
+	}
+	if !m.has(t, m.pupils2[1].PersonID, m.textbook) {
+		t.Fatal("a new assignment covering the withdrawn pupil did not give the licence back")
+	}
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licence_withdrawals WHERE subscription_id = ?`, sub); n != 0 {
+		t.Errorf("after a new assignment: %d withdrawals, want 0", n)
 	}
 
 	// Its type cannot change while it has assignments.

@@ -323,6 +323,15 @@ type SubscriptionDetail struct {
 	SubscriptionLine
 	Assignments []AssignmentLine
 	Licensed    []LicensedPerson
+	Withdrawn   []WithdrawnPerson
+}
+
+// WithdrawnPerson is a person whose licence a manager took back: no assignment to a class,
+// group or profile gives it again at night, until a manager's new assignment covers them.
+type WithdrawnPerson struct {
+	PersonID    uuid.UUID
+	Name        string
+	WithdrawnAt time.Time
 }
 
 // AssignmentLine is an assignment with what it names and the licences it gave.
@@ -390,6 +399,11 @@ func (s *Service) Subscription(ctx context.Context, t *tenant.Tenant, a Actor, i
 			FROM resource_licences l JOIN people p ON p.id = l.person_id WHERE l.subscription_id = ?
 			ORDER BY l.profile, lower(p.last_name), lower(p.first_name), p.id`, id).Scan(&d.Licensed).Error; err != nil {
 			return fmt.Errorf("resources: licences of %s: %w", id, err)
+		}
+		if err := tx.Raw(`SELECT w.person_id, p.last_name || ' ' || p.first_name AS name, w.withdrawn_at
+			FROM resource_licence_withdrawals w JOIN people p ON p.id = w.person_id WHERE w.subscription_id = ?
+			ORDER BY lower(p.last_name), lower(p.first_name), p.id`, id).Scan(&d.Withdrawn).Error; err != nil {
+			return fmt.Errorf("resources: withdrawals of %s: %w", id, err)
 		}
 		return nil
 	})
@@ -559,7 +573,7 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		if err != nil {
 			return err
 		}
-		fresh, wanted, err := newcomers(tx, sub, as)
+		fresh, wanted, err := newcomers(tx, sub, as, true)
 		if err != nil {
 			return err
 		}
@@ -577,9 +591,16 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		if err := tx.Create(as).Error; err != nil {
 			return fmt.Errorf("resources: create assignment: %w", err)
 		}
-		if as.PersonID != nil {
-			if err := tx.Exec(`DELETE FROM resource_licence_withdrawals WHERE subscription_id = ? AND person_id = ?`, sub.ID, *as.PersonID).Error; err != nil {
-				return fmt.Errorf("resources: forget withdrawal: %w", err)
+		// A manager's new assignment gives back the licences taken from the people it covers.
+		if cov, err := coveredBy(tx, sub, as); err != nil {
+			return err
+		} else if len(cov) > 0 {
+			ids := make([]uuid.UUID, len(cov))
+			for i, p := range cov {
+				ids[i] = p.PersonID
+			}
+			if err := tx.Exec(`DELETE FROM resource_licence_withdrawals WHERE subscription_id = ? AND person_id IN ?`, sub.ID, ids).Error; err != nil {
+				return fmt.Errorf("resources: forget withdrawals: %w", err)
 			}
 		}
 		id, given = as.ID, len(fresh)
@@ -626,8 +647,8 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 	return subID, freed, err
 }
 
-// RevokeLicence takes one person's licence back: no assignment to a class, group or profile
-// gives it again (the nightly job included); an assignment to them by name does.
+// RevokeLicence takes one person's licence back: the nightly job no longer gives it to them
+// through a class, group or profile assigned; a manager's next assignment covering them does.
 func (s *Service) RevokeLicence(ctx context.Context, t *tenant.Tenant, a Actor, subID, person uuid.UUID) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
 		if err := mustManageHere(tx, a); err != nil {
