@@ -222,6 +222,14 @@ func (l SubscriptionLine) Title() string {
 	return l.Resource.Title
 }
 
+// titleIn is a resource's title in the catalogue.
+func titleIn(snap *Snapshot, id uuid.UUID) string {
+	if r, _, _, ok := snap.Resource(id); ok {
+		return r.Title
+	}
+	return "cette ressource"
+}
+
 func lineOf(snap *Snapshot, sub *Subscription, used LicenceUsage) SubscriptionLine {
 	l := SubscriptionLine{Subscription: sub, Used: used}
 	if r, tool, pub, ok := snap.Resource(sub.ResourceID); ok {
@@ -307,6 +315,9 @@ func (s *Service) CreateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 			return err
 		}
 		sub.ID, sub.CreatedAt = id, s.now()
+		if err := refuseOverlap(tx, sub, titleIn(snap, sub.ResourceID)); err != nil {
+			return err
+		}
 		if a.PersonID != uuid.Nil {
 			sub.CreatedBy = &a.PersonID
 		}
@@ -457,6 +468,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 		if err != nil {
 			return err
 		}
+		if err := refuseOverlap(tx, sub, titleIn(snap, sub.ResourceID)); err != nil {
+			return err
+		}
 		if err := tx.Model(&Subscription{}).Where("id = ?", id).Updates(map[string]any{"resource_id": sub.ResourceID, "tool_id": sub.ToolID,
 			"deployment_id": sub.DeploymentID, "starts_on": sub.StartsOn, "ends_on": sub.EndsOn, "kind": sub.Kind, "target": sub.Target,
 			"licence_mode": sub.LicenceMode, "licences": sub.Licences, "licences_eleves": sub.LicencesEleves, "licences_enseignants": sub.LicencesEnseignants}).Error; err != nil {
@@ -550,6 +564,61 @@ func checkAssignment(tx *gorm.DB, sub *Subscription, f AssignmentForm) (*Assignm
 	return a, nil
 }
 
+// refuseTwice refuses an assignment the subscription already has (same profile, class,
+// group or person), saying who has it.
+func refuseTwice(tx *gorm.DB, as *Assignment) error {
+	q := tx.Model(&Assignment{}).Where("subscription_id = ? AND target_kind = ?", as.SubscriptionID, as.TargetKind)
+	field, who := "cible", "Tout le public de l'abonnement a"
+	switch {
+	case as.Profile != nil:
+		q, field, who = q.Where("profile = ?", *as.Profile), "profil", "Tous les enseignants et personnels ont"
+		if *as.Profile == ProfileEleve {
+			who = "Tous les élèves ont"
+		}
+	case as.ClassID != nil:
+		q, field = q.Where("class_id = ?", *as.ClassID), as.TargetKind
+		var label string
+		if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, *as.ClassID).Scan(&label).Error; err != nil {
+			return fmt.Errorf("resources: read class: %w", err)
+		}
+		who = "La classe " + label + " a"
+		if as.TargetKind == "groupe" {
+			who = "Le groupe " + label + " a"
+		}
+	case as.PersonID != nil:
+		q, field = q.Where("person_id = ?", *as.PersonID), "personne"
+		var name string
+		if err := tx.Raw(`SELECT first_name || ' ' || last_name FROM people WHERE id = ?`, *as.PersonID).Scan(&name).Error; err != nil {
+			return fmt.Errorf("resources: read person: %w", err)
+		}
+		who = name + " a"
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return fmt.Errorf("resources: same assignment: %w", err)
+	}
+	if n > 0 {
+		return ManageErrors{field: who + " déjà cette attribution : rien n'a été ajouté."}
+	}
+	return nil
+}
+
+// refuseOverlap refuses a subscription whose period overlaps another of the establishment
+// to the same resource, giving the other's dates.
+func refuseOverlap(tx *gorm.DB, sub *Subscription, title string) error {
+	var other []Subscription
+	if err := tx.Where("resource_id = ? AND id <> ? AND starts_on <= ? AND ends_on >= ?", sub.ResourceID, sub.ID, sub.EndsOn, sub.StartsOn).
+		Order("starts_on, id").Limit(1).Find(&other).Error; err != nil {
+		return fmt.Errorf("resources: overlapping subscriptions: %w", err)
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	o := other[0]
+	return ManageErrors{"debut": "Période : l'établissement est déjà abonné à « " + title + " » du " + dayFR(o.StartsOn) + " au " + dayFR(o.EndsOn) +
+		" ; choisissez une période qui ne chevauche pas celle-ci, ou modifiez cet abonnement."}
+}
+
 // notPerPerson refuses an assignment of an establishment-wide subscription.
 const notPerPerson = "Cet abonnement est pour tout l'établissement : son public l'a sans attribution."
 
@@ -571,6 +640,9 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		}
 		as, err := checkAssignment(tx, sub, f)
 		if err != nil {
+			return err
+		}
+		if err := refuseTwice(tx, as); err != nil {
 			return err
 		}
 		fresh, wanted, err := newcomers(tx, sub, as, true)
