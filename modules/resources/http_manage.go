@@ -48,7 +48,9 @@ func (h *Handler) manageRoutes() []module.Route {
 }
 
 // manageMenu: the direction's entry, and the same for the référents it named (staff whose
-// entry is computed per page: one small read of the référents, staff only).
+// entry is computed per page: one small read of the référents, staff only). Their order is
+// that of « Mes ressources », registered before them: they follow it, before the grades'
+// entries of the direction (13 and after).
 func (h *Handler) manageMenu() []module.MenuEntry {
 	staff := []module.Role{identity.RoleEnseignant, identity.RoleVieScolaire, identity.RolePersonnel, identity.RoleAdmin}
 	return []module.MenuEntry{

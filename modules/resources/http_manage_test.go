@@ -46,7 +46,7 @@ func TestManagePages(t *testing.T) {
 	page := rec.Header().Get("Location")
 	page = page[:strings.Index(page, "?")]
 	sub := strings.TrimPrefix(page, root+"/abonnements/")
-	wantIn(t, s.Get(m.direction, root), "list", "Manuel de mathématiques 2nde", "Élèves : 0 utilisée(s) sur 2, 2 restante(s)")
+	wantIn(t, s.Get(m.direction, root), "list", "Manuel de mathématiques 2nde", "Élèves : 0 utilisée(s) sur 2, 2 restante(s)", `<a href="/ressources/gar">Export GAR</a>`)
 
 	// Assigning 2nde 1 (3 pupils) to 2 licences: refused with the count, nothing written.
 	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"classe"}, "classe": {m.class1.String()}})
@@ -223,4 +223,26 @@ func referentMenu(m *manageSite, person uuid.UUID) string {
 		}
 	}
 	return "no entry"
+}
+
+// The direction's entries follow « Mes ressources » (same order, after it in the module's
+// menu), before the grades' entries (13 and after).
+func TestManageMenuOrder(t *testing.T) {
+	menu := resources.NewHandler(nil).Module().Menu
+	at := map[string]int{}
+	order := map[string]int{}
+	for i, e := range menu {
+		if _, seen := at[e.Text]; !seen {
+			at[e.Text], order[e.Text] = i, e.Order
+		}
+	}
+	mine := order["Mes ressources"]
+	for _, text := range []string{"Ressources numériques (gestion)", "Export GAR"} {
+		if order[text] != mine || at[text] < at["Mes ressources"] {
+			t.Errorf("%s: order %d at %d, want %d after « Mes ressources » (at %d)", text, order[text], at[text], mine, at["Mes ressources"])
+		}
+	}
+	if mine >= 13 {
+		t.Errorf("« Mes ressources » at order %d: the grades' entries of the direction start at 13", mine)
+	}
 }
