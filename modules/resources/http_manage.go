@@ -116,11 +116,14 @@ type lineView struct {
 	Kind     string
 	Target   string
 	Licences []string
+	// Withdrawn: the région withdrew the resource from the catalogue, nobody can open it.
+	Withdrawn bool
 }
 
 func viewOf(l SubscriptionLine) lineView {
 	return lineView{SubscriptionLine: l, Period: "Du " + dayFR(l.Subscription.StartsOn) + " au " + dayFR(l.Subscription.EndsOn),
-		Kind: kindLabels[l.Subscription.Kind], Target: targetLabels[l.Subscription.Target], Licences: licenceText(l)}
+		Kind: kindLabels[l.Subscription.Kind], Target: targetLabels[l.Subscription.Target], Licences: licenceText(l),
+		Withdrawn: l.Resource == nil || !l.Resource.Active}
 }
 
 func manageNotice(code string) string {

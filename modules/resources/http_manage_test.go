@@ -198,6 +198,14 @@ func TestManagePages(t *testing.T) {
 	m.svc.Catalogue().Invalidate()
 	wantIn(t, s.Get(m.direction, page+"/modifier"), "edit form of a withdrawn resource", "Manuel de mathématiques 2nde")
 	wantNotIn(t, s.Get(m.direction, root+"/abonnements/nouveau"), "new form after the withdrawal", "Manuel de mathématiques 2nde")
+	withdrawn := "Retirée du catalogue par la région : plus personne ne peut l'ouvrir."
+	wantIn(t, s.Get(m.direction, root), "list after the withdrawal", withdrawn)
+	wantNotIn(t, s.Get(m.direction, root), "list after the withdrawal", "Attribuer « Manuel")
+	wantIn(t, s.Get(m.direction, page), "page after the withdrawal", withdrawn)
+	wantNotIn(t, s.Get(m.direction, page), "page after the withdrawal", `id="attribuer"`, `name="cible"`)
+	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"personne"}, "personne": {m.pupils1[0].PersonID.String()}})
+	wantCode(t, rec, http.StatusUnprocessableEntity, "assign a withdrawn resource")
+	wantIn(t, rec, "assign a withdrawn resource", "retirée du catalogue par la région")
 
 	// Deleting: the confirmation says how many licences go.
 	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "2 licence(s) attribuée(s) seront libérées", "Supprimer définitivement")

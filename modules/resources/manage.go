@@ -627,7 +627,11 @@ const notPerPerson = "Cet abonnement est pour tout l'établissement : son public
 func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID uuid.UUID, f AssignmentForm) (uuid.UUID, int, error) {
 	var id uuid.UUID
 	var given int
-	err := s.write(ctx, t, func(tx *gorm.DB) error {
+	snap, err := s.cat.Snapshot(ctx)
+	if err != nil {
+		return id, 0, err
+	}
+	err = s.write(ctx, t, func(tx *gorm.DB) error {
 		if err := mustManageHere(tx, a); err != nil {
 			return err
 		}
@@ -637,6 +641,9 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		}
 		if sub.Kind != KindPersonne {
 			return ManageErrors{"cible": notPerPerson}
+		}
+		if r, _, _, ok := snap.Resource(sub.ResourceID); !ok || !r.Active {
+			return ManageErrors{"cible": "Cette ressource est retirée du catalogue par la région : plus personne ne peut l'ouvrir, elle ne s'attribue plus."}
 		}
 		as, err := checkAssignment(tx, sub, f)
 		if err != nil {
