@@ -36,10 +36,13 @@ func (h *Handler) manageRoutes() []module.Route {
 		module.Get(t, manageRoot+"/abonnements/:id/supprimer", PermView, h.confirmDeleteSubscription),
 		module.Post(t, manageRoot+"/abonnements/:id/supprimer", PermView, h.deleteSubscription),
 		module.Post(t, manageRoot+"/abonnements/:id/attributions", PermView, h.assign),
+		module.Get(t, manageRoot+"/attributions/:id/retirer", PermView, h.confirmRevokeAssignment),
 		module.Post(t, manageRoot+"/attributions/:id/retirer", PermView, h.revokeAssignment),
+		module.Get(t, manageRoot+"/abonnements/:id/licences/:person/retirer", PermView, h.confirmRevokeLicence),
 		module.Post(t, manageRoot+"/abonnements/:id/licences/:person/retirer", PermView, h.revokeLicence),
 		module.Get(t, manageRoot+"/referents", PermView, h.referents),
 		module.Post(t, manageRoot+"/referents", PermView, h.nameReferent),
+		module.Get(t, manageRoot+"/referents/:id/retirer", PermView, h.confirmRemoveReferent),
 		module.Post(t, manageRoot+"/referents/:id/retirer", PermView, h.removeReferent),
 		module.Get(t, manageRoot+"/partage", PermView, h.sharing),
 		module.Post(t, manageRoot+"/partage/:id", PermView, h.saveSharing),
@@ -286,6 +289,7 @@ func (h *Handler) renderSubscription(c echo.Context, status int, d *Subscription
 		LicensedPerson
 		When    string
 		Profile string
+		De      string // « de X » / « d'X »
 	}
 	var people []licensedView
 	for _, p := range d.Licensed {
@@ -293,7 +297,7 @@ func (h *Handler) renderSubscription(c echo.Context, status int, d *Subscription
 		if p.Profile == ProfileEnseignant {
 			label = "Enseignant ou personnel"
 		}
-		people = append(people, licensedView{p, timeFR(p.AssignedAt), label})
+		people = append(people, licensedView{p, timeFR(p.AssignedAt), label, de(p.Name)})
 	}
 	type withdrawnView struct {
 		WithdrawnPerson
@@ -343,6 +347,95 @@ func (h *Handler) assign(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, manageRoot+"/abonnements/"+id.String()+"?ok=attribue")
+}
+
+// confirmView is a confirmation page before a removal: what will happen, the button that
+// does it, the way back.
+type confirmView struct {
+	Heading string
+	Crumb   *crumb
+	Text    []string
+	Action  string
+	Button  string
+	Back    string
+}
+
+type crumb struct{ Href, Text string }
+
+func renderConfirm(c echo.Context, v confirmView) error {
+	return renderManage(c, http.StatusOK, "manage_confirm.html", v.Heading, v)
+}
+
+func (h *Handler) confirmRevokeAssignment(c echo.Context) error {
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	subID, err := h.svc.AssignmentSubscription(ctx, t, a, id)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Subscription(ctx, t, a, subID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Assignments, func(l AssignmentLine) bool { return l.Assignment.ID == id })
+	if i < 0 {
+		return errAssignmentNotFound
+	}
+	l, page := d.Assignments[i], manageRoot+"/abonnements/"+subID.String()
+	text := []string{"Cette attribution n'a donné aucune licence : la retirer ne change l'accès de personne."}
+	if l.Licences > 0 {
+		text = []string{fmt.Sprintf("Cette attribution a donné %s de « %s ». Celles des personnes qu'une autre attribution de l'abonnement couvre restent ; les autres sont libérées et ces personnes n'ouvriront plus la ressource.",
+			countFR(l.Licences, "licence", "licences"), d.Title())}
+	}
+	return renderConfirm(c, confirmView{Heading: "Retirer l'attribution « " + l.Label + " »", Crumb: &crumb{page, d.Title()}, Text: text,
+		Action: manageRoot + "/attributions/" + id.String() + "/retirer", Button: "Retirer l'attribution « " + l.Label + " »", Back: page})
+}
+
+func (h *Handler) confirmRevokeLicence(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	person, err := paramID(c, "person")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Subscription(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Licensed, func(p LicensedPerson) bool { return p.PersonID == person })
+	if i < 0 {
+		return errLicenceNotFound
+	}
+	name, page := d.Licensed[i].Name, manageRoot+"/abonnements/"+id.String()
+	return renderConfirm(c, confirmView{Heading: "Retirer la licence " + de(name), Crumb: &crumb{page, d.Title()},
+		Text: []string{name + " n'ouvrira plus « " + d.Title() + " » ; la licence redevient disponible.",
+			"La nuit, sa classe, son groupe ou son profil attribué ne la lui redonne pas ; une nouvelle attribution faite ici qui la vise la lui rend."},
+		Action: page + "/licences/" + person.String() + "/retirer", Button: "Retirer la licence " + de(name), Back: page})
+}
+
+func (h *Handler) confirmRemoveReferent(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	a := requestActor(c)
+	named, _, err := h.svc.Referents(c.Request().Context(), web.TenantOf(c), a)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(named, func(r Referent) bool { return r.PersonID == id })
+	if !a.Direction() || i < 0 {
+		return errReferentNotFound
+	}
+	name, page := named[i].Name, manageRoot+"/referents"
+	return renderConfirm(c, confirmView{Heading: "Retirer " + name + " des référents", Crumb: &crumb{page, "Référents"},
+		Text:   []string{name + " ne gérera plus les abonnements, les attributions, le partage ni le journal. Les abonnements et licences restent tels quels."},
+		Action: page + "/" + id.String() + "/retirer", Button: "Retirer " + name + " des référents", Back: page})
 }
 
 func (h *Handler) revokeAssignment(c echo.Context) error {

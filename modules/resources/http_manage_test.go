@@ -87,6 +87,13 @@ func TestManagePages(t *testing.T) {
 	wantNotIn(t, s.Get(m.teacher, root+"/referents"), "a référent's référents page", "Nommer un référent")
 	wantCode(t, s.Post(m.teacher, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusForbidden, "a référent names référents")
 	wantCode(t, s.Post(m.teacher, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusForbidden, "a référent removes one")
+	confirmReferent := root + "/referents/" + m.teacher.PersonID.String() + "/retirer"
+	wantIn(t, s.Get(m.direction, root+"/referents"), "link to the référent's confirmation", `href="`+confirmReferent+`"`)
+	rec = s.Get(m.direction, confirmReferent)
+	wantCode(t, rec, http.StatusOK, "confirm the référent's removal")
+	wantIn(t, rec, "confirm the référent's removal", "<h1>Retirer Documentaliste Claire", "des référents ?</h1>", `action="`+confirmReferent+`"`, "Annuler")
+	wantCode(t, s.Get(m.teacher, confirmReferent), http.StatusNotFound, "a référent on the confirmation of their removal")
+	wantIn(t, s.Get(m.teacher, root), "still a référent after the confirmation page", "Manuel de mathématiques 2nde")
 	wantCode(t, s.Post(m.direction, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusSeeOther, "the direction removes the référent")
 	wantCode(t, s.Get(m.teacher, root), http.StatusNotFound, "a référent no more")
 	wantCode(t, s.Post(m.direction, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusSeeOther, "name the teacher again")
@@ -117,6 +124,29 @@ func TestManagePages(t *testing.T) {
 			t.Errorf("bravo's direction on POST %s: %d, want 404", path, code)
 		}
 	}
+	// Removals go through a confirmation page that says what will happen; GET changes nothing.
+	confirmAssignment := root + "/attributions/" + assignment.String() + "/retirer"
+	rec = s.Get(m.direction, confirmAssignment)
+	wantCode(t, rec, http.StatusOK, "confirm the assignment's removal")
+	wantIn(t, rec, "confirm the assignment's removal", "Retirer l&#39;attribution « Classe 2nde 2 » ?", "a donné 2 licences", `action="`+confirmAssignment+`"`,
+		`class="secondary"`, `href="`+page+`">Annuler</a>`)
+	confirmLicence := page + "/licences/" + m.pupils2[0].PersonID.String() + "/retirer"
+	rec = s.Get(m.direction, confirmLicence)
+	wantCode(t, rec, http.StatusOK, "confirm the licence's removal")
+	wantIn(t, rec, "confirm the licence's removal", "<h1>Retirer la licence de DeuxA", `action="`+confirmLicence+`"`, "Annuler")
+	wantIn(t, s.Get(m.direction, page), "links to the confirmations", `href="`+confirmAssignment+`"`, `href="`+confirmLicence+`"`)
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 2 {
+		t.Errorf("after the confirmation pages: %d licences, want 2", n)
+	}
+	for _, path := range []string{confirmAssignment, confirmLicence, root + "/referents/" + m.teacher.PersonID.String() + "/retirer"} {
+		if code := otherDo(http.MethodGet, path, nil); code != http.StatusNotFound {
+			t.Errorf("bravo's direction on GET %s: %d, want 404", path, code)
+		}
+		wantCode(t, s.Get(m.pupils1[0], path), http.StatusNotFound, "a pupil on "+path)
+		wantNotIn(t, s.Get(m.pupils1[0], path), "a pupil on "+path, "DeuxA", "2nde 2")
+	}
+	wantCode(t, s.Get(m.direction, page+"/licences/"+m.pupils1[0].PersonID.String()+"/retirer"), http.StatusNotFound, "confirm a licence nobody holds")
+	wantCode(t, s.Get(m.direction, root+"/attributions/"+uuid.NewString()+"/retirer"), http.StatusNotFound, "confirm an unknown assignment")
 	bravoList := s.Do(m.bravo, m.bravoDirection, http.MethodGet, root, "", nil)
 	wantCode(t, bravoList, http.StatusOK, "bravo's list")
 	wantNotIn(t, bravoList, "bravo's list", "Manuel de mathématiques", sub)

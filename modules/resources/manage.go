@@ -688,6 +688,32 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 	return id, given, err
 }
 
+var (
+	errAssignmentNotFound = fault.New(fault.ErrNotFound, "attribution introuvable")
+	errLicenceNotFound    = fault.New(fault.ErrNotFound, "licence introuvable")
+	errReferentNotFound   = fault.New(fault.ErrNotFound, "référent introuvable")
+)
+
+// AssignmentSubscription is the subscription of an assignment of the establishment.
+func (s *Service) AssignmentSubscription(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (uuid.UUID, error) {
+	var sub uuid.UUID
+	err := s.read(ctx, t, func(tx *gorm.DB) error {
+		if err := mustManageHere(tx, a); err != nil {
+			return err
+		}
+		var as Assignment
+		if err := tx.Where("id = ?", id).Take(&as).Error; err != nil {
+			if isNotFound(err) {
+				return errAssignmentNotFound
+			}
+			return fmt.Errorf("resources: read assignment %s: %w", id, err)
+		}
+		sub = as.SubscriptionID
+		return nil
+	})
+	return sub, err
+}
+
 // RevokeAssignment removes an assignment: its licences move to another assignment of the
 // subscription that covers their person, or are freed. It returns the subscription and the
 // licences freed.
