@@ -556,6 +556,21 @@ func (h *Handler) saveSharing(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, manageRoot+"/partage?ok=partage")
 }
 
+// sharedText says what a launch sent to the tool, as the launch recorded it (nom,
+// courriel, classe: French already): nothing for a plain link, nothing yet for an LTI launch
+// never completed.
+func sharedText(l JournalLine) string {
+	switch {
+	case l.PlainLink:
+		return "Lien simple : rien n'est transmis"
+	case l.CompletedAt == nil:
+		return "Ouverture non aboutie : rien n'a été transmis"
+	case len(l.Shared) == 0:
+		return "Pseudonyme seulement"
+	}
+	return "Pseudonyme, " + strings.Join(l.Shared, ", ")
+}
+
 func (h *Handler) journal(c echo.Context) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	page, _ := strconv.Atoi(c.QueryParam("page"))
@@ -587,11 +602,7 @@ func (h *Handler) journal(c echo.Context) error {
 	}
 	var views []lineView
 	for _, l := range lines {
-		sh := "Pseudonyme seulement" // the launch records nom, courriel, classe: French already
-		if len(l.Shared) > 0 {
-			sh = "Pseudonyme, " + strings.Join(l.Shared, ", ")
-		}
-		views = append(views, lineView{JournalLine: l, When: timeFR(l.CreatedAt), Shared: sh})
+		views = append(views, lineView{JournalLine: l, When: timeFR(l.CreatedAt), Shared: sharedText(l)})
 	}
 	q := url.Values{"ressource": {f.Resource}, "du": {f.From}, "au": {f.To}}
 	link := func(p int) string { q.Set("page", strconv.Itoa(p)); return manageRoot + "/journal?" + q.Encode() }

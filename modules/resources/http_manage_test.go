@@ -197,11 +197,25 @@ func TestManagePages(t *testing.T) {
 	// The journal: newest first, filtered, kept a year; bravo's shows none of alpha's.
 	now := s.Clock.Now()
 	for i, who := range []uuid.UUID{m.pupils2[0].PersonID, m.pupils2[1].PersonID} {
-		s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, shared, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			who, sub, m.textbook, m.ltiTool, uuid.NewString(), "{nom}", now.Add(-time.Duration(i+1)*time.Hour))
+		at := now.Add(-time.Duration(i+1) * time.Hour)
+		s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, shared, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			who, sub, m.textbook, m.ltiTool, uuid.NewString(), "{nom}", at, at)
 	}
 	rec = s.Get(m.direction, root+"/journal")
 	wantIn(t, rec, "journal", "gardé un an", "Manuel de mathématiques 2nde", "Pseudonyme, nom", "Outil Manuels")
+	wantNotIn(t, rec, "journal of completed LTI launches", "non aboutie", "Lien simple")
+	// A launch never completed, a plain link: said as such.
+	var linkTool uuid.UUID
+	if err := s.Reg.Platform().Raw(`SELECT id FROM platform.resource_tools WHERE kind = 'lien'`).Row().Scan(&linkTool); err != nil {
+		t.Fatal(err)
+	}
+	s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, created_at) VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)`,
+		m.pupils2[0].PersonID, sub, m.textbook, m.ltiTool, uuid.NewString(), now.Add(-30*time.Minute),
+		m.pupils2[1].PersonID, sub, m.dictionary, linkTool, uuid.NewString(), now.Add(-20*time.Minute))
+	said := s.Get(m.direction, root+"/journal")
+	wantIn(t, said, "journal", "Ouverture non aboutie : rien n&#39;a été transmis", "Lien simple : rien n&#39;est transmis")
+	wantNotIn(t, said, "journal", "Pseudonyme seulement")
+	s.Exec(m.alpha, `DELETE FROM resource_launches WHERE created_at > ?`, now.Add(-time.Hour+time.Minute))
 	body := rec.Body.String()
 	if strings.Index(body, "DeuxA") > strings.Index(body, "DeuxB") {
 		t.Error("journal: want the newest launch first")

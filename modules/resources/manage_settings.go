@@ -185,6 +185,8 @@ type JournalLine struct {
 	Name     string
 	Resource string
 	Tool     string
+	// PlainLink: the tool is a plain link (nothing is sent to it, not even a pseudonym).
+	PlainLink bool `gorm:"-"`
 }
 
 // Journal are the launches, newest first, filtered; more tells whether a next page exists.
@@ -245,7 +247,7 @@ func (s *Service) Journal(ctx context.Context, t *tenant.Tenant, a Actor, f Jour
 			lines[i].Resource = r.Title
 		}
 		if tl, ok := snap.Tools[lines[i].ToolID]; ok {
-			lines[i].Tool = tl.Name
+			lines[i].Tool, lines[i].PlainLink = tl.Name, !tl.LTI()
 		}
 	}
 	return lines, more, nil
