@@ -474,7 +474,30 @@ func (h *Handler) confirmDeleteSubscription(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return renderManage(c, http.StatusOK, "manage_confirm_delete.html", "Supprimer l'abonnement à « "+d.Title()+" »", map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d})
+	return renderManage(c, http.StatusOK, "manage_confirm_delete.html", "Supprimer l'abonnement à « "+d.Title()+" »", map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d,
+		"Freed": freedText(len(d.Licensed), len(d.Assignments))})
+}
+
+// freedText says what deleting a per-person subscription frees: « Les 2 licences attribuées
+// seront libérées et ses 3 attributions retirées. »
+func freedText(licences, assignments int) string {
+	var out string
+	switch licences {
+	case 0:
+		out = "Aucune licence n'est attribuée"
+	case 1:
+		out = "La licence attribuée sera libérée"
+	default:
+		out = fmt.Sprintf("Les %d licences attribuées seront libérées", licences)
+	}
+	switch assignments {
+	case 0:
+	case 1:
+		out += " et son attribution retirée"
+	default:
+		out += fmt.Sprintf(" et ses %d attributions retirées", assignments)
+	}
+	return out + "."
 }
 
 func (h *Handler) deleteSubscription(c echo.Context) error {

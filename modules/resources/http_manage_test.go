@@ -47,6 +47,8 @@ func TestManagePages(t *testing.T) {
 	page = page[:strings.Index(page, "?")]
 	sub := strings.TrimPrefix(page, root+"/abonnements/")
 	wantIn(t, s.Get(m.direction, root), "list", "Manuel de mathématiques 2nde", "Élèves : 0 utilisée(s) sur 2, 2 restante(s)", `<a href="/ressources/gar">Export GAR</a>`)
+	wantIn(t, s.Get(m.direction, "/ressources/gar"), "the GAR page says what the export holds", "son nom et son prénom", "un identifiant propre à l'établissement",
+		"MEF", "matières", "destiné à ce gestionnaire d'accès")
 
 	// Assigning 2nde 1 (3 pupils) to 2 licences: refused with the count, nothing written.
 	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"classe"}, "classe": {m.class1.String()}})
@@ -252,7 +254,7 @@ func TestManagePages(t *testing.T) {
 	wantIn(t, rec, "assign a withdrawn resource", "retirée du catalogue par la région")
 
 	// Deleting: the confirmation says how many licences go.
-	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "2 licence(s) attribuée(s) seront libérées", "Supprimer définitivement")
+	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "Les 2 licences attribuées seront libérées et ses 2 attributions retirées.", "Supprimer définitivement")
 	wantCode(t, s.Post(m.direction, page+"/supprimer", nil), http.StatusSeeOther, "delete")
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 0 {
 		t.Errorf("after deletion: %d licences", n)

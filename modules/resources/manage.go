@@ -30,7 +30,7 @@ func (e ManageErrors) Error() string {
 		keys = append(keys, k+" : "+v)
 	}
 	sort.Strings(keys)
-	return "formulaire refusé : " + strings.Join(keys, " ; ")
+	return "Formulaire refusé : " + strings.Join(keys, " ; ")
 }
 
 // Unwrap makes a refused form an invalid request for the error handler.
@@ -38,9 +38,9 @@ func (e ManageErrors) Unwrap() error { return fault.ErrInvalid }
 
 // errNotManager is the managers' pages for whoever else holds PermView: they may not know
 // what the establishment subscribed to (404, with the reason).
-var errNotManager = fault.New(fault.ErrNotFound, "page réservée à la direction et aux référents ressources de l'établissement")
+var errNotManager = fault.New(fault.ErrNotFound, "Page réservée à la direction et aux référents ressources de l'établissement.")
 
-var errSubscriptionNotFound = fault.New(fault.ErrNotFound, "abonnement introuvable")
+var errSubscriptionNotFound = fault.New(fault.ErrNotFound, "Abonnement introuvable : il a peut-être été supprimé.")
 
 // mustManageHere refuses whoever does not manage the resources, as a page they cannot see.
 func mustManageHere(tx *gorm.DB, a Actor) error {
@@ -689,9 +689,9 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 }
 
 var (
-	errAssignmentNotFound = fault.New(fault.ErrNotFound, "attribution introuvable")
-	errLicenceNotFound    = fault.New(fault.ErrNotFound, "licence introuvable")
-	errReferentNotFound   = fault.New(fault.ErrNotFound, "référent introuvable")
+	errAssignmentNotFound = fault.New(fault.ErrNotFound, "Attribution introuvable : elle a peut-être déjà été retirée.")
+	errLicenceNotFound    = fault.New(fault.ErrNotFound, "Licence introuvable : elle a peut-être déjà été retirée.")
+	errReferentNotFound   = fault.New(fault.ErrNotFound, "Référent introuvable : il a peut-être déjà été retiré.")
 )
 
 // AssignmentSubscription is the subscription of an assignment of the establishment.
@@ -727,7 +727,7 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 		var as Assignment
 		if err := tx.Where("id = ?", id).Take(&as).Error; err != nil {
 			if isNotFound(err) {
-				return fault.New(fault.ErrNotFound, "attribution introuvable")
+				return fault.New(fault.ErrNotFound, "Attribution introuvable : elle a peut-être déjà été retirée.")
 			}
 			return fmt.Errorf("resources: read assignment %s: %w", id, err)
 		}
@@ -768,7 +768,7 @@ func (s *Service) RevokeLicence(ctx context.Context, t *tenant.Tenant, a Actor, 
 			return fmt.Errorf("resources: revoke licence: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fault.New(fault.ErrNotFound, "licence introuvable")
+			return fault.New(fault.ErrNotFound, "Licence introuvable : elle a peut-être déjà été retirée.")
 		}
 		if err := tx.Exec(`DELETE FROM resource_assignments WHERE subscription_id = ? AND target_kind = 'personne' AND person_id = ?`, sub.ID, person).Error; err != nil {
 			return fmt.Errorf("resources: revoke licence: %w", err)
