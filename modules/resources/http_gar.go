@@ -66,8 +66,8 @@ func (h *Handler) garDownload(c echo.Context) error {
 	return c.Blob(http.StatusOK, "application/xml; charset=utf-8", doc)
 }
 
-// garMenu is the direction's entry to the export (to add to Module's Menu: the lead's merge
-// wires it; référents reach the page from the managers' pages).
+// garMenu is the direction's entry to the export, right after the managers' pages (same
+// order, registered after them); référents reach it from the managers' pages' tabs.
 func (h *Handler) garMenu() []module.MenuEntry {
-	return []module.MenuEntry{{Text: "Export GAR", Href: "/ressources/gar", Permission: PermManage, Order: 14}}
+	return []module.MenuEntry{{Text: "Export GAR", Href: "/ressources/gar", Permission: PermManage, Order: 12}}
 }

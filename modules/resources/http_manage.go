@@ -36,10 +36,13 @@ func (h *Handler) manageRoutes() []module.Route {
 		module.Get(t, manageRoot+"/abonnements/:id/supprimer", PermView, h.confirmDeleteSubscription),
 		module.Post(t, manageRoot+"/abonnements/:id/supprimer", PermView, h.deleteSubscription),
 		module.Post(t, manageRoot+"/abonnements/:id/attributions", PermView, h.assign),
+		module.Get(t, manageRoot+"/attributions/:id/retirer", PermView, h.confirmRevokeAssignment),
 		module.Post(t, manageRoot+"/attributions/:id/retirer", PermView, h.revokeAssignment),
+		module.Get(t, manageRoot+"/abonnements/:id/licences/:person/retirer", PermView, h.confirmRevokeLicence),
 		module.Post(t, manageRoot+"/abonnements/:id/licences/:person/retirer", PermView, h.revokeLicence),
 		module.Get(t, manageRoot+"/referents", PermView, h.referents),
 		module.Post(t, manageRoot+"/referents", PermView, h.nameReferent),
+		module.Get(t, manageRoot+"/referents/:id/retirer", PermView, h.confirmRemoveReferent),
 		module.Post(t, manageRoot+"/referents/:id/retirer", PermView, h.removeReferent),
 		module.Get(t, manageRoot+"/partage", PermView, h.sharing),
 		module.Post(t, manageRoot+"/partage/:id", PermView, h.saveSharing),
@@ -48,7 +51,9 @@ func (h *Handler) manageRoutes() []module.Route {
 }
 
 // manageMenu: the direction's entry, and the same for the référents it named (staff whose
-// entry is computed per page: one small read of the référents, staff only).
+// entry is computed per page: one small read of the référents, staff only). Their order is
+// that of « Mes ressources », registered before them: they follow it, before the grades'
+// entries of the direction (13 and after).
 func (h *Handler) manageMenu() []module.MenuEntry {
 	staff := []module.Role{identity.RoleEnseignant, identity.RoleVieScolaire, identity.RolePersonnel, identity.RoleAdmin}
 	return []module.MenuEntry{
@@ -114,11 +119,14 @@ type lineView struct {
 	Kind     string
 	Target   string
 	Licences []string
+	// Withdrawn: the région withdrew the resource from the catalogue, nobody can open it.
+	Withdrawn bool
 }
 
 func viewOf(l SubscriptionLine) lineView {
 	return lineView{SubscriptionLine: l, Period: "Du " + dayFR(l.Subscription.StartsOn) + " au " + dayFR(l.Subscription.EndsOn),
-		Kind: kindLabels[l.Subscription.Kind], Target: targetLabels[l.Subscription.Target], Licences: licenceText(l)}
+		Kind: kindLabels[l.Subscription.Kind], Target: targetLabels[l.Subscription.Target], Licences: licenceText(l),
+		Withdrawn: l.Resource == nil || !l.Resource.Active}
 }
 
 func manageNotice(code string) string {
@@ -281,6 +289,7 @@ func (h *Handler) renderSubscription(c echo.Context, status int, d *Subscription
 		LicensedPerson
 		When    string
 		Profile string
+		De      string // « de X » / « d'X »
 	}
 	var people []licensedView
 	for _, p := range d.Licensed {
@@ -288,13 +297,21 @@ func (h *Handler) renderSubscription(c echo.Context, status int, d *Subscription
 		if p.Profile == ProfileEnseignant {
 			label = "Enseignant ou personnel"
 		}
-		people = append(people, licensedView{p, timeFR(p.AssignedAt), label})
+		people = append(people, licensedView{p, timeFR(p.AssignedAt), label, de(p.Name)})
+	}
+	type withdrawnView struct {
+		WithdrawnPerson
+		When string
+	}
+	var out []withdrawnView
+	for _, p := range d.Withdrawn {
+		out = append(out, withdrawnView{p, timeFR(p.WithdrawnAt)})
 	}
 	if av.Form.To == "" {
 		av.Form.To = "classe"
 	}
 	return renderManage(c, status, "manage_subscription.html", d.Title(), map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d,
-		"Pickers": pick, "Assign": av, "People": people, "Notice": manageNotice(c.QueryParam("ok")),
+		"Pickers": pick, "Assign": av, "People": people, "Withdrawn": out, "Notice": manageNotice(c.QueryParam("ok")),
 		"Profiles": targetsProfiles(d.Subscription.Target)})
 }
 
@@ -330,6 +347,95 @@ func (h *Handler) assign(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, manageRoot+"/abonnements/"+id.String()+"?ok=attribue")
+}
+
+// confirmView is a confirmation page before a removal: what will happen, the button that
+// does it, the way back.
+type confirmView struct {
+	Heading string
+	Crumb   *crumb
+	Text    []string
+	Action  string
+	Button  string
+	Back    string
+}
+
+type crumb struct{ Href, Text string }
+
+func renderConfirm(c echo.Context, v confirmView) error {
+	return renderManage(c, http.StatusOK, "manage_confirm.html", v.Heading, v)
+}
+
+func (h *Handler) confirmRevokeAssignment(c echo.Context) error {
+	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	subID, err := h.svc.AssignmentSubscription(ctx, t, a, id)
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Subscription(ctx, t, a, subID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Assignments, func(l AssignmentLine) bool { return l.Assignment.ID == id })
+	if i < 0 {
+		return errAssignmentNotFound
+	}
+	l, page := d.Assignments[i], manageRoot+"/abonnements/"+subID.String()
+	text := []string{"Cette attribution n'a donné aucune licence : la retirer ne change l'accès de personne."}
+	if l.Licences > 0 {
+		text = []string{fmt.Sprintf("Cette attribution a donné %s de « %s ». Celles des personnes qu'une autre attribution de l'abonnement couvre restent ; les autres sont libérées et ces personnes n'ouvriront plus la ressource.",
+			countFR(l.Licences, "licence", "licences"), d.Title())}
+	}
+	return renderConfirm(c, confirmView{Heading: "Retirer l'attribution « " + l.Label + " »", Crumb: &crumb{page, d.Title()}, Text: text,
+		Action: manageRoot + "/attributions/" + id.String() + "/retirer", Button: "Retirer l'attribution « " + l.Label + " »", Back: page})
+}
+
+func (h *Handler) confirmRevokeLicence(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	person, err := paramID(c, "person")
+	if err != nil {
+		return err
+	}
+	d, err := h.svc.Subscription(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(d.Licensed, func(p LicensedPerson) bool { return p.PersonID == person })
+	if i < 0 {
+		return errLicenceNotFound
+	}
+	name, page := d.Licensed[i].Name, manageRoot+"/abonnements/"+id.String()
+	return renderConfirm(c, confirmView{Heading: "Retirer la licence " + de(name), Crumb: &crumb{page, d.Title()},
+		Text: []string{name + " n'ouvrira plus « " + d.Title() + " » ; la licence redevient disponible.",
+			"La nuit, sa classe, son groupe ou son profil attribué ne la lui redonne pas ; une nouvelle attribution faite ici qui la vise la lui rend."},
+		Action: page + "/licences/" + person.String() + "/retirer", Button: "Retirer la licence " + de(name), Back: page})
+}
+
+func (h *Handler) confirmRemoveReferent(c echo.Context) error {
+	id, err := paramID(c, "id")
+	if err != nil {
+		return err
+	}
+	a := requestActor(c)
+	named, _, err := h.svc.Referents(c.Request().Context(), web.TenantOf(c), a)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(named, func(r Referent) bool { return r.PersonID == id })
+	if !a.Direction() || i < 0 {
+		return errReferentNotFound
+	}
+	name, page := named[i].Name, manageRoot+"/referents"
+	return renderConfirm(c, confirmView{Heading: "Retirer " + name + " des référents", Crumb: &crumb{page, "Référents"},
+		Text:   []string{name + " ne gérera plus les abonnements, les attributions, le partage ni le journal. Les abonnements et licences restent tels quels."},
+		Action: page + "/" + id.String() + "/retirer", Button: "Retirer " + name + " des référents", Back: page})
 }
 
 func (h *Handler) revokeAssignment(c echo.Context) error {
@@ -368,7 +474,30 @@ func (h *Handler) confirmDeleteSubscription(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return renderManage(c, http.StatusOK, "manage_confirm_delete.html", "Supprimer l'abonnement à « "+d.Title()+" »", map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d})
+	return renderManage(c, http.StatusOK, "manage_confirm_delete.html", "Supprimer l'abonnement à « "+d.Title()+" »", map[string]any{"Line": viewOf(d.SubscriptionLine), "Detail": d,
+		"Freed": freedText(len(d.Licensed), len(d.Assignments))})
+}
+
+// freedText says what deleting a per-person subscription frees: « Les 2 licences attribuées
+// seront libérées et ses 3 attributions retirées. »
+func freedText(licences, assignments int) string {
+	var out string
+	switch licences {
+	case 0:
+		out = "Aucune licence n'est attribuée"
+	case 1:
+		out = "La licence attribuée sera libérée"
+	default:
+		out = fmt.Sprintf("Les %d licences attribuées seront libérées", licences)
+	}
+	switch assignments {
+	case 0:
+	case 1:
+		out += " et son attribution retirée"
+	default:
+		out += fmt.Sprintf(" et ses %d attributions retirées", assignments)
+	}
+	return out + "."
 }
 
 func (h *Handler) deleteSubscription(c echo.Context) error {
@@ -450,6 +579,21 @@ func (h *Handler) saveSharing(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, manageRoot+"/partage?ok=partage")
 }
 
+// sharedText says what a launch sent to the tool, as the launch recorded it (nom,
+// courriel, classe: French already): nothing for a plain link, nothing yet for an LTI launch
+// never completed.
+func sharedText(l JournalLine) string {
+	switch {
+	case l.PlainLink:
+		return "Lien simple : rien n'est transmis"
+	case l.CompletedAt == nil:
+		return "Ouverture non aboutie : rien n'a été transmis"
+	case len(l.Shared) == 0:
+		return "Pseudonyme seulement"
+	}
+	return "Pseudonyme, " + strings.Join(l.Shared, ", ")
+}
+
 func (h *Handler) journal(c echo.Context) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	page, _ := strconv.Atoi(c.QueryParam("page"))
@@ -481,11 +625,7 @@ func (h *Handler) journal(c echo.Context) error {
 	}
 	var views []lineView
 	for _, l := range lines {
-		sh := "Pseudonyme seulement" // the launch records nom, courriel, classe: French already
-		if len(l.Shared) > 0 {
-			sh = "Pseudonyme, " + strings.Join(l.Shared, ", ")
-		}
-		views = append(views, lineView{JournalLine: l, When: timeFR(l.CreatedAt), Shared: sh})
+		views = append(views, lineView{JournalLine: l, When: timeFR(l.CreatedAt), Shared: sharedText(l)})
 	}
 	q := url.Values{"ressource": {f.Resource}, "du": {f.From}, "au": {f.To}}
 	link := func(p int) string { q.Set("page", strconv.Itoa(p)); return manageRoot + "/journal?" + q.Encode() }

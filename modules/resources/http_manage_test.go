@@ -46,7 +46,9 @@ func TestManagePages(t *testing.T) {
 	page := rec.Header().Get("Location")
 	page = page[:strings.Index(page, "?")]
 	sub := strings.TrimPrefix(page, root+"/abonnements/")
-	wantIn(t, s.Get(m.direction, root), "list", "Manuel de mathématiques 2nde", "Élèves : 0 utilisée(s) sur 2, 2 restante(s)")
+	wantIn(t, s.Get(m.direction, root), "list", "Manuel de mathématiques 2nde", "Élèves : 0 utilisée(s) sur 2, 2 restante(s)", `<a href="/ressources/gar">Export GAR</a>`)
+	wantIn(t, s.Get(m.direction, "/ressources/gar"), "the GAR page says what the export holds", "son nom et son prénom", "un identifiant propre à l'établissement",
+		"MEF", "matières", "destiné à ce gestionnaire d'accès")
 
 	// Assigning 2nde 1 (3 pupils) to 2 licences: refused with the count, nothing written.
 	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"classe"}, "classe": {m.class1.String()}})
@@ -87,6 +89,13 @@ func TestManagePages(t *testing.T) {
 	wantNotIn(t, s.Get(m.teacher, root+"/referents"), "a référent's référents page", "Nommer un référent")
 	wantCode(t, s.Post(m.teacher, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusForbidden, "a référent names référents")
 	wantCode(t, s.Post(m.teacher, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusForbidden, "a référent removes one")
+	confirmReferent := root + "/referents/" + m.teacher.PersonID.String() + "/retirer"
+	wantIn(t, s.Get(m.direction, root+"/referents"), "link to the référent's confirmation", `href="`+confirmReferent+`"`)
+	rec = s.Get(m.direction, confirmReferent)
+	wantCode(t, rec, http.StatusOK, "confirm the référent's removal")
+	wantIn(t, rec, "confirm the référent's removal", "<h1>Retirer Documentaliste Claire", "des référents ?</h1>", `action="`+confirmReferent+`"`, "Annuler")
+	wantCode(t, s.Get(m.teacher, confirmReferent), http.StatusNotFound, "a référent on the confirmation of their removal")
+	wantIn(t, s.Get(m.teacher, root), "still a référent after the confirmation page", "Manuel de mathématiques 2nde")
 	wantCode(t, s.Post(m.direction, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusSeeOther, "the direction removes the référent")
 	wantCode(t, s.Get(m.teacher, root), http.StatusNotFound, "a référent no more")
 	wantCode(t, s.Post(m.direction, root+"/referents", url.Values{"personne": {m.teacher.PersonID.String()}}), http.StatusSeeOther, "name the teacher again")
@@ -117,6 +126,29 @@ func TestManagePages(t *testing.T) {
 			t.Errorf("bravo's direction on POST %s: %d, want 404", path, code)
 		}
 	}
+	// Removals go through a confirmation page that says what will happen; GET changes nothing.
+	confirmAssignment := root + "/attributions/" + assignment.String() + "/retirer"
+	rec = s.Get(m.direction, confirmAssignment)
+	wantCode(t, rec, http.StatusOK, "confirm the assignment's removal")
+	wantIn(t, rec, "confirm the assignment's removal", "Retirer l&#39;attribution « Classe 2nde 2 » ?", "a donné 2 licences", `action="`+confirmAssignment+`"`,
+		`class="secondary"`, `href="`+page+`">Annuler</a>`)
+	confirmLicence := page + "/licences/" + m.pupils2[0].PersonID.String() + "/retirer"
+	rec = s.Get(m.direction, confirmLicence)
+	wantCode(t, rec, http.StatusOK, "confirm the licence's removal")
+	wantIn(t, rec, "confirm the licence's removal", "<h1>Retirer la licence de DeuxA", `action="`+confirmLicence+`"`, "Annuler")
+	wantIn(t, s.Get(m.direction, page), "links to the confirmations", `href="`+confirmAssignment+`"`, `href="`+confirmLicence+`"`)
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 2 {
+		t.Errorf("after the confirmation pages: %d licences, want 2", n)
+	}
+	for _, path := range []string{confirmAssignment, confirmLicence, root + "/referents/" + m.teacher.PersonID.String() + "/retirer"} {
+		if code := otherDo(http.MethodGet, path, nil); code != http.StatusNotFound {
+			t.Errorf("bravo's direction on GET %s: %d, want 404", path, code)
+		}
+		wantCode(t, s.Get(m.pupils1[0], path), http.StatusNotFound, "a pupil on "+path)
+		wantNotIn(t, s.Get(m.pupils1[0], path), "a pupil on "+path, "DeuxA", "2nde 2")
+	}
+	wantCode(t, s.Get(m.direction, page+"/licences/"+m.pupils1[0].PersonID.String()+"/retirer"), http.StatusNotFound, "confirm a licence nobody holds")
+	wantCode(t, s.Get(m.direction, root+"/attributions/"+uuid.NewString()+"/retirer"), http.StatusNotFound, "confirm an unknown assignment")
 	bravoList := s.Do(m.bravo, m.bravoDirection, http.MethodGet, root, "", nil)
 	wantCode(t, bravoList, http.StatusOK, "bravo's list")
 	wantNotIn(t, bravoList, "bravo's list", "Manuel de mathématiques", sub)
@@ -167,11 +199,25 @@ func TestManagePages(t *testing.T) {
 	// The journal: newest first, filtered, kept a year; bravo's shows none of alpha's.
 	now := s.Clock.Now()
 	for i, who := range []uuid.UUID{m.pupils2[0].PersonID, m.pupils2[1].PersonID} {
-		s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, shared, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			who, sub, m.textbook, m.ltiTool, uuid.NewString(), "{nom}", now.Add(-time.Duration(i+1)*time.Hour))
+		at := now.Add(-time.Duration(i+1) * time.Hour)
+		s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, shared, created_at, completed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			who, sub, m.textbook, m.ltiTool, uuid.NewString(), "{nom}", at, at)
 	}
 	rec = s.Get(m.direction, root+"/journal")
 	wantIn(t, rec, "journal", "gardé un an", "Manuel de mathématiques 2nde", "Pseudonyme, nom", "Outil Manuels")
+	wantNotIn(t, rec, "journal of completed LTI launches", "non aboutie", "Lien simple")
+	// A launch never completed, a plain link: said as such.
+	var linkTool uuid.UUID
+	if err := s.Reg.Platform().Raw(`SELECT id FROM platform.resource_tools WHERE kind = 'lien'`).Row().Scan(&linkTool); err != nil {
+		t.Fatal(err)
+	}
+	s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, created_at) VALUES (?, ?, ?, ?, ?, ?), (?, ?, ?, ?, ?, ?)`,
+		m.pupils2[0].PersonID, sub, m.textbook, m.ltiTool, uuid.NewString(), now.Add(-30*time.Minute),
+		m.pupils2[1].PersonID, sub, m.dictionary, linkTool, uuid.NewString(), now.Add(-20*time.Minute))
+	said := s.Get(m.direction, root+"/journal")
+	wantIn(t, said, "journal", "Ouverture non aboutie : rien n&#39;a été transmis", "Lien simple : rien n&#39;est transmis")
+	wantNotIn(t, said, "journal", "Pseudonyme seulement")
+	s.Exec(m.alpha, `DELETE FROM resource_launches WHERE created_at > ?`, now.Add(-time.Hour+time.Minute))
 	body := rec.Body.String()
 	if strings.Index(body, "DeuxA") > strings.Index(body, "DeuxB") {
 		t.Error("journal: want the newest launch first")
@@ -198,9 +244,17 @@ func TestManagePages(t *testing.T) {
 	m.svc.Catalogue().Invalidate()
 	wantIn(t, s.Get(m.direction, page+"/modifier"), "edit form of a withdrawn resource", "Manuel de mathématiques 2nde")
 	wantNotIn(t, s.Get(m.direction, root+"/abonnements/nouveau"), "new form after the withdrawal", "Manuel de mathématiques 2nde")
+	withdrawn := "Retirée du catalogue par la région : plus personne ne peut l'ouvrir."
+	wantIn(t, s.Get(m.direction, root), "list after the withdrawal", withdrawn)
+	wantNotIn(t, s.Get(m.direction, root), "list after the withdrawal", "Attribuer « Manuel")
+	wantIn(t, s.Get(m.direction, page), "page after the withdrawal", withdrawn)
+	wantNotIn(t, s.Get(m.direction, page), "page after the withdrawal", `id="attribuer"`, `name="cible"`)
+	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"personne"}, "personne": {m.pupils1[0].PersonID.String()}})
+	wantCode(t, rec, http.StatusUnprocessableEntity, "assign a withdrawn resource")
+	wantIn(t, rec, "assign a withdrawn resource", "retirée du catalogue par la région")
 
 	// Deleting: the confirmation says how many licences go.
-	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "2 licence(s) attribuée(s) seront libérées", "Supprimer définitivement")
+	wantIn(t, s.Get(m.direction, page+"/supprimer"), "confirmation", "Les 2 licences attribuées seront libérées et ses 2 attributions retirées.", "Supprimer définitivement")
 	wantCode(t, s.Post(m.direction, page+"/supprimer", nil), http.StatusSeeOther, "delete")
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences`); n != 0 {
 		t.Errorf("after deletion: %d licences", n)
@@ -223,4 +277,26 @@ func referentMenu(m *manageSite, person uuid.UUID) string {
 		}
 	}
 	return "no entry"
+}
+
+// The direction's entries follow « Mes ressources » (same order, after it in the module's
+// menu), before the grades' entries (13 and after).
+func TestManageMenuOrder(t *testing.T) {
+	menu := resources.NewHandler(nil).Module().Menu
+	at := map[string]int{}
+	order := map[string]int{}
+	for i, e := range menu {
+		if _, seen := at[e.Text]; !seen {
+			at[e.Text], order[e.Text] = i, e.Order
+		}
+	}
+	mine := order["Mes ressources"]
+	for _, text := range []string{"Ressources numériques (gestion)", "Export GAR"} {
+		if order[text] != mine || at[text] < at["Mes ressources"] {
+			t.Errorf("%s: order %d at %d, want %d after « Mes ressources » (at %d)", text, order[text], at[text], mine, at["Mes ressources"])
+		}
+	}
+	if mine >= 13 {
+		t.Errorf("« Mes ressources » at order %d: the grades' entries of the direction start at 13", mine)
+	}
 }

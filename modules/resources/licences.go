@@ -253,9 +253,11 @@ func relicense(tx *gorm.DB, sub *Subscription, keep []*Assignment) (int, error) 
 	return len(freed), nil
 }
 
-// newcomers are the people an assignment covers who hold no licence of its subscription
-// (and whose licence was not withdrawn, unless the assignment names them), per profile.
-func newcomers(tx *gorm.DB, sub *Subscription, a *Assignment) ([]covered, LicenceUsage, error) {
+// newcomers are the people an assignment covers who hold no licence of its subscription,
+// per profile. For the nightly job (byManager false) those whose licence a manager took back
+// stay out; an assignment a manager makes gives it back to them (the caller forgets the
+// withdrawal).
+func newcomers(tx *gorm.DB, sub *Subscription, a *Assignment, byManager bool) ([]covered, LicenceUsage, error) {
 	people, err := coveredBy(tx, sub, a)
 	if err != nil {
 		return nil, LicenceUsage{}, err
@@ -271,7 +273,7 @@ func newcomers(tx *gorm.DB, sub *Subscription, a *Assignment) ([]covered, Licenc
 	var fresh []covered
 	var u LicenceUsage
 	for _, p := range people {
-		if _, ok := have[p.PersonID]; ok || (out[p.PersonID] && a.TargetKind != "personne") {
+		if _, ok := have[p.PersonID]; ok || (out[p.PersonID] && !byManager) {
 			continue
 		}
 		fresh = append(fresh, p)
@@ -311,7 +313,7 @@ func grant(tx *gorm.DB, sub *Subscription, a *Assignment, people []covered, now 
 func topUp(tx *gorm.DB, sub *Subscription, all []*Assignment, now time.Time) (int, error) {
 	given := 0
 	for _, a := range all {
-		fresh, _, err := newcomers(tx, sub, a)
+		fresh, _, err := newcomers(tx, sub, a, false)
 		if err != nil {
 			return given, err
 		}

@@ -34,6 +34,7 @@ type manageSite struct {
 	// the catalogue: an LTI textbook (deployments dep-1, dep-2), a plain-link dictionary,
 	// a withdrawn resource
 	textbook, dictionary, withdrawn uuid.UUID
+	physics                         uuid.UUID // another LTI resource of the same tool
 	ltiTool                         uuid.UUID
 	direction, teacher, parent      directorytest.Member
 	bravoDirection, bravoPupil      directorytest.Member
@@ -47,7 +48,7 @@ func newManageSite(t *testing.T) *manageSite {
 	m := &manageSite{s: s, alpha: s.Establishment(71, "Lycée Alpha"), bravo: s.Establishment(72, "Lycée Bravo")}
 	pub, tool, link := uuid.New(), uuid.New(), uuid.New()
 	m.ltiTool = tool
-	m.textbook, m.dictionary, m.withdrawn = uuid.New(), uuid.New(), uuid.New()
+	m.textbook, m.dictionary, m.withdrawn, m.physics = uuid.New(), uuid.New(), uuid.New(), uuid.New()
 	salt := strings.Repeat("s", 32)
 	for _, q := range []struct {
 		sql  string
@@ -59,6 +60,7 @@ func newManageSite(t *testing.T) *manageSite {
 			[]any{tool, pub, "client-" + tool.String(), []byte(salt)}},
 		{`INSERT INTO platform.resource_tools (id, publisher_id, name, kind, pseudonym_salt) VALUES (?, ?, 'Lien', 'lien', ?)`, []any{link, pub, []byte(salt)}},
 		{`INSERT INTO platform.resources (id, publisher_id, tool_id, title, type) VALUES (?, ?, ?, 'Manuel de mathématiques 2nde', 'manuel')`, []any{m.textbook, pub, tool}},
+		{`INSERT INTO platform.resources (id, publisher_id, tool_id, title, type) VALUES (?, ?, ?, 'Manuel de physique', 'manuel')`, []any{m.physics, pub, tool}},
 		{`INSERT INTO platform.resources (id, publisher_id, tool_id, title, type, target_url) VALUES (?, ?, ?, 'Dictionnaire en ligne', 'dictionnaire', 'https://dico.test/')`, []any{m.dictionary, pub, link}},
 		{`INSERT INTO platform.resources (id, publisher_id, tool_id, title, type, active) VALUES (?, ?, ?, 'Atlas retiré', 'autre', false)`, []any{m.withdrawn, pub, link}},
 	} {
@@ -189,10 +191,46 @@ func TestLicenceLimitsManage(t *testing.T) {
 	if r, err := m.svc.SyncLicences(ctx, m.alpha); err != nil || r.Given != 0 {
 		t.Fatalf("the night after a withdrawal: %+v, %v", r, err)
 	}
-	// By name, the withdrawn pupil gets it again.
-	if _, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "personne", Person: m.pupils2[1].PersonID.String()}); err != nil || given != 1 {
-		t.Fatalf("assign by name: %d, %v", given, err)
+	// The subscription's page lists the withdrawal.
+	if d, err := m.svc.Subscription(ctx, m.alpha, m.boss(), sub); err != nil || len(d.Withdrawn) != 1 || d.Withdrawn[0].PersonID != m.pupils2[1].PersonID {
+		t.Fatalf("withdrawals shown: %+v, %v", d, err)
 	}
+	// A manager's new assignment that covers the pupil (a group) gives it back and forgets
+	// the withdrawal.
+	group := uuid.New()
+	s.Exec(m.alpha, `INSERT INTO classes (id, kind, code, label, school_year) VALUES (?, 'groupe', 'LV2', 'Allemand LV2', ?)`, group, s.Year())
+	s.Exec(m.alpha, `INSERT INTO class_members (class_id, person_id) VALUES (?, ?)`, group, m.pupils2[1].PersonID)
+	if _, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "groupe", Group: group.String()}); err != nil || given != 1 {
+		t.Fatalf("assign the group after a withdrawal: %d, %v", given, err)
+	}
+	if !m.has(t, m.pupils2[1].PersonID, m.textbook) {
+		t.Fatal("a new assignment covering the withdrawn pupil did not give the licence back")
+	}
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licence_withdrawals WHERE subscription_id = ?`, sub); n != 0 {
+		t.Errorf("after a new assignment: %d withdrawals, want 0", n)
+	}
+	// The same group, class or person twice: refused, nothing written.
+	before := s.Count(m.alpha, `SELECT count(*) FROM resource_assignments WHERE subscription_id = ?`, sub)
+	_, _, err = m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "groupe", Group: group.String()})
+	wantRefused(t, err, "groupe", "Le groupe Allemand LV2 a déjà cette attribution")
+	_, _, err = m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "classe", Class: m.class2.String()})
+	wantRefused(t, err, "classe", "La classe 2nde 2 a déjà cette attribution")
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_assignments WHERE subscription_id = ?`, sub); n != before {
+		t.Errorf("after refused duplicates: %d assignments, want %d", n, before)
+	}
+	// An overlapping second subscription to the same resource: refused with the other's dates.
+	overlap := resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "2027-01-01", EndsOn: "2027-12-31", Kind: resources.KindEtablissement,
+		Target: resources.TargetTous, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-1"}
+	_, err = m.svc.CreateSubscription(ctx, m.alpha, m.boss(), overlap)
+	wantRefused(t, err, "debut", "déjà abonné à « Manuel de mathématiques 2nde » du 01/09/2026 au 05/07/2027")
+	overlap.StartsOn = "2027-07-06"
+	next, err := m.svc.CreateSubscription(ctx, m.alpha, m.boss(), overlap)
+	if err != nil {
+		t.Fatalf("the next period: %v", err)
+	}
+	overlap.StartsOn = "2027-07-01"
+	wantRefused(t, m.svc.UpdateSubscription(ctx, m.alpha, m.boss(), next, overlap), "debut", "du 01/09/2026 au 05/07/2027")
+	s.Exec(m.alpha, `DELETE FROM resource_subscriptions WHERE id = ?`, next)
 
 	// Its type cannot change while it has assignments.
 	err = m.svc.UpdateSubscription(ctx, m.alpha, m.boss(), sub, resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "2026-09-01", EndsOn: "2027-07-05",
@@ -206,7 +244,7 @@ func TestLicenceLimitsManage(t *testing.T) {
 	t.Run("a revoked assignment's licences move to another that covers their person", func(t *testing.T) {
 		s.Exec(m.alpha, `INSERT INTO subjects (code, label) VALUES ('PC', 'Physique-chimie') ON CONFLICT DO NOTHING`)
 		s.Exec(m.alpha, `INSERT INTO teachings (teacher_id, class_id, subject_code) VALUES (?, ?, 'PC')`, m.teacher.PersonID, m.class1)
-		sub := m.subscribe(t, resources.SubscriptionForm{Kind: resources.KindPersonne, Target: resources.TargetTous, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-1"})
+		sub := m.subscribe(t, resources.SubscriptionForm{Resource: m.physics.String(), Kind: resources.KindPersonne, Target: resources.TargetTous, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-1"})
 		class, given, err := m.svc.Assign(ctx, m.alpha, m.boss(), sub, resources.AssignmentForm{To: "classe", Class: m.class1.String()})
 		if err != nil || given != 4 {
 			t.Fatalf("2nde 1 with its teacher: %d given, %v", given, err)
@@ -221,7 +259,7 @@ func TestLicenceLimitsManage(t *testing.T) {
 		if _, freed, err := m.svc.RevokeAssignment(ctx, m.alpha, m.boss(), class); err != nil || freed != 3 {
 			t.Fatalf("revoke the class: %d freed, %v", freed, err)
 		}
-		if !m.has(t, m.pupils1[2].PersonID, m.textbook) || m.has(t, m.pupils1[0].PersonID, m.textbook) {
+		if !m.has(t, m.pupils1[2].PersonID, m.physics) || m.has(t, m.pupils1[0].PersonID, m.physics) {
 			t.Error("after the class's revocation: want the pupil named alone to keep the resource, the others to lose it")
 		}
 		if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences l JOIN resource_assignments a ON a.id = l.assignment_id
@@ -232,7 +270,8 @@ func TestLicenceLimitsManage(t *testing.T) {
 	})
 
 	t.Run("two assignments at once never over-assign", func(t *testing.T) {
-		sub := m.subscribe(t, resources.SubscriptionForm{Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesGlobal, Licences: "4", DeploymentID: "dep-1"})
+		sub := m.subscribe(t, resources.SubscriptionForm{StartsOn: "2027-09-01", EndsOn: "2028-07-05", Kind: resources.KindPersonne, Target: resources.TargetEleves,
+			LicenceMode: resources.LicencesGlobal, Licences: "4", DeploymentID: "dep-1"})
 		var wg sync.WaitGroup
 		errs := make([]error, 2)
 		for i, class := range []uuid.UUID{m.class1, m.class2} {
@@ -257,12 +296,12 @@ func TestLicenceLimitsManage(t *testing.T) {
 	})
 
 	t.Run("typed dates, no count for a profile outside the public", func(t *testing.T) {
-		id, err := m.svc.CreateSubscription(ctx, m.alpha, m.boss(), resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "01/09/2026", EndsOn: "05/07/2027",
+		id, err := m.svc.CreateSubscription(ctx, m.alpha, m.boss(), resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "01/09/2028", EndsOn: "05/07/2029",
 			Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesParProfil, LicencesEleves: "30", DeploymentID: "dep-1"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n := s.Count(m.alpha, `SELECT count(*) FROM resource_subscriptions WHERE id = ? AND starts_on = '2026-09-01' AND licences_enseignants = 0`, id); n != 1 {
+		if n := s.Count(m.alpha, `SELECT count(*) FROM resource_subscriptions WHERE id = ? AND starts_on = '2028-09-01' AND licences_enseignants = 0`, id); n != 1 {
 			t.Error("typed dates or the teachers' count were not kept")
 		}
 	})

@@ -30,7 +30,7 @@ func (e ManageErrors) Error() string {
 		keys = append(keys, k+" : "+v)
 	}
 	sort.Strings(keys)
-	return "formulaire refusé : " + strings.Join(keys, " ; ")
+	return "Formulaire refusé : " + strings.Join(keys, " ; ")
 }
 
 // Unwrap makes a refused form an invalid request for the error handler.
@@ -38,9 +38,9 @@ func (e ManageErrors) Unwrap() error { return fault.ErrInvalid }
 
 // errNotManager is the managers' pages for whoever else holds PermView: they may not know
 // what the establishment subscribed to (404, with the reason).
-var errNotManager = fault.New(fault.ErrNotFound, "page réservée à la direction et aux référents ressources de l'établissement")
+var errNotManager = fault.New(fault.ErrNotFound, "Page réservée à la direction et aux référents ressources de l'établissement.")
 
-var errSubscriptionNotFound = fault.New(fault.ErrNotFound, "abonnement introuvable")
+var errSubscriptionNotFound = fault.New(fault.ErrNotFound, "Abonnement introuvable : il a peut-être été supprimé.")
 
 // mustManageHere refuses whoever does not manage the resources, as a page they cannot see.
 func mustManageHere(tx *gorm.DB, a Actor) error {
@@ -222,6 +222,14 @@ func (l SubscriptionLine) Title() string {
 	return l.Resource.Title
 }
 
+// titleIn is a resource's title in the catalogue.
+func titleIn(snap *Snapshot, id uuid.UUID) string {
+	if r, _, _, ok := snap.Resource(id); ok {
+		return r.Title
+	}
+	return "cette ressource"
+}
+
 func lineOf(snap *Snapshot, sub *Subscription, used LicenceUsage) SubscriptionLine {
 	l := SubscriptionLine{Subscription: sub, Used: used}
 	if r, tool, pub, ok := snap.Resource(sub.ResourceID); ok {
@@ -307,6 +315,9 @@ func (s *Service) CreateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 			return err
 		}
 		sub.ID, sub.CreatedAt = id, s.now()
+		if err := refuseOverlap(tx, sub, titleIn(snap, sub.ResourceID)); err != nil {
+			return err
+		}
 		if a.PersonID != uuid.Nil {
 			sub.CreatedBy = &a.PersonID
 		}
@@ -323,6 +334,15 @@ type SubscriptionDetail struct {
 	SubscriptionLine
 	Assignments []AssignmentLine
 	Licensed    []LicensedPerson
+	Withdrawn   []WithdrawnPerson
+}
+
+// WithdrawnPerson is a person whose licence a manager took back: no assignment to a class,
+// group or profile gives it again at night, until a manager's new assignment covers them.
+type WithdrawnPerson struct {
+	PersonID    uuid.UUID
+	Name        string
+	WithdrawnAt time.Time
 }
 
 // AssignmentLine is an assignment with what it names and the licences it gave.
@@ -391,6 +411,11 @@ func (s *Service) Subscription(ctx context.Context, t *tenant.Tenant, a Actor, i
 			ORDER BY l.profile, lower(p.last_name), lower(p.first_name), p.id`, id).Scan(&d.Licensed).Error; err != nil {
 			return fmt.Errorf("resources: licences of %s: %w", id, err)
 		}
+		if err := tx.Raw(`SELECT w.person_id, p.last_name || ' ' || p.first_name AS name, w.withdrawn_at
+			FROM resource_licence_withdrawals w JOIN people p ON p.id = w.person_id WHERE w.subscription_id = ?
+			ORDER BY lower(p.last_name), lower(p.first_name), p.id`, id).Scan(&d.Withdrawn).Error; err != nil {
+			return fmt.Errorf("resources: withdrawals of %s: %w", id, err)
+		}
 		return nil
 	})
 	if err != nil {
@@ -441,6 +466,9 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 		}
 		sub, err := checkSubscription(snap, f, old, used[id], n > 0)
 		if err != nil {
+			return err
+		}
+		if err := refuseOverlap(tx, sub, titleIn(snap, sub.ResourceID)); err != nil {
 			return err
 		}
 		if err := tx.Model(&Subscription{}).Where("id = ?", id).Updates(map[string]any{"resource_id": sub.ResourceID, "tool_id": sub.ToolID,
@@ -536,6 +564,61 @@ func checkAssignment(tx *gorm.DB, sub *Subscription, f AssignmentForm) (*Assignm
 	return a, nil
 }
 
+// refuseTwice refuses an assignment the subscription already has (same profile, class,
+// group or person), saying who has it.
+func refuseTwice(tx *gorm.DB, as *Assignment) error {
+	q := tx.Model(&Assignment{}).Where("subscription_id = ? AND target_kind = ?", as.SubscriptionID, as.TargetKind)
+	field, who := "cible", "Tout le public de l'abonnement a"
+	switch {
+	case as.Profile != nil:
+		q, field, who = q.Where("profile = ?", *as.Profile), "profil", "Tous les enseignants et personnels ont"
+		if *as.Profile == ProfileEleve {
+			who = "Tous les élèves ont"
+		}
+	case as.ClassID != nil:
+		q, field = q.Where("class_id = ?", *as.ClassID), as.TargetKind
+		var label string
+		if err := tx.Raw(`SELECT label FROM classes WHERE id = ?`, *as.ClassID).Scan(&label).Error; err != nil {
+			return fmt.Errorf("resources: read class: %w", err)
+		}
+		who = "La classe " + label + " a"
+		if as.TargetKind == "groupe" {
+			who = "Le groupe " + label + " a"
+		}
+	case as.PersonID != nil:
+		q, field = q.Where("person_id = ?", *as.PersonID), "personne"
+		var name string
+		if err := tx.Raw(`SELECT first_name || ' ' || last_name FROM people WHERE id = ?`, *as.PersonID).Scan(&name).Error; err != nil {
+			return fmt.Errorf("resources: read person: %w", err)
+		}
+		who = name + " a"
+	}
+	var n int64
+	if err := q.Count(&n).Error; err != nil {
+		return fmt.Errorf("resources: same assignment: %w", err)
+	}
+	if n > 0 {
+		return ManageErrors{field: who + " déjà cette attribution : rien n'a été ajouté."}
+	}
+	return nil
+}
+
+// refuseOverlap refuses a subscription whose period overlaps another of the establishment
+// to the same resource, giving the other's dates.
+func refuseOverlap(tx *gorm.DB, sub *Subscription, title string) error {
+	var other []Subscription
+	if err := tx.Where("resource_id = ? AND id <> ? AND starts_on <= ? AND ends_on >= ?", sub.ResourceID, sub.ID, sub.EndsOn, sub.StartsOn).
+		Order("starts_on, id").Limit(1).Find(&other).Error; err != nil {
+		return fmt.Errorf("resources: overlapping subscriptions: %w", err)
+	}
+	if len(other) == 0 {
+		return nil
+	}
+	o := other[0]
+	return ManageErrors{"debut": "Période : l'établissement est déjà abonné à « " + title + " » du " + dayFR(o.StartsOn) + " au " + dayFR(o.EndsOn) +
+		" ; choisissez une période qui ne chevauche pas celle-ci, ou modifiez cet abonnement."}
+}
+
 // notPerPerson refuses an assignment of an establishment-wide subscription.
 const notPerPerson = "Cet abonnement est pour tout l'établissement : son public l'a sans attribution."
 
@@ -544,7 +627,11 @@ const notPerPerson = "Cet abonnement est pour tout l'établissement : son public
 func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID uuid.UUID, f AssignmentForm) (uuid.UUID, int, error) {
 	var id uuid.UUID
 	var given int
-	err := s.write(ctx, t, func(tx *gorm.DB) error {
+	snap, err := s.cat.Snapshot(ctx)
+	if err != nil {
+		return id, 0, err
+	}
+	err = s.write(ctx, t, func(tx *gorm.DB) error {
 		if err := mustManageHere(tx, a); err != nil {
 			return err
 		}
@@ -555,11 +642,17 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		if sub.Kind != KindPersonne {
 			return ManageErrors{"cible": notPerPerson}
 		}
+		if r, _, _, ok := snap.Resource(sub.ResourceID); !ok || !r.Active {
+			return ManageErrors{"cible": "Cette ressource est retirée du catalogue par la région : plus personne ne peut l'ouvrir, elle ne s'attribue plus."}
+		}
 		as, err := checkAssignment(tx, sub, f)
 		if err != nil {
 			return err
 		}
-		fresh, wanted, err := newcomers(tx, sub, as)
+		if err := refuseTwice(tx, as); err != nil {
+			return err
+		}
+		fresh, wanted, err := newcomers(tx, sub, as, true)
 		if err != nil {
 			return err
 		}
@@ -577,15 +670,48 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		if err := tx.Create(as).Error; err != nil {
 			return fmt.Errorf("resources: create assignment: %w", err)
 		}
-		if as.PersonID != nil {
-			if err := tx.Exec(`DELETE FROM resource_licence_withdrawals WHERE subscription_id = ? AND person_id = ?`, sub.ID, *as.PersonID).Error; err != nil {
-				return fmt.Errorf("resources: forget withdrawal: %w", err)
+		// A manager's new assignment gives back the licences taken from the people it covers.
+		if cov, err := coveredBy(tx, sub, as); err != nil {
+			return err
+		} else if len(cov) > 0 {
+			ids := make([]uuid.UUID, len(cov))
+			for i, p := range cov {
+				ids[i] = p.PersonID
+			}
+			if err := tx.Exec(`DELETE FROM resource_licence_withdrawals WHERE subscription_id = ? AND person_id IN ?`, sub.ID, ids).Error; err != nil {
+				return fmt.Errorf("resources: forget withdrawals: %w", err)
 			}
 		}
 		id, given = as.ID, len(fresh)
 		return grant(tx, sub, as, fresh, as.CreatedAt)
 	})
 	return id, given, err
+}
+
+var (
+	errAssignmentNotFound = fault.New(fault.ErrNotFound, "Attribution introuvable : elle a peut-être déjà été retirée.")
+	errLicenceNotFound    = fault.New(fault.ErrNotFound, "Licence introuvable : elle a peut-être déjà été retirée.")
+	errReferentNotFound   = fault.New(fault.ErrNotFound, "Référent introuvable : il a peut-être déjà été retiré.")
+)
+
+// AssignmentSubscription is the subscription of an assignment of the establishment.
+func (s *Service) AssignmentSubscription(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (uuid.UUID, error) {
+	var sub uuid.UUID
+	err := s.read(ctx, t, func(tx *gorm.DB) error {
+		if err := mustManageHere(tx, a); err != nil {
+			return err
+		}
+		var as Assignment
+		if err := tx.Where("id = ?", id).Take(&as).Error; err != nil {
+			if isNotFound(err) {
+				return errAssignmentNotFound
+			}
+			return fmt.Errorf("resources: read assignment %s: %w", id, err)
+		}
+		sub = as.SubscriptionID
+		return nil
+	})
+	return sub, err
 }
 
 // RevokeAssignment removes an assignment: its licences move to another assignment of the
@@ -601,7 +727,7 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 		var as Assignment
 		if err := tx.Where("id = ?", id).Take(&as).Error; err != nil {
 			if isNotFound(err) {
-				return fault.New(fault.ErrNotFound, "attribution introuvable")
+				return fault.New(fault.ErrNotFound, "Attribution introuvable : elle a peut-être déjà été retirée.")
 			}
 			return fmt.Errorf("resources: read assignment %s: %w", id, err)
 		}
@@ -626,8 +752,8 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 	return subID, freed, err
 }
 
-// RevokeLicence takes one person's licence back: no assignment to a class, group or profile
-// gives it again (the nightly job included); an assignment to them by name does.
+// RevokeLicence takes one person's licence back: the nightly job no longer gives it to them
+// through a class, group or profile assigned; a manager's next assignment covering them does.
 func (s *Service) RevokeLicence(ctx context.Context, t *tenant.Tenant, a Actor, subID, person uuid.UUID) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
 		if err := mustManageHere(tx, a); err != nil {
@@ -642,7 +768,7 @@ func (s *Service) RevokeLicence(ctx context.Context, t *tenant.Tenant, a Actor, 
 			return fmt.Errorf("resources: revoke licence: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fault.New(fault.ErrNotFound, "licence introuvable")
+			return fault.New(fault.ErrNotFound, "Licence introuvable : elle a peut-être déjà été retirée.")
 		}
 		if err := tx.Exec(`DELETE FROM resource_assignments WHERE subscription_id = ? AND target_kind = 'personne' AND person_id = ?`, sub.ID, person).Error; err != nil {
 			return fmt.Errorf("resources: revoke licence: %w", err)

@@ -18,7 +18,7 @@ import (
 // The direction's référents and what each tool is told of a person.
 
 // errDirectionOnly refuses a référent who would name référents.
-var errDirectionOnly = fault.New(fault.ErrForbidden, "seule la direction nomme et retire les référents ressources")
+var errDirectionOnly = fault.New(fault.ErrForbidden, "Seule la direction nomme et retire les référents ressources.")
 
 // Referent is a référent, or a member of staff who may become one.
 type Referent struct {
@@ -91,7 +91,7 @@ func (s *Service) RemoveReferent(ctx context.Context, t *tenant.Tenant, a Actor,
 			return fmt.Errorf("resources: remove référent: %w", res.Error)
 		}
 		if res.RowsAffected == 0 {
-			return fault.New(fault.ErrNotFound, "référent introuvable")
+			return fault.New(fault.ErrNotFound, "Référent introuvable : il a peut-être déjà été retiré.")
 		}
 		return nil
 	})
@@ -158,7 +158,7 @@ func (s *Service) SetSharing(ctx context.Context, t *tenant.Tenant, a Actor, too
 			return fmt.Errorf("resources: tools subscribed: %w", err)
 		}
 		if tl, ok := snap.Tools[tool]; n == 0 || !ok || !tl.LTI() {
-			return fault.New(fault.ErrNotFound, "outil introuvable parmi ceux de vos abonnements")
+			return fault.New(fault.ErrNotFound, "Outil introuvable parmi ceux de vos abonnements.")
 		}
 		if err := tx.Exec(`INSERT INTO resource_tool_sharing (tool_id, share_name, share_email, share_class, updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tool_id) DO UPDATE SET share_name = excluded.share_name, share_email = excluded.share_email, share_class = excluded.share_class,
@@ -185,6 +185,8 @@ type JournalLine struct {
 	Name     string
 	Resource string
 	Tool     string
+	// PlainLink: the tool is a plain link (nothing is sent to it, not even a pseudonym).
+	PlainLink bool `gorm:"-"`
 }
 
 // Journal are the launches, newest first, filtered; more tells whether a next page exists.
@@ -245,7 +247,7 @@ func (s *Service) Journal(ctx context.Context, t *tenant.Tenant, a Actor, f Jour
 			lines[i].Resource = r.Title
 		}
 		if tl, ok := snap.Tools[lines[i].ToolID]; ok {
-			lines[i].Tool = tl.Name
+			lines[i].Tool, lines[i].PlainLink = tl.Name, !tl.LTI()
 		}
 	}
 	return lines, more, nil
