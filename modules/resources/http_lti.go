@@ -77,6 +77,12 @@ func (h *Handler) link(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A GET that writes the journal: only from the establishment's own pages. A link or an
+	// image of another site (another establishment's host included) would otherwise record
+	// launches in the person's name; it is sent to « Mes ressources », where the link is.
+	if site := c.Request().Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return c.Redirect(http.StatusSeeOther, "/ressources")
+	}
 	op, err := h.svc.OpenLink(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
 	if err != nil {
 		return err

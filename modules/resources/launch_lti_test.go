@@ -7,6 +7,7 @@ package resources_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"slices"
 	"strings"
@@ -353,6 +354,22 @@ func TestPlainLink(t *testing.T) {
 	if n := s.Count(alpha, `SELECT count(*) FROM resource_launches WHERE person_id = ? AND resource_id = ? AND tool_id = ? AND completed_at IS NOT NULL AND shared = '{}'`,
 		alice.PersonID, atlas, link); n != 1 {
 		t.Errorf("audit rows of the plain link: %d, want 1", n)
+	}
+	// Another site's link or image (another establishment's host too) records nothing in
+	// Alice's name: she is sent to « Mes ressources ».
+	for _, site := range []string{"cross-site", "same-site"} {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Host = moduletest.Host(alpha)
+		req.Header.Set("X-Session-Token", alice.Token)
+		req.Header.Set("Sec-Fetch-Site", site)
+		rec := httptest.NewRecorder()
+		s.Srv.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther || rec.Header().Get("Location") != "/ressources" {
+			t.Errorf("plain link from a %s page: %d to %q, want 303 to /ressources", site, rec.Code, rec.Header().Get("Location"))
+		}
+	}
+	if n := s.Count(alpha, `SELECT count(*) FROM resource_launches`); n != 1 {
+		t.Errorf("launches after links from other sites: %d, want 1", n)
 	}
 	moduletest.WantCode(t, s.Do(alpha, parent, http.MethodGet, path, "", nil), http.StatusForbidden, "a parent")
 	moduletest.WantCode(t, s.Do(alpha, léo, http.MethodGet, path, "", nil), http.StatusForbidden, "a pupil of another establishment")
