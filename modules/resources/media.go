@@ -77,7 +77,7 @@ func (s *Service) Medias(ctx context.Context, t *tenant.Tenant, a Actor, f Media
 			if query != "" && !strings.Contains(searchText(e), query) {
 				continue
 			}
-			out.Items = append(out.Items, MediaItem{Entitlement: e, Shared: sharedLabels(sharing[e.Tool.ID]), sharing: sharing[e.Tool.ID]})
+			out.Items = append(out.Items, MediaItem{Entitlement: e, Shared: sharedLabels(sharing[e.Tool.ID], a.Profile()), sharing: sharing[e.Tool.ID]})
 		}
 		for sub := range subjects {
 			out.Subjects = append(out.Subjects, sub)
@@ -112,8 +112,9 @@ func sharingOf(tx *gorm.DB, es []Entitlement) (map[uuid.UUID]*Sharing, error) {
 	return out, nil
 }
 
-// sharedLabels are the French names of what sh shares.
-func sharedLabels(sh *Sharing) []string {
+// sharedLabels are the French names of what sh shares with a person of the profile: the
+// class is a pupil's (a teacher's launch has the establishment as its context).
+func sharedLabels(sh *Sharing, profile string) []string {
 	if sh == nil {
 		return nil
 	}
@@ -124,7 +125,7 @@ func sharedLabels(sh *Sharing) []string {
 	if sh.ShareEmail {
 		out = append(out, "votre adresse électronique")
 	}
-	if sh.ShareClass {
+	if sh.ShareClass && profile == ProfileEleve {
 		out = append(out, "votre classe")
 	}
 	return out
