@@ -428,8 +428,11 @@ func (h *Handler) confirmRemoveReferent(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !a.Direction() {
+		return errDirectionOnly
+	}
 	i := slices.IndexFunc(named, func(r Referent) bool { return r.PersonID == id })
-	if !a.Direction() || i < 0 {
+	if i < 0 {
 		return errReferentNotFound
 	}
 	name, page := named[i].Name, manageRoot+"/referents"

@@ -56,6 +56,15 @@ func TestManagePages(t *testing.T) {
 	wantIn(t, rec, "over-assignment refused", "Il reste 2 licences élèves ; cette attribution en demande 3.")
 	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"classe"}, "classe": {m.class2.String()}})
 	wantCode(t, rec, http.StatusSeeOther, "assign 2nde 2")
+	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"classe"}, "classe": {m.class2.String()}})
+	wantCode(t, rec, http.StatusUnprocessableEntity, "2nde 2 twice")
+	wantIn(t, rec, "2nde 2 twice", "La classe 2nde 2 a déjà cette attribution", `aria-describedby="err-classe"`)
+	rec = s.Post(m.direction, root+"/abonnements/nouveau", form)
+	wantCode(t, rec, http.StatusUnprocessableEntity, "an overlapping subscription")
+	wantIn(t, rec, "an overlapping subscription", "du 01/09/2026 au 05/07/2027", `aria-describedby="err-debut"`)
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_subscriptions`); n != 1 {
+		t.Errorf("after the refusals: %d subscriptions, want 1", n)
+	}
 	wantIn(t, s.Get(m.direction, page), "subscription page", "Classe 2nde 2", "Retirer la licence de", "0 restante(s)")
 
 	// Forged form values: another establishment's class, an unknown resource.
@@ -94,7 +103,7 @@ func TestManagePages(t *testing.T) {
 	rec = s.Get(m.direction, confirmReferent)
 	wantCode(t, rec, http.StatusOK, "confirm the référent's removal")
 	wantIn(t, rec, "confirm the référent's removal", "<h1>Retirer Documentaliste Claire", "des référents ?</h1>", `action="`+confirmReferent+`"`, "Annuler")
-	wantCode(t, s.Get(m.teacher, confirmReferent), http.StatusNotFound, "a référent on the confirmation of their removal")
+	wantCode(t, s.Get(m.teacher, confirmReferent), http.StatusForbidden, "a référent on the confirmation of their removal (as on its POST)")
 	wantIn(t, s.Get(m.teacher, root), "still a référent after the confirmation page", "Manuel de mathématiques 2nde")
 	wantCode(t, s.Post(m.direction, root+"/referents/"+m.teacher.PersonID.String()+"/retirer", nil), http.StatusSeeOther, "the direction removes the référent")
 	wantCode(t, s.Get(m.teacher, root), http.StatusNotFound, "a référent no more")
@@ -236,6 +245,18 @@ func TestManagePages(t *testing.T) {
 	rec = s.Get(m.direction, root+"/journal?ressource="+m.textbook.String()+"&page=2")
 	wantIn(t, rec, "journal's second page", "Page précédente", "UnA")
 	wantNotIn(t, rec, "journal's second page", "DeuxA", "Page suivante")
+
+	// A licence taken back (after its confirmation page) is listed under « Licences retirées »
+	// with a button that gives it back.
+	wantCode(t, s.Post(m.direction, confirmLicence, nil), http.StatusSeeOther, "take the licence back")
+	rec = s.Get(m.direction, page)
+	wantIn(t, rec, "withdrawals listed", "<h2>Licences retirées</h2>", "Rendre la licence à DeuxA", `name="personne" value="`+m.pupils2[0].PersonID.String()+`"`)
+	rec = s.Post(m.direction, page+"/attributions", url.Values{"cible": {"personne"}, "personne": {m.pupils2[0].PersonID.String()}})
+	wantCode(t, rec, http.StatusSeeOther, "give the licence back")
+	wantIn(t, s.Get(m.direction, page), "no withdrawal left", "Aucune licence retirée.")
+	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_licences WHERE person_id = ?`, m.pupils2[0].PersonID); n != 1 {
+		t.Errorf("given back: %d licences", n)
+	}
 
 	// Withdrawn from the catalogue: no new subscription, the existing one keeps it.
 	if err := s.Reg.Platform().Exec(`UPDATE platform.resources SET active = false WHERE id = ?`, m.textbook).Error; err != nil {

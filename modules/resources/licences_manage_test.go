@@ -295,6 +295,31 @@ func TestLicenceLimitsManage(t *testing.T) {
 		}
 	})
 
+	t.Run("two overlapping subscriptions at once: one is refused", func(t *testing.T) {
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		ids := make([]uuid.UUID, 2)
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ids[i], errs[i] = m.svc.CreateSubscription(ctx, m.alpha, m.boss(), resources.SubscriptionForm{Resource: m.physics.String(), StartsOn: "2030-09-01", EndsOn: "2031-07-05",
+					Kind: resources.KindEtablissement, Target: resources.TargetTous, LicenceMode: resources.LicencesIllimite, DeploymentID: "dep-1"})
+			}()
+		}
+		wg.Wait()
+		if (errs[0] == nil) == (errs[1] == nil) {
+			t.Fatalf("want exactly one of the two subscriptions refused: %v / %v", errs[0], errs[1])
+		}
+		for i, err := range errs {
+			if err != nil {
+				wantRefused(t, err, "debut", "du 01/09/2030 au 05/07/2031")
+			} else {
+				s.Exec(m.alpha, `DELETE FROM resource_subscriptions WHERE id = ?`, ids[i])
+			}
+		}
+	})
+
 	t.Run("typed dates, no count for a profile outside the public", func(t *testing.T) {
 		id, err := m.svc.CreateSubscription(ctx, m.alpha, m.boss(), resources.SubscriptionForm{Resource: m.textbook.String(), StartsOn: "01/09/2028", EndsOn: "05/07/2029",
 			Kind: resources.KindPersonne, Target: resources.TargetEleves, LicenceMode: resources.LicencesParProfil, LicencesEleves: "30", DeploymentID: "dep-1"})

@@ -606,6 +606,11 @@ func refuseTwice(tx *gorm.DB, as *Assignment) error {
 // refuseOverlap refuses a subscription whose period overlaps another of the establishment
 // to the same resource, giving the other's dates.
 func refuseOverlap(tx *gorm.DB, sub *Subscription, title string) error {
+	// Two subscriptions to the same resource at once: the second waits for the first's
+	// transaction, then sees it (the lock is the establishment's and the resource's).
+	if err := tx.Exec(`SELECT pg_advisory_xact_lock(hashtextextended(current_schema() || ' resource ' || ?, 0))`, sub.ResourceID.String()).Error; err != nil {
+		return fmt.Errorf("resources: lock the resource's subscriptions: %w", err)
+	}
 	var other []Subscription
 	if err := tx.Where("resource_id = ? AND id <> ? AND starts_on <= ? AND ends_on >= ?", sub.ResourceID, sub.ID, sub.EndsOn, sub.StartsOn).
 		Order("starts_on, id").Limit(1).Find(&other).Error; err != nil {
