@@ -122,22 +122,6 @@ func garProfile(r identity.Role) string {
 	return ""
 }
 
-// errGarNotManager hides the export's pages from whoever does not manage the resources:
-// they are told the page is not theirs, as a missing page (the route is open to everyone
-// with a médiacentre, since référents are teachers).
-var errGarNotManager = fault.New(fault.ErrNotFound, "page introuvable : l'export GAR est réservé à la direction et aux référents ressources de l'établissement")
-
-func garMustManage(tx *gorm.DB, a Actor) error {
-	ok, err := Manages(tx, a)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errGarNotManager
-	}
-	return nil
-}
-
 // GarSettings are the establishment's resource settings.
 type GarSettings struct {
 	ExternalManager bool
@@ -208,7 +192,7 @@ const garKept = 10 // exports kept per establishment
 func (s *Service) GarOverview(ctx context.Context, t *tenant.Tenant, a Actor) (*GarPage, error) {
 	var out GarPage
 	err := s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := garMustManage(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		set, err := s.garSettings(tx)
@@ -229,7 +213,7 @@ func (s *Service) GarOverview(ctx context.Context, t *tenant.Tenant, a Actor) (*
 // (its export is then made every night).
 func (s *Service) SetExternalManager(ctx context.Context, t *tenant.Tenant, a Actor, on bool) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := garMustManage(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if _, err := s.garSettings(tx); err != nil {
@@ -266,7 +250,7 @@ func (s *Service) RequestExport(ctx context.Context, t *tenant.Tenant, a Actor) 
 	}
 	id := uuid.New()
 	err := s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := garMustManage(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var pending int64
@@ -443,7 +427,7 @@ func (s *Service) GarFile(ctx context.Context, t *tenant.Tenant, a Actor, id uui
 		CreatedAt time.Time
 	}
 	err := s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := garMustManage(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		res := tx.Raw(`SELECT xml, created_at FROM gar_exports WHERE id = ? AND status = 'pret'`, id).Scan(&row)

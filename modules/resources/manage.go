@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -19,7 +18,7 @@ import (
 
 // The managers' side of an establishment's resources: subscriptions, assignments and
 // licences, référents, what each tool is told, the journal of launches. Every method checks
-// mustManageHere first, in the same transaction as its work.
+// mustManage first, in the same transaction as its work.
 
 // ManageErrors are a refused form's messages, by field (the form's input names), in French.
 type ManageErrors map[string]string
@@ -36,20 +35,7 @@ func (e ManageErrors) Error() string {
 // Unwrap makes a refused form an invalid request for the error handler.
 func (e ManageErrors) Unwrap() error { return fault.ErrInvalid }
 
-// errNotManager is the managers' pages for whoever else holds PermView: they may not know
-// what the establishment subscribed to (404, with the reason).
-var errNotManager = fault.New(fault.ErrNotFound, "Page réservée à la direction et aux référents ressources de l'établissement.")
-
 var errSubscriptionNotFound = fault.New(fault.ErrNotFound, "Abonnement introuvable : il a peut-être été supprimé.")
-
-// mustManageHere refuses whoever does not manage the resources, as a page they cannot see.
-func mustManageHere(tx *gorm.DB, a Actor) error {
-	err := mustManage(tx, a)
-	if errors.Is(err, errNotReferent) {
-		return errNotManager
-	}
-	return err
-}
 
 // SubscriptionForm is a subscription as typed in the form.
 type SubscriptionForm struct {
@@ -246,7 +232,7 @@ func (s *Service) Subscriptions(ctx context.Context, t *tenant.Tenant, a Actor) 
 	}
 	var out []SubscriptionLine
 	err = s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var subs []*Subscription
@@ -307,7 +293,7 @@ func (s *Service) CreateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 	}
 	id := uuid.New()
 	err = s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		sub, err := checkSubscription(snap, f, nil, LicenceUsage{}, false)
@@ -379,7 +365,7 @@ func (s *Service) Subscription(ctx context.Context, t *tenant.Tenant, a Actor, i
 	}
 	var d SubscriptionDetail
 	err = s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		sub, err := s.subscription(tx, id)
@@ -449,7 +435,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 		return err
 	}
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		old, err := lockSubscription(tx, id)
@@ -483,7 +469,7 @@ func (s *Service) UpdateSubscription(ctx context.Context, t *tenant.Tenant, a Ac
 // DeleteSubscription deletes a subscription, its assignments, licences and launches.
 func (s *Service) DeleteSubscription(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if _, err := lockSubscription(tx, id); err != nil {
@@ -637,7 +623,7 @@ func (s *Service) Assign(ctx context.Context, t *tenant.Tenant, a Actor, subID u
 		return id, 0, err
 	}
 	err = s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		sub, err := lockSubscription(tx, subID)
@@ -703,7 +689,7 @@ var (
 func (s *Service) AssignmentSubscription(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID) (uuid.UUID, error) {
 	var sub uuid.UUID
 	err := s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var as Assignment
@@ -726,7 +712,7 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 	var subID uuid.UUID
 	var freed int
 	err := s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var as Assignment
@@ -761,7 +747,7 @@ func (s *Service) RevokeAssignment(ctx context.Context, t *tenant.Tenant, a Acto
 // through a class, group or profile assigned; a manager's next assignment covering them does.
 func (s *Service) RevokeLicence(ctx context.Context, t *tenant.Tenant, a Actor, subID, person uuid.UUID) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		sub, err := lockSubscription(tx, subID)
@@ -811,7 +797,7 @@ type Pickers struct {
 func (s *Service) AssignPickers(ctx context.Context, t *tenant.Tenant, a Actor, sub *Subscription) (Pickers, error) {
 	var p Pickers
 	err := s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var cs []struct {

@@ -31,7 +31,7 @@ type Referent struct {
 // (teachers and staff who are not direction: the direction manages already).
 func (s *Service) Referents(ctx context.Context, t *tenant.Tenant, a Actor) (named, candidates []Referent, err error) {
 	err = s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if err := tx.Raw(`SELECT r.person_id, p.last_name || ' ' || p.first_name AS name, r.granted_at FROM resource_referents r
@@ -55,7 +55,7 @@ const staffSQL = `NOT ('eleve' = ANY(p.roles)) AND p.roles && ARRAY['enseignant'
 // NameReferent makes a member of staff a référent (the direction only).
 func (s *Service) NameReferent(ctx context.Context, t *tenant.Tenant, a Actor, person string) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if !a.Direction() {
@@ -80,7 +80,7 @@ func (s *Service) NameReferent(ctx context.Context, t *tenant.Tenant, a Actor, p
 // RemoveReferent takes the référent's role back (the direction only).
 func (s *Service) RemoveReferent(ctx context.Context, t *tenant.Tenant, a Actor, person uuid.UUID) error {
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if !a.Direction() {
@@ -113,7 +113,7 @@ func (s *Service) Sharings(ctx context.Context, t *tenant.Tenant, a Actor) ([]To
 	}
 	var out []ToolSharing
 	err = s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var tools []uuid.UUID
@@ -150,7 +150,7 @@ func (s *Service) SetSharing(ctx context.Context, t *tenant.Tenant, a Actor, too
 		return err
 	}
 	return s.write(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		var n int64
@@ -228,7 +228,7 @@ func (s *Service) Journal(ctx context.Context, t *tenant.Tenant, a Actor, f Jour
 	page := max(f.Page, 1)
 	q += fmt.Sprintf(` ORDER BY l.created_at DESC, l.id LIMIT %d OFFSET %d`, JournalPage+1, (page-1)*JournalPage)
 	err = s.read(ctx, t, func(tx *gorm.DB) error {
-		if err := mustManageHere(tx, a); err != nil {
+		if err := mustManage(tx, a); err != nil {
 			return err
 		}
 		if err := tx.Raw(q, args...).Scan(&lines).Error; err != nil {

@@ -106,8 +106,10 @@ func (s *Service) Manages(ctx context.Context, t *tenant.Tenant, a Actor) (bool,
 	return ok, err
 }
 
-// errNotReferent is the refusal of a manager's page to someone else.
-var errNotReferent = fault.New(fault.ErrForbidden, "seuls la direction et les référents ressources de l'établissement gèrent les abonnements")
+// errNotManager is the refusal of a manager's page (subscriptions, sharing, journal, GAR
+// export) to someone else: as a missing page, since the routes are open to every holder of
+// PermView (référents are teachers) and the access matrix wants no 403 for them.
+var errNotManager = fault.New(fault.ErrNotFound, "Page réservée à la direction et aux référents ressources de l'établissement.")
 
 // mustManage refuses whoever does not manage the resources.
 func mustManage(tx *gorm.DB, a Actor) error {
@@ -116,7 +118,7 @@ func mustManage(tx *gorm.DB, a Actor) error {
 		return err
 	}
 	if !ok {
-		return errNotReferent
+		return errNotManager
 	}
 	return nil
 }
