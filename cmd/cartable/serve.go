@@ -28,6 +28,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/messaging"
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -131,10 +132,12 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	coursesSvc := courses.NewService(reg.DB(), documents, nil)
 	cahierSvc := cahier.NewService(reg.DB(), timetableSvc, nil)
 	cahierSvc.SetBucket(documents)
+	portfolioSvc := portfolio.NewService(reg.DB(), nil)
+	portfolioSvc.SetBucket(documents)
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	// One space per establishment for every module's files, against the région's quota.
-	space, err := files.NewSpace(reg.DB(), nil, attendance.FileTable, news.FileTable, messaging.FileTable, cahier.FileTable, cahier.ArchiveTable, courses.FileTable)
+	space, err := files.NewSpace(reg.DB(), nil, attendance.FileTable, news.FileTable, messaging.FileTable, cahier.FileTable, cahier.ArchiveTable, courses.FileTable, portfolio.FileTable)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -143,6 +146,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	messagingSvc.SetSpace(space)
 	cahierSvc.SetSpace(space)
 	coursesSvc.SetSpace(space)
+	portfolioSvc.SetSpace(space)
 	// Billing: the metering, the monthly close and the départements' Stripe invoices. The
 	// close enqueues the month's invoicing in its transaction, on the queue built below.
 	billingStore := billing.NewStore(reg.Platform(), nil)
@@ -199,7 +203,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
 		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -12,9 +12,11 @@ package module
 import (
 	"context"
 	"html/template"
+	"io"
 	"io/fs"
 	"net/http"
 
+	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/tenant"
@@ -124,4 +126,28 @@ type Module struct {
 	// signed-in viewer (news' headlines): HTML the module rendered from its own template, or
 	// "" when it has nothing for them.
 	HomePanel func(c echo.Context) (template.HTML, error)
+	// Export writes what the module holds about one person in one establishment into their
+	// personal data export (RGPD right of access and portability, issue 15). Every module
+	// declares one (a test fails otherwise); a module that holds nothing about people says so
+	// with NothingPersonal. ExportAbout describes, in French, the module's file for the
+	// export's README.
+	Export      Exporter
+	ExportAbout string
 }
+
+// Exporter writes what a module holds about person (their people.id in t; for the platform's
+// own modules, t is nil and person is the Kratos identity id) through w.
+type Exporter func(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w ExportWriter) error
+
+// ExportWriter is one module's part of a personal data export.
+type ExportWriter interface {
+	// JSON writes v as the module's JSON file (one per module and establishment).
+	JSON(v any) error
+	// File adds one of the person's documents under the module's folder of files, its name
+	// made safe and unique by the writer; it returns the path the JSON may refer to.
+	File(name string, r io.Reader) (string, error)
+}
+
+// NothingPersonal is the exporter of a module that holds nothing about people: it writes
+// nothing, and its declaration says why (in ExportAbout).
+func NothingPersonal(context.Context, *tenant.Tenant, uuid.UUID, ExportWriter) error { return nil }
