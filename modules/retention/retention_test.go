@@ -380,3 +380,27 @@ func admin(s *site, m directorytest.Member, path string) *httptest.ResponseRecor
 	s.Srv.ServeHTTP(rec, req)
 	return rec
 }
+
+// TestDeletedEstablishmentReported: the registry's purge of a deleted establishment, past its
+// retention, is reported once for it; a day before, nothing is purged nor reported.
+func TestDeletedEstablishmentReported(t *testing.T) {
+	s := newSite(t)
+	ctx := context.Background()
+	gone, err := s.Reg.Delete(ctx, string(s.b.UAI), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	purger := s.svc.Establishments(s.Reg)
+	if done, err := purger.Purge(ctx, gone.PurgeAfter.Add(-24*time.Hour), "test"); err != nil || len(done) != 0 {
+		t.Fatalf("purge a day early: %v, %v", done, err)
+	}
+	if done, err := purger.Purge(ctx, gone.PurgeAfter.Add(time.Minute), "test"); err != nil || len(done) != 1 {
+		t.Fatalf("purge: %v, %v", done, err)
+	}
+	if got := s.runs(s.b, retention.KindEstablishments); fmt.Sprint(got) != "[1/0]" {
+		t.Errorf("report of the deleted establishment = %v", got)
+	}
+	if got := s.runs(s.a, retention.KindEstablishments); len(got) != 0 {
+		t.Errorf("the live establishment reported %v", got)
+	}
+}
