@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/riverqueue/river"
 
 	"github.com/cartable-ent/cartable/modules/directory"
@@ -110,6 +111,12 @@ func (j *Jobs) PurgeConnectionLogs(ctx context.Context) error {
 		}
 		return j.svc.report.Purged(ctx, t, KindConnections, n, 0)
 	})
+	// Those of establishments no longer live (deleted, purged) go too.
+	rest, rerr := j.svc.purgeOtherConnections(ctx, now)
+	err = errors.Join(err, rerr)
+	for i := range rest {
+		err = errors.Join(err, j.svc.report.Purged(ctx, &rest[i].t, KindConnections, rest[i].n, 0))
+	}
 	if _, ferr := j.svc.report.forget(ctx, now); ferr != nil {
 		err = errors.Join(err, ferr)
 	}
@@ -126,6 +133,33 @@ func (s *Service) PurgeConnections(ctx context.Context, t *tenant.Tenant, now ti
 		return 0, fmt.Errorf("retention: purge the connection logs of %s: %w", t.UAI, res.Error)
 	}
 	return res.RowsAffected, nil
+}
+
+// purged is what a purge removed in one establishment.
+type purged struct {
+	t tenant.Tenant
+	n int64
+}
+
+// purgeOtherConnections deletes the connection logs older than ConnectionLogYears at now of
+// every establishment (those the live ones' runs left: deleted or purged establishments).
+func (s *Service) purgeOtherConnections(ctx context.Context, now time.Time) ([]purged, error) {
+	before := now.In(directory.SchoolZone).AddDate(-ConnectionLogYears, 0, 0).Format(time.DateOnly)
+	var rows []struct {
+		ID  uuid.UUID
+		UAI string
+		N   int64
+	}
+	err := s.report.db.WithContext(ctx).Raw(`WITH d AS (DELETE FROM platform.billing_signins WHERE day < ? RETURNING tenant_id)
+		SELECT t.id, t.uai, count(*) AS n FROM d JOIN platform.tenants t ON t.id = d.tenant_id GROUP BY t.id, t.uai ORDER BY t.uai`, before).Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("retention: purge the connection logs of the other establishments: %w", err)
+	}
+	out := make([]purged, len(rows))
+	for i, r := range rows {
+		out[i] = purged{t: tenant.Tenant{ID: r.ID, UAI: tenant.UAI(r.UAI)}, n: r.N}
+	}
+	return out, nil
 }
 
 type warnWorker struct {
