@@ -163,6 +163,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	invoicing := &laterQueue{}
 	// Retention: the purges' report, the leavers' portfolios and their warning, connection logs.
 	keep := retentionOf(reg, notifySvc, portfolioSvc, srv.PortalURL())
+	resourcesSvc.SetPurgeReport(keep.Report())
 	queue, err := queueOf(cfg, reg, k, dirSvc, keep, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}),
 		attendance.NewArchiver(absencesSvc, liveTenants{reg}, log).SetReport(keep.Report()),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),

@@ -5,7 +5,7 @@
 // shown on the administration console's « Conservation des données » page.
 //
 // The purges themselves stay with the modules that own the data (directory's leavers,
-// messaging's messages, attendance's registre d'appel, the registry's deleted
+// messaging's messages, attendance's registre d'appel, resources' launches, the registry's deleted
 // establishments, export's personal exports); each reports what it removed through a small
 // interface it declares (Purged(ctx, t, kind, count, bytes)), which Report implements.
 package retention
@@ -15,6 +15,7 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/attendance"
 	"github.com/cartable-ent/cartable/modules/messaging"
+	"github.com/cartable-ent/cartable/modules/resources"
 )
 
 // The kinds of data the report knows (Kind.Code).
@@ -24,6 +25,7 @@ const (
 	KindConnections    = "connexions"
 	KindRegister       = attendance.ReportKind // "registre"
 	KindMessages       = messaging.ReportKind  // "messages"
+	KindLaunches       = resources.ReportKind  // "lancements"
 	KindExports        = "exports"
 	KindEstablishments = "etablissements"
 )
@@ -67,6 +69,9 @@ var Kinds = []Kind{
 	{Code: KindConnections, Label: "Journaux de connexion", Duration: "1 an au plus",
 		Basis:   "Arrêté du 30 novembre 2006, art. 6 et recommandation de la CNIL sur la journalisation : traces de connexion conservées un an au plus",
 		Applied: "Purge quotidienne des connexions de plus d'un an (comptage d'usage de la facturation)"},
+	{Code: KindLaunches, Label: "Journal des ouvertures de ressources numériques", Duration: "1 an au plus",
+		Basis:   "Comme les journaux de connexion : traces d'usage conservées un an au plus (statistiques d'usage des licences)",
+		Applied: "Synchronisation nocturne des licences, qui supprime les ouvertures de plus d'un an"},
 	{Code: KindRegister, Label: "Registre d'appel", Duration: "10 ans après la fin de l'année scolaire",
 		Basis:   "Code de l'éducation, art. R131-5 (registre d'appel obligatoire) ; durée de conservation de 10 ans des archives des EPLE",
 		Applied: "Archivage quotidien du registre (années closes en lecture seule), puis suppression des années conservées 10 ans"},
