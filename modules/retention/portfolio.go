@@ -180,29 +180,45 @@ func (s *Service) guardianNotice(t *tenant.Tenant, w warned, guardians []uuid.UU
 			"rubrique « Mes données personnelles » : %s", who, t.Name, items(w.Items), frenchDate(w.PurgeAfter), s.account)}
 }
 
+// purgeBatch bounds the pupils whose portfolio one transaction deletes (a June's leavers).
+const purgeBatch = 200
+
 // PurgePortfolios deletes the portfolios of t's pupils who left whose keeping period ended at
-// now (purge_after), then their files' blobs; it returns the items and bytes removed.
+// now (purge_after), then their files' blobs, a batch of pupils per transaction; it returns
+// the items and bytes removed.
 func (s *Service) PurgePortfolios(ctx context.Context, t *tenant.Tenant, now time.Time) (count, bytes int64, err error) {
+	for {
+		n, c, b, err := s.purgePortfolios(ctx, t, now)
+		count, bytes = count+c, bytes+b
+		if err != nil || n < purgeBatch {
+			return count, bytes, err
+		}
+	}
+}
+
+// purgePortfolios deletes one batch: it returns the pupils, items and bytes.
+func (s *Service) purgePortfolios(ctx context.Context, t *tenant.Tenant, now time.Time) (pupils int, count, bytes int64, err error) {
 	var files []struct {
 		BlobKey string
 		Size    int64
 	}
 	err = s.db.Tx(ctx, t, func(tx *gorm.DB) error {
-		var pupils []uuid.UUID
+		var ids []uuid.UUID
 		// FOR UPDATE: a pupil reactivated meanwhile is read again once that commits.
 		if err := tx.Table("people").Clauses(clause.Locking{Strength: "UPDATE"}).
 			Where("NOT active AND purge_after <= ? AND EXISTS (SELECT 1 FROM portfolio_items i WHERE i.pupil_id = people.id)", now).
-			Pluck("id", &pupils).Error; err != nil {
+			Order("purge_after, id").Limit(purgeBatch).Pluck("id", &ids).Error; err != nil {
 			return fmt.Errorf("pupils past their keeping: %w", err)
 		}
-		if len(pupils) == 0 {
+		pupils = len(ids)
+		if pupils == 0 {
 			return nil
 		}
 		if err := tx.Raw(`SELECT f.blob_key, f.size FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
-			WHERE i.pupil_id IN ? ORDER BY f.blob_key`, pupils).Scan(&files).Error; err != nil {
+			WHERE i.pupil_id IN ? ORDER BY f.blob_key`, ids).Scan(&files).Error; err != nil {
 			return fmt.Errorf("their files: %w", err)
 		}
-		res := tx.Exec(`DELETE FROM portfolio_items WHERE pupil_id IN ?`, pupils)
+		res := tx.Exec(`DELETE FROM portfolio_items WHERE pupil_id IN ?`, ids)
 		if res.Error != nil {
 			return fmt.Errorf("delete their items: %w", res.Error)
 		}
@@ -210,16 +226,18 @@ func (s *Service) PurgePortfolios(ctx context.Context, t *tenant.Tenant, now tim
 		return nil
 	})
 	if err != nil {
-		return 0, 0, fmt.Errorf("retention: purge the portfolios of %s: %w", t.UAI, err)
+		return 0, 0, 0, fmt.Errorf("retention: purge the portfolios of %s: %w", t.UAI, err)
 	}
 	keys := make([]string, len(files))
 	for i, f := range files {
 		keys[i], bytes = f.BlobKey, bytes+f.Size
 	}
 	if s.blobs != nil && len(keys) > 0 {
+		// A failure leaves blobs no row knows (the rows are gone): the error says so and the
+		// job is retried, but finds nothing more to delete.
 		if err := s.blobs.Remove(ctx, t, keys...); err != nil {
-			return count, bytes, fmt.Errorf("retention: remove the portfolios' files of %s: %w", t.UAI, err)
+			return pupils, count, bytes, fmt.Errorf("retention: remove the portfolios' files of %s: %w", t.UAI, err)
 		}
 	}
-	return count, bytes, nil
+	return pupils, count, bytes, nil
 }

@@ -252,8 +252,16 @@ func TestLeaverBackThenGoneAgainIsWarnedAgain(t *testing.T) {
 	ctx := context.Background()
 	purge := s.Clock.Now().Add(20 * 24 * time.Hour)
 	pupil, _ := s.leaver(s.a, purge, 1, 0, "2011-01-01")
-	if n, err := s.svc.WarnLeavers(ctx, s.a, s.Clock.Now()); err != nil || n != 1 {
-		t.Fatalf("warned %d, %v; want 1", n, err)
+	// The daily job, at the clock's date.
+	j := s.svc.Jobs(onlyA{s.a}, nil)
+	if len(j.PeriodicJobs()) != 2 || j.JobLabels()[retention.WarnPortfolios{}.Kind()] == "" || j.JobLabels()[retention.PurgeConnections{}.Kind()] == "" {
+		t.Fatalf("jobs: %d periodic, labels %v", len(j.PeriodicJobs()), j.JobLabels())
+	}
+	if err := j.Warn(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.notices(s.a, pupil.PersonID); len(got) != 1 {
+		t.Fatalf("told %d times by the job, want 1", len(got))
 	}
 	// Back (an import reactivates them), then gone again with a new date: told again.
 	later := purge.Add(60 * 24 * time.Hour)
@@ -406,5 +414,24 @@ func TestDeletedEstablishmentReported(t *testing.T) {
 	}
 	if got := s.runs(s.a, retention.KindEstablishments); len(got) != 0 {
 		t.Errorf("the live establishment reported %v", got)
+	}
+}
+
+// TestPortfolioPurgeInBatches: more leavers than one transaction takes are all purged.
+func TestPortfolioPurgeInBatches(t *testing.T) {
+	s := newSite(t)
+	now := s.Clock.Now()
+	s.Exec(s.a, `WITH p AS (
+			INSERT INTO people (category, last_name, first_name, active, deactivated_at, purge_after)
+			SELECT 'eleve', 'Parti', 'n' || g, false, ?, ? FROM generate_series(1, 450) g RETURNING id
+		)
+		INSERT INTO portfolio_items (pupil_id, school_year, kind, title, occurred_at, created_at, updated_at)
+		SELECT id, ?, 'document', 'Travail', ?, ?, ? FROM p`, now.AddDate(0, -3, 0), now.Add(-time.Hour), s.Year(), now, now, now)
+	count, bytes, err := s.svc.PurgePortfolios(context.Background(), s.a, now)
+	if err != nil || count != 450 || bytes != 0 {
+		t.Fatalf("purged %d items, %d bytes, %v; want 450", count, bytes, err)
+	}
+	if n := s.Count(s.a, `SELECT count(*) FROM portfolio_items`); n != 0 {
+		t.Errorf("%d items left", n)
 	}
 }
