@@ -63,7 +63,7 @@ func runImport(ctx context.Context, cfg config, log *slog.Logger, args []string,
 	}
 	// The import enqueues its purges and the expiry of its initial passwords, in its own
 	// transaction, for the workers of `cartable serve` (this command works none).
-	queue, err := queueOf(cfg, reg, k, svc, log)
+	queue, err := queueOf(cfg, reg, k, svc, nil, log)
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,8 @@ import (
 	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/modules/portfolio"
+	"github.com/cartable-ent/cartable/modules/retention"
 	"github.com/cartable-ent/cartable/tenant"
 )
 
@@ -74,19 +76,26 @@ func (l leavers) PurgeLeavers(ctx context.Context, t *tenant.Tenant, now time.Ti
 	return r.People, r.Identities, err
 }
 
-// queueOf wires the job queue on the registry's pool.
-func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *directory.Service, log *slog.Logger, more ...jobs.Work) (*jobs.Queue, error) {
+// queueOf wires the job queue on the registry's pool. keep, when set, reports the purges of
+// leavers and deleted establishments and purges the leavers' portfolios first (retention).
+func queueOf(cfg config, reg *tenant.Registry, k *identity.Kratos, dir *directory.Service, keep *retention.Service, log *slog.Logger, more ...jobs.Work) (*jobs.Queue, error) {
 	sqlDB, err := reg.Platform().DB()
 	if err != nil {
 		return nil, err
 	}
 	// Billing's metering (billing_meter_day, billing_suspend_opted_out).
 	more = append(more, billing.RegisterMeterJobs(billing.NewStore(reg.Platform(), nil), reg, log))
+	var gone jobs.LeaverPurger = leavers{dir}
+	var retired jobs.TenantPurger = reg
+	if keep != nil {
+		gone, retired = keep.Leavers(gone), keep.Establishments(retired)
+		more = append(more, keep.Jobs(liveTenants{reg}, log))
+	}
 	return jobs.New(sqlDB, jobs.Duties{
 		Tenants:   liveTenants{reg},
 		Orphans:   identity.Orphans{Kratos: k, DB: reg.Platform()},
-		Leavers:   leavers{dir},
-		Retired:   reg,
+		Leavers:   gone,
+		Retired:   retired,
 		Passwords: dir,
 		Modules:   more,
 	}, jobs.Config{Workers: cfg.JobWorkers, OrphanGrace: time.Duration(cfg.OrphanGraceHours) * time.Hour, Logger: log})
@@ -132,4 +141,14 @@ func (l *laterQueue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs,
 		return errors.New("billing: the job queue is not built yet")
 	}
 	return l.q.InsertTx(tx, t, args, at)
+}
+
+// retentionOf wires the retention: its report on the platform's pool, the warnings through
+// the notifications, the portfolio's blobs, and the portal's account page the warnings link to.
+func retentionOf(reg *tenant.Registry, n *notify.Service, folio *portfolio.Service, portalURL string) *retention.Service {
+	cfg := retention.Config{DB: reg.DB(), Report: retention.NewReport(reg.Platform(), nil), Notifier: n, Account: portalURL + "compte"}
+	if f := folio.Files(); f != nil { // a nil *files.Store in the interface would not be nil
+		cfg.Blobs = f
+	}
+	return retention.NewService(cfg)
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/platform"
 	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/modules/resources"
+	"github.com/cartable-ent/cartable/modules/retention"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
@@ -55,9 +56,10 @@ type app struct {
 	space         *files.Space // every module's files against the establishment's quota
 	cahier        *cahier.Service
 	portfolio     *portfolio.Service
-	billing       *billing.Closer  // the monthly close and its store
-	stripeWebhook *billing.Webhook // Stripe's invoice events
-	mailbox       notify.Mailbox   // the development mailbox (make dev), or nil
+	retention     *retention.Service // the purges' report, the leavers' portfolios
+	billing       *billing.Closer    // the monthly close and its store
+	stripeWebhook *billing.Webhook   // Stripe's invoice events
+	mailbox       notify.Mailbox     // the development mailbox (make dev), or nil
 	log           *slog.Logger
 }
 
@@ -93,6 +95,7 @@ func modules(a app) []module.Module {
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, Billing: a.billingPages()}).Module(),
 		a.billingModule(),
+		retention.NewHandler(a.retention.Report(), time.Duration(a.cfg.RetentionDays)*24*time.Hour).Module(a.retention),
 	}
 }
 

@@ -161,9 +161,13 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	ltiKey, _ := secretKey(cfg.SecretKey) // checked by directoryOf above; nil: a key for this process
 	resourcesSvc := resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), nil).WithLTI(resources.LTIConfig{Issuer: srv.PortalURL(), SecretKey: ltiKey})
 	invoicing := &laterQueue{}
-	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
+	// Retention: the purges' report, the leavers' portfolios and their warning, connection logs.
+	keep := retentionOf(reg, notifySvc, portfolioSvc, srv.PortalURL())
+	resourcesSvc.SetPurgeReport(keep.Report())
+	queue, err := queueOf(cfg, reg, k, dirSvc, keep, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}),
+		attendance.NewArchiver(absencesSvc, liveTenants{reg}, log).SetReport(keep.Report()),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
-		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
+		messagingSvc.Jobs(liveTenants{reg}, log).SetReport(keep.Report()), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
 		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)))
 	if err != nil {
 		return nil, nil, nil, err
@@ -203,7 +207,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
 		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, retention: keep, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

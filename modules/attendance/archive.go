@@ -32,6 +32,8 @@ type YearArchive struct {
 type ArchiveResult struct {
 	Closed []string // school years archived now
 	Purged []string // school years deleted, their ten years past
+	// PurgedRegisters counts the archived registers of the years deleted (retention's report).
+	PurgedRegisters int
 }
 
 // ArchiveYears closes every school year ended before now's date: its taken registers and
@@ -66,7 +68,7 @@ func (s *Service) ArchiveYears(ctx context.Context, t *tenant.Tenant, now time.T
 			res.Closed = append(res.Closed, y.Code)
 		}
 		var past []YearArchive
-		if err := tx.Raw(`SELECT school_year, starts_on, ends_on FROM register_archives WHERE keep_until < ?::date ORDER BY starts_on`, today).
+		if err := tx.Raw(`SELECT school_year, starts_on, ends_on, registers FROM register_archives WHERE keep_until < ?::date ORDER BY starts_on`, today).
 			Scan(&past).Error; err != nil {
 			return fmt.Errorf("expired archives: %w", err)
 		}
@@ -75,6 +77,7 @@ func (s *Service) ArchiveYears(ctx context.Context, t *tenant.Tenant, now time.T
 				return fmt.Errorf("purge %s: %w", y.SchoolYear, err)
 			}
 			res.Purged = append(res.Purged, y.SchoolYear)
+			res.PurgedRegisters += y.Registers
 		}
 		return nil
 	})

@@ -29,7 +29,21 @@ type Archiver struct {
 	svc     *Service
 	tenants Tenants
 	log     *slog.Logger
+	report  PurgeReport // SetReport; nil: the purges are only logged
 }
+
+// PurgeReport records what a retention purge removed in an establishment (the région's
+// report of the retention, wired by cmd/cartable).
+type PurgeReport interface {
+	Purged(ctx context.Context, t *tenant.Tenant, kind string, count, bytes int64) error
+}
+
+// ReportKind is the kind of data the registre's purge reports (retention.Kinds); its count
+// is the archived registers (one per lesson's roll call) deleted.
+const ReportKind = "registre"
+
+// SetReport makes every run write, per establishment, what the registre's purge removed.
+func (a *Archiver) SetReport(r PurgeReport) *Archiver { a.report = r; return a }
 
 // NewArchiver binds the archival to the service and the establishments.
 func NewArchiver(svc *Service, tenants Tenants, log *slog.Logger) *Archiver {
@@ -67,6 +81,11 @@ func (a *Archiver) Run(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if a.report != nil {
+			if err := a.report.Purged(ctx, &ts[i], ReportKind, int64(res.PurgedRegisters), 0); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if len(res.Closed)+len(res.Purged) > 0 {
 			a.log.Info("registers archived", "tenant", ts[i].UAI, "closed", res.Closed, "purged", res.Purged)

@@ -115,9 +115,16 @@ func TestRegisterArchive(t *testing.T) {
 		t.Errorf("another establishment downloads 2026-2027: %v", err)
 	}
 
-	// Ten years later, the year goes: archive and live rows.
+	// Ten years later, the year goes: archive and live rows (not the day before).
+	if res, err = s.svc.ArchiveYears(sctx, s.tn, after.AddDate(attendance.KeepYears, 0, -1)); err != nil || len(res.Purged) != 0 || res.PurgedRegisters != 0 {
+		t.Fatalf("purge the day before ten years: %+v, %v", res, err)
+	}
+	archived := s.count(t, `SELECT count(*) FROM archived_registers`)
 	if res, err = s.svc.ArchiveYears(sctx, s.tn, after.AddDate(attendance.KeepYears, 0, 1)); err != nil || len(res.Purged) != 1 {
 		t.Fatalf("purge after ten years: %+v, %v", res, err)
+	}
+	if archived == 0 || res.PurgedRegisters != archived {
+		t.Errorf("the purge reports %d registers, want the %d archived", res.PurgedRegisters, archived)
 	}
 	if n := s.count(t, `SELECT (SELECT count(*) FROM archived_registers) + (SELECT count(*) FROM archived_register_entries) + (SELECT count(*) FROM register_archives)
 		+ (SELECT count(*) FROM registers WHERE taken_at IS NOT NULL) + (SELECT count(*) FROM absences)`); n != 0 {

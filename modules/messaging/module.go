@@ -48,8 +48,10 @@ func (h *Handler) Module() module.Module {
 			{Text: "Comptes suspendus de la messagerie", Href: "/messagerie/suspensions", Permission: PermRules, Order: 32},
 			{Text: "Messages signalés", Href: "/messagerie/signalements", Permission: PermReports, Order: 33},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

@@ -31,8 +31,9 @@ func (PurgeMessages) Kind() string { return "purge_messages" }
 
 // Purged is what one purge deleted.
 type Purged struct {
-	Messages      int `json:"messages"`
-	Conversations int `json:"conversations"`
+	Messages      int   `json:"messages"`
+	Conversations int   `json:"conversations"`
+	Bytes         int64 `json:"bytes"` // of the messages' attachments
 }
 
 // purgeBatch bounds the messages deleted in one transaction (a first purge of years).
@@ -51,16 +52,20 @@ func (s *Service) Purge(ctx context.Context, t *tenant.Tenant, now time.Time) (P
 				return err
 			}
 			cutoff := now.AddDate(-set.RetentionYears, 0, 0)
-			var gone []struct{ ConversationID string }
+			var gone struct{ N, Bytes int64 }
 			if err := tx.Raw(`WITH old AS (
 					SELECT m.id FROM messages m WHERE m.sent_at < ?
 					UNION SELECT m.id FROM messages m WHERE NOT EXISTS (SELECT 1 FROM message_copies c WHERE c.message_id = m.id)
 					LIMIT ?
+				), del AS (
+					DELETE FROM messages m USING old WHERE m.id = old.id RETURNING m.id
 				)
-				DELETE FROM messages m USING old WHERE m.id = old.id RETURNING m.conversation_id`, cutoff, purgeBatch).Scan(&gone).Error; err != nil {
+				SELECT (SELECT count(*) FROM del) AS n,
+					(SELECT coalesce(sum(f.size), 0) FROM message_files f JOIN old ON old.id = f.message_id) AS bytes`, cutoff, purgeBatch).Scan(&gone).Error; err != nil {
 				return fmt.Errorf("messaging: purge messages: %w", err)
 			}
-			n = len(gone)
+			n = int(gone.N)
+			out.Bytes += gone.Bytes
 			res := tx.Exec(`DELETE FROM conversations v WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = v.id)`)
 			if res.Error != nil {
 				return fmt.Errorf("messaging: purge empty conversations: %w", res.Error)
@@ -84,7 +89,20 @@ type Jobs struct {
 	svc     *Service
 	tenants Tenants
 	log     *slog.Logger
+	report  PurgeReport // SetReport; nil: the purges are only logged
 }
+
+// PurgeReport records what a retention purge removed in an establishment (the région's
+// report of the retention, wired by cmd/cartable).
+type PurgeReport interface {
+	Purged(ctx context.Context, t *tenant.Tenant, kind string, count, bytes int64) error
+}
+
+// ReportKind is the kind of data the purge of messages reports (retention.Kinds).
+const ReportKind = "messages"
+
+// SetReport makes every purge of an establishment write what it removed to r.
+func (j *Jobs) SetReport(r PurgeReport) *Jobs { j.report = r; return j }
 
 // Tenants finds establishments for the jobs (cmd/cartable's lister).
 type Tenants interface {
@@ -135,6 +153,11 @@ func (j *Jobs) PurgeAll(ctx context.Context) error {
 		if err != nil {
 			errs = append(errs, err)
 			continue
+		}
+		if j.report != nil {
+			if err := j.report.Purged(ctx, &ts[i], ReportKind, int64(res.Messages), res.Bytes); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		if res.Messages+res.Conversations > 0 {
 			j.log.Info("messages purged", "tenant", ts[i].UAI, "messages", res.Messages, "conversations", res.Conversations)

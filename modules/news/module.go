@@ -38,9 +38,11 @@ func (h *Handler) Module() module.Module {
 			{Text: "Actualités", Href: "/actualites", Permission: PermRead, Order: 2},
 			{Text: "Gérer les actualités", Href: "/actualites/gestion", Permission: PermWrite, Order: 30},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
-		HomePanel: h.homePanel,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		HomePanel:   h.homePanel,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

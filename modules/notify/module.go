@@ -55,13 +55,15 @@ func (h *Handler) Module() module.Module {
 			Permission: identity.PermTenantsManage, Roles: []module.Role{identity.RoleAdminRegion}, Order: 11})
 	}
 	return module.Module{
-		Name:      "notify",
-		OpenAPI:   openAPI,
-		Grants:    Grants,
-		Routes:    routes,
-		Menu:      menu,
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Name:        "notify",
+		OpenAPI:     openAPI,
+		Grants:      Grants,
+		Routes:      routes,
+		Menu:        menu,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

@@ -36,10 +36,13 @@ const (
 	KindNews                  Kind = "news"
 	KindWork                  Kind = "travail" // new work to do (cahier de textes)
 	KindCourse                Kind = "cours"   // a course published to one's class or group
+	// KindRetention warns a person who left that their data will be deleted (retention):
+	// unlike every other kind, it reaches people who left.
+	KindRetention Kind = "conservation"
 )
 
 // Kinds lists every kind, in the order the preferences page shows them.
-var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews, KindWork, KindCourse}
+var Kinds = []Kind{KindAbsence, KindJustificationAnswered, KindNewMark, KindMessage, KindNews, KindWork, KindCourse, KindRetention}
 
 // Label is the kind's French name.
 func (k Kind) Label() string {
@@ -58,6 +61,8 @@ func (k Kind) Label() string {
 		return "Travail à faire"
 	case KindCourse:
 		return "Cours en ligne"
+	case KindRetention:
+		return "Conservation de vos données"
 	}
 	return string(k)
 }
@@ -150,7 +155,8 @@ func (s *Service) SetQueue(q Queue) { s.queue = q }
 
 // Notify records the notices in tx, the caller's tenant transaction, with their e-mails and
 // the jobs that send them: they exist if and only if the caller's change commits. People
-// who left or are unknown are skipped; a person named twice is told once.
+// who left (but for KindRetention) or are unknown are skipped; a person named twice is
+// told once.
 func (s *Service) Notify(tx *gorm.DB, t *tenant.Tenant, notices ...Notice) error {
 	for _, n := range notices {
 		if err := n.validate(); err != nil {

@@ -55,6 +55,7 @@ var DefaultDelivery = map[Kind]Delivery{
 	KindNews:                  Digest,
 	KindWork:                  Digest,
 	KindCourse:                Digest,
+	KindRetention:             Immediate,
 }
 
 // defaultColumns are DefaultDelivery as two columns for SQL.

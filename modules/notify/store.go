@@ -57,7 +57,7 @@ func (st store) insertRecipients(b noticeBatch, now, sendAfter time.Time) ([]uui
 		), told AS (
 			SELECT r.n, r.p, p.email,
 				CASE WHEN coalesce(p.email, '') = '' THEN 'off' ELSE coalesce(pr.delivery, d.delivery) END AS mail
-			FROM r JOIN people p ON p.id = r.p AND p.active
+			FROM r JOIN people p ON p.id = r.p AND (p.active OR r.k = ?)
 			JOIN unnest(?::text[], ?::text[]) AS d(kind, delivery) ON d.kind = r.k
 			LEFT JOIN notification_preferences pr ON pr.person_id = r.p AND pr.kind = r.k
 		), ins AS (
@@ -67,7 +67,7 @@ func (st store) insertRecipients(b noticeBatch, now, sendAfter time.Time) ([]uui
 		INSERT INTO notification_mails (id, person_id, notification_id, address, send_after, created_at)
 		SELECT gen_random_uuid(), p, n, email, ?, ? FROM told WHERE mail = 'immediate'
 		RETURNING id`,
-		pgarray.Text(b.rNotification), pgarray.Text(b.rPerson), pgarray.Text(b.rKind), pgarray.Text(dk), pgarray.Text(dv), now, sendAfter, now))
+		pgarray.Text(b.rNotification), pgarray.Text(b.rPerson), pgarray.Text(b.rKind), string(KindRetention), pgarray.Text(dk), pgarray.Text(dv), now, sendAfter, now))
 	if err != nil {
 		return nil, fmt.Errorf("notify: insert %d recipients: %w", len(b.rPerson), err)
 	}

@@ -28,9 +28,24 @@ func (s *Service) manageJobs(tenants jobs.TenantLister, log *slog.Logger) []jobs
 			if err == nil && log != nil && (r.Given+r.Freed+r.Swept) > 0 {
 				log.Info("resources: licences synced", "uai", t.UAI, "given", r.Given, "freed", r.Freed, "launches_swept", r.Swept)
 			}
+			if err == nil && s.report != nil {
+				err = s.report.Purged(ctx, t, ReportKind, int64(r.Swept), 0)
+			}
 			return err
 		})}
 }
+
+// PurgeReport records what a retention purge removed in an establishment (the région's
+// report of the retention, wired by cmd/cartable).
+type PurgeReport interface {
+	Purged(ctx context.Context, t *tenant.Tenant, kind string, count, bytes int64) error
+}
+
+// ReportKind is the kind of data the launches' purge reports (retention.Kinds).
+const ReportKind = "lancements"
+
+// SetPurgeReport makes the nightly sync report, per establishment, the launches it deleted.
+func (s *Service) SetPurgeReport(r PurgeReport) { s.report = r }
 
 // SyncReport is what a night's sync did in one establishment.
 type SyncReport struct {

@@ -9,6 +9,7 @@ package resources_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -434,11 +435,19 @@ func TestNightlyLicencesManage(t *testing.T) {
 	if job == nil {
 		t.Fatal("no periodic job syncs the licences")
 	}
+	// Each establishment's night reports the launches it deleted (retention's report).
+	s.Exec(m.alpha, `INSERT INTO resource_launches (person_id, subscription_id, resource_id, tool_id, message_hint, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		m.pupils1[2].PersonID, sub, m.textbook, m.ltiTool, uuid.NewString(), now.AddDate(-1, 0, -1))
+	rep := &purgeReport{}
+	m.svc.SetPurgeReport(rep)
 	if err := job.RunAll(ctx); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.Count(m.alpha, `SELECT count(*) FROM resource_launches`); n != 1 {
 		t.Errorf("bravo's night: %d launches in alpha", n)
+	}
+	if got, want := fmt.Sprint(rep.runs), fmt.Sprintf("[%s lancements 1 %s lancements 0]", m.alpha.UAI, m.bravo.UAI); got != want {
+		t.Errorf("reported %s, want %s", got, want)
 	}
 }
 
@@ -446,3 +455,11 @@ func TestNightlyLicencesManage(t *testing.T) {
 type liveList []tenant.Tenant
 
 func (l liveList) Live(context.Context) ([]tenant.Tenant, error) { return l, nil }
+
+// purgeReport records what the purges report.
+type purgeReport struct{ runs []string }
+
+func (r *purgeReport) Purged(_ context.Context, t *tenant.Tenant, kind string, count, bytes int64) error {
+	r.runs = append(r.runs, fmt.Sprintf("%s %s %d", t.UAI, kind, count))
+	return nil
+}

@@ -25,6 +25,8 @@ type Service struct {
 
 	lti ltiPlatform // lti.go: keys, issuer, the launch
 	ags agsState    // ags.go: scores back, grades drafts
+
+	report PurgeReport // SetPurgeReport: the launches' purge reported (retention); nil: logged only
 }
 
 // NewService wires the resources on the tenants' database and the catalogue; now is the
