@@ -28,6 +28,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
+	"github.com/cartable-ent/cartable/modules/transfer"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -55,6 +56,7 @@ type app struct {
 	space         *files.Space // every module's files against the establishment's quota
 	cahier        *cahier.Service
 	portfolio     *portfolio.Service
+	transfer      *transfer.Service
 	billing       *billing.Closer  // the monthly close and its store
 	stripeWebhook *billing.Webhook // Stripe's invoice events
 	mailbox       notify.Mailbox   // the development mailbox (make dev), or nil
@@ -88,6 +90,7 @@ func modules(a app) []module.Module {
 		resources.NewHandler(a.resources).Module(), // after directory and grades: its demo subscribes the demo classes
 		cahier.NewHandler(a.cahier).Module(),       // after timetable: its demo fills the timetable's lessons
 		portfolio.NewHandler(a.portfolio).Module(), // after cahier, exercises and grades: its demo reads their work
+		transfer.NewHandler(a.transfer).Module(),
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
