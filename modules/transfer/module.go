@@ -21,6 +21,7 @@ var Grants = module.Grants{
 	identity.RoleDirection:   {PermAnswer},
 	identity.RoleAdmin:       {PermAnswer},
 	identity.RolePersonnel:   {PermAnswer},
+	identity.RoleAdminRegion: {PermConsole},
 }
 
 // openAPI describes the module's JSON API, merged into the platform's document.
@@ -42,10 +43,12 @@ func (h *Handler) Module() module.Module {
 			module.Post(t, Root+"/:id", PermAnswer, h.answer),
 			module.Get(t, "/api/v1"+Root, PermAnswer, h.apiQuestions).AsAPI(),
 			module.Post(t, "/api/v1"+Root+"/:id", PermAnswer, h.apiAnswer).AsAPI(),
+			module.Get(module.Admin, ConsoleRoot, PermConsole, h.console),
 		},
 		Menu: []module.MenuEntry{
 			{TextFor: h.entryText, HrefFor: h.entryHref, Section: Root, Permission: PermAnswer,
 				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable}, Order: 3},
+			{Host: module.Admin, Text: "Transferts de portfolios", Href: ConsoleRoot, Permission: PermConsole, Order: 25},
 		},
 		Templates:   Templates,
 		HomePanel:   h.homePanel,

@@ -73,7 +73,10 @@ func newFixture(t *testing.T) *fixture {
 	}
 	f.svc.SetQueue(f.queue)
 	site.Env.Directory.SetArrivals(f.svc.Arrivals)
-	site.Mount(transfer.NewHandler(f.svc).Module())
+	site.Srv.Admin().Use(site.Auth.Platform)
+	if err := site.Auth.MountModule(identity.Hosts{Admin: site.Srv.Admin(), Tenant: site.Srv.Tenants()}, transfer.NewHandler(f.svc).Module()); err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -200,6 +203,17 @@ func (f *fixture) transferOf(t *testing.T, to *tenant.Tenant, key string) *trans
 		t.Fatal(err)
 	}
 	return x
+}
+
+// admin serves a GET on the administration host as m.
+func (f *fixture) admin(m directorytest.Member, path string) *httptest.ResponseRecorder {
+	f.site.T.Helper()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = "admin." + moduletest.BaseDomain
+	req.Header.Set("X-Session-Token", m.Token)
+	rec := httptest.NewRecorder()
+	f.site.Srv.ServeHTTP(rec, req)
+	return rec
 }
 
 func (f *fixture) platformCount(t *testing.T, q string, args ...any) int {
@@ -403,6 +417,18 @@ func TestTransferAdult(t *testing.T) {
 		// The question is no longer open: the menu's entry is gone.
 		rec := f.site.Send(f.b, pupil, http.MethodGet, "/api/v1"+transfer.Root, nil)
 		moduletest.WantNotIn(t, rec, "list after", x.ID.String())
+	})
+
+	t.Run("the région's console lists the transfers, without the pupils' names", func(t *testing.T) {
+		region := f.site.Env.AddPlatformAdmin(t, identity.RoleAdminRegion, "")
+		gironde := f.site.Env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
+		rec := f.admin(region, transfer.ConsoleRoot)
+		moduletest.WantCode(t, rec, http.StatusOK, "région")
+		moduletest.WantIn(t, rec, "région", "Collège Jean-Moulin", "Lycée de Bordeaux-Lac", "Portfolio apporté", "3 éléments, 1 documents")
+		moduletest.WantNotIn(t, rec, "région", "Anatole", "Quintavalle")
+		if rec := f.admin(gironde, transfer.ConsoleRoot); rec.Code == http.StatusOK {
+			t.Errorf("a département's administrator reads the région's transfers")
+		}
 	})
 }
 
