@@ -11,93 +11,142 @@ import (
 
 	"github.com/cartable-ent/cartable/modules/directory"
 	"github.com/cartable-ent/cartable/tenant"
+	"github.com/cartable-ent/cartable/tenant/pgarray"
 )
 
 // Arrivals asks the pupils an AAF import just brought into to whether to bring their
 // portfolio from the establishment they come from (directory.Arrivals, wired in
 // cmd/cartable). A pupil is the same person elsewhere when their account is (an import
 // attached it) or when the account holding their national join key is; that person must be
-// a pupil there, with items in their portfolio. A pair (there, here) is asked once.
+// a pupil there, with items in their portfolio. A pair (there, here) is asked once. A whole
+// lycée's September import is one query on the platform, then one read per establishment
+// of origin.
 func (s *Service) Arrivals(ctx context.Context, to *tenant.Tenant, pupils []directory.Arrival) error {
+	if len(pupils) == 0 {
+		return nil
+	}
+	ids, keys, accounts := make(pgarray.UUIDs, len(pupils)), make(pgarray.Text, len(pupils)), make(pgarray.UUIDs, len(pupils))
+	for i, p := range pupils {
+		ids[i], keys[i] = p.PersonID, p.AAFID
+		if p.IdentityID != nil {
+			accounts[i] = *p.IdentityID // uuid.Nil otherwise: no account has it
+		}
+	}
+	var found []origin
+	err := s.platform.WithContext(ctx).Raw(`SELECT DISTINCT x.person_id AS to_person, x.identity_id, m.tenant_id, m.person_id
+		FROM unnest(?::uuid[], ?::text[], ?::uuid[]) AS x (person_id, aaf_id, identity_id)
+		JOIN platform.accounts a ON a.identity_id = x.identity_id OR (x.aaf_id <> '' AND a.aaf_id = x.aaf_id)
+		JOIN platform.memberships m ON m.identity_id = a.identity_id AND m.tenant_id <> ? AND 'eleve' = ANY (m.roles)
+		JOIN platform.tenants t ON t.id = m.tenant_id AND t.status <> 'deleted'
+		ORDER BY m.tenant_id, m.person_id`, ids, keys, accounts, to.ID).Scan(&found).Error
+	if err != nil {
+		return fmt.Errorf("transfer: arrivals in %s: %w", to.UAI, err)
+	}
+	byTenant := map[uuid.UUID][]origin{}
+	var order []uuid.UUID
+	for _, o := range found {
+		if _, ok := byTenant[o.TenantID]; !ok {
+			order = append(order, o.TenantID)
+		}
+		byTenant[o.TenantID] = append(byTenant[o.TenantID], o)
+	}
 	var errs []error
-	for _, p := range pupils {
-		if err := s.arrival(ctx, to, p); err != nil {
-			errs = append(errs, fmt.Errorf("transfer: arrival of %s in %s: %w", p.PersonID, to.UAI, err))
+	for _, id := range order {
+		from, err := tenantByID(s.platform.WithContext(ctx), id)
+		if err == nil {
+			err = s.ask(ctx, from, to, byTenant[id])
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("transfer: arrivals in %s from %s: %w", to.UAI, id, err))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// origin is a pupil's membership in another establishment.
+// origin is an arrived pupil's membership in another establishment.
 type origin struct {
-	TenantID uuid.UUID
-	PersonID uuid.UUID
+	ToPerson   uuid.UUID
+	IdentityID uuid.UUID
+	TenantID   uuid.UUID
+	PersonID   uuid.UUID
 }
 
-func (s *Service) arrival(ctx context.Context, to *tenant.Tenant, p directory.Arrival) error {
-	var identity any
-	if p.IdentityID != nil {
-		identity = *p.IdentityID
-	}
-	var origins []origin
-	err := s.platform.WithContext(ctx).Raw(`SELECT DISTINCT m.tenant_id, m.person_id FROM platform.memberships m
-		JOIN platform.accounts a ON a.identity_id = m.identity_id
-		JOIN platform.tenants t ON t.id = m.tenant_id AND t.status <> 'deleted'
-		WHERE m.tenant_id <> ? AND 'eleve' = ANY (m.roles) AND (m.identity_id = ? OR (a.aaf_id IS NOT NULL AND a.aaf_id = ?))`,
-		to.ID, identity, p.AAFID).Scan(&origins).Error
-	if err != nil {
-		return err
-	}
-	for _, o := range origins {
-		from, err := tenantByID(s.platform.WithContext(ctx), o.TenantID)
-		if err != nil {
-			return err
-		}
-		if err := s.ask(ctx, from, to, o.PersonID, p); err != nil {
-			return err
-		}
-	}
-	return nil
+// holding is what a pupil's portfolio holds in the establishment of origin.
+type holding struct {
+	lines Lines
+	items int
+	files int
+	bytes int64
 }
 
-// ask counts what the pupil's portfolio holds in from and, when it holds something, records
-// the question (once per pair).
-func (s *Service) ask(ctx context.Context, from, to *tenant.Tenant, fromPerson uuid.UUID, p directory.Arrival) error {
-	var (
-		lines Lines
-		files struct {
-			N     int
-			Bytes int64
-		}
-	)
+// ask counts what the pupils' portfolios hold in from and, for those that hold something,
+// records the question (once per pair).
+func (s *Service) ask(ctx context.Context, from, to *tenant.Tenant, os []origin) error {
+	persons := make(pgarray.UUIDs, len(os))
+	for i, o := range os {
+		persons[i] = o.PersonID
+	}
+	held := map[uuid.UUID]*holding{}
 	err := s.db.ReadTx(ctx, from, func(tx *gorm.DB) error {
-		var ok bool
-		// The person there is a pupil with this join key or this account.
-		if err := tx.Raw(`SELECT EXISTS (SELECT 1 FROM people WHERE id = ? AND category = 'eleve')`, fromPerson).Scan(&ok).Error; err != nil || !ok {
+		var lines []struct {
+			PupilID uuid.UUID
+			Line
+		}
+		// Only pupils there: the person must be in the directory as one.
+		if err := tx.Raw(`SELECT i.pupil_id, i.school_year AS year, i.kind, count(*) AS count
+			FROM portfolio_items i JOIN people p ON p.id = i.pupil_id AND p.category = 'eleve'
+			WHERE i.pupil_id = ANY (?::uuid[]) GROUP BY i.pupil_id, i.school_year, i.kind ORDER BY i.pupil_id, i.school_year, i.kind`, persons).Scan(&lines).Error; err != nil {
 			return err
 		}
-		if err := tx.Raw(`SELECT school_year AS year, kind, count(*) AS count FROM portfolio_items WHERE pupil_id = ?
-			GROUP BY school_year, kind ORDER BY school_year, kind`, fromPerson).Scan(&lines).Error; err != nil {
+		for _, l := range lines {
+			h := held[l.PupilID]
+			if h == nil {
+				h = &holding{}
+				held[l.PupilID] = h
+			}
+			h.lines = append(h.lines, l.Line)
+			h.items += l.Count
+		}
+		var fs []struct {
+			PupilID uuid.UUID
+			N       int
+			Bytes   int64
+		}
+		if err := tx.Raw(`SELECT i.pupil_id, count(*) AS n, sum(f.size) AS bytes FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
+			WHERE i.pupil_id = ANY (?::uuid[]) GROUP BY i.pupil_id`, persons).Scan(&fs).Error; err != nil {
 			return err
 		}
-		return tx.Raw(`SELECT count(*) AS n, coalesce(sum(f.size), 0) AS bytes FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
-			WHERE i.pupil_id = ?`, fromPerson).Scan(&files).Error
+		for _, f := range fs {
+			if h := held[f.PupilID]; h != nil {
+				h.files, h.bytes = f.N, f.Bytes
+			}
+		}
+		return nil
 	})
-	if err != nil || len(lines) == 0 {
-		return err
-	}
-	items := 0
-	for _, l := range lines {
-		items += l.Count
-	}
-	summary, err := json.Marshal(lines)
 	if err != nil {
 		return err
 	}
 	now := s.now()
-	return s.platform.WithContext(ctx).Exec(`INSERT INTO platform.portfolio_transfers
-		(from_tenant, to_tenant, from_person, to_person, identity_id, status, asked_at, expires_at, summary, items, files, bytes, updated_at)
-		VALUES (?, ?, ?, ?, ?, 'asked', ?, ?, ?::jsonb, ?, ?, ?, ?)
-		ON CONFLICT (from_tenant, to_tenant, from_person) DO NOTHING`,
-		from.ID, to.ID, fromPerson, p.PersonID, p.IdentityID, now, now.Add(Lifetime), string(summary), items, files.N, files.Bytes, now).Error
+	for _, o := range os {
+		h := held[o.PersonID]
+		if h == nil {
+			continue // nothing to bring
+		}
+		summary, err := json.Marshal(h.lines)
+		if err != nil {
+			return err
+		}
+		var account any
+		if o.IdentityID != uuid.Nil {
+			account = o.IdentityID
+		}
+		if err := s.platform.WithContext(ctx).Exec(`INSERT INTO platform.portfolio_transfers
+			(from_tenant, to_tenant, from_person, to_person, identity_id, status, asked_at, expires_at, summary, items, files, bytes, updated_at)
+			VALUES (?, ?, ?, ?, ?, 'asked', ?, ?, ?::jsonb, ?, ?, ?, ?)
+			ON CONFLICT (from_tenant, to_tenant, from_person) DO NOTHING`,
+			from.ID, to.ID, o.PersonID, o.ToPerson, account, now, now.Add(Lifetime), string(summary), h.items, h.files, h.bytes, now).Error; err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -471,6 +471,25 @@ func TestTransferMinor(t *testing.T) {
 		if n := f.jobsOf(t, got); n != 1 {
 			t.Errorf("%d copy jobs", n)
 		}
+		// The queue's worker copies it.
+		qctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		if err := f.queue.Start(qctx); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(30 * time.Second); got.Status != transfer.Done && time.Now().Before(deadline); {
+			time.Sleep(200 * time.Millisecond)
+			got = f.transferOf(t, f.b, berenice.key)
+		}
+		if err := f.queue.Stop(ctx); err != nil {
+			t.Error(err)
+		}
+		if got.Status != transfer.Done || got.CopiedItems != 3 {
+			t.Fatalf("after the worker: %+v", got)
+		}
+		if n := f.site.Count(f.b, `SELECT count(*) FROM portfolio_items WHERE pupil_id = ? AND origin_name = 'Lycée Michel-Montaigne'`, x.ToPerson); n != 3 {
+			t.Errorf("%d items carried by the worker", n)
+		}
 	})
 
 	t.Run("a guardian's refusal ends it", func(t *testing.T) {
