@@ -97,12 +97,17 @@ func (s *Service) Copy(ctx context.Context, id uuid.UUID) error {
 		if err := tx.Raw(`SELECT * FROM portfolio_items WHERE pupil_id = ? ORDER BY school_year, occurred_at, id`, x.FromPerson).Scan(&items).Error; err != nil {
 			return err
 		}
+		var fs []portfolio.File
+		if err := tx.Raw(`SELECT f.* FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id WHERE i.pupil_id = ?
+			ORDER BY f.created_at, f.name`, x.FromPerson).Scan(&fs).Error; err != nil {
+			return err
+		}
+		byItem := map[uuid.UUID][]portfolio.File{}
+		for _, f := range fs {
+			byItem[f.ItemID] = append(byItem[f.ItemID], f)
+		}
 		for i := range items {
-			fs, err := s.portfolio.ItemFiles(tx, items[i].ID)
-			if err != nil {
-				return err
-			}
-			items[i].Files = fs
+			items[i].Files = byItem[items[i].ID]
 		}
 		return nil
 	})
