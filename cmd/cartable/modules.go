@@ -29,6 +29,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/retention"
 	"github.com/cartable-ent/cartable/modules/timetable"
+	"github.com/cartable-ent/cartable/modules/transfer"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -57,9 +58,10 @@ type app struct {
 	cahier        *cahier.Service
 	portfolio     *portfolio.Service
 	retention     *retention.Service // the purges' report, the leavers' portfolios
-	billing       *billing.Closer    // the monthly close and its store
-	stripeWebhook *billing.Webhook   // Stripe's invoice events
-	mailbox       notify.Mailbox     // the development mailbox (make dev), or nil
+	transfer      *transfer.Service
+	billing       *billing.Closer  // the monthly close and its store
+	stripeWebhook *billing.Webhook // Stripe's invoice events
+	mailbox       notify.Mailbox   // the development mailbox (make dev), or nil
 	log           *slog.Logger
 }
 
@@ -90,6 +92,7 @@ func modules(a app) []module.Module {
 		resources.NewHandler(a.resources).Module(), // after directory and grades: its demo subscribes the demo classes
 		cahier.NewHandler(a.cahier).Module(),       // after timetable: its demo fills the timetable's lessons
 		portfolio.NewHandler(a.portfolio).Module(), // after cahier, exercises and grades: its demo reads their work
+		transfer.NewHandler(a.transfer).Module(),
 		files.NewHandler(a.space).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,

@@ -31,6 +31,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
+	"github.com/cartable-ent/cartable/modules/transfer"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/module"
@@ -147,6 +148,10 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	cahierSvc.SetSpace(space)
 	coursesSvc.SetSpace(space)
 	portfolioSvc.SetSpace(space)
+	// Portfolios carried from one establishment to another, asked after an AAF import.
+	transferSvc := transfer.NewService(reg.DB(), reg.Platform(), portfolioSvc, log, nil)
+	transferSvc.SetBucket(documents)
+	transferSvc.SetSpace(space)
 	// Billing: the metering, the monthly close and the départements' Stripe invoices. The
 	// close enqueues the month's invoicing in its transaction, on the queue built below.
 	billingStore := billing.NewStore(reg.Platform(), nil)
@@ -168,12 +173,14 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		attendance.NewArchiver(absencesSvc, liveTenants{reg}, log).SetReport(keep.Report()),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log).SetReport(keep.Report()), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
-		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)))
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), transferSvc.Jobs())
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	invoicing.q = queue
 	dirSvc.SetQueue(queue)
+	transferSvc.SetQueue(queue)
+	dirSvc.SetArrivals(transferSvc.Arrivals) // an AAF import's new pupils may bring a portfolio
 	notifySvc.SetQueue(queue)
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
@@ -207,7 +214,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
 		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, retention: keep, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, retention: keep, transfer: transferSvc, mailbox: mailbox, log: log})
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -142,6 +142,7 @@ type Service struct {
 	now      func() time.Time
 	box      *credentialBox // encrypts the initial passwords kept with import runs
 	queue    JobQueue
+	arrivals Arrivals                      // SetArrivals; nil: nobody listens
 	me       *expirable.LRU[meKey, keptMe] // /api/v1/me's answers (MeJSON)
 	// InitialHashCost is the bcrypt cost of the random initial passwords (default 6: their
 	// strength is their ~50 bits of entropy; chosen passwords get Kratos' own cost).

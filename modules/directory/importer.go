@@ -136,6 +136,7 @@ type plan struct {
 	remove   []string // keys to deactivate
 	same     int
 	existing map[string]*Person // by key
+	arrived  []Arrival          // the pupils written as new people (writeDirectory)
 	subjects map[string]string
 	classes  map[string]bool // "classe|CODE" and "groupe|CODE"
 	warnings []string
@@ -684,6 +685,13 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 		}
 		return nil, fmt.Errorf("directory: import into %s: %w", t.UAI, err)
 	}
+	if s.arrivals != nil && len(p.arrived) > 0 {
+		// The import has committed: whoever listens (the portfolio's transfer) is told which
+		// pupils arrived; their failure does not undo the import.
+		if err := s.arrivals(context.WithoutCancel(ctx), t, p.arrived); err != nil {
+			s.log.Error("import: telling the pupils' arrival", "tenant", t.UAI, "err", err)
+		}
+	}
 	for _, id := range deactivated {
 		if err := s.accounts.SetActive(context.WithoutCancel(ctx), id, false); err != nil {
 			s.log.Error("deactivate account", "identity", id, "err", err)
@@ -712,6 +720,22 @@ func (s *Service) write(ctx context.Context, t *tenant.Tenant, p *plan, rep *Rep
 	}
 	return rep, nil
 }
+
+// Arrival is a pupil an AAF import brought into an establishment as a new person: their
+// people.id there, their national join key (ENTPersonJointure) and their account, when
+// they have one (attached from another establishment, or opened by the import).
+type Arrival struct {
+	PersonID   uuid.UUID
+	AAFID      string
+	IdentityID *uuid.UUID
+}
+
+// Arrivals is told, after an AAF import committed, which pupils it added to t.
+type Arrivals func(ctx context.Context, t *tenant.Tenant, pupils []Arrival) error
+
+// SetArrivals makes every committed AAF import tell fn which pupils it added (cmd/cartable
+// wires the portfolio's transfer).
+func (s *Service) SetArrivals(fn Arrivals) { s.arrivals = fn }
 
 // withinScope keeps the accounts whose every membership the scope covers.
 func (s *Service) withinScope(ptx *gorm.DB, ids []uuid.UUID, sc identity.Scope) ([]uuid.UUID, error) {
@@ -928,6 +952,12 @@ func (s *Service) writeDirectory(tx *gorm.DB, t *tenant.Tenant, p *plan, known m
 	}
 	if err := tx.CreateInBatches(toCreate, 500).Error; err != nil {
 		return nil, fmt.Errorf("create people: %w", err)
+	}
+	p.arrived = p.arrived[:0]
+	for _, pr := range toCreate {
+		if pr.Category == CategoryEleve && p.source == "aaf" {
+			p.arrived = append(p.arrived, Arrival{PersonID: pr.ID, AAFID: *pr.AAFID, IdentityID: pr.IdentityID})
+		}
 	}
 	for _, sp := range p.update {
 		pr := personFromSpec(sp, p.source)

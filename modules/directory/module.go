@@ -65,8 +65,10 @@ func (h *Handler) Module() module.Module {
 			{Text: "Gestion des personnes", Href: "/admin/personnes", Permission: identity.PermPeopleManage, Order: 60},
 			{Text: "Imports de l'annuaire", Href: "/admin/imports", Permission: identity.PermImport, Order: 70},
 		},
-		Templates: Templates,
-		Demo:      h.svc.seedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.seedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

@@ -56,7 +56,9 @@ func (h *Handler) Module() module.Module {
 					identity.RoleAdminRegion, identity.RoleAdminDepartement}, Order: 6},
 			{Text: "Gérer l'emploi du temps", Href: "/emploi-du-temps/gestion", Section: "/emploi-du-temps/gestion", Permission: PermManage, Order: 7},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
