@@ -29,6 +29,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/portfolio"
+	"github.com/cartable-ent/cartable/modules/privacy"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/tenant"
@@ -160,16 +161,19 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	// Resources: the région's catalogue, the establishments' subscriptions, the LTI launch.
 	ltiKey, _ := secretKey(cfg.SecretKey) // checked by directoryOf above; nil: a key for this process
 	resourcesSvc := resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), nil).WithLTI(resources.LTIConfig{Issuer: srv.PortalURL(), SecretKey: ltiKey})
+	// The personal data exports: every module's exporter, into the blob store.
+	privacySvc := privacy.NewService(reg.Platform(), reg.DB(), reg, documents, directory.Guardianship{}, nil)
 	invoicing := &laterQueue{}
 	queue, err := queueOf(cfg, reg, k, dirSvc, log, mailer, billing.RegisterJobs(closer, invoicing, log), absencesSvc.Jobs(liveTenants{reg}), attendance.NewArchiver(absencesSvc, liveTenants{reg}, log),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
-		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)))
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), privacySvc.Jobs(log))
 	if err != nil {
 		return nil, nil, nil, err
 	}
 	invoicing.q = queue
 	dirSvc.SetQueue(queue)
+	privacySvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
@@ -203,7 +207,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
 		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, privacy: privacySvc, mailbox: mailbox, log: log})
+	privacySvc.SetModules(mods)
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -47,7 +47,9 @@ func (h *Handler) Module() module.Module {
 		Routes: slices.Concat(h.catalogueRoutes(), h.mediaRoutes(), h.manageRoutes(), h.ltiRoutes(),
 			h.agsRoutes(), h.garRoutes(), h.apiRoutes()),
 		Menu:      slices.Concat(h.mediaMenu(), h.agsMenu(), h.manageMenu(), h.garMenu(), h.catalogueMenu()),
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
