@@ -45,8 +45,8 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 	if t == nil {
 		return nil
 	}
-	var absences []exportedAbsence
-	var justs, decls []exportedJustification
+	absences := []exportedAbsence{}
+	justs, decls := []exportedJustification{}, []exportedJustification{}
 	var docs []struct {
 		Owner uuid.UUID
 		Attachment

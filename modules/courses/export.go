@@ -40,8 +40,8 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 	if t == nil {
 		return nil
 	}
-	var views []exportedView
-	var courses []exportedCourse
+	views := []exportedView{}
+	courses := []exportedCourse{}
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT c.title AS course, p.title AS page, v.first_seen_at, v.last_opened_at
 			FROM course_views v JOIN courses c ON c.id = v.course_id JOIN course_pages p ON p.id = v.page_id

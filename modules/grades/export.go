@@ -50,9 +50,9 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 	if t == nil {
 		return nil
 	}
-	var marks []exportedMark
-	var apps, council []exportedAppreciation
-	var evals []exportedEvaluation
+	marks := []exportedMark{}
+	apps, council := []exportedAppreciation{}, []exportedAppreciation{}
+	evals := []exportedEvaluation{}
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT e.title AS evaluation, coalesce(s.label, e.subject_code) AS subject, c.label AS class, e.on_date,
 				e.scale::text AS scale, e.coefficient::text AS coefficient, m.value::text AS value, m.code, m.comment

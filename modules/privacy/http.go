@@ -214,7 +214,7 @@ func (h *Handler) request(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	_, err = h.svc.Request(c.Request().Context(), v.IdentityID, child)
+	_, err = h.svc.Request(c.Request().Context(), v.IdentityID, v.Name(), child)
 	if errors.Is(err, fault.ErrConflict) {
 		d, derr := h.data(c, v)
 		if derr != nil {
@@ -313,7 +313,7 @@ func (h *Handler) apiRequest(c echo.Context) error {
 			return fault.Decoding(err)
 		}
 	}
-	e, err := h.svc.Request(c.Request().Context(), v.IdentityID, body.Child)
+	e, err := h.svc.Request(c.Request().Context(), v.IdentityID, v.Name(), body.Child)
 	if err != nil {
 		return err
 	}

@@ -139,10 +139,11 @@ func (s *Service) SetQueue(q Queue) { s.queue = q }
 // (cmd/cartable, once the list is built: this module is in it).
 func (s *Service) SetModules(mods []module.Module) { s.modules = mods }
 
-// Request records an export of the requester's own data (child nil) or of their minor child,
-// and enqueues its making, in one transaction. A guardian asking for a child who is not
-// theirs gets ErrNotFound; a second request while one is in preparation, ErrConflict.
-func (s *Service) Request(ctx context.Context, requester uuid.UUID, child *Child) (*Export, error) {
+// Request records an export of the requester's own data (child nil; name is theirs, as the
+// page and the README show it) or of their minor child, and enqueues its making, in one
+// transaction. A guardian asking for a child who is not theirs gets ErrNotFound; a second
+// request while one is in preparation, ErrConflict.
+func (s *Service) Request(ctx context.Context, requester uuid.UUID, name string, child *Child) (*Export, error) {
 	if s.queue == nil {
 		return nil, fault.New(fault.ErrUnavailable, "la file des tâches n'est pas disponible : réessayez plus tard")
 	}
@@ -150,11 +151,7 @@ func (s *Service) Request(ctx context.Context, requester uuid.UUID, child *Child
 	if child == nil {
 		e.Subject = "identity:" + requester.String()
 		e.SubjectIdentity = &requester
-		var name struct{ Login string }
-		if err := s.platform.WithContext(ctx).Raw(`SELECT login FROM platform.accounts WHERE identity_id = ?`, requester).Scan(&name).Error; err != nil {
-			return nil, fmt.Errorf("privacy: account of %s: %w", requester, err)
-		}
-		e.SubjectName = name.Login
+		e.SubjectName = name
 	} else if err := s.childSubject(ctx, requester, *child, e); err != nil {
 		return nil, err
 	}
@@ -208,19 +205,18 @@ func (s *Service) childSubject(ctx context.Context, requester uuid.UUID, c Child
 		FirstName, LastName string
 		BirthDate           *time.Time
 		IdentityID          *uuid.UUID
-		Legal               bool
 	}
+	legal := false
 	if err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		ok, err := s.guard.IsLegalGuardian(tx, guardian.PersonID, c.Person)
-		if err != nil || !ok {
+		var err error
+		if legal, err = s.guard.IsLegalGuardian(tx, guardian.PersonID, c.Person); err != nil || !legal {
 			return err
 		}
-		pupil.Legal = true
 		return tx.Raw(`SELECT first_name, last_name, birth_date, identity_id FROM people WHERE id = ? AND category = 'eleve'`, c.Person).Scan(&pupil).Error
 	}); err != nil {
 		return fmt.Errorf("privacy: child %s at %s: %w", c.Person, t.UAI, err)
 	}
-	if !pupil.Legal || pupil.FirstName == "" {
+	if !legal || pupil.FirstName == "" {
 		return notFound
 	}
 	name := pupil.FirstName + " " + pupil.LastName

@@ -49,9 +49,9 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 	if t == nil {
 		return nil
 	}
-	var licences []exportedLicence
-	var launches []exportedLaunch
-	var scores []exportedScore
+	licences := []exportedLicence{}
+	launches := []exportedLaunch{}
+	scores := []exportedScore{}
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
 		if err := tx.Raw(`SELECT s.resource_id, l.profile, l.assigned_at, s.starts_on, s.ends_on FROM resource_licences l
 			JOIN resource_subscriptions s ON s.id = l.subscription_id WHERE l.person_id = ? ORDER BY l.assigned_at`, person).Scan(&licences).Error; err != nil {
