@@ -73,11 +73,20 @@ func newSite(t testing.TB) *site {
 	ui := identity.NewUI(ms.Auth, "", ms.Srv.PortalURL(), "", ms.Srv.TenantURL)
 	absences := attendance.NewService(reg.DB(), nil, ms.Clock.Now)
 	absences.SetBucket(bucket)
-	h := privacy.NewHandler(s.svc, nil, ms.Srv.PortalURL())
+	gradesSvc := grades.NewService(reg.DB(), ms.Clock.Now)
+	family := identity.NewFamily(ms.Auth.Store(), reg.BySlug, func(ctx context.Context, t *tenant.Tenant, guardian uuid.UUID) ([]identity.Child, error) {
+		cs, err := gradesSvc.LegalChildren(ctx, t, guardian)
+		out := make([]identity.Child, 0, len(cs))
+		for _, c := range cs {
+			out = append(out, identity.Child{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, ClassLabel: c.ClassLabel})
+		}
+		return out, err
+	})
+	h := privacy.NewHandler(s.svc, family.Of, ms.Srv.PortalURL())
 	pm := h.Module()
 	s.mods = []module.Module{
 		{Name: "identity", Export: ui.Export, ExportAbout: identity.ExportAbout},
-		{Name: "grades", Export: grades.NewService(reg.DB(), ms.Clock.Now).Export, ExportAbout: grades.ExportAbout},
+		{Name: "grades", Export: gradesSvc.Export, ExportAbout: grades.ExportAbout},
 		{Name: "attendance", Export: absences.Export, ExportAbout: attendance.ExportAbout},
 		{Name: "courses", Export: courses.NewService(reg.DB(), bucket, ms.Clock.Now).Export, ExportAbout: courses.ExportAbout},
 		{Name: "resources", Export: resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), ms.Clock.Now).Export, ExportAbout: resources.ExportAbout},
@@ -337,10 +346,28 @@ func TestExportGuardian(t *testing.T) {
 	wantNone(t, files, f.alice, f.aliceMum, f.carol)
 
 	child := string(s.a.UAI) + ":" + f.alice.PersonID.String()
-	rec := s.Send(s.a, f.bobDad.Member, http.MethodPost, privacy.Page, url.Values{"enfant": {child}})
-	moduletest.WantCode(t, rec, http.StatusNotFound, "a guardian of another child asks for Alice's")
+	for what, c := range map[string]string{
+		"a guardian of another child asks for Alice's":          child,
+		"Alice named in an establishment where he is no member": string(s.b.UAI) + ":" + f.alice.PersonID.String(),
+		"a pupil of another establishment":                      string(s.b.UAI) + ":" + f.carol.PersonID.String(),
+		"an establishment that does not exist":                  "0331234Z:" + f.alice.PersonID.String(),
+		"nonsense":                                              "rien",
+	} {
+		rec := s.Send(s.a, f.bobDad.Member, http.MethodPost, privacy.Page, url.Values{"enfant": {c}})
+		moduletest.WantCode(t, rec, http.StatusNotFound, what)
+	}
+	rec := s.Send(s.a, f.alice.Member, http.MethodPost, privacy.Page, url.Values{"enfant": {string(s.a.UAI) + ":" + f.bob.PersonID.String()}})
+	moduletest.WantCode(t, rec, http.StatusNotFound, "a pupil asks for a classmate's")
 	if len(s.queue.jobs) != 0 {
-		t.Errorf("refused request enqueued %d jobs", len(s.queue.jobs))
+		t.Errorf("refused requests enqueued %d jobs", len(s.queue.jobs))
+	}
+	// The mother's page offers Alice, and only her; the link of « Mes enfants » asks to confirm.
+	page := s.Send(s.a, f.aliceMum.Member, http.MethodGet, privacy.Page+"?enfant="+url.QueryEscape(child), nil)
+	moduletest.WantCode(t, page, http.StatusOK, "the mother's page")
+	moduletest.WantIn(t, page, "the mother's page", "Les données de mes enfants", "Demander l'export des données de "+f.alice.First, `value="`+child+`"`, "Confirmez votre demande")
+	moduletest.WantNotIn(t, page, "the mother's page", f.bob.First)
+	if t.Failed() {
+		t.Log(page.Body.String())
 	}
 	childFiles, link := s.exportOf(t, s.a, f.aliceMum, child)
 	if !strings.Contains(childFiles[string(s.a.UAI)+"/grades.json"], "Commentaire-note-alice") {
