@@ -28,6 +28,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/directory/directorytest"
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/privacy"
 	"github.com/cartable-ent/cartable/modules/resources"
@@ -493,5 +494,48 @@ func (s *site) keys(t *testing.T) []string {
 			t.Fatal(err)
 		}
 		out = append(out, o.Key)
+	}
+}
+
+// TestExportOnTheQueue: the request enqueues its job on the real River queue, in its
+// transaction, and the worker makes the export within seconds.
+func TestExportOnTheQueue(t *testing.T) {
+	s := newSite(t)
+	f := s.seed()
+	sqlDB, err := s.Reg.Platform().DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jobs.Migrate(t.Context(), sqlDB); err != nil {
+		t.Fatalf("migrate the job queue: %v", err)
+	}
+	q, err := jobs.New(sqlDB, jobs.Duties{Modules: []jobs.Work{s.svc.Jobs(nil)}}, jobs.Config{Poll: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.svc.SetQueue(q)
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(ctx)
+	})
+	rec := s.Send(s.a, f.alice.Member, http.MethodPost, privacy.Page, url.Values{})
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "request")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		list, err := s.svc.List(t.Context(), f.alice.IdentityID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) == 1 && list[0].Status == privacy.Ready {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the export is not ready after 60 s: %+v", list)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
