@@ -478,6 +478,20 @@ func TestExportCrashAndExpiry(t *testing.T) {
 	page := s.Send(s.a, f.alice.Member, http.MethodGet, privacy.Page, nil)
 	moduletest.WantIn(t, page, "page after the sweep", "Expirée", "supprimé après 7 jours")
 	moduletest.WantNotIn(t, page, "page after the sweep", link)
+
+	// An export whose job gave up stays in preparation no longer than a day: then « Échec »,
+	// and a new one may be asked for.
+	rec = s.Send(s.a, f.alice.Member, http.MethodPost, privacy.Page, url.Values{})
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "request never made")
+	s.queue.jobs = nil
+	s.Clock.Advance(25 * time.Hour)
+	if _, err := s.svc.Sweep(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	page = s.Send(s.a, f.alice.Member, http.MethodGet, privacy.Page, nil)
+	moduletest.WantIn(t, page, "page after a stuck export", "Échec", "demandez-en un nouveau")
+	rec = s.Send(s.a, f.alice.Member, http.MethodPost, privacy.Page, url.Values{})
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "request after a failure")
 }
 
 // keys lists the blobs of exports.
