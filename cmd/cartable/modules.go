@@ -26,6 +26,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/platform"
 	"github.com/cartable-ent/cartable/modules/portfolio"
+	"github.com/cartable-ent/cartable/modules/privacy"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/retention"
 	"github.com/cartable-ent/cartable/modules/timetable"
@@ -59,6 +60,7 @@ type app struct {
 	portfolio     *portfolio.Service
 	retention     *retention.Service // the purges' report, the leavers' portfolios
 	transfer      *transfer.Service
+	privacy       *privacy.Service // the personal data exports
 	billing       *billing.Closer  // the monthly close and its store
 	stripeWebhook *billing.Webhook // Stripe's invoice events
 	mailbox       notify.Mailbox   // the development mailbox (make dev), or nil
@@ -94,12 +96,21 @@ func modules(a app) []module.Module {
 		portfolio.NewHandler(a.portfolio).Module(), // after cahier, exercises and grades: its demo reads their work
 		transfer.NewHandler(a.transfer).Module(),
 		files.NewHandler(a.space).Module(),
+		privacy.NewHandler(a.privacy, a.childrenOf(), a.srv.PortalURL()).Module(),
 		console.NewHandler(console.Config{Registry: a.reg, Directory: a.directory, Space: a.space, TenantURL: a.srv.TenantURL,
 			MaxUploadBytes: int64(cmp.Or(a.cfg.MaxUploadMB, 256)) << 20, MaxImportBytes: int64(a.cfg.MaxImportMB) << 20,
 			Retention: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, Billing: a.billingPages()}).Module(),
 		a.billingModule(),
 		retention.NewHandler(a.retention.Report(), time.Duration(a.cfg.RetentionDays)*24*time.Hour).Module(a.retention),
 	}
+}
+
+// childrenOf is the family look-up the export's page offers children from (nil: none).
+func (a app) childrenOf() privacy.Children {
+	if a.family == nil {
+		return nil
+	}
+	return a.family.Of
 }
 
 // billingPages wires the console's billing pages on the metering, the monthly close and the
@@ -111,7 +122,8 @@ func (a app) billingPages() *console.Billing {
 
 // billingModule is the Stripe webhook, on the administration host.
 func (a app) billingModule() module.Module {
-	return module.Module{Name: "billing", Routes: a.stripeWebhook.Routes(), OpenAPI: billing.WebhookOpenAPI}
+	return module.Module{Name: "billing", Routes: a.stripeWebhook.Routes(), OpenAPI: billing.WebhookOpenAPI,
+		Export: a.billing.Store().Export, ExportAbout: billing.ExportAbout}
 }
 
 // mount registers every module's pages, grants and routes, and builds the menu from their

@@ -29,6 +29,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/news"
 	"github.com/cartable-ent/cartable/modules/notify"
 	"github.com/cartable-ent/cartable/modules/portfolio"
+	"github.com/cartable-ent/cartable/modules/privacy"
 	"github.com/cartable-ent/cartable/modules/resources"
 	"github.com/cartable-ent/cartable/modules/timetable"
 	"github.com/cartable-ent/cartable/modules/transfer"
@@ -165,6 +166,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	// Resources: the région's catalogue, the establishments' subscriptions, the LTI launch.
 	ltiKey, _ := secretKey(cfg.SecretKey) // checked by directoryOf above; nil: a key for this process
 	resourcesSvc := resources.NewService(reg.DB(), resources.NewCatalogue(reg.Platform()), nil).WithLTI(resources.LTIConfig{Issuer: srv.PortalURL(), SecretKey: ltiKey})
+	// The personal data exports: every module's exporter, into the blob store.
+	privacySvc := privacy.NewService(reg.Platform(), reg.DB(), reg, documents, directory.Guardianship{}, nil)
 	invoicing := &laterQueue{}
 	// Retention: the purges' report, the leavers' portfolios and their warning, connection logs.
 	keep := retentionOf(reg, notifySvc, portfolioSvc, srv.PortalURL())
@@ -173,7 +176,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		attendance.NewArchiver(absencesSvc, liveTenants{reg}, log).SetReport(keep.Report()),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log).SetReport(keep.Report()), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
-		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), transferSvc.Jobs())
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), transferSvc.Jobs(), privacySvc.Jobs(log))
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -181,6 +184,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	dirSvc.SetQueue(queue)
 	transferSvc.SetQueue(queue)
 	dirSvc.SetArrivals(transferSvc.Arrivals) // an AAF import's new pupils may bring a portfolio
+	privacySvc.SetQueue(queue)
 	notifySvc.SetQueue(queue)
 	absencesSvc.SetNotices(attendance.NoticeConfig{Notifier: notifySvc, Queue: queue, Grace: time.Duration(cfg.AbsenceGrace) * time.Second})
 	messagingSvc.SetQueue(queue) // messages sent outside the messaging hours are told later
@@ -214,7 +218,8 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	mods := modules(app{cfg: cfg, reg: reg, srv: srv, auth: auth, browser: browser, queue: queue, directory: dirSvc, grades: gradesSvc, family: family,
 		billing: closer, stripeWebhook: billing.NewWebhook(billingStore, cfg.Stripe.WebhookSecret).WithLogger(log),
-		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, retention: keep, transfer: transferSvc, mailbox: mailbox, log: log})
+		notify: notifySvc, timetable: timetableSvc, absences: absencesSvc, messaging: messagingSvc, news: newsSvc, courses: coursesSvc, exercises: exercisesSvc, resources: resourcesSvc, space: space, cahier: cahierSvc, portfolio: portfolioSvc, retention: keep, transfer: transferSvc, privacy: privacySvc, mailbox: mailbox, log: log})
+	privacySvc.SetModules(mods)
 	if err := mount(srv, auth, mods); err != nil {
 		return nil, nil, nil, err
 	}

@@ -53,8 +53,10 @@ func (h *Handler) Module() module.Module {
 			{Text: "Mes cours du jour", Href: "/appel", Section: "/appel", Permission: PermRoll, Roles: []module.Role{identity.RoleEnseignant}, Order: 4},
 			{Text: "Vie scolaire", Href: "/vie-scolaire", Section: "/vie-scolaire", Permission: PermProcess, Order: 4},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

@@ -62,6 +62,11 @@ func (h *Handler) Module() module.Module {
 			{Host: module.Admin, Text: "Restauration", Href: "/console/restauration", Permission: PermRestore, Order: 30},
 		},
 		Templates: Templates,
+		// The console shows establishments, quotas and billing; the journal of what
+		// administrators did there is the platform's accountability record.
+		Export: module.NothingPersonal,
+		ExportAbout: "Aucune donnée personnelle propre : la console des administrateurs montre les établissements, leurs quotas et " +
+			"la facturation ; le journal de leurs actions est le registre de responsabilité de la plateforme.",
 	}
 	// The billing pages (http_billing*.go), when the billing is wired.
 	for _, r := range h.billingRoutes() {

@@ -35,8 +35,10 @@ func (h *Handler) Module() module.Module {
 				Roles: []module.Role{identity.RoleEleve, identity.RoleResponsable, identity.RoleDirection}, Order: 8},
 			{Text: "Mes cours", Href: "/cours/gestion", Section: "/cours", Permission: PermWrite, Order: 8},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

@@ -48,8 +48,10 @@ func (h *Handler) Module() module.Module {
 			module.Get(t, "/stockage", PermSpace, h.page),
 			module.Get(t, "/api/v1/stockage", PermSpace, h.api).AsAPI(),
 		},
-		Menu:      []module.MenuEntry{{Text: "Espace de stockage", Href: "/stockage", Permission: PermSpace, Order: 65}},
-		Templates: Templates,
+		Menu:        []module.MenuEntry{{Text: "Espace de stockage", Href: "/stockage", Permission: PermSpace, Order: 65}},
+		Templates:   Templates,
+		Export:      module.NothingPersonal,
+		ExportAbout: ExportAbout,
 	}
 }
 

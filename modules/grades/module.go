@@ -50,8 +50,10 @@ func (h *Handler) Module() module.Module {
 			{Text: "Bulletins", Href: "/bulletins", Permission: identity.PermMarksView, Roles: families, Order: 20},
 			{Text: "Bulletins", Href: "/bulletins", Permission: identity.PermMarksTeach, Order: 20},
 		},
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

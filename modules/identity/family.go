@@ -22,6 +22,7 @@ type Child struct {
 	ClassLabel    string // this year's class, empty when none
 	Establishment string // its name
 	Slug          string // its host
+	UAI           string // its UAI (the personal data export names the child by it)
 }
 
 // Name is the child's display name.
@@ -74,7 +75,7 @@ func (f *Family) Of(ctx context.Context, identityID uuid.UUID) ([]Child, error) 
 			return nil, err
 		}
 		for _, c := range cs {
-			c.Establishment, c.Slug = e.Name, e.Slug
+			c.Establishment, c.Slug, c.UAI = e.Name, e.Slug, string(e.UAI)
 			out = append(out, c)
 		}
 	}

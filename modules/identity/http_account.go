@@ -100,6 +100,7 @@ func roleLabels(rs Roles) string {
 type childView struct {
 	Name, Class, Establishment string
 	MarksURL, ReportsURL       string
+	ExportURL                  string // the export of their personal data (privacy)
 }
 
 // childrenPage is "Mes enfants": every child of the parent, in all their establishments,
@@ -118,7 +119,8 @@ func (u *UI) childrenPage(c echo.Context) error {
 		for _, k := range kids {
 			base := u.tenantURL(k.Slug)
 			list = append(list, childView{Name: k.Name(), Class: k.ClassLabel, Establishment: k.Establishment,
-				MarksURL: base + "notes/eleves/" + k.ID.String(), ReportsURL: base + "bulletins"})
+				MarksURL: base + "notes/eleves/" + k.ID.String(), ReportsURL: base + "bulletins",
+				ExportURL: "/compte/donnees?enfant=" + url.QueryEscape(k.UAI+":"+k.ID.String()) + "#enfants"})
 		}
 	}
 	return c.Render(http.StatusOK, "children.html", web.Page{Title: "Mes enfants", Tenant: web.TenantOf(c), Data: map[string]any{

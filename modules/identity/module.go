@@ -40,7 +40,9 @@ func (u *UI) Module() module.Module {
 			{Host: module.Portal, Text: "Mes établissements", Href: "/choix", Order: 1},
 			{Host: module.Portal, Text: "Mes enfants", HrefFor: u.childrenLink, Order: 2},
 		},
-		Templates: Templates,
+		Templates:   Templates,
+		Export:      u.Export,
+		ExportAbout: ExportAbout,
 	}
 }
 

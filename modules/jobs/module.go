@@ -19,6 +19,10 @@ func (h *Handler) Module() module.Module {
 		Menu: []module.MenuEntry{{Host: module.Admin, Text: "Tâches de fond", Href: "/console/taches", Permission: identity.PermTenantsManage,
 			Roles: []module.Role{identity.RoleAdminRegion}, Order: 10}},
 		Templates: Templates,
+		// A job's arguments name establishments and records, kept a few days for the console.
+		Export: module.NothingPersonal,
+		ExportAbout: "Aucune donnée personnelle : les tâches de fond ne gardent que des références d'établissements et " +
+			"d'enregistrements, quelques jours, pour la console de la Région.",
 	}
 }
 

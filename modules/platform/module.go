@@ -18,7 +18,10 @@ func Module(h *tenant.Handler) module.Module {
 		routes = append(routes, module.Route{Host: module.AdminAPI, Method: r.Method, Path: r.Path,
 			Permission: identity.PermTenantsManage, Handler: r.Handler, API: true})
 	}
-	return module.Module{Name: "platform", Routes: routes, OpenAPI: openAPI}
+	return module.Module{Name: "platform", Routes: routes, OpenAPI: openAPI,
+		// The registry of establishments and organisations: no person in it.
+		Export:      module.NothingPersonal,
+		ExportAbout: "Aucune donnée personnelle : le registre des établissements et des collectivités ne nomme personne."}
 }
 
 // openAPI describes the module's JSON API: its paths and schemas, merged into the platform's

@@ -46,8 +46,10 @@ func (h *Handler) Module() module.Module {
 		Grants:  Grants,
 		Routes: slices.Concat(h.catalogueRoutes(), h.mediaRoutes(), h.manageRoutes(), h.ltiRoutes(),
 			h.agsRoutes(), h.garRoutes(), h.apiRoutes()),
-		Menu:      slices.Concat(h.mediaMenu(), h.agsMenu(), h.manageMenu(), h.garMenu(), h.catalogueMenu()),
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Menu:        slices.Concat(h.mediaMenu(), h.agsMenu(), h.manageMenu(), h.garMenu(), h.catalogueMenu()),
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: ExportAbout,
 	}
 }

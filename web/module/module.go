@@ -135,16 +135,22 @@ type Module struct {
 	ExportAbout string
 }
 
-// Exporter writes what a module holds about person (their people.id in t; for the platform's
-// own modules, t is nil and person is the Kratos identity id) through w.
+// Exporter writes what a module holds about person through w. Every exporter is called once
+// per establishment of the person (t, and person their people.id in t: the files go under
+// <UAI>/), then once for the platform's part (t nil, person their Kratos identity id: the
+// files go under plateforme/); it writes at the level where it keeps data and returns nil at
+// the other. Writing nothing is fine: no file is made. A person without an account (a
+// pupil whose guardian asked) has no platform part.
 type Exporter func(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w ExportWriter) error
 
 // ExportWriter is one module's part of a personal data export.
 type ExportWriter interface {
 	// JSON writes v as the module's JSON file (one per module and establishment).
 	JSON(v any) error
-	// File adds one of the person's documents under the module's folder of files, its name
-	// made safe and unique by the writer; it returns the path the JSON may refer to.
+	// File adds one of the person's documents under the module's folder of files
+	// (<UAI>/fichiers/<module>/), its name made safe and unique by the writer; it returns its
+	// path from the archive's root, for the JSON to refer to. Call it before JSON or after,
+	// never from two goroutines: the archive is written in sequence.
 	File(name string, r io.Reader) (string, error)
 }
 
