@@ -107,6 +107,7 @@ type Item struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	Files             []File `gorm:"-"`
+	Closed            bool   `gorm:"-"` // its school year is no longer the current one
 }
 
 func (Item) TableName() string { return "portfolio_items" }
@@ -141,6 +142,9 @@ type Service struct {
 	db    *tenant.DB
 	files *files.Store // SetBucket; nil: documents are refused
 	now   func() time.Time
+
+	guardians  Guardians
+	pupilQuota int64 // the bytes of documents a pupil may add (SetPupilQuota)
 }
 
 // NewService wires the portfolios on the tenants' database; now is the clock (nil: time.Now).
@@ -148,7 +152,8 @@ func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) },
+		guardians: directory.Guardianship{}, pupilQuota: PupilQuota}
 }
 
 // SetBucket wires the blob store of the portfolios' documents (cmd/cartable).
