@@ -193,6 +193,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	family := familyOf(auth, reg, gradesSvc)
 	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
+	exercisesSvc.SetPortfolio(portfolioSvc) // submitted attempts into the pupils' portfolios
 	// Resources: the tools' scores into grades drafts, the GAR-style exports on the queue.
 	resourcesSvc.WithGrades(gradesSvc, srv.PortalURL()).WithExportQueue(queue)
 	coursesSvc.SetExercises(exercisesSvc.ForCourses()) // exercise blocks in the pages
