@@ -1,10 +1,14 @@
 package exercises_test
 
 import (
+	"encoding/json"
+	"io"
+	"strings"
 	"testing"
 
 	"gorm.io/gorm"
 
+	"github.com/cartable-ent/cartable/modules/exercises"
 	"github.com/cartable-ent/cartable/modules/exercises/question"
 	"github.com/cartable-ent/cartable/modules/portfolio"
 )
@@ -55,5 +59,71 @@ func TestAttemptIntoPortfolio(t *testing.T) {
 	}
 	if n := s.count(s.alpha, `SELECT count(*) FROM portfolio_items`); n != 1 {
 		t.Errorf("%d items, want the one attempt", n)
+	}
+}
+
+// exportWriter keeps a module's export in memory.
+type exportWriter struct {
+	json  []byte
+	files map[string][]byte
+}
+
+func (w *exportWriter) JSON(v any) (err error) { w.json, err = json.Marshal(v); return err }
+
+func (w *exportWriter) File(name string, r io.Reader) (string, error) {
+	b, err := io.ReadAll(r)
+	if w.files == nil {
+		w.files = map[string][]byte{}
+	}
+	w.files[name] = b
+	return "files/" + name, err
+}
+
+// TestExport: a pupil's export holds their attempts and responses with the teacher's
+// comment, not another pupil's nor the right answers; a teacher's, their exercises and
+// their bank's titles.
+func TestExport(t *testing.T) {
+	s := newSite(t)
+	_, qs := s.bank(choice("Q1"), essay("E1"))
+	as := s.assign(s.exercise(qs...), s.week())
+	for _, p := range []exercises.Actor{s.alice, s.bob} {
+		v, err := s.svc.StartAttempt(s.ctx, s.alpha, p, as)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.svc.SaveResponse(s.ctx, s.alpha, p, v.ID, 2, question.Response{Text: "Réponse de " + p.PersonID.String()})
+		if _, err := s.svc.Submit(s.ctx, s.alpha, p, v.ID); err != nil {
+			t.Fatal(err)
+		}
+		if p.PersonID == s.alice.PersonID {
+			if err := s.svc.Review(s.ctx, s.alpha, s.claire, v.ID, 2, "1", "Argumentez davantage."); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	var w exportWriter
+	if err := s.svc.Export(s.ctx, s.alpha, s.alice.PersonID, &w); err != nil {
+		t.Fatal(err)
+	}
+	got := string(w.json)
+	for _, want := range []string{"Calcul mental", "Réponse de " + s.alice.PersonID.String(), "Argumentez davantage.", `"points_obtained":"1.00"`, `"score":"1.00"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Alice's export lacks %q: %s", want, got)
+		}
+	}
+	for _, not := range []string{s.bob.PersonID.String(), "FEEDBACK-JUSTE", "Calcul\"]"} {
+		if strings.Contains(got, not) {
+			t.Errorf("Alice's export holds %q", not)
+		}
+	}
+	w = exportWriter{}
+	if err := s.svc.Export(s.ctx, s.alpha, s.claire.PersonID, &w); err != nil {
+		t.Fatal(err)
+	}
+	got = string(w.json)
+	for _, want := range []string{`"title":"Calcul mental"`, `"bank_categories":["Calcul"]`, `"name":"Q1"`, `"name":"E1"`, `"attempts":[]`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("Claire's export lacks %q: %s", want, got)
+		}
 	}
 }
