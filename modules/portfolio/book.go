@@ -96,25 +96,43 @@ func (s *Service) Portfolio(ctx context.Context, t *tenant.Tenant, a Actor, pupi
 	return b, err
 }
 
+// Own is the actor's own portfolio with what its page needs besides: the establishment's
+// subjects (the document form) and the room their documents take; one read.
+func (s *Service) Own(ctx context.Context, t *tenant.Tenant, a Actor) (b *Book, subjects []SubjectChoice, u Usage, err error) {
+	err = s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
+		r, err := s.mustReach(tx, a, a.PersonID)
+		if err != nil {
+			return err
+		}
+		if b, err = s.book(tx, a.PersonID, r); err != nil {
+			return err
+		}
+		if err := tx.Raw(`SELECT code, label FROM subjects ORDER BY label, code`).Scan(&subjects).Error; err != nil {
+			return fmt.Errorf("portfolio: subjects: %w", err)
+		}
+		u, err = s.usage(tx, a.PersonID)
+		return err
+	})
+	return b, subjects, u, err
+}
+
 // book reads pupil's portfolio for a reader of reach r, within tx.
 func (s *Service) book(tx *gorm.DB, pupil uuid.UUID, r Reach) (*Book, error) {
 	b := &Book{PupilID: pupil, Reach: r}
-	if err := tx.Raw(`SELECT first_name, last_name FROM people WHERE id = ?`, pupil).Row().Scan(&b.FirstName, &b.LastName); err != nil {
+	if err := tx.Raw(`SELECT first_name, last_name, coalesce((SELECT code FROM school_years WHERE current), '') FROM people WHERE id = ?`, pupil).
+		Row().Scan(&b.FirstName, &b.LastName, &b.CurrentYear); err != nil {
 		return nil, fmt.Errorf("portfolio: pupil %s: %w", pupil, err)
-	}
-	if err := tx.Raw(`SELECT coalesce((SELECT code FROM school_years WHERE current), '')`).Row().Scan(&b.CurrentYear); err != nil {
-		return nil, fmt.Errorf("portfolio: current year: %w", err)
 	}
 	only := ""
 	if r == TeacherReach {
 		only = " AND i.visible_to_teachers"
 	}
-	var items []Item
-	if err := tx.Raw(`SELECT * FROM portfolio_items i WHERE i.pupil_id = ?`+only+` ORDER BY i.school_year DESC, i.occurred_at DESC, i.title`, pupil).Scan(&items).Error; err != nil {
+	items, err := scanItems(tx.Raw(`SELECT `+itemColumns+` FROM portfolio_items i WHERE i.pupil_id = ?`+only+` ORDER BY i.school_year DESC, i.occurred_at DESC, i.title`, pupil))
+	if err != nil {
 		return nil, fmt.Errorf("portfolio: items of %s: %w", pupil, err)
 	}
-	var fs []File
-	if err := tx.Raw(`SELECT f.* FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id WHERE i.pupil_id = ?`+only+` ORDER BY f.created_at, f.name`, pupil).Scan(&fs).Error; err != nil {
+	fs, err := scanFiles(tx.Raw(`SELECT `+fileColumns+` FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id WHERE i.pupil_id = ?`+only+` ORDER BY f.created_at, f.name`, pupil))
+	if err != nil {
 		return nil, fmt.Errorf("portfolio: files of %s: %w", pupil, err)
 	}
 	at := make(map[uuid.UUID]int, len(items))
@@ -128,6 +146,49 @@ func (s *Service) book(tx *gorm.DB, pupil uuid.UUID, r Reach) (*Book, error) {
 	}
 	b.Years = group(items)
 	return b, nil
+}
+
+// The columns scanItems and scanFiles read (a page reads hundreds of items: scanned by hand,
+// without reflection).
+const (
+	itemColumns = `i.id, i.pupil_id, i.school_year, i.kind, i.source, i.subject_code, i.subject_label, i.title, i.summary, i.body,
+		i.visible_to_teachers, i.origin_uai, i.origin_name, i.occurred_at, i.created_at, i.updated_at`
+	fileColumns = `f.id, f.item_id, f.blob_key, f.name, f.content_type, f.size, f.sha256, f.created_at`
+)
+
+func scanItems(q *gorm.DB) ([]Item, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.ID, &it.PupilID, &it.SchoolYear, &it.Kind, &it.Source, &it.SubjectCode, &it.SubjectLabel, &it.Title, &it.Summary, &it.Body,
+			&it.VisibleToTeachers, &it.OriginUAI, &it.OriginName, &it.OccurredAt, &it.CreatedAt, &it.UpdatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
+
+func scanFiles(q *gorm.DB) ([]File, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []File
+	for rows.Next() {
+		var f File
+		if err := rows.Scan(&f.ID, &f.ItemID, &f.Key, &f.Name, &f.ContentType, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
+			return nil, err
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
 }
 
 // group puts items (ordered by year, newest first) into years and, within a year, subjects

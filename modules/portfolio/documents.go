@@ -49,15 +49,6 @@ type SubjectChoice struct {
 	Label string
 }
 
-// Subjects are the establishment's subjects, for the document form.
-func (s *Service) Subjects(ctx context.Context, t *tenant.Tenant) ([]SubjectChoice, error) {
-	var out []SubjectChoice
-	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {
-		return tx.Raw(`SELECT code, label FROM subjects ORDER BY label, code`).Scan(&out).Error
-	})
-	return out, err
-}
-
 // Usage is the room a pupil's own documents take in their portfolio.
 type Usage struct{ Used, Quota int64 }
 
@@ -233,6 +224,30 @@ func (s *Service) SetVisible(ctx context.Context, t *tenant.Tenant, a Actor, id 
 		return Item{}, err
 	}
 	return found[0], nil
+}
+
+// SetYearVisible shows the actor's items shown (of school year, any year) to their teachers
+// of the current year, and hides the year's others.
+func (s *Service) SetYearVisible(ctx context.Context, t *tenant.Tenant, a Actor, year string, shown []uuid.UUID) error {
+	if err := mustOwn(a); err != nil {
+		return err
+	}
+	if shown == nil {
+		shown = []uuid.UUID{}
+	}
+	return s.db.Tx(ctx, t, func(tx *gorm.DB) error {
+		var n int
+		if err := tx.Raw(`SELECT count(*) FROM portfolio_items WHERE pupil_id = ? AND school_year = ? AND id IN ?`, a.PersonID, year, append(shown, uuid.Nil)).Scan(&n).Error; err != nil {
+			return fmt.Errorf("portfolio: visibility of %s: %w", year, err)
+		}
+		if n != len(shown) {
+			return notFound("élément du portfolio")
+		}
+		if err := tx.Exec(`UPDATE portfolio_items SET visible_to_teachers = (id IN ?) WHERE pupil_id = ? AND school_year = ?`, append(shown, uuid.Nil), a.PersonID, year).Error; err != nil {
+			return fmt.Errorf("portfolio: visibility of %s: %w", year, err)
+		}
+		return nil
+	})
 }
 
 // Download opens an item's file for whoever reads that item: its bytes are checked against

@@ -70,15 +70,7 @@ func (h *Handler) home(c echo.Context) error {
 // ownPage is the pupil's portfolio with its document form (a refusal said next to its field).
 func (h *Handler) ownPage(c echo.Context, status int, f documentForm, refused *fault.Invalid) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
-	b, err := h.svc.Portfolio(ctx, t, a, a.PersonID)
-	if err != nil {
-		return err
-	}
-	subjects, err := h.svc.Subjects(ctx, t)
-	if err != nil {
-		return err
-	}
-	u, err := h.svc.Usage(ctx, t, a)
+	b, subjects, u, err := h.svc.Own(ctx, t, a)
 	if err != nil {
 		return err
 	}
@@ -92,10 +84,8 @@ func notice(code string) string {
 		return "Le document a été ajouté à votre portfolio."
 	case "supprime":
 		return "Le document a été supprimé de votre portfolio."
-	case "visible":
-		return "Cet élément est maintenant visible de vos professeurs de cette année."
-	case "cache":
-		return "Cet élément est maintenant caché à vos professeurs."
+	case "visibilite":
+		return "C'est enregistré : vos professeurs de cette année voient les éléments cochés, et eux seuls."
 	}
 	return ""
 }
@@ -178,20 +168,26 @@ func (h *Handler) deleteDocument(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/portfolio?ok=supprime")
 }
 
+// visibility saves which items of a year (field annee) the pupil shows their teachers: the
+// ticked ones (fields visible), the others hidden.
 func (h *Handler) visibility(c echo.Context) error {
-	id, err := paramID(c)
+	form, err := c.FormParams()
 	if err != nil {
+		return fault.Wrap(fault.ErrInvalid, err, "formulaire illisible : rechargez la page et recommencez")
+	}
+	var shown []uuid.UUID
+	for _, v := range form["visible"] {
+		id, err := uuid.Parse(v)
+		if err != nil {
+			return fault.Invalidf("visible", "élément du portfolio illisible : rechargez la page et recommencez")
+		}
+		shown = append(shown, id)
+	}
+	year := form.Get("annee")
+	if err := h.svc.SetYearVisible(c.Request().Context(), web.TenantOf(c), requestActor(c), year, shown); err != nil {
 		return err
 	}
-	visible := c.FormValue("visible") == "1"
-	if _, err := h.svc.SetVisible(c.Request().Context(), web.TenantOf(c), requestActor(c), id, visible); err != nil {
-		return err
-	}
-	ok := "cache"
-	if visible {
-		ok = "visible"
-	}
-	return c.Redirect(http.StatusSeeOther, "/portfolio?ok="+ok+"#e-"+id.String())
+	return c.Redirect(http.StatusSeeOther, "/portfolio?ok=visibilite#annee-"+year)
 }
 
 // download serves an item's file with the type stored when it was checked: images inline,

@@ -66,7 +66,7 @@ func (h *Handler) routes() []module.Route {
 		module.Post(t, "/portfolio/documents", PermOwn, h.addDocument).WithLimit(uploadLimit),
 		module.Get(t, "/portfolio/documents/:id/supprimer", PermOwn, h.confirmDelete),
 		module.Post(t, "/portfolio/documents/:id/supprimer", PermOwn, h.deleteDocument),
-		module.Post(t, "/portfolio/elements/:id/visibilite", PermOwn, h.visibility),
+		module.Post(t, "/portfolio/visibilite", PermOwn, h.visibility),
 		module.Get(t, "/portfolio/fichiers/:id", PermRead, h.download),
 		module.Get(t, "/api/v1/portfolio", PermOwn, h.apiOwn).AsAPI(),
 		module.Get(t, "/api/v1/portfolio/eleves/:id", PermRead, h.apiPupil).AsAPI(),

@@ -33,7 +33,7 @@ func TestVisibilityRules(t *testing.T) {
 	own := s.Get(s.alice, "/portfolio")
 	wantCode(t, own, http.StatusOK, "Alice's portfolio")
 	wantIn(t, own, "Alice's portfolio", "Mon portfolio", "Année 2026-2027", "Année 2025-2026", "année close", "Français", "Mathématiques",
-		"Exposé sur Rimbaud", "Équations", "7/10", "Apporté de Collège Jean-Moulin", "Montrer « Exposé sur Rimbaud » à mes professeurs")
+		"Exposé sur Rimbaud", "Équations", "7/10", "Apporté de Collège Jean-Moulin", "Montrer « Exposé sur Rimbaud » à mes professeurs", `name="visible" value="`)
 	if i, j := strings.Index(own.Body.String(), "2026-2027"), strings.Index(own.Body.String(), "Année 2025-2026"); i < 0 || j < i {
 		t.Errorf("the years are not newest first")
 	}
@@ -61,12 +61,13 @@ func TestVisibilityRules(t *testing.T) {
 	wantCode(t, s.Get(s.claire, file), http.StatusNotFound, "Claire downloads a hidden file")
 
 	// Alice shows her document (the page) and last year's exercise (the API).
-	wantCode(t, s.Post(s.alice, "/portfolio/elements/"+docID+"/visibilite", url.Values{"visible": {"1"}}), http.StatusSeeOther, "show the document")
+	wantCode(t, s.Post(s.alice, "/portfolio/visibilite", url.Values{"annee": {s.Year()}, "visible": {docID}}), http.StatusSeeOther, "show the document")
 	rec = s.Do(s.alpha, s.alice, http.MethodPut, "/api/v1/portfolio/elements/"+old.String()+"/visibilite", "application/json", strings.NewReader(`{"visible_to_teachers": true}`))
 	wantCode(t, rec, http.StatusOK, "show last year's exercise")
 	rec = s.Get(s.claire, page)
 	wantIn(t, rec, "shown items", "Exposé sur Rimbaud", "Équations")
-	if strings.Contains(rec.Body.String(), "Carnet de sciences") || strings.Contains(rec.Body.String(), "/visibilite") || strings.Contains(rec.Body.String(), "supprimer") {
+	if strings.Contains(rec.Body.String(), "Carnet de sciences") || strings.Contains(rec.Body.String(), "/visibilite") || strings.Contains(rec.Body.String(), "supprimer") ||
+		strings.Contains(rec.Body.String(), `type="checkbox"`) {
 		t.Errorf("a teacher sees a hidden item or the pupil's controls")
 	}
 	wantCode(t, s.Get(s.claire, file), http.StatusOK, "Claire downloads a shown file")
@@ -97,7 +98,7 @@ func TestVisibilityRules(t *testing.T) {
 	}
 	wantCode(t, s.Get(s.gerard, file), http.StatusOK, "Gérard downloads")
 	wantIn(t, s.Get(s.gerard, "/portfolio"), "the guardian's children", "/portfolio/eleves/"+s.alice.PersonID.String())
-	wantCode(t, s.Post(s.gerard, "/portfolio/elements/"+docID+"/visibilite", url.Values{"visible": {"0"}}), http.StatusForbidden, "the guardian changes it")
+	wantCode(t, s.Post(s.gerard, "/portfolio/visibilite", url.Values{"annee": {s.Year()}}), http.StatusForbidden, "the guardian changes it")
 
 	// Adam is of age: his guardian sees nothing; his teacher, what he shows (nothing).
 	adamPage := "/portfolio/eleves/" + s.adam.PersonID.String()
@@ -122,7 +123,9 @@ func TestVisibilityRules(t *testing.T) {
 		wantCode(t, s.Send(s.bravo, who, http.MethodGet, file, nil), http.StatusNotFound, "another establishment: file")
 	}
 	// Nobody but Alice changes her items.
-	wantCode(t, s.Post(s.zoe, "/portfolio/elements/"+docID+"/visibilite", url.Values{"visible": {"0"}}), http.StatusNotFound, "another pupil hides it")
+	wantCode(t, s.Post(s.zoe, "/portfolio/visibilite", url.Values{"annee": {s.Year()}, "visible": {docID}}), http.StatusNotFound, "another pupil shows it")
+	wantCode(t, s.Do(s.alpha, s.zoe, http.MethodPut, "/api/v1/portfolio/elements/"+docID+"/visibilite", "application/json", strings.NewReader(`{"visible_to_teachers": false}`)),
+		http.StatusNotFound, "another pupil hides it by the API")
 	wantCode(t, s.Post(s.zoe, "/portfolio/documents/"+docID+"/supprimer", nil), http.StatusNotFound, "another pupil deletes it")
 	wantCode(t, s.Send(s.bravo, s.bravoPupil, http.MethodPost, "/portfolio/documents/"+docID+"/supprimer", url.Values{}), http.StatusNotFound, "another establishment deletes it")
 	if n := s.Count(s.alpha, `SELECT count(*) FROM portfolio_items WHERE id = ? AND visible_to_teachers`, uuid.MustParse(docID)); n != 1 {
@@ -145,7 +148,7 @@ func TestYearClose(t *testing.T) {
 	if strings.Contains(s.Get(s.alice, "/portfolio").Body.String(), "/portfolio/documents/"+old.String()+"/supprimer") {
 		t.Errorf("the page offers to delete a closed year's document")
 	}
-	wantCode(t, s.Post(s.alice, "/portfolio/elements/"+old.String()+"/visibilite", url.Values{"visible": {"1"}}), http.StatusSeeOther, "show a closed year's item")
+	wantCode(t, s.Post(s.alice, "/portfolio/visibilite", url.Values{"annee": {"2025-2026"}, "visible": {old.String()}}), http.StatusSeeOther, "show a closed year's item")
 	if n := s.Count(s.alpha, `SELECT count(*) FROM portfolio_items WHERE id = ? AND visible_to_teachers`, old); n != 1 {
 		t.Errorf("a closed year's item's visibility was not kept")
 	}
