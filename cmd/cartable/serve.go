@@ -191,6 +191,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc := grades.NewService(reg.DB(), nil)
 	gradesSvc.SetNotifier(notifySvc)
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
+	gradesSvc.SetPortfolio(portfolioSvc) // published report cards, with their PDFs, into the pupils' portfolios
 	family := familyOf(auth, reg, gradesSvc)
 	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
 	exercisesSvc.SetPortfolio(portfolioSvc) // submitted attempts into the pupils' portfolios
