@@ -62,6 +62,8 @@ func childSwitcher(fam *identity.Family, tenantURL func(string) string, log *slo
 				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String() + "/a-faire"
 			case strings.HasPrefix(path, "/cahier"):
 				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String()
+			case strings.HasPrefix(path, "/portfolio"):
+				href = tenantURL(k.Slug) + "portfolio/eleves/" + k.ID.String()
 			}
 			text := k.Name()
 			if k.ClassLabel != "" {

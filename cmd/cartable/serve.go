@@ -206,8 +206,11 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	gradesSvc := grades.NewService(reg.DB(), nil)
 	gradesSvc.SetNotifier(notifySvc)
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
+	// Published report cards (with their PDFs) and submitted attempts go into the pupils' portfolios.
+	gradesSvc.SetPortfolio(portfolioSvc)
 	family := familyOf(auth, reg, gradesSvc)
 	exercisesSvc := exercises.NewService(reg.DB(), gradeQuestion, gradesSvc, nil)
+	exercisesSvc.SetPortfolio(portfolioSvc)
 	// Resources: the tools' scores into grades drafts, the GAR-style exports on the queue.
 	resourcesSvc.WithGrades(gradesSvc, srv.PortalURL()).WithExportQueue(queue)
 	coursesSvc.SetExercises(exercisesSvc.ForCourses()) // exercise blocks in the pages

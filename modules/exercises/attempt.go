@@ -250,7 +250,10 @@ func (s *Service) finalize(st store, at Attempt, when time.Time, auto bool) erro
 	if err := st.exec("submit attempt", `UPDATE exercise_attempts SET submitted_at = ?, auto_submitted = ?, score_num = 0, score_den = 1 WHERE id = ?`, when, auto, at.ID); err != nil {
 		return err
 	}
-	return rescore(st, at.ID)
+	if err := rescore(st, at.ID); err != nil {
+		return err
+	}
+	return s.recordAttempt(st, at.ID)
 }
 
 // gradeRow grades one question through the Grader (no response: 0).

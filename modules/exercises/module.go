@@ -28,8 +28,10 @@ func (h *Handler) Module() module.Module {
 			{Text: "Exercices", Href: "/exercices", Permission: PermTake, Roles: []module.Role{identity.RoleEleve}, Order: 9},
 			{Text: "Mes exercices", Href: "/exercices/gestion", Section: "/exercices", Permission: PermWrite, Order: 9},
 		}, importMenu()...),
-		Templates: Templates,
-		Demo:      h.svc.SeedDemo,
+		Templates:   Templates,
+		Demo:        h.svc.SeedDemo,
+		Export:      h.svc.Export,
+		ExportAbout: exportAbout,
 	}
 }
 

@@ -151,7 +151,10 @@ func (s *Service) Review(ctx context.Context, t *tenant.Tenant, a Actor, attempt
 			WHERE attempt_id = ? AND position = ?`, override, comment, reviewed, a.PersonID, s.now(), attempt, position); err != nil {
 			return err
 		}
-		return rescore(st, attempt)
+		if err := rescore(st, attempt); err != nil {
+			return err
+		}
+		return s.recordAttempt(st, attempt)
 	})
 }
 

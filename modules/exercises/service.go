@@ -30,6 +30,8 @@ type Service struct {
 	grade Grader
 	marks Marks // nil: « into the marks » is refused
 	now   func() time.Time
+
+	portfolio Portfolio // SetPortfolio; nil: attempts are not recorded
 }
 
 // NewService wires the exercises on the tenants' database: grade grades the responses

@@ -112,6 +112,12 @@ func (s *Service) Publish(ctx context.Context, t *tenant.Tenant, a Actor, p *Per
 	if !a.Oversees() {
 		return fault.New(fault.ErrForbidden, "seule la direction publie les bulletins")
 	}
+	switch {
+	case publish && s.portfolio != nil && s.portfolio.Files() != nil:
+		return s.publishIntoPortfolios(ctx, t, a, p, classID)
+	case !publish && s.portfolio != nil:
+		return s.withdrawFromPortfolios(ctx, t, p, classID)
+	}
 	return s.write(ctx, t, func(st store) error {
 		return st.setPublished(p.ID, classID, nullID(a.PersonID), publish)
 	})

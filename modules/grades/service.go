@@ -26,6 +26,7 @@ type Service struct {
 	figures   *figuresCache // classes' figures by version of the grades data
 	notifier  Notifier      // tells pupils and guardians of published marks; nil: nobody
 	absences  Absences      // the report cards' absence line; nil: « non renseignées »
+	portfolio Portfolio     // published report cards into the pupils' portfolios; nil: not recorded
 }
 
 // NewService wires the grades. now is the clock (nil: time.Now); dates are read in the

@@ -107,6 +107,7 @@ type Item struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	Files             []File `gorm:"-"`
+	Closed            bool   `gorm:"-"` // its school year is no longer the current one
 }
 
 func (Item) TableName() string { return "portfolio_items" }
@@ -141,6 +142,9 @@ type Service struct {
 	db    *tenant.DB
 	files *files.Store // SetBucket; nil: documents are refused
 	now   func() time.Time
+
+	guardians  Guardians
+	pupilQuota int64 // the bytes of documents a pupil may add (SetPupilQuota)
 }
 
 // NewService wires the portfolios on the tenants' database; now is the clock (nil: time.Now).
@@ -148,7 +152,8 @@ func NewService(db *tenant.DB, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) }}
+	return &Service{db: db, now: func() time.Time { return now().In(directory.SchoolZone) },
+		guardians: directory.Guardianship{}, pupilQuota: PupilQuota}
 }
 
 // SetBucket wires the blob store of the portfolios' documents (cmd/cartable).
@@ -252,9 +257,11 @@ func (s *Service) AttachFiles(tx *gorm.DB, item uuid.UUID, fs ...files.Stored) e
 
 // Of is the item source recorded for pupil within tx (uuid.Nil: none).
 func (s *Service) Of(tx *gorm.DB, pupil uuid.UUID, source string) (uuid.UUID, error) {
-	var id uuid.UUID
-	err := tx.Raw(`SELECT id FROM portfolio_items WHERE pupil_id = ? AND source = ?`, pupil, source).Scan(&id).Error
-	return id, err
+	var ids []uuid.UUID
+	if err := tx.Raw(`SELECT id FROM portfolio_items WHERE pupil_id = ? AND source = ?`, pupil, source).Scan(&ids).Error; err != nil || len(ids) == 0 {
+		return uuid.Nil, err
+	}
+	return ids[0], nil
 }
 
 // ItemFiles are an item's documents, within tx.
@@ -277,4 +284,20 @@ func clip(s string, n int) string {
 		return string(r[:n-1]) + "…"
 	}
 	return s
+}
+
+// Withdraw removes, within tx, the item source recorded for pupil (a report card withdrawn
+// after its publication), unless its year is closed; it returns the blob keys of its files,
+// for the caller to remove with Files().Remove once tx is committed.
+func (s *Service) Withdraw(tx *gorm.DB, pupil uuid.UUID, source string) ([]string, error) {
+	var keys []string
+	err := tx.Raw(`SELECT f.blob_key FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
+		WHERE i.pupil_id = ? AND i.source = ? AND i.school_year = (SELECT code FROM school_years WHERE current)`, pupil, source).Scan(&keys).Error
+	if err != nil {
+		return nil, fmt.Errorf("portfolio: withdraw %s: %w", source, err)
+	}
+	if err := tx.Exec(`DELETE FROM portfolio_items WHERE pupil_id = ? AND source = ? AND school_year = (SELECT code FROM school_years WHERE current)`, pupil, source).Error; err != nil {
+		return nil, fmt.Errorf("portfolio: withdraw %s: %w", source, err)
+	}
+	return keys, nil
 }
