@@ -99,8 +99,9 @@ type Work struct {
 	NextLesson      bool
 	Minutes         int
 	PublishAt       time.Time
-	Done            bool   // the pupil's own tick: read for the pupil themself only (store.works)
-	Files           []File `gorm:"-"` // the work's page
+	Submission      Expected // what the pupils hand in (sub.go)
+	Done            bool     // the pupil's own tick: read for the pupil themself only (store.works)
+	Files           []File   `gorm:"-"` // the work's page
 }
 
 // Due is the due date in French.
