@@ -88,7 +88,7 @@ func (h *Handler) apiHandIn(c echo.Context) error {
 	_, err = h.svc.HandIn(ctx, t, a, id, c.FormValue("texte"), sent)
 	var errs FormErrors
 	if errors.As(err, &errs) {
-		return refused(c, errs, map[string]string{"texte": "texte", "fichiers": "fichiers"}, "travail rendu")
+		return refused(c, errs, map[string]string{"texte": "texte", "fichiers": "fichiers", "rendu": "submission"}, "travail rendu")
 	}
 	var inv *fault.Invalid
 	if errors.As(err, &inv) {

@@ -361,3 +361,29 @@ func TestExport(t *testing.T) {
 		t.Errorf("the teacher's export: %s", got)
 	}
 }
+
+// TestDemoSubmissions: the demo's first work asks a text; two pupils handed it in, one was
+// returned with a comment and a mark in the grid; seeding again adds nothing.
+func TestDemoSubmissions(t *testing.T) {
+	s := newSubSite(t)
+	for range 2 {
+		if err := s.svc.SeedDemo(t.Context(), s.alpha); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_work WHERE submission = 'texte'`); n != 1 {
+		t.Errorf("%d demo works asking a submission, want 1", n)
+	}
+	pupils := s.Count(s.alpha, `SELECT least(count(*), 2) FROM cahier_work w JOIN class_members m ON m.class_id = w.class_id WHERE w.submission = 'texte'`)
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_submissions s JOIN portfolio_items i ON i.id = s.item_id`); n != pupils || n == 0 {
+		t.Errorf("%d demo submissions in portfolios, want %d", n, pupils)
+	}
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_submissions WHERE returned_at IS NOT NULL AND comment <> ''`); n != 1 {
+		t.Errorf("%d demo submissions returned, want 1", n)
+	}
+	// The grid has the mark where the grades know the teaching (Claire's maths of 2nde 1).
+	want := s.Count(s.alpha, `SELECT count(*) FROM cahier_work w WHERE w.submission = 'texte' AND w.class_id = ? AND w.subject_code = 'MATHS'`, s.class1)
+	if n := s.Count(s.alpha, `SELECT count(*) FROM marks WHERE value = 15`); n != want {
+		t.Errorf("%d demo marks in the grid, want %d", n, want)
+	}
+}
