@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/files"
+	"github.com/cartable-ent/cartable/modules/identity"
 	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/web"
 	"github.com/cartable-ent/cartable/web/fault"
@@ -22,7 +23,10 @@ type handInBlock struct {
 	Text     string      // the form's text (a refused form keeps it)
 	Errors   FormErrors
 	Children []Submission // a guardian's children's
+	Guardian bool         // the viewer is a legal guardian (their children's hand-ins)
 	Teacher  bool         // the viewer sees the hand-ins
+	Count    int          // the teacher's: handed in
+	Of       int          // of so many pupils
 	Late     bool         // the due date has passed: a hand-in now is late
 	Max      string
 	Accepted string
@@ -50,17 +54,17 @@ func (h *Handler) handIn(c echo.Context, w Work, refused *handInBlock) (*handInB
 			b.Text = own.Text
 		}
 	case a.Writes():
-		if _, err := h.svc.WorkSubmissions(ctx, t, a, w.ID); err == nil {
-			b.Teacher = true
+		if subs, err := h.svc.WorkSubmissions(ctx, t, a, w.ID); err == nil {
+			b.Teacher, b.Count, b.Of = true, subs.Count, len(subs.Pupils)
 		} else if !errors.Is(err, fault.ErrNotFound) {
 			return nil, err
 		}
-	default:
+	case identity.ViewerOf(c).Has(identity.RoleResponsable):
 		kids, err := h.svc.ChildrenSubmissions(ctx, t, a, w.ID)
 		if err != nil {
 			return nil, err
 		}
-		b.Children = kids
+		b.Guardian, b.Children = true, kids
 	}
 	return b, nil
 }

@@ -547,6 +547,9 @@ func EvaluationOf(work uuid.UUID) uuid.UUID {
 // portfolio item updated and the pupil told. A refusal is FormErrors (« commentaire »,
 // « note ») and writes nothing.
 func (s *Service) Return(ctx context.Context, t *tenant.Tenant, a Actor, id uuid.UUID, f ReturnForm) error {
+	if s.portfolio == nil {
+		return errNoPortfolio
+	}
 	var v *SubmissionView
 	if err := s.read(ctx, t, func(st store) (err error) { v, err = s.submissionFor(st, a, id); return err }); err != nil {
 		return err
