@@ -251,8 +251,9 @@ func TestHandInRefused(t *testing.T) {
 	wantNotIn(t, s.Get(s.alice, "/cahier/travail/"+plain.String()), "work that asks nothing", "Rendre mon travail")
 }
 
-// TestSubmissionAPI: the pupil's submission through the API (PUT multipart, GET), the
-// teacher's list and return (JSON), a refused file and mark naming their fields.
+// TestSubmissionAPI: the pupil's submission through the API (PUT multipart, GET), on time
+// until the due date's last minute, late after (a replacement then is late); the teacher's
+// list and return (JSON), a refused file and mark naming their fields.
 func TestSubmissionAPI(t *testing.T) {
 	s := newSubSite(t)
 	work := s.work(s.teacher, s.class1, "MATHS", "2026-10-05", "30", "Rédaction", url.Values{"rendu": {"texte"}})
@@ -277,6 +278,12 @@ func TestSubmissionAPI(t *testing.T) {
 	rec := s.handIn(s.alpha, s.alice, http.MethodPut, api+"/rendu", "Mon texte", part{"f", "x.pdf", subPDF})
 	wantCode(t, rec, http.StatusUnprocessableEntity, "a file for a text")
 	wantIn(t, rec, "the API refusal", `"fichiers":`)
+	s.Clock.Set(time.Date(2026, time.October, 5, 23, 59, 0, 0, testenv.Paris))
+	rec = s.handIn(s.alpha, s.alice, http.MethodPut, api+"/rendu", "Brouillon du soir")
+	wantCode(t, rec, http.StatusOK, "PUT on the due date's last minute")
+	if err := json.Unmarshal(rec.Body.Bytes(), &own); err != nil || own.Submission == nil || own.Submission.Late {
+		t.Fatalf("a hand-in at 23:59 of the due date is on time: %s", rec.Body.String())
+	}
 	s.Clock.Set(time.Date(2026, time.October, 6, 8, 0, 0, 0, testenv.Paris))
 	rec = s.handIn(s.alpha, s.alice, http.MethodPut, api+"/rendu", "Ma rédaction")
 	wantCode(t, rec, http.StatusOK, "PUT the text")
