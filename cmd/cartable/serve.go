@@ -136,6 +136,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	cahierSvc.SetBucket(documents)
 	portfolioSvc := portfolio.NewService(reg.DB(), nil)
 	portfolioSvc.SetBucket(documents)
+	cahierSvc.SetPortfolio(portfolioSvc) // work handed in is the pupil's portfolio item
 	messagingSvc := messaging.NewService(reg.DB(), nil, notifySvc)
 	messagingSvc.SetBucket(documents)
 	// One space per establishment for every module's files, against the région's quota.
@@ -205,6 +206,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 	}
 	gradesSvc := grades.NewService(reg.DB(), nil)
 	gradesSvc.SetNotifier(notifySvc)
+	cahierSvc.SetMarks(gradesSvc)      // a returned submission's mark goes into the grid
 	gradesSvc.SetAbsences(absencesSvc) // report cards show the period's half-days
 	// Published report cards (with their PDFs) and submitted attempts go into the pupils' portfolios.
 	gradesSvc.SetPortfolio(portfolioSvc)

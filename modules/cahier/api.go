@@ -32,8 +32,9 @@ type apiWork struct {
 	NextLesson      bool       `json:"next_lesson"`
 	Minutes         int        `json:"minutes"`
 	PublishAt       time.Time  `json:"publish_at"`
-	Done            *bool      `json:"done"`            // the pupil's own tick; null for everyone else
-	Files           *[]apiFile `json:"files,omitempty"` // read alone or in its séance (GET /seances/{id})
+	Expected        Expected   `json:"submission_expected"` // what pupils hand in (sub.go)
+	Done            *bool      `json:"done"`                // the pupil's own tick; null for everyone else
+	Files           *[]apiFile `json:"files,omitempty"`     // read alone or in its séance (GET /seances/{id})
 }
 
 // apiFile is an attachment of a séance or a piece of work, with its download address.
@@ -89,7 +90,7 @@ type apiWorkload struct {
 func apiWorkOf(w Work, own bool) apiWork {
 	out := apiWork{ID: w.ID, ClassID: w.ClassID, Class: w.ClassLabel, SubjectCode: w.SubjectCode, Subject: w.SubjectLabel, Teacher: w.Teacher,
 		Kind: w.Kind, Description: w.Description, DescriptionHTML: w.DescriptionHTML, DueOn: w.DueOn.Format(dateLayout), NextLesson: w.NextLesson,
-		Minutes: w.Minutes, PublishAt: w.PublishAt.In(directory.SchoolZone)}
+		Minutes: w.Minutes, PublishAt: w.PublishAt.In(directory.SchoolZone), Expected: w.Submission}
 	if w.SessionID != uuid.Nil {
 		out.SessionID = &w.SessionID
 	}
@@ -223,7 +224,7 @@ var apiSessionFields = map[string]string{"cours": "slot_id", "classe": "class_id
 	"contenu": "body", "liens": "links", "visible": "visible_from"}
 
 var apiWorkFields = map[string]string{"seance": "session_id", "classe": "class_id", "type": "kind", "consigne": "description",
-	"echeance": "due_on", "duree": "minutes", "publication": "publish_at"}
+	"echeance": "due_on", "duree": "minutes", "publication": "publish_at", "rendu": "submission"}
 
 // refused answers a refused form: 422 with a message per JSON field.
 func refused(c echo.Context, errs FormErrors, names map[string]string, what string) error {
@@ -336,6 +337,7 @@ type apiWorkInput struct {
 	DueOn       string `json:"due_on"`
 	Minutes     int    `json:"minutes"`
 	PublishAt   string `json:"publish_at"`
+	Submission  string `json:"submission"`
 }
 
 func (h *Handler) apiCreateWork(c echo.Context) error {
@@ -343,7 +345,8 @@ func (h *Handler) apiCreateWork(c echo.Context) error {
 	if err := decode(c, &in); err != nil {
 		return err
 	}
-	f := WorkForm{Session: in.SessionID, Kind: in.Kind, Description: in.Description, Due: in.Due, DueOn: in.DueOn, Minutes: itoa(in.Minutes), PublishAt: in.PublishAt}
+	f := WorkForm{Session: in.SessionID, Kind: in.Kind, Description: in.Description, Due: in.Due, DueOn: in.DueOn, Minutes: itoa(in.Minutes), PublishAt: in.PublishAt,
+		Submission: in.Submission}
 	if in.ClassID != "" {
 		f.Choice = in.ClassID + "|" + in.SubjectCode
 	}

@@ -4,6 +4,8 @@
 // and each pupil's own « fait » ticks, which nobody else reads. Séances and work are shown
 // to the class's pupils and their legal guardians once published and their publication
 // time has come; teachers of the class, the direction and the vie scolaire read them too.
+// Work may ask a submission (sub.go): pupils hand it in, the teacher returns it with a comment
+// and a mark into the grades grid; what a pupil handed in is their portfolio's item.
 package cahier
 
 import (
@@ -99,8 +101,9 @@ type Work struct {
 	NextLesson      bool
 	Minutes         int
 	PublishAt       time.Time
-	Done            bool   // the pupil's own tick: read for the pupil themself only (store.works)
-	Files           []File `gorm:"-"` // the work's page
+	Submission      Expected // what the pupils hand in (sub.go)
+	Done            bool     // the pupil's own tick: read for the pupil themself only (store.works)
+	Files           []File   `gorm:"-"` // the work's page
 }
 
 // Due is the due date in French.

@@ -127,7 +127,7 @@ func (s *Service) copyContents(ctx context.Context, t *tenant.Tenant, a Actor, c
 		}
 		rows[i] = workRow{ID: uuid.New(), SessionID: &copied, ClassID: target.ClassID, SubjectCode: target.SubjectCode, TeacherID: a.PersonID,
 			Kind: w.Kind, Description: w.Description, DescriptionHTML: w.DescriptionHTML, DueOn: due, NextLesson: next, Minutes: w.Minutes,
-			PublishAt: publish, CreatedAt: now, UpdatedAt: now}
+			PublishAt: publish, Submission: w.Submission, CreatedAt: now, UpdatedAt: now}
 		for _, fl := range workFiles[w.ID] {
 			originals = append(originals, fl)
 			owners = append(owners, File{ID: uuid.New(), WorkID: &rows[i].ID})

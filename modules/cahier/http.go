@@ -221,6 +221,11 @@ func (h *Handler) work(c echo.Context) error {
 
 // workView is a piece of work's page; fileErr is a refused attachment's message.
 func (h *Handler) workView(c echo.Context, id uuid.UUID, status int, fileErr string) error {
+	return h.workViewWith(c, id, status, fileErr, nil)
+}
+
+// workViewWith is workView with a refused hand-in's form.
+func (h *Handler) workViewWith(c echo.Context, id uuid.UUID, status int, fileErr string, refused *handInBlock) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
 	w, err := h.svc.Work(ctx, t, a, id)
 	if err != nil {
@@ -233,6 +238,9 @@ func (h *Handler) workView(c echo.Context, id uuid.UUID, status int, fileErr str
 	mine := w.TeacherID == a.PersonID && !archived
 	data := map[string]any{"Work": w, "Mine": mine, "Archived": archived, "Tick": a.can(PermTick), "HTML": html, "Notice": notice(c.QueryParam("ok")),
 		"Files": filesView{Action: "/cahier/travail/" + id.String() + "/pieces", List: w.Files, Mine: mine, Error: fileErr, Max: fault.ByteSize(MaxFileBytes)}}
+	if data["HandIn"], err = h.handIn(c, w, refused); err != nil {
+		return err
+	}
 	if mine {
 		wl, err := h.svc.Workload(ctx, t, w.ClassID, w.DueOn, w.PublishAt)
 		if err != nil {
@@ -279,6 +287,10 @@ func notice(code string) string {
 		return "La séance a été copiée en brouillon, avec le travail à faire qui y était donné et les pièces jointes : vérifiez-la, puis publiez-la."
 	case "travail":
 		return "Le travail à faire a été enregistré."
+	case "rendu":
+		return "Votre travail a été rendu : votre enseignant le verra. Vous pouvez le remplacer tant qu'il ne l'a pas corrigé."
+	case "corrige":
+		return "Le travail a été rendu corrigé à l'élève, qui en est averti."
 	case "reglages":
 		return "Les réglages du cahier de textes ont été enregistrés."
 	}

@@ -141,6 +141,7 @@ type workPage struct {
 	Session  *Session
 	Workload *Workload
 	New      bool
+	Expected []Expected // the « rendu attendu » choices
 }
 
 func (h *Handler) workForm(c echo.Context, status int, id uuid.UUID, f WorkForm, errs FormErrors, wl *Workload) error {
@@ -153,7 +154,8 @@ func (h *Handler) workForm(c echo.Context, status int, id uuid.UUID, f WorkForm,
 	if err != nil {
 		return err
 	}
-	pg := workPage{Action: "/cahier/travail/nouveau", Form: f, Errors: errs, Choices: choices, Types: set.Types, Workload: wl, New: id == uuid.Nil}
+	pg := workPage{Action: "/cahier/travail/nouveau", Form: f, Errors: errs, Choices: choices, Types: set.Types, Workload: wl, New: id == uuid.Nil,
+		Expected: expectations}
 	if f.Session != "" {
 		if sid, err := uuid.Parse(f.Session); err == nil {
 			if se, err := h.svc.Session(ctx, t, a, sid); err == nil && se.TeacherID == a.PersonID {
@@ -175,7 +177,8 @@ func (h *Handler) newWork(c echo.Context) error {
 
 func readWorkForm(c echo.Context) WorkForm {
 	return WorkForm{Session: c.FormValue("seance"), Choice: c.FormValue("classe"), Kind: c.FormValue("type"), Description: c.FormValue("consigne"),
-		Due: c.FormValue("pour"), DueOn: c.FormValue("echeance"), Minutes: c.FormValue("duree"), PublishAt: c.FormValue("publication")}
+		Due: c.FormValue("pour"), DueOn: c.FormValue("echeance"), Minutes: c.FormValue("duree"), PublishAt: c.FormValue("publication"),
+		Submission: c.FormValue("rendu")}
 }
 
 func (h *Handler) createWork(c echo.Context) error { return h.saveWork(c, uuid.Nil) }

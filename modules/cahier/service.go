@@ -42,6 +42,8 @@ type Service struct {
 	notifier  Notifier     // SetNotifier; nil: nobody is told
 	files     *files.Store // SetBucket; nil: attachments are refused
 	archives  *files.Store // SetBucket: the year-end archives' PDFs (archive.go)
+	portfolio Portfolio    // SetPortfolio; nil: hand-ins are refused (sub.go)
+	marks     Marks        // SetMarks; nil: returns carry no mark
 	now       func() time.Time
 }
 

@@ -24,7 +24,7 @@ const (
 
 const workColumns = `w.id, w.session_id, w.class_id, c.label AS class_label, w.subject_code, coalesce(sub.label, w.subject_code) AS subject_label,
 	w.teacher_id, coalesce(p.first_name || ' ' || p.last_name, '') AS teacher, w.kind, w.description, w.description_html,
-	w.due_on, w.next_lesson, w.minutes, w.publish_at`
+	w.due_on, w.next_lesson, w.minutes, w.publish_at, w.submission`
 
 const workFrom = ` FROM cahier_work w JOIN classes c ON c.id = w.class_id LEFT JOIN subjects sub ON sub.code = w.subject_code
 	LEFT JOIN people p ON p.id = w.teacher_id `
@@ -61,12 +61,13 @@ type WorkForm struct {
 	DueOn       string // aaaa-mm-jj, for "date"
 	Minutes     string
 	PublishAt   string // aaaa-mm-jjThh:mm; empty: now (or the séance's publication)
+	Submission  string // « rendu attendu »: aucun, fichiers, texte, fichiers_texte (empty: aucun)
 }
 
 // FormOfWork is the form of an existing piece of work.
 func FormOfWork(w Work) WorkForm {
 	f := WorkForm{Choice: w.ClassID.String() + "|" + w.SubjectCode, Kind: w.Kind, Description: w.Description, Due: "date",
-		DueOn: w.DueOn.Format(dateLayout), Minutes: itoa(w.Minutes), PublishAt: w.PublishAt.In(directory.SchoolZone).Format("2006-01-02T15:04")}
+		DueOn: w.DueOn.Format(dateLayout), Minutes: itoa(w.Minutes), PublishAt: w.PublishAt.In(directory.SchoolZone).Format("2006-01-02T15:04"), Submission: string(w.Submission)}
 	if w.SessionID != uuid.Nil {
 		f.Session = w.SessionID.String()
 	}
@@ -86,6 +87,7 @@ type workRow struct {
 	NextLesson      bool
 	Minutes         int
 	PublishAt       time.Time
+	Submission      Expected
 	NotifiedAt      *time.Time
 	CreatedAt       time.Time
 	UpdatedAt       time.Time
@@ -157,6 +159,13 @@ func (s *Service) SaveWork(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 			errs["publication"] = "Publication : date et heure illisibles ; indiquez par exemple 2026-10-05T18:00, ou laissez vide pour tout de suite."
 		}
 		row.PublishAt = p
+	}
+	row.Submission = Expected(strings.TrimSpace(f.Submission))
+	if row.Submission == "" {
+		row.Submission = ExpectNothing
+	}
+	if !row.Submission.valid() {
+		errs["rendu"] = "Rendu attendu : choisissez aucun, des fichiers, un texte, ou des fichiers et un texte."
 	}
 	switch f.Due {
 	case "prochaine":
