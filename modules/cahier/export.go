@@ -67,8 +67,8 @@ type exportFile struct {
 // classes and groups, their ticks and their submissions with their files; as a teacher, the
 // séances and work they wrote. Nothing of anyone else: not classmates' submissions or ticks.
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	out := exportFile{ToDo: []exportWork{}, Submissions: []exportSubmission{}, Sessions: []exportSession{}, WorkWritten: []exportWork{}}
 	var subs []Submission

@@ -486,6 +486,9 @@ func (s *Service) submissionFor(st store, a Actor, id uuid.UUID) (*SubmissionVie
 	}
 	if a.PersonID != out.Submission.PupilID {
 		ok, err := s.guardians.IsLegalGuardian(st.tx, a.PersonID, out.Submission.PupilID)
+		if err == nil && ok {
+			ok, err = s.minor(st, out.Submission.PupilID)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -503,10 +506,29 @@ func (s *Service) submissionFor(st store, a Actor, id uuid.UUID) (*SubmissionVie
 func (s *Service) ChildrenSubmissions(ctx context.Context, t *tenant.Tenant, a Actor, work uuid.UUID) ([]Submission, error) {
 	var out []Submission
 	err := s.read(ctx, t, func(st store) (err error) {
-		out, err = st.submissions(`s.work_id = ? AND s.pupil_id IN (SELECT g.pupil_id FROM guardianships g WHERE g.guardian_id = ? AND g.legal)`, work, a.PersonID)
+		all, err := st.submissions(`s.work_id = ? AND s.pupil_id IN (SELECT g.pupil_id FROM guardianships g WHERE g.guardian_id = ? AND g.legal)`, work, a.PersonID)
+		for _, sub := range all {
+			if err != nil {
+				break
+			}
+			var minor bool
+			if minor, err = s.minor(st, sub.PupilID); minor {
+				out = append(out, sub)
+			}
+		}
 		return err
 	})
 	return out, err
+}
+
+// minor tells whether pupil is under age today: a submission is an item of the pupil's
+// portfolio, which their guardians read only while they are a minor (portfolio.Adult).
+func (s *Service) minor(st store, pupil uuid.UUID) (bool, error) {
+	var p []struct{ BirthDate *time.Time }
+	if err := st.tx.Raw(`SELECT birth_date FROM people WHERE id = ?`, pupil).Scan(&p).Error; err != nil {
+		return false, fmt.Errorf("cahier: birth date of %s: %w", pupil, err)
+	}
+	return len(p) == 1 && !portfolio.Adult(p[0].BirthDate, s.now()), nil
 }
 
 // SubmissionFile opens a file of a submission for whoever reads the submission.

@@ -64,8 +64,8 @@ type exportData struct {
 // pupil), their exercises and their bank's titles (a teacher). The right answers of the
 // questions are not in it: they are the teacher's.
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	out := exportData{Attempts: []exportAttempt{}, Exercises: []exportExercise{}, Categories: []string{}, Questions: []exportQuestion{}}
 	err := s.read(ctx, t, func(st store) error {

@@ -67,8 +67,8 @@ type exportedDraft struct {
 // message recalled by its sender is exported without its text to its recipients (they no
 // longer read it either).
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	out := exportedMessages{Messages: []exportedMessage{}, Drafts: []exportedDraft{}}
 	var atts []Attachment

@@ -52,8 +52,8 @@ type exportedRead struct {
 // Export writes the posts person wrote in t, with their files, and the posts they read
 // (module.Exporter); nobody else's drafts, and no reader of their posts.
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	out := exportedNews{Written: []exportedPost{}, Read: []exportedRead{}}
 	var fs []File

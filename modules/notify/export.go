@@ -52,8 +52,8 @@ type exportedMail struct {
 // Export writes person's notifications, preferences and e-mails in t (module.Exporter):
 // only the rows that name them as recipient.
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	out := exported{Notifications: []exportedNotification{}, Preferences: []exportedPreference{}, Mails: []exportedMail{}}
 	err := s.db.SnapshotTx(ctx, t, func(tx *gorm.DB) error {

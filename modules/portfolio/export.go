@@ -43,8 +43,8 @@ type exportItem struct {
 // checked against its checksum) into their personal data export; nothing for someone who is
 // not a pupil here.
 func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID, w module.ExportWriter) error {
-	if t == nil { // the platform's part: this module keeps nothing there
-		return nil
+	if t == nil {
+		return nil // nothing at the platform's level
 	}
 	var items []Item
 	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) error {

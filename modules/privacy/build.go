@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 	"gocloud.dev/gcerrors"
+	"gorm.io/gorm"
 
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -99,10 +100,41 @@ func (s *Service) places(ctx context.Context, e *Export) ([]place, error) {
 		if err != nil {
 			return nil, err
 		}
+		if e.ForChild() {
+			// A guardian gets what an establishment keeps of the child only where its own
+			// directory says they are the child's legal guardian: another establishment's
+			// staff cannot give them a third's data by writing that link in theirs.
+			ok, err := s.guardianIn(ctx, t, e.RequestedBy, r.PersonID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
 		out = append(out, place{t: t, person: r.PersonID})
 	}
 	slices.SortFunc(out, func(a, b place) int { return strings.Compare(string(a.t.UAI), string(b.t.UAI)) })
 	return out, nil
+}
+
+// guardianIn tells whether requester (an identity) is, by their active membership in t, a
+// legal guardian of pupil (a people.id in t).
+func (s *Service) guardianIn(ctx context.Context, t *tenant.Tenant, requester, pupil uuid.UUID) (bool, error) {
+	var m struct{ PersonID uuid.UUID }
+	if err := s.platform.WithContext(ctx).Raw(`SELECT person_id FROM platform.memberships WHERE identity_id = ? AND tenant_id = ? AND active`,
+		requester, t.ID).Scan(&m).Error; err != nil {
+		return false, fmt.Errorf("privacy: membership of %s in %s: %w", requester, t.UAI, err)
+	}
+	if m.PersonID == uuid.Nil {
+		return false, nil
+	}
+	legal := false
+	err := s.db.ReadTx(ctx, t, func(tx *gorm.DB) (err error) { legal, err = s.guard.IsLegalGuardian(tx, m.PersonID, pupil); return err })
+	if err != nil {
+		return false, fmt.Errorf("privacy: guardian of %s in %s: %w", pupil, t.UAI, err)
+	}
+	return legal, nil
 }
 
 // write writes the whole archive into w: each establishment's modules, the platform's part,

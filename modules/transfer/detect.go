@@ -17,9 +17,11 @@ import (
 
 // Arrivals asks the pupils an AAF import just brought into to whether to bring their
 // portfolio from the establishment they come from (directory.Arrivals, wired in
-// cmd/cartable). A pupil is the same person elsewhere when their account is (an import
-// attached it) or when the account holding their national join key is; that person must be
-// a pupil there, with items in their portfolio. A pair (there, here) is asked once. A whole
+// cmd/cartable). A pupil is the same person elsewhere when their account is: the import
+// attached it by their national join key, within its importer's scope. The join key alone
+// is not enough: an import that could not attach the account (a département's administrator
+// naming a lycée's pupil) made someone else, who must not be offered her portfolio. That
+// person must be a pupil there, with items in their portfolio. A pair (there, here) is asked once. A whole
 // lycée's September import is one query on the platform, then one read per establishment
 // of origin.
 func (s *Service) Arrivals(ctx context.Context, to *tenant.Tenant, pupils []directory.Arrival) error {
@@ -36,7 +38,7 @@ func (s *Service) Arrivals(ctx context.Context, to *tenant.Tenant, pupils []dire
 	var found []origin
 	err := s.platform.WithContext(ctx).Raw(`SELECT DISTINCT x.person_id AS to_person, x.identity_id, m.tenant_id, m.person_id
 		FROM unnest(?::uuid[], ?::text[], ?::uuid[]) AS x (person_id, aaf_id, identity_id)
-		JOIN platform.accounts a ON a.identity_id = x.identity_id OR (x.aaf_id <> '' AND a.aaf_id = x.aaf_id)
+		JOIN platform.accounts a ON a.identity_id = x.identity_id
 		JOIN platform.memberships m ON m.identity_id = a.identity_id AND m.tenant_id <> ? AND 'eleve' = ANY (m.roles)
 		JOIN platform.tenants t ON t.id = m.tenant_id AND t.status <> 'deleted'
 		ORDER BY m.tenant_id, m.person_id`, ids, keys, accounts, to.ID).Scan(&found).Error
