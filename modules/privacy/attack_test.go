@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+
+	"github.com/cartable-ent/cartable/modules/privacy"
 )
 
 // TestAttackChildExportOtherEstablishment: Alice's account is a pupil's in lycée a and in
@@ -36,6 +38,9 @@ func TestAttackChildExportOtherEstablishment(t *testing.T) {
 		t.Errorf("the guardian's export lacks Alice's marks of a: %s", names(files))
 	}
 	for name, body := range files {
+		if strings.HasPrefix(name, privacy.PlatformFolder+"/") {
+			t.Errorf("the guardian of a got Alice's account (its sessions, every establishment): %s", name)
+		}
 		if strings.HasPrefix(name, string(s.b.UAI)+"/") || strings.Contains(body, "alice-in-b") {
 			t.Errorf("the guardian of a got what lycée b keeps about Alice: %s", name)
 		}

@@ -153,7 +153,10 @@ func (s *Service) write(ctx context.Context, w io.Writer, at time.Time, e *Expor
 			a.count(pt)
 		}
 	}
-	if e.SubjectIdentity != nil {
+	// The platform's part (the account, its sessions, every establishment it belongs to) is
+	// the person's own: a guardian, known as such only by the establishments that say so,
+	// gets those establishments' parts of a child's data, not the child's whole account.
+	if e.SubjectIdentity != nil && !e.ForChild() {
 		for _, m := range s.modules {
 			if m.Export == nil {
 				continue
