@@ -85,6 +85,7 @@ const (
 type Portfolio interface {
 	Record(tx *gorm.DB, e portfolio.Entry) (uuid.UUID, error)
 	AttachFiles(tx *gorm.DB, item uuid.UUID, fs ...files.Stored) error
+	DetachFiles(tx *gorm.DB, item uuid.UUID) ([]string, error)
 	ItemFiles(tx *gorm.DB, item uuid.UUID) ([]portfolio.File, error)
 	Open(ctx context.Context, t *tenant.Tenant, f portfolio.File) (*files.Content, error)
 	Files() *files.Store
@@ -331,7 +332,7 @@ func (s *Service) HandIn(ctx context.Context, t *tenant.Tenant, a Actor, work uu
 				return err
 			}
 			if len(stored) > 0 {
-				if dropped, err = st.dropItemFiles(item); err != nil {
+				if dropped, err = s.portfolio.DetachFiles(st.tx, item); err != nil {
 					return err
 				}
 				if err := s.portfolio.AttachFiles(st.tx, item, stored...); err != nil {
@@ -357,17 +358,6 @@ func (s *Service) HandIn(ctx context.Context, t *tenant.Tenant, a Actor, work uu
 		err = docs.Remove(ctx, t, dropped...)
 	}
 	return id, err
-}
-
-// dropItemFiles removes the rows of an item's files (a submission's replaced files) and
-// returns their blobs' keys, to remove once the change commits. The portfolio has no
-// « detach » yet: this is the cahier's one write into the portfolio's table, for its own items.
-func (st store) dropItemFiles(item uuid.UUID) ([]string, error) {
-	var keys []string
-	if err := st.tx.Raw(`DELETE FROM portfolio_files WHERE item_id = ? RETURNING blob_key`, item).Scan(&keys).Error; err != nil {
-		return nil, fmt.Errorf("cahier: replace the files of %s: %w", item, err)
-	}
-	return keys, nil
 }
 
 // entryOf is the portfolio item of a submission: the pupil's, titled by the work.

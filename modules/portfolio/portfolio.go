@@ -255,6 +255,17 @@ func (s *Service) AttachFiles(tx *gorm.DB, item uuid.UUID, fs ...files.Stored) e
 	return nil
 }
 
+// DetachFiles removes the rows of an item's documents within tx (a submission whose files
+// were replaced) and returns their blobs' keys, for the caller to remove from Files() once
+// the change commits.
+func (s *Service) DetachFiles(tx *gorm.DB, item uuid.UUID) ([]string, error) {
+	var keys []string
+	if err := tx.Raw(`DELETE FROM portfolio_files WHERE item_id = ? RETURNING blob_key`, item).Scan(&keys).Error; err != nil {
+		return nil, fmt.Errorf("portfolio: detach the files of %s: %w", item, err)
+	}
+	return keys, nil
+}
+
 // Of is the item source recorded for pupil within tx (uuid.Nil: none).
 func (s *Service) Of(tx *gorm.DB, pupil uuid.UUID, source string) (uuid.UUID, error) {
 	var ids []uuid.UUID
