@@ -125,7 +125,7 @@ func TestPersonalExportOfEveryModule(t *testing.T) {
 			DownloadURL string `json:"download_url"`
 		} `json:"exports"`
 	}
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(90 * time.Second) // clock-ok: a wait's timeout, not a date
 	for {
 		rec := h.as(pupil.Token, host, "/api/v1/compte/exports")
 		if err := json.Unmarshal(rec.Body.Bytes(), &list); err != nil {
@@ -134,7 +134,7 @@ func TestPersonalExportOfEveryModule(t *testing.T) {
 		if len(list.Exports) == 1 && list.Exports[0].Status == "prete" {
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) { // clock-ok: a wait's timeout, not a date
 			t.Fatalf("the export is not ready after 90 s: %s", rec.Body.String())
 		}
 		time.Sleep(300 * time.Millisecond)

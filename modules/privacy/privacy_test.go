@@ -538,7 +538,7 @@ func TestExportOnTheQueue(t *testing.T) {
 	})
 	rec := s.Send(s.a, f.alice.Member, http.MethodPost, privacy.Page, url.Values{})
 	moduletest.WantCode(t, rec, http.StatusSeeOther, "request")
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // clock-ok: a wait's timeout, not a date
 	for {
 		list, err := s.svc.List(t.Context(), f.alice.IdentityID)
 		if err != nil {
@@ -547,7 +547,7 @@ func TestExportOnTheQueue(t *testing.T) {
 		if len(list) == 1 && list[0].Status == privacy.Ready {
 			break
 		}
-		if time.Now().After(deadline) {
+		if time.Now().After(deadline) { // clock-ok: a wait's timeout, not a date
 			t.Fatalf("the export is not ready after 60 s: %+v", list)
 		}
 		time.Sleep(200 * time.Millisecond)
