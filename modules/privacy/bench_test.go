@@ -97,7 +97,7 @@ func BenchmarkExportPupil3Years(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		start := time.Now() // clock-ok: a wait's timeout, not a date
+		start := time.Now() // clock-ok: measures a duration, not a date
 		if err := s.svc.Build(ctx, e.ID); err != nil {
 			b.Fatal(err)
 		}
