@@ -477,7 +477,7 @@ func TestTransferMinor(t *testing.T) {
 		if err := f.queue.Start(qctx); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(30 * time.Second); got.Status != transfer.Done && time.Now().Before(deadline); {
+		for deadline := time.Now().Add(30 * time.Second); got.Status != transfer.Done && time.Now().Before(deadline); { // clock-ok: a wait's timeout, not a date
 			time.Sleep(200 * time.Millisecond)
 			got = f.transferOf(t, f.b, berenice.key)
 		}
