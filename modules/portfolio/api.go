@@ -81,7 +81,7 @@ func apiBookOf(b *Book) apiBook {
 
 func (h *Handler) apiOwn(c echo.Context) error {
 	a := requestActor(c)
-	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), a, a.PersonID)
+	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), a, a.PersonID, AllYears)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func (h *Handler) apiPupil(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), requestActor(c), id)
+	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), requestActor(c), id, AllYears)
 	if err != nil {
 		return err
 	}

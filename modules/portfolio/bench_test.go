@@ -17,8 +17,10 @@ import (
 
 // BenchmarkPortfolioPage: a pupil's « Mon portfolio » with 3 school years of 500 items in 12
 // subjects (a file on every other one), in an establishment whose 40 other pupils have as
-// many: the service alone, then the page through the router (the session check cached, as
-// in production). The target is 20 ms of server time.
+// many: the service alone (the page's read: this year's items and every year's count; then
+// every year's items, as the API reads them), then the pages of this year and of a closed
+// year through the router (the session check cached, as in production). The target is 20 ms
+// of server time.
 func BenchmarkPortfolioPage(b *testing.B) {
 	s := moduletest.New(b, moduletest.Options{Templates: []fs.FS{portfolio.Templates}, SessionCache: time.Minute})
 	tn := s.Establishment(95, "Lycée Benchmark")
@@ -39,25 +41,33 @@ func BenchmarkPortfolioPage(b *testing.B) {
 	s.Exec(tn, `ANALYZE`)
 	ctx := context.Background()
 	a := portfolio.Actor{PersonID: pupil.PersonID, Roles: []identity.Role{identity.RoleEleve}}
-	if bk, err := svc.Portfolio(ctx, tn, a, pupil.PersonID); err != nil || bk.Count() != 500 || len(bk.Years) != 3 {
+	if bk, err := svc.Portfolio(ctx, tn, a, pupil.PersonID, portfolio.AllYears); err != nil || bk.Count() != 500 || len(bk.Years) != 3 {
 		b.Fatalf("the portfolio: %v", err)
 	}
-	b.Run("service", func(b *testing.B) {
-		defer cpuPerOp(b)()
-		for b.Loop() {
-			if _, err := svc.Portfolio(ctx, tn, a, pupil.PersonID); err != nil {
-				b.Fatal(err)
+	if bk, err := svc.Portfolio(ctx, tn, a, pupil.PersonID, ""); err != nil || bk.Count() < 160 || bk.Shown != s.Year() {
+		b.Fatalf("this year's page reads this year's items: %v", err)
+	}
+	for _, c := range []struct{ name, year string }{{"service", ""}, {"service_all_years", portfolio.AllYears}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer cpuPerOp(b)()
+			for b.Loop() {
+				if _, err := svc.Portfolio(ctx, tn, a, pupil.PersonID, c.year); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
-	b.Run("page", func(b *testing.B) {
-		defer cpuPerOp(b)()
-		for b.Loop() {
-			if rec := s.Send(tn, pupil, http.MethodGet, "/portfolio", nil); rec.Code != http.StatusOK {
-				b.Fatalf("status %d", rec.Code)
+		})
+	}
+	// The page of this year, then of a closed year: each about a third of the items.
+	for _, c := range []struct{ name, path string }{{"page", "/portfolio"}, {"page_closed_year", "/portfolio?annee=2024-2025"}} {
+		b.Run(c.name, func(b *testing.B) {
+			defer cpuPerOp(b)()
+			for b.Loop() {
+				if rec := s.Send(tn, pupil, http.MethodGet, c.path, nil); rec.Code != http.StatusOK {
+					b.Fatalf("status %d", rec.Code)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 // cpuPerOp reports the process's CPU time per operation (cpu-ns/op: the server's own work,

@@ -22,5 +22,6 @@ func TestSeedDemo(t *testing.T) {
 	if n := s.Count(s.alpha, `SELECT count(*) FROM portfolio_files`); n != 3*pupils {
 		t.Errorf("%d files", n)
 	}
-	wantIn(t, s.Get(s.alice, "/portfolio"), "the demo portfolio", "année close", "Apporté de Collège Jean-Moulin", "Fractions et proportions")
+	wantIn(t, s.Get(s.alice, "/portfolio"), "the demo portfolio", "Fractions et proportions", "?annee="+lastYear)
+	wantIn(t, s.Get(s.alice, "/portfolio?annee="+lastYear), "the demo portfolio's last year", "année close", "Apporté de Collège Jean-Moulin")
 }

@@ -52,7 +52,7 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 		if err := tx.Raw(`SELECT count(*) FROM people WHERE id = ? AND category = 'eleve'`, person).Scan(&n).Error; err != nil || n == 0 {
 			return err
 		}
-		b, err := s.book(tx, person, OwnerReach)
+		b, err := s.book(tx, person, OwnerReach, AllYears)
 		if err != nil {
 			return err
 		}

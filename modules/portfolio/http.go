@@ -4,6 +4,7 @@ import (
 	"embed"
 	"errors"
 	"net/http"
+	"net/url"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
@@ -70,12 +71,22 @@ func (h *Handler) home(c echo.Context) error {
 // ownPage is the pupil's portfolio with its document form (a refusal said next to its field).
 func (h *Handler) ownPage(c echo.Context, status int, f documentForm, refused *fault.Invalid) error {
 	ctx, t, a := c.Request().Context(), web.TenantOf(c), requestActor(c)
-	b, subjects, u, err := h.svc.Own(ctx, t, a)
+	b, subjects, u, err := h.svc.Own(ctx, t, a, yearParam(c))
 	if err != nil {
 		return err
 	}
 	return page(c, status, "portfolio_book.html", "Mon portfolio", bookPage{Book: b, Subjects: subjects, Usage: u, Form: f, Error: refused,
 		Notice: notice(c.QueryParam("ok")), Max: fault.ByteSize(MaxFileBytes)})
+}
+
+// yearParam is the year a portfolio page shows (« annee »; none: the current year). Anything
+// but a year's code finds nothing.
+func yearParam(c echo.Context) string {
+	y := c.QueryParam("annee")
+	if y == AllYears {
+		return "?"
+	}
+	return y
 }
 
 func notice(code string) string {
@@ -100,7 +111,7 @@ func (h *Handler) pupil(c echo.Context) error {
 	if id == a.PersonID {
 		return c.Redirect(http.StatusSeeOther, "/portfolio")
 	}
-	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), a, id)
+	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), a, id, yearParam(c))
 	if err != nil {
 		return err
 	}
@@ -187,7 +198,7 @@ func (h *Handler) visibility(c echo.Context) error {
 	if err := h.svc.SetYearVisible(c.Request().Context(), web.TenantOf(c), requestActor(c), year, shown); err != nil {
 		return err
 	}
-	return c.Redirect(http.StatusSeeOther, "/portfolio?ok=visibilite#annee-"+year)
+	return c.Redirect(http.StatusSeeOther, "/portfolio?"+url.Values{"annee": {year}, "ok": {"visibilite"}}.Encode())
 }
 
 // download serves an item's file with the type stored when it was checked: images inline,

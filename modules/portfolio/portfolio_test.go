@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -32,10 +33,24 @@ func TestVisibilityRules(t *testing.T) {
 
 	own := s.Get(s.alice, "/portfolio")
 	wantCode(t, own, http.StatusOK, "Alice's portfolio")
-	wantIn(t, own, "Alice's portfolio", "Mon portfolio", "Année 2026-2027", "Année 2025-2026", "année close", "Français", "Mathématiques",
-		"Exposé sur Rimbaud", "Équations", "7/10", "Apporté de Collège Jean-Moulin", "Montrer « Exposé sur Rimbaud » à mes professeurs", `name="visible" value="`)
-	if i, j := strings.Index(own.Body.String(), "2026-2027"), strings.Index(own.Body.String(), "Année 2025-2026"); i < 0 || j < i {
+	// The page shows this year's items and links the other years with their counts.
+	wantIn(t, own, "Alice's portfolio", "Mon portfolio", "Année 2026-2027", "Français", "Exposé sur Rimbaud",
+		"Montrer « Exposé sur Rimbaud » à mes professeurs", `name="visible" value="`,
+		`href="/portfolio?annee=2026-2027" aria-current="page">2026-2027 (en cours, 1 élément)`, `href="/portfolio?annee=2025-2026">2025-2026 (2 éléments)`)
+	if strings.Contains(own.Body.String(), "Équations") || strings.Contains(own.Body.String(), "année close") {
+		t.Errorf("this year's page shows a closed year's items")
+	}
+	if i, j := strings.Index(own.Body.String(), "2026-2027 (en cours"), strings.Index(own.Body.String(), "2025-2026 (2"); i < 0 || j < i {
 		t.Errorf("the years are not newest first")
+	}
+	closed := s.Get(s.alice, "/portfolio?annee="+lastYear)
+	wantIn(t, closed, "Alice's closed year", "Année 2025-2026", "année close", "Mathématiques", "Équations", "7/10", "Apporté de Collège Jean-Moulin",
+		`href="/portfolio?annee=2025-2026" aria-current="page"`)
+	if strings.Contains(closed.Body.String(), "Rimbaud") {
+		t.Errorf("a closed year's page shows this year's items")
+	}
+	for _, y := range []string{"1999-2000", "*", "2025-2026'--"} {
+		wantCode(t, s.Get(s.alice, "/portfolio?annee="+url.QueryEscape(y)), http.StatusNotFound, "a year the portfolio does not have: "+y)
 	}
 	files := links(fileLink, own)
 	if len(files) != 1 {
@@ -65,10 +80,14 @@ func TestVisibilityRules(t *testing.T) {
 	rec = s.Do(s.alpha, s.alice, http.MethodPut, "/api/v1/portfolio/elements/"+old.String()+"/visibilite", "application/json", strings.NewReader(`{"visible_to_teachers": true}`))
 	wantCode(t, rec, http.StatusOK, "show last year's exercise")
 	rec = s.Get(s.claire, page)
-	wantIn(t, rec, "shown items", "Exposé sur Rimbaud", "Équations")
-	if strings.Contains(rec.Body.String(), "Carnet de sciences") || strings.Contains(rec.Body.String(), "/visibilite") || strings.Contains(rec.Body.String(), "supprimer") ||
-		strings.Contains(rec.Body.String(), `type="checkbox"`) {
-		t.Errorf("a teacher sees a hidden item or the pupil's controls")
+	wantIn(t, rec, "shown items", "Exposé sur Rimbaud", "2025-2026 (1 élément)")
+	last := s.Get(s.claire, page+"?annee="+lastYear)
+	wantIn(t, last, "shown items of last year", "Équations")
+	for _, rec := range []*httptest.ResponseRecorder{rec, last} {
+		if strings.Contains(rec.Body.String(), "Carnet de sciences") || strings.Contains(rec.Body.String(), "/visibilite") || strings.Contains(rec.Body.String(), "supprimer") ||
+			strings.Contains(rec.Body.String(), `type="checkbox"`) {
+			t.Errorf("a teacher sees a hidden item or the pupil's controls")
+		}
 	}
 	wantCode(t, s.Get(s.claire, file), http.StatusOK, "Claire downloads a shown file")
 	var b struct {
@@ -92,8 +111,10 @@ func TestVisibilityRules(t *testing.T) {
 	// Her legal guardian reads everything, hidden items too, and no control.
 	rec = s.Get(s.gerard, page)
 	wantCode(t, rec, http.StatusOK, "Gérard reads Alice's portfolio")
-	wantIn(t, rec, "the guardian's page", "Portfolio de Alice", "Exposé sur Rimbaud", "Carnet de sciences", "année close")
-	if strings.Contains(rec.Body.String(), "/visibilite") {
+	wantIn(t, rec, "the guardian's page", "Portfolio de Alice", "Exposé sur Rimbaud", `href="/portfolio/eleves/`+s.alice.PersonID.String()+`?annee=2025-2026">2025-2026 (2 éléments)`)
+	last = s.Get(s.gerard, page+"?annee="+lastYear)
+	wantIn(t, last, "the guardian's page of last year", "Carnet de sciences", "Équations", "année close")
+	if strings.Contains(rec.Body.String()+last.Body.String(), "/visibilite") {
 		t.Errorf("the guardian may change the visibility")
 	}
 	wantCode(t, s.Get(s.gerard, file), http.StatusOK, "Gérard downloads")
@@ -115,6 +136,7 @@ func TestVisibilityRules(t *testing.T) {
 	}{{"Adam, another pupil", s.adam}, {"Zoé, another pupil", s.zoe}, {"Paul, another teacher", s.paul}, {"the CPE", s.cpe},
 		{"the direction", s.direction}, {"Hugo, another pupil's guardian", s.hugo}} {
 		wantCode(t, s.Get(who.m, page), http.StatusNotFound, who.name+": page")
+		wantCode(t, s.Get(who.m, page+"?annee="+lastYear), http.StatusNotFound, who.name+": a year's page")
 		wantCode(t, s.Get(who.m, api), http.StatusNotFound, who.name+": API")
 		wantCode(t, s.Get(who.m, file), http.StatusNotFound, who.name+": file")
 	}
