@@ -4,12 +4,14 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/labstack/echo/v4"
 
 	"github.com/cartable-ent/cartable/modules/grades"
 	"github.com/cartable-ent/cartable/modules/identity"
+	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/tenant"
 	"github.com/cartable-ent/cartable/web"
 )
@@ -24,7 +26,7 @@ func familyOf(auth *identity.Authenticator, reg *tenant.Registry, svc *grades.Se
 		}
 		out := make([]identity.Child, 0, len(cs))
 		for _, c := range cs {
-			out = append(out, identity.Child{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, ClassLabel: c.ClassLabel})
+			out = append(out, identity.Child{ID: c.ID, FirstName: c.FirstName, LastName: c.LastName, ClassLabel: c.ClassLabel, BirthDate: c.BirthDate})
 		}
 		return out, nil
 	})
@@ -50,21 +52,7 @@ func childSwitcher(fam *identity.Family, tenantURL func(string) string, log *slo
 		}
 		items := make([]web.MenuItem, 0, len(kids))
 		for _, k := range kids {
-			href := tenantURL(k.Slug) + "notes/eleves/" + k.ID.String()
-			switch {
-			case strings.HasPrefix(path, "/bulletins"):
-				href = tenantURL(k.Slug) + "bulletins"
-			case strings.HasPrefix(path, "/emploi-du-temps"):
-				href = tenantURL(k.Slug) + "emploi-du-temps/eleves/" + k.ID.String()
-			case strings.HasPrefix(path, "/absences"):
-				href = tenantURL(k.Slug) + "absences/eleves/" + k.ID.String()
-			case strings.HasSuffix(path, "/a-faire") && strings.HasPrefix(path, "/cahier"):
-				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String() + "/a-faire"
-			case strings.HasPrefix(path, "/cahier"):
-				href = tenantURL(k.Slug) + "cahier/eleves/" + k.ID.String()
-			case strings.HasPrefix(path, "/portfolio"):
-				href = tenantURL(k.Slug) + "portfolio/eleves/" + k.ID.String()
-			}
+			href := childHref(path, tenantURL(k.Slug), k, time.Now())
 			text := k.Name()
 			if k.ClassLabel != "" {
 				text += " (" + k.ClassLabel + ")"
@@ -74,4 +62,29 @@ func childSwitcher(fam *identity.Family, tenantURL func(string) string, log *slo
 		}
 		return items
 	}
+}
+
+// childHref is the switcher's link to child k (base: the child's establishment's address) for
+// a parent on path: the same kind of page of that child, marks by default. A child of age has
+// a portfolio of their own: the parent is sent to the portfolio's list of their children,
+// which says so, rather than to a page they may not read.
+func childHref(path, base string, k identity.Child, now time.Time) string {
+	id := k.ID.String()
+	switch {
+	case strings.HasPrefix(path, "/bulletins"):
+		return base + "bulletins"
+	case strings.HasPrefix(path, "/emploi-du-temps"):
+		return base + "emploi-du-temps/eleves/" + id
+	case strings.HasPrefix(path, "/absences"):
+		return base + "absences/eleves/" + id
+	case strings.HasSuffix(path, "/a-faire") && strings.HasPrefix(path, "/cahier"):
+		return base + "cahier/eleves/" + id + "/a-faire"
+	case strings.HasPrefix(path, "/cahier"):
+		return base + "cahier/eleves/" + id
+	case strings.HasPrefix(path, "/portfolio") && portfolio.Adult(k.BirthDate, now):
+		return base + "portfolio"
+	case strings.HasPrefix(path, "/portfolio"):
+		return base + "portfolio/eleves/" + id
+	}
+	return base + "notes/eleves/" + id
 }

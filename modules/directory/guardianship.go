@@ -2,6 +2,7 @@ package directory
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/google/uuid"
 	"gorm.io/gorm"
@@ -22,7 +23,8 @@ type Child struct {
 	ID         uuid.UUID
 	FirstName  string
 	LastName   string
-	ClassLabel string // the pupil's class this school year; empty when none
+	ClassLabel string     // the pupil's class this school year; empty when none
+	BirthDate  *time.Time // nil when the directory does not know it
 }
 
 // IsLegalGuardian tells whether guardian is a legal guardian of pupil in the establishment
@@ -40,7 +42,7 @@ func (Guardianship) IsLegalGuardian(tx *gorm.DB, guardian, pupil uuid.UUID) (boo
 // order.
 func (Guardianship) LegalChildren(tx *gorm.DB, guardian uuid.UUID) ([]Child, error) {
 	var out []Child
-	if err := tx.Raw(`SELECT p.id, p.first_name, p.last_name,
+	if err := tx.Raw(`SELECT p.id, p.first_name, p.last_name, p.birth_date,
 			coalesce((SELECT c.label FROM class_members m JOIN classes c ON c.id = m.class_id
 				JOIN school_years y ON y.code = c.school_year AND y.current
 				WHERE m.person_id = p.id AND c.kind = 'classe' ORDER BY c.code LIMIT 1), '') AS class_label

@@ -19,10 +19,11 @@ type Child struct {
 	ID            uuid.UUID
 	FirstName     string
 	LastName      string
-	ClassLabel    string // this year's class, empty when none
-	Establishment string // its name
-	Slug          string // its host
-	UAI           string // its UAI (the personal data export names the child by it)
+	ClassLabel    string     // this year's class, empty when none
+	Establishment string     // its name
+	Slug          string     // its host
+	UAI           string     // its UAI (the personal data export names the child by it)
+	BirthDate     *time.Time // nil when unknown
 }
 
 // Name is the child's display name.
