@@ -177,7 +177,7 @@ func buildApp(cfg config, reg *tenant.Registry, log *slog.Logger) (*web.Server, 
 		attendance.NewArchiver(absencesSvc, liveTenants{reg}, log).SetReport(keep.Report()),
 		attendance.NewSweeper(absencesSvc, liveTenants{reg}), news.NewSweeper(newsSvc, liveTenants{reg}), messaging.NewSweeper(messagingSvc, liveTenants{reg}),
 		messagingSvc.Jobs(liveTenants{reg}, log).SetReport(keep.Report()), newsSvc.Jobs(liveTenants{reg}), courses.NewSweeper(coursesSvc, liveTenants{reg}), cahierSvc.Jobs(liveTenants{reg}),
-		cahier.NewSweeper(cahierSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), transferSvc.Jobs(), privacySvc.Jobs(log))
+		cahier.NewSweeper(cahierSvc, liveTenants{reg}), portfolio.NewSweeper(portfolioSvc, liveTenants{reg}), cahierSvc.ArchiveJobs(liveTenants{reg}), resources.Work(resourcesSvc.Jobs(liveTenants{reg}, log)), transferSvc.Jobs(), privacySvc.Jobs(log))
 	if err != nil {
 		return nil, nil, nil, err
 	}

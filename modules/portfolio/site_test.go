@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 	"gorm.io/gorm"
 
@@ -31,6 +32,7 @@ type site struct {
 	*moduletest.Site
 	t                            testing.TB
 	svc                          *portfolio.Service
+	bucket                       *blob.Bucket
 	alpha, bravo                 *tenant.Tenant
 	class1, class2               uuid.UUID
 	claire, paul, cpe, direction directorytest.Member
@@ -48,7 +50,8 @@ func newSite(t testing.TB) *site {
 	s.alpha = s.Establishment(91, "Lycée Alpha")
 	s.bravo = s.Establishment(92, "Lycée Bravo")
 	s.svc = portfolio.NewService(s.Reg.DB(), s.Clock.Now)
-	s.svc.SetBucket(memblob.OpenBucket(nil))
+	s.bucket = memblob.OpenBucket(nil)
+	s.svc.SetBucket(s.bucket)
 	space, err := files.NewSpace(s.Reg.DB(), s.Clock.Now, portfolio.FileTable)
 	if err != nil {
 		t.Fatal(err)
