@@ -146,7 +146,7 @@ func (l *laterQueue) InsertTx(tx *gorm.DB, t *tenant.Tenant, args river.JobArgs,
 // retentionOf wires the retention: its report on the platform's pool, the warnings through
 // the notifications, the portfolio's blobs, and the portal's account page the warnings link to.
 func retentionOf(reg *tenant.Registry, n *notify.Service, folio *portfolio.Service, portalURL string) *retention.Service {
-	cfg := retention.Config{DB: reg.DB(), Report: retention.NewReport(reg.Platform(), nil), Notifier: n, Account: portalURL + "compte"}
+	cfg := retention.Config{DB: reg.DB(), Report: retention.NewReport(reg.Platform(), nil), Notifier: n, Portfolios: folio, Account: portalURL + "compte"}
 	if f := folio.Files(); f != nil { // a nil *files.Store in the interface would not be nil
 		cfg.Blobs = f
 	}

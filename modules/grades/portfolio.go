@@ -19,7 +19,7 @@ import (
 type Portfolio interface {
 	Record(tx *gorm.DB, e portfolio.Entry) (uuid.UUID, error)
 	AttachFiles(tx *gorm.DB, item uuid.UUID, fs ...files.Stored) error
-	ItemFiles(tx *gorm.DB, item uuid.UUID) ([]portfolio.File, error)
+	DetachFiles(tx *gorm.DB, item uuid.UUID) ([]string, error)
 	Withdraw(tx *gorm.DB, pupil uuid.UUID, source string) ([]string, error)
 	Files() *files.Store
 }
@@ -80,16 +80,11 @@ func (s *Service) publishIntoPortfolios(ctx context.Context, t *tenant.Tenant, a
 				if stored == nil {
 					continue
 				}
-				old, err := s.portfolio.ItemFiles(st.tx, id)
+				old, err := s.portfolio.DetachFiles(st.tx, id) // the report card published before
 				if err != nil {
 					return err
 				}
-				for _, f := range old {
-					if err := st.tx.Exec(`DELETE FROM portfolio_files WHERE id = ?`, f.ID).Error; err != nil {
-						return err
-					}
-					stale = append(stale, f.Key)
-				}
+				stale = append(stale, old...)
 				if err := s.portfolio.AttachFiles(st.tx, id, stored[i]); err != nil {
 					return err
 				}

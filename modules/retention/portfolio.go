@@ -37,11 +37,18 @@ type Blobs interface {
 	Remove(ctx context.Context, t *tenant.Tenant, keys ...string) error
 }
 
+// Portfolios deletes pupils' portfolios within a transaction (portfolio.Service.Purge): the
+// items gone, and their files' blob keys and bytes.
+type Portfolios interface {
+	Purge(tx *gorm.DB, pupils []uuid.UUID) (items int64, keys []string, bytes int64, err error)
+}
+
 // Service applies the retention that belongs to no other module.
 type Service struct {
 	db       *tenant.DB
 	report   *Report
 	notifier Notifier
+	folios   Portfolios
 	blobs    Blobs
 	account  string // the portal's account page, where a person downloads their data
 	now      func() time.Time
@@ -51,8 +58,9 @@ type Service struct {
 type Config struct {
 	DB       *tenant.DB
 	Report   *Report
-	Notifier Notifier // the warnings; nil: nobody is told (and the warning job refuses to run)
-	Blobs    Blobs    // the portfolio's files; nil: their blobs are left to the orphan sweep
+	Notifier   Notifier   // the warnings; nil: nobody is told (and the warning job refuses to run)
+	Portfolios Portfolios // the leavers' portfolios' purge; nil: the purge refuses to run
+	Blobs      Blobs      // the portfolio's files; nil: their blobs are left to the orphan sweep
 	Account  string   // absolute URL of the account page (https://<base>/compte)
 	Now      func() time.Time
 }
@@ -62,7 +70,7 @@ func NewService(cfg Config) *Service {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: cfg.DB, report: cfg.Report, notifier: cfg.Notifier, blobs: cfg.Blobs, account: cfg.Account, now: cfg.Now}
+	return &Service{db: cfg.DB, report: cfg.Report, notifier: cfg.Notifier, folios: cfg.Portfolios, blobs: cfg.Blobs, account: cfg.Account, now: cfg.Now}
 }
 
 // Report is the service's report (the console's page reads it).
@@ -198,10 +206,10 @@ func (s *Service) PurgePortfolios(ctx context.Context, t *tenant.Tenant, now tim
 
 // purgePortfolios deletes one batch: it returns the pupils, items and bytes.
 func (s *Service) purgePortfolios(ctx context.Context, t *tenant.Tenant, now time.Time) (pupils int, count, bytes int64, err error) {
-	var files []struct {
-		BlobKey string
-		Size    int64
+	if s.folios == nil {
+		return 0, 0, 0, errors.New("retention: no portfolio wired: the leavers' portfolios cannot be purged")
 	}
+	var keys []string
 	err = s.db.Tx(ctx, t, func(tx *gorm.DB) error {
 		var ids []uuid.UUID
 		// FOR UPDATE: a pupil reactivated meanwhile is read again once that commits.
@@ -211,26 +219,12 @@ func (s *Service) purgePortfolios(ctx context.Context, t *tenant.Tenant, now tim
 			return fmt.Errorf("pupils past their keeping: %w", err)
 		}
 		pupils = len(ids)
-		if pupils == 0 {
-			return nil
-		}
-		if err := tx.Raw(`SELECT f.blob_key, f.size FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
-			WHERE i.pupil_id IN ? ORDER BY f.blob_key`, ids).Scan(&files).Error; err != nil {
-			return fmt.Errorf("their files: %w", err)
-		}
-		res := tx.Exec(`DELETE FROM portfolio_items WHERE pupil_id IN ?`, ids)
-		if res.Error != nil {
-			return fmt.Errorf("delete their items: %w", res.Error)
-		}
-		count = res.RowsAffected
-		return nil
+		var err error
+		count, keys, bytes, err = s.folios.Purge(tx, ids)
+		return err
 	})
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("retention: purge the portfolios of %s: %w", t.UAI, err)
-	}
-	keys := make([]string, len(files))
-	for i, f := range files {
-		keys[i], bytes = f.BlobKey, bytes+f.Size
 	}
 	if s.blobs != nil && len(keys) > 0 {
 		// A failure leaves blobs no row knows (the rows are gone): the error says so and the

@@ -24,6 +24,7 @@ import (
 	"github.com/cartable-ent/cartable/modules/jobs"
 	"github.com/cartable-ent/cartable/modules/moduletest"
 	"github.com/cartable-ent/cartable/modules/notify"
+	"github.com/cartable-ent/cartable/modules/portfolio"
 	"github.com/cartable-ent/cartable/modules/retention"
 	"github.com/cartable-ent/cartable/tenant"
 )
@@ -83,7 +84,7 @@ func newSite(t *testing.T) *site {
 	n := notify.NewService(s.Reg.DB(), s.Clock.Now)
 	n.SetQueue(st.mails)
 	st.report = retention.NewReport(s.Reg.Platform(), s.Clock.Now)
-	st.svc = retention.NewService(retention.Config{DB: s.Reg.DB(), Report: st.report, Notifier: n, Blobs: st.blobs,
+	st.svc = retention.NewService(retention.Config{DB: s.Reg.DB(), Report: st.report, Notifier: n, Portfolios: portfolio.NewService(s.Reg.DB(), s.Clock.Now), Blobs: st.blobs,
 		Account: "http://cartable.test/compte", Now: s.Clock.Now})
 	return st
 }

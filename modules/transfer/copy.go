@@ -80,8 +80,8 @@ func (s *Service) Copy(ctx context.Context, id uuid.UUID) error {
 	// What B has already (a retried copy), then what A holds.
 	done := map[string]bool{}
 	err = s.db.ReadTx(ctx, to, func(tx *gorm.DB) error {
-		var sources []string
-		if err := tx.Raw(`SELECT source FROM portfolio_items WHERE pupil_id = ? AND source LIKE 'transfer:%'`, x.ToPerson).Scan(&sources).Error; err != nil {
+		sources, err := s.portfolio.Sources(tx, x.ToPerson, SourcePrefix)
+		if err != nil {
 			return err
 		}
 		for _, src := range sources {
@@ -93,23 +93,9 @@ func (s *Service) Copy(ctx context.Context, id uuid.UUID) error {
 		return err
 	}
 	var items []portfolio.Item
-	err = s.db.ReadTx(ctx, from, func(tx *gorm.DB) error {
-		if err := tx.Raw(`SELECT * FROM portfolio_items WHERE pupil_id = ? ORDER BY school_year, occurred_at, id`, x.FromPerson).Scan(&items).Error; err != nil {
-			return err
-		}
-		var fs []portfolio.File
-		if err := tx.Raw(`SELECT f.* FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id WHERE i.pupil_id = ?
-			ORDER BY f.created_at, f.name`, x.FromPerson).Scan(&fs).Error; err != nil {
-			return err
-		}
-		byItem := map[uuid.UUID][]portfolio.File{}
-		for _, f := range fs {
-			byItem[f.ItemID] = append(byItem[f.ItemID], f)
-		}
-		for i := range items {
-			items[i].Files = byItem[items[i].ID]
-		}
-		return nil
+	err = s.db.ReadTx(ctx, from, func(tx *gorm.DB) (err error) {
+		items, err = s.portfolio.Items(tx, x.FromPerson)
+		return err
 	})
 	if err != nil {
 		return err

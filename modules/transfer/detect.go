@@ -91,38 +91,16 @@ func (s *Service) ask(ctx context.Context, from, to *tenant.Tenant, os []origin)
 	}
 	held := map[uuid.UUID]*holding{}
 	err := s.db.ReadTx(ctx, from, func(tx *gorm.DB) error {
-		var lines []struct {
-			PupilID uuid.UUID
-			Line
-		}
-		// Only pupils there: the person must be in the directory as one.
-		if err := tx.Raw(`SELECT i.pupil_id, i.school_year AS year, i.kind, count(*) AS count
-			FROM portfolio_items i JOIN people p ON p.id = i.pupil_id AND p.category = 'eleve'
-			WHERE i.pupil_id = ANY (?::uuid[]) GROUP BY i.pupil_id, i.school_year, i.kind ORDER BY i.pupil_id, i.school_year, i.kind`, persons).Scan(&lines).Error; err != nil {
+		hs, err := s.portfolio.Holdings(tx, persons)
+		if err != nil {
 			return err
 		}
-		for _, l := range lines {
-			h := held[l.PupilID]
-			if h == nil {
-				h = &holding{}
-				held[l.PupilID] = h
+		for id, h := range hs {
+			lines := make(Lines, len(h.Lines))
+			for i, l := range h.Lines {
+				lines[i] = Line{Year: l.Year, Kind: l.Kind, Count: l.Count}
 			}
-			h.lines = append(h.lines, l.Line)
-			h.items += l.Count
-		}
-		var fs []struct {
-			PupilID uuid.UUID
-			N       int
-			Bytes   int64
-		}
-		if err := tx.Raw(`SELECT i.pupil_id, count(*) AS n, sum(f.size) AS bytes FROM portfolio_files f JOIN portfolio_items i ON i.id = f.item_id
-			WHERE i.pupil_id = ANY (?::uuid[]) GROUP BY i.pupil_id`, persons).Scan(&fs).Error; err != nil {
-			return err
-		}
-		for _, f := range fs {
-			if h := held[f.PupilID]; h != nil {
-				h.files, h.bytes = f.N, f.Bytes
-			}
+			held[id] = &holding{lines: lines, items: h.Items, files: h.Files, bytes: h.Bytes}
 		}
 		return nil
 	})
