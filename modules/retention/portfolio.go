@@ -56,13 +56,13 @@ type Service struct {
 
 // Config is what the service is built from.
 type Config struct {
-	DB       *tenant.DB
-	Report   *Report
+	DB         *tenant.DB
+	Report     *Report
 	Notifier   Notifier   // the warnings; nil: nobody is told (and the warning job refuses to run)
 	Portfolios Portfolios // the leavers' portfolios' purge; nil: the purge refuses to run
 	Blobs      Blobs      // the portfolio's files; nil: their blobs are left to the orphan sweep
-	Account  string   // absolute URL of the account page (https://<base>/compte)
-	Now      func() time.Time
+	Account    string     // absolute URL of the account page (https://<base>/compte)
+	Now        func() time.Time
 }
 
 // NewService builds the retention's work from cfg.
