@@ -94,9 +94,11 @@ type Year struct {
 // Current tells whether the year is the establishment's current one.
 func (y Year) Current() bool { return !y.Closed }
 
-// Subject is a year's items of one subject, newest first.
+// Subject is a year's items of one subject, newest first (a year the page does not show:
+// only their count).
 type Subject struct {
 	Label string
+	Count int
 	Items []Item
 }
 
@@ -172,22 +174,34 @@ func (s *Service) book(tx *gorm.DB, pupil uuid.UUID, r Reach, year string) (*Boo
 	if r == TeacherReach {
 		only = " AND i.visible_to_teachers"
 	}
-	// The years and their counts, from the index on (pupil_id, school_year, …).
-	rows, err := tx.Raw(`SELECT i.school_year, count(*) FROM portfolio_items i WHERE i.pupil_id = ?`+only+` GROUP BY i.school_year ORDER BY i.school_year DESC`, pupil).Rows()
+	// The years and their subjects' counts, from the index on (pupil_id, school_year, subject_label, …).
+	rows, err := tx.Raw(`SELECT i.school_year, i.subject_label, count(*) FROM portfolio_items i WHERE i.pupil_id = ?`+only+`
+		GROUP BY i.school_year, i.subject_label ORDER BY i.school_year DESC`, pupil).Rows()
 	if err != nil {
 		return nil, fmt.Errorf("portfolio: years of %s: %w", pupil, err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var y Year
-		if err := rows.Scan(&y.Code, &y.Count); err != nil {
+		var code string
+		var sub Subject
+		if err := rows.Scan(&code, &sub.Label, &sub.Count); err != nil {
 			return nil, fmt.Errorf("portfolio: years of %s: %w", pupil, err)
 		}
-		y.Closed = y.Code != b.CurrentYear
-		b.Years = append(b.Years, y)
+		if sub.Label == "" {
+			sub.Label = NoSubject
+		}
+		if n := len(b.Years); n == 0 || b.Years[n-1].Code != code {
+			b.Years = append(b.Years, Year{Code: code, Closed: code != b.CurrentYear})
+		}
+		y := &b.Years[len(b.Years)-1]
+		y.Count += sub.Count
+		y.Subjects = append(y.Subjects, sub)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("portfolio: years of %s: %w", pupil, err)
+	}
+	for i := range b.Years {
+		sortSubjects(b.Years[i].Subjects)
 	}
 	// The current year is listed even before its first item.
 	if b.CurrentYear != "" && !slices.ContainsFunc(b.Years, func(y Year) bool { return y.Code == b.CurrentYear }) {
@@ -310,17 +324,23 @@ func group(items []Item) []Year {
 				y.Subjects = append(y.Subjects, Subject{Label: label})
 			}
 			y.Subjects[i].Items = append(y.Subjects[i].Items, it)
+			y.Subjects[i].Count++
 		}
-		frsort.Slice(y.Subjects, func(s Subject) []string {
-			if s.Label == NoSubject {
-				return []string{"\uffff"}
-			}
-			return []string{s.Label}
-		})
+		sortSubjects(y.Subjects)
 		years = append(years, y)
 		start = end
 	}
 	return years
+}
+
+// sortSubjects puts subjects in French order, the items without a subject last.
+func sortSubjects(subjects []Subject) {
+	frsort.Slice(subjects, func(s Subject) []string {
+		if s.Label == NoSubject {
+			return []string{"\uffff"}
+		}
+		return []string{s.Label}
+	})
 }
 
 // Child is a guardian's child as the portfolio's chooser lists them.

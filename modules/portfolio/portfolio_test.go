@@ -33,19 +33,20 @@ func TestVisibilityRules(t *testing.T) {
 
 	own := s.Get(s.alice, "/portfolio")
 	wantCode(t, own, http.StatusOK, "Alice's portfolio")
-	// The page shows this year's items and links the other years with their counts.
+	// The page shows this year's items, and every other year by its subjects' counts with a
+	// link to it.
 	wantIn(t, own, "Alice's portfolio", "Mon portfolio", "Année 2026-2027", "Français", "Exposé sur Rimbaud",
 		"Montrer « Exposé sur Rimbaud » à mes professeurs", `name="visible" value="`,
-		`href="/portfolio?annee=2026-2027" aria-current="page">2026-2027 (en cours, 1 élément)`, `href="/portfolio?annee=2025-2026">2025-2026 (2 éléments)`)
-	if strings.Contains(own.Body.String(), "Équations") || strings.Contains(own.Body.String(), "année close") {
-		t.Errorf("this year's page shows a closed year's items")
+		"Année 2025-2026 <span class=\"tag\">année close</span>", "2 éléments : Mathématiques (1), Sans matière (1).", `<a href="/portfolio?annee=2025-2026">Voir l'année 2025-2026</a>`)
+	if strings.Contains(own.Body.String(), "Équations") || strings.Contains(own.Body.String(), "?annee=2026-2027") {
+		t.Errorf("this year's page shows a closed year's items, or links itself")
 	}
-	if i, j := strings.Index(own.Body.String(), "2026-2027 (en cours"), strings.Index(own.Body.String(), "2025-2026 (2"); i < 0 || j < i {
+	if i, j := strings.Index(own.Body.String(), "Année 2026-2027"), strings.Index(own.Body.String(), "Année 2025-2026"); i < 0 || j < i {
 		t.Errorf("the years are not newest first")
 	}
 	closed := s.Get(s.alice, "/portfolio?annee="+lastYear)
 	wantIn(t, closed, "Alice's closed year", "Année 2025-2026", "année close", "Mathématiques", "Équations", "7/10", "Apporté de Collège Jean-Moulin",
-		`href="/portfolio?annee=2025-2026" aria-current="page"`)
+		"1 élément : Français (1).", `<a href="/portfolio?annee=2026-2027">Voir l'année 2026-2027</a>`)
 	if strings.Contains(closed.Body.String(), "Rimbaud") {
 		t.Errorf("a closed year's page shows this year's items")
 	}
@@ -80,7 +81,7 @@ func TestVisibilityRules(t *testing.T) {
 	rec = s.Do(s.alpha, s.alice, http.MethodPut, "/api/v1/portfolio/elements/"+old.String()+"/visibilite", "application/json", strings.NewReader(`{"visible_to_teachers": true}`))
 	wantCode(t, rec, http.StatusOK, "show last year's exercise")
 	rec = s.Get(s.claire, page)
-	wantIn(t, rec, "shown items", "Exposé sur Rimbaud", "2025-2026 (1 élément)")
+	wantIn(t, rec, "shown items", "Exposé sur Rimbaud", "1 élément : Mathématiques (1).")
 	last := s.Get(s.claire, page+"?annee="+lastYear)
 	wantIn(t, last, "shown items of last year", "Équations")
 	for _, rec := range []*httptest.ResponseRecorder{rec, last} {
@@ -111,7 +112,7 @@ func TestVisibilityRules(t *testing.T) {
 	// Her legal guardian reads everything, hidden items too, and no control.
 	rec = s.Get(s.gerard, page)
 	wantCode(t, rec, http.StatusOK, "Gérard reads Alice's portfolio")
-	wantIn(t, rec, "the guardian's page", "Portfolio de Alice", "Exposé sur Rimbaud", `href="/portfolio/eleves/`+s.alice.PersonID.String()+`?annee=2025-2026">2025-2026 (2 éléments)`)
+	wantIn(t, rec, "the guardian's page", "Portfolio de Alice", "Exposé sur Rimbaud", `href="/portfolio/eleves/`+s.alice.PersonID.String()+`?annee=2025-2026">Voir l'année 2025-2026</a>`)
 	last = s.Get(s.gerard, page+"?annee="+lastYear)
 	wantIn(t, last, "the guardian's page of last year", "Carnet de sciences", "Équations", "année close")
 	if strings.Contains(rec.Body.String()+last.Body.String(), "/visibilite") {
