@@ -40,6 +40,13 @@ func (it *Item) writeHTML(b *strings.Builder, own bool) {
 		b.WriteString(esc(it.Summary))
 		b.WriteString(`</p>`)
 	}
+	if it.Body != "" { // a submission's text, folded
+		b.WriteString("\n<details><summary>Lire le texte rendu<span class=\"visually-hidden\"> : ")
+		b.WriteString(esc(it.Title))
+		b.WriteString(`</span></summary><p class="prewrap">`)
+		b.WriteString(esc(it.Body))
+		b.WriteString(`</p></details>`)
+	}
 	if it.Carried() {
 		b.WriteString("\n<p class=\"meta\">Apporté de ")
 		b.WriteString(esc(it.Origin()))

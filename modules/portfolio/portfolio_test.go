@@ -29,6 +29,8 @@ func TestVisibilityRules(t *testing.T) {
 		Title: "Équations", Summary: "7/10", SubjectCode: "MATHS", Subject: "Mathématiques", OccurredAt: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)})
 	s.record(s.alpha, portfolio.Entry{PupilID: s.alice.PersonID, Kind: portfolio.Document, Source: "transfer:x", SchoolYear: lastYear,
 		Title: "Carnet de sciences", OriginUAI: "0330099R", OriginName: "Collège Jean-Moulin"})
+	s.record(s.alpha, portfolio.Entry{PupilID: s.alice.PersonID, Kind: portfolio.Submission, Source: "cahier:texte", SchoolYear: lastYear,
+		Title: "Rédaction", Body: "Première ligne\n<script>alert(1)</script>"})
 	adamDoc := s.record(s.alpha, portfolio.Entry{PupilID: s.adam.PersonID, Kind: portfolio.Document, Title: "Lettre de motivation"})
 
 	own := s.Get(s.alice, "/portfolio")
@@ -37,7 +39,7 @@ func TestVisibilityRules(t *testing.T) {
 	// link to it.
 	wantIn(t, own, "Alice's portfolio", "Mon portfolio", "Année 2026-2027", "Français", "Exposé sur Rimbaud",
 		"Montrer « Exposé sur Rimbaud » à mes professeurs", `name="visible" value="`,
-		"Année 2025-2026 <span class=\"tag\">année close</span>", "2 éléments : Mathématiques (1), Sans matière (1).", `<a href="/portfolio?annee=2025-2026">Voir l'année 2025-2026</a>`)
+		"Année 2025-2026 <span class=\"tag\">année close</span>", "3 éléments : Mathématiques (1), Sans matière (2).", `<a href="/portfolio?annee=2025-2026">Voir l'année 2025-2026</a>`)
 	if strings.Contains(own.Body.String(), "Équations") || strings.Contains(own.Body.String(), "?annee=2026-2027") {
 		t.Errorf("this year's page shows a closed year's items, or links itself")
 	}
@@ -47,6 +49,8 @@ func TestVisibilityRules(t *testing.T) {
 	closed := s.Get(s.alice, "/portfolio?annee="+lastYear)
 	wantIn(t, closed, "Alice's closed year", "Année 2025-2026", "année close", "Mathématiques", "Équations", "7/10", "Apporté de Collège Jean-Moulin",
 		"1 élément : Français (1).", `<a href="/portfolio?annee=2026-2027">Voir l'année 2026-2027</a>`)
+	wantIn(t, closed, "a submission's text", `<details><summary>Lire le texte rendu<span class="visually-hidden"> : Rédaction</span></summary><p class="prewrap">Première ligne
+&lt;script&gt;alert(1)&lt;/script&gt;</p></details>`)
 	if strings.Contains(closed.Body.String(), "Rimbaud") {
 		t.Errorf("a closed year's page shows this year's items")
 	}
