@@ -14,8 +14,9 @@ import (
 // exportAbout describes the cahier's file of a personal data export (its README).
 const exportAbout = `Cahier de textes. Pour un élève : le travail à faire donné à ses classes et groupes ` +
 	`(matière, type, consigne, date d'échéance, rendu attendu), ses cases « fait », et ses travaux rendus ` +
-	`(texte, dates de rendu, en retard ou non, date de correction, commentaire et note de l'enseignant), ` +
-	`leurs fichiers étant dans le dossier des fichiers du cahier de textes. Pour un enseignant : les séances ` +
+	`(texte, dates de rendu, en retard ou non, date de correction, commentaire et note de l'enseignant) ` +
+	`avec le nom et l'empreinte SHA-256 de leurs fichiers : un travail rendu est un élément du portfolio ` +
+	`(portfolio_item), et ses fichiers sont dans la partie du portfolio, une seule fois. Pour un enseignant : les séances ` +
 	`(date, horaires, titre, contenu) et le travail à faire qu'il a écrits.`
 
 type exportWork struct {
@@ -41,7 +42,15 @@ type exportSubmission struct {
 	ReturnedAt  *time.Time `json:"returned_at"`
 	Comment     string     `json:"comment"`
 	Mark        string     `json:"mark"`
-	Files       []string   `json:"files"` // paths in the export
+	// The submission is this item of the portfolio, whose part of the export has the files.
+	PortfolioItem *uuid.UUID   `json:"portfolio_item,omitempty"`
+	Files         []exportName `json:"files"`
+}
+
+// exportName names a submission's file, which the portfolio's part of the export holds.
+type exportName struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
 }
 
 type exportSession struct {
@@ -120,21 +129,12 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 	}
 	for _, sub := range subs {
 		e := exportSubmission{WorkID: sub.WorkID, SubmittedAt: sub.SubmittedAt, FirstAt: sub.FirstAt, Late: sub.Late, Text: sub.Text,
-			ReturnedAt: sub.ReturnedAt, Comment: sub.Comment, Mark: sub.Mark, Files: []string{}}
+			ReturnedAt: sub.ReturnedAt, Comment: sub.Comment, Mark: sub.Mark, PortfolioItem: sub.ItemID, Files: []exportName{}}
 		if wk, ok := byID[sub.WorkID]; ok {
 			e.Subject, e.Work, e.DueOn = wk.SubjectLabel, wk.Description, wk.DueOn.Format(dateLayout)
 		}
 		for _, f := range sub.Files {
-			fc, err := s.portfolio.Open(ctx, t, f)
-			if err != nil {
-				return fmt.Errorf("cahier: export %s: %w", f.Name, err)
-			}
-			path, err := w.File(f.Name, fc)
-			fc.Close()
-			if err != nil {
-				return err
-			}
-			e.Files = append(e.Files, path)
+			e.Files = append(e.Files, exportName{Name: f.Name, SHA256: f.SHA256})
 		}
 		out.Submissions = append(out.Submissions, e)
 	}

@@ -346,7 +346,17 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := string(e.json)
-	for _, want := range []string{"Devoir maison", "Texte d'Alice", "Soigné", "16/20", "fichiers/alice.pdf", `"submission_expected":"fichiers_texte"`} {
+	item := s.Count(s.alpha, `SELECT count(*) FROM cahier_submissions WHERE pupil_id = ? AND item_id IS NOT NULL`, s.alice.PersonID)
+	var itemID string
+	s.Reg.DB().ReadTx(context.Background(), s.alpha, func(tx *gorm.DB) error {
+		return tx.Raw(`SELECT item_id::text FROM cahier_submissions WHERE pupil_id = ?`, s.alice.PersonID).Scan(&itemID).Error
+	})
+	if item != 1 || itemID == "" {
+		t.Fatalf("Alice's submission is no portfolio item")
+	}
+	// The file is named with its checksum; its bytes are in the portfolio's part, once.
+	for _, want := range []string{"Devoir maison", "Texte d'Alice", "Soigné", "16/20", `"files":[{"name":"alice.pdf","sha256":"`,
+		`"portfolio_item":"` + itemID + `"`, `"submission_expected":"fichiers_texte"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("Alice's export lacks %q: %s", want, got)
 		}
@@ -356,8 +366,8 @@ func TestExport(t *testing.T) {
 			t.Errorf("Alice's export holds %q", not)
 		}
 	}
-	if !bytes.Equal(e.files["fichiers/alice.pdf"], subPDF) || len(e.files) != 1 {
-		t.Errorf("Alice's export files: %d", len(e.files))
+	if len(e.files) != 0 {
+		t.Errorf("the cahier's part of Alice's export holds %d files, which the portfolio's part has", len(e.files))
 	}
 	e = &exportCapture{files: map[string][]byte{}}
 	s.lessonSession(s.teacher, s.monday1, "2026-10-05", "Les fonctions", "publier")

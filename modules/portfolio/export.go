@@ -25,6 +25,7 @@ type exportFile struct {
 }
 
 type exportItem struct {
+	ID                uuid.UUID    `json:"id"`
 	SchoolYear        string       `json:"school_year"`
 	Kind              Kind         `json:"kind"`
 	KindLabel         string       `json:"kind_label"`
@@ -70,7 +71,7 @@ func (s *Service) Export(ctx context.Context, t *tenant.Tenant, person uuid.UUID
 		Items []exportItem `json:"items"`
 	}{Items: []exportItem{}}
 	for _, it := range items {
-		e := exportItem{SchoolYear: it.SchoolYear, Kind: it.Kind, KindLabel: it.Kind.Label(), Subject: it.SubjectLabel, Title: it.Title,
+		e := exportItem{ID: it.ID, SchoolYear: it.SchoolYear, Kind: it.Kind, KindLabel: it.Kind.Label(), Subject: it.SubjectLabel, Title: it.Title,
 			Summary: it.Summary, Body: it.Body, VisibleToTeachers: it.VisibleToTeachers, OriginName: it.OriginName, OriginUAI: it.OriginUAI,
 			OccurredAt: it.OccurredAt, Files: []exportFile{}}
 		for _, f := range it.Files {
