@@ -24,6 +24,7 @@ const consoleLimit = 200
 type consolePage struct {
 	Transfers []Transfer
 	Counts    []statusCount
+	Notice    string
 }
 
 type statusCount struct {
@@ -72,6 +73,9 @@ func (h *Handler) console(c echo.Context) error {
 		by[x.Status]++
 	}
 	p := consolePage{Transfers: xs}
+	if c.QueryParam("ok") == "relance" {
+		p.Notice = "La copie est relancée : son état s'affiche ci-dessous dans quelques instants."
+	}
 	for _, st := range []Status{Asked, Accepted, Copying, Done, Refused, Expired, Failed} {
 		if by[st] > 0 {
 			p.Counts = append(p.Counts, statusCount{st, by[st]})

@@ -44,6 +44,8 @@ func (h *Handler) Module() module.Module {
 			module.Get(t, "/api/v1"+Root, PermAnswer, h.apiQuestions).AsAPI(),
 			module.Post(t, "/api/v1"+Root+"/:id", PermAnswer, h.apiAnswer).AsAPI(),
 			module.Get(module.Admin, ConsoleRoot, PermConsole, h.console),
+			module.Get(module.Admin, ConsoleRoot+"/:id/relancer", PermConsole, h.confirmRetry),
+			module.Post(module.Admin, ConsoleRoot+"/:id/relancer", PermConsole, h.retry),
 		},
 		Menu: []module.MenuEntry{
 			{TextFor: h.entryText, HrefFor: h.entryHref, Section: Root, Permission: PermAnswer,

@@ -216,6 +216,18 @@ func (f *fixture) admin(m directorytest.Member, path string) *httptest.ResponseR
 	return rec
 }
 
+// adminPost posts an empty form on the administration host as m.
+func (f *fixture) adminPost(m directorytest.Member, path string) *httptest.ResponseRecorder {
+	f.site.T.Helper()
+	req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(""))
+	req.Host = "admin." + moduletest.BaseDomain
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Session-Token", m.Token)
+	rec := httptest.NewRecorder()
+	f.site.Srv.ServeHTTP(rec, req)
+	return rec
+}
+
 func (f *fixture) platformCount(t *testing.T, q string, args ...any) int {
 	t.Helper()
 	var n int
@@ -558,11 +570,15 @@ func TestTransferAltered(t *testing.T) {
 	}); err != nil || key == "" {
 		t.Fatalf("A's file: %q %v", key, err)
 	}
+	original, err := f.bucket.ReadAll(ctx, tenant.BlobPrefix(f.a)+key)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := f.bucket.WriteAll(ctx, tenant.BlobPrefix(f.a)+key, []byte("%PDF-1.4 altered"), nil); err != nil {
 		t.Fatal(err)
 	}
 	blobsBefore := f.blobs(t, f.b)
-	err := f.svc.Copy(ctx, x.ID)
+	err = f.svc.Copy(ctx, x.ID)
 	var cancel *river.JobCancelError
 	if !errors.As(err, &cancel) {
 		t.Fatalf("copy of an altered document: %v, want the job cancelled", err)
@@ -580,4 +596,46 @@ func TestTransferAltered(t *testing.T) {
 	if n := f.site.Count(f.b, `SELECT count(*) FROM audit_log WHERE action = 'portfolio.transfer.received'`); n != 0 {
 		t.Errorf("B's audit log records a failed copy as received")
 	}
+
+	// The document restored in A, the région retries the copy from its console; a
+	// département's administrator cannot; a transfer that did not fail is not retried.
+	if err := f.bucket.WriteAll(ctx, tenant.BlobPrefix(f.a)+key, original, nil); err != nil {
+		t.Fatal(err)
+	}
+	region := f.site.Env.AddPlatformAdmin(t, identity.RoleAdminRegion, "")
+	gironde := f.site.Env.AddPlatformAdmin(t, identity.RoleAdminDepartement, "33")
+	retry := transfer.ConsoleRoot + "/" + x.ID.String() + "/relancer"
+	rec := f.admin(region, transfer.ConsoleRoot)
+	moduletest.WantIn(t, rec, "the console", "Échec", `href="`+retry+`">Relancer la copie`)
+	rec = f.admin(region, retry)
+	moduletest.WantCode(t, rec, http.StatusOK, "the confirmation")
+	moduletest.WantIn(t, rec, "the confirmation", "Relancer la copie du portfolio ?", "La copie a échoué", "expose.pdf", `action="`+retry+`"`, "Annuler")
+	jobsBefore := f.jobsOf(t, got)
+	for _, rec := range []*httptest.ResponseRecorder{f.admin(gironde, retry), f.adminPost(gironde, retry)} {
+		if rec.Code < 400 {
+			t.Errorf("a département's administrator retries a transfer: %d", rec.Code)
+		}
+	}
+	if got := f.transferOf(t, f.b, eudes.key); got.Status != transfer.Failed || f.jobsOf(t, got) != jobsBefore {
+		t.Fatalf("after a département's attempt: %+v", got)
+	}
+	rec = f.adminPost(region, retry)
+	moduletest.WantCode(t, rec, http.StatusSeeOther, "the région retries")
+	moduletest.WantIn(t, f.admin(region, rec.Header().Get("Location")), "the console after the retry", "La copie est relancée")
+	got = f.transferOf(t, f.b, eudes.key)
+	if got.Status != transfer.Accepted || got.Failure != "" || f.jobsOf(t, got) != jobsBefore+1 {
+		t.Fatalf("after the retry: %+v, %d jobs", got, f.jobsOf(t, got))
+	}
+	if n := f.platformCount(t, `SELECT count(*) FROM platform.audit_log WHERE action = 'portfolio.transfer.retry' AND subject = ?`, x.ID.String()); n != 1 {
+		t.Errorf("%d audit lines of the retry", n)
+	}
+	if err := f.svc.Copy(ctx, x.ID); err != nil { // what the job does
+		t.Fatalf("the retried copy: %v", err)
+	}
+	if got = f.transferOf(t, f.b, eudes.key); got.Status != transfer.Done || got.CopiedFiles != 1 {
+		t.Fatalf("after the retried copy: %+v", got)
+	}
+	moduletest.WantCode(t, f.adminPost(region, retry), http.StatusConflict, "retry a done transfer")
+	moduletest.WantCode(t, f.adminPost(region, transfer.ConsoleRoot+"/"+uuid.NewString()+"/relancer"), http.StatusNotFound, "retry an unknown transfer")
+	moduletest.WantCode(t, f.admin(region, transfer.ConsoleRoot+"/pas-un-id/relancer"), http.StatusNotFound, "a malformed id")
 }
