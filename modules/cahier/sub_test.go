@@ -246,6 +246,19 @@ func TestHandInRefused(t *testing.T) {
 		s.Count(s.alpha, `SELECT count(*) FROM portfolio_files`); n != 0 {
 		t.Errorf("refused hand-ins wrote %d rows", n)
 	}
+
+	// Handed in once, the work keeps asking for it: « aucun » would hide the submissions.
+	wantCode(t, s.handIn(s.alpha, s.alice, http.MethodPost, path, "", part{"f", "schema.pdf", subPDF}), http.StatusSeeOther, "hand in")
+	edit := url.Values{"classe": {s.class1.String() + "|MATHS"}, "type": {"Exercices"}, "consigne": {"Rendre le schéma"}, "pour": {"date"},
+		"echeance": {"2026-10-07"}, "duree": {"30"}, "action": {"enregistrer"}, "rendu": {"aucun"}}
+	rec := s.Post(s.teacher, "/cahier/travail/"+work.String()+"/modifier", edit)
+	wantCode(t, rec, http.StatusUnprocessableEntity, "switch a handed-in work to nothing expected")
+	wantIn(t, rec, "switch a handed-in work to nothing expected", "1 élève(s) ont déjà rendu ce travail", `href="#rendu"`)
+	if n := s.Count(s.alpha, `SELECT count(*) FROM cahier_work WHERE id = ? AND submission = 'fichiers'`, work); n != 1 {
+		t.Errorf("the refused change was saved")
+	}
+	edit.Set("rendu", "fichiers_texte")
+	wantCode(t, s.Post(s.teacher, "/cahier/travail/"+work.String()+"/modifier", edit), http.StatusSeeOther, "ask files and a text instead")
 	plain := s.work(s.teacher, s.class1, "MATHS", "2026-10-07", "30", "Apprendre la leçon", nil)
 	wantCode(t, s.handIn(s.alpha, s.alice, http.MethodPost, "/cahier/travail/"+plain.String()+"/rendre", "texte"), http.StatusConflict, "work that asks nothing")
 	wantNotIn(t, s.Get(s.alice, "/cahier/travail/"+plain.String()), "work that asks nothing", "Rendre mon travail")

@@ -216,6 +216,17 @@ func (s *Service) SaveWork(ctx context.Context, t *tenant.Tenant, a Actor, id uu
 			if len(old) == 0 || old[0].TeacherID != a.PersonID {
 				return notFound("travail")
 			}
+			// Work already handed in keeps asking for it: its submissions stay reachable.
+			if !row.Submission.Asks() && old[0].Submission.Asks() {
+				var n int
+				if err := st.tx.Raw(`SELECT count(*) FROM cahier_submissions WHERE work_id = ?`, id).Scan(&n).Error; err != nil {
+					return fmt.Errorf("cahier: submissions of %s: %w", id, err)
+				}
+				if n > 0 {
+					return FormErrors{"rendu": fmt.Sprintf("Rendu attendu : %d élève(s) ont déjà rendu ce travail ; il ne peut plus être « aucun ». "+
+						"Choisissez ce qui est attendu (fichiers, texte, ou les deux).", n)}
+				}
+			}
 			row.CreatedAt, row.NotifiedAt = old[0].CreatedAt, old[0].NotifiedAt
 			err = st.tx.Save(&row).Error
 		}
