@@ -85,18 +85,8 @@ func (s *Service) Items(tx *gorm.DB, pupil uuid.UUID) ([]Item, error) {
 	if err != nil {
 		return nil, fmt.Errorf("portfolio: items of %s: %w", pupil, err)
 	}
-	at := make(map[uuid.UUID]int, len(items))
-	ids := make(pgarray.UUIDs, len(items))
-	for i := range items {
-		at[items[i].ID], ids[i] = i, items[i].ID
-	}
-	fs, err := scanFiles(tx.Raw(`SELECT `+fileColumns+` FROM portfolio_files f WHERE f.item_id = ANY(?) ORDER BY f.created_at, f.name`, ids))
-	if err != nil {
+	if err := withFiles(tx, items); err != nil {
 		return nil, fmt.Errorf("portfolio: files of %s: %w", pupil, err)
-	}
-	for _, f := range fs {
-		i := at[f.ItemID]
-		items[i].Files = append(items[i].Files, f)
 	}
 	return items, nil
 }
