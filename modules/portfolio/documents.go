@@ -244,6 +244,13 @@ func (s *Service) SetYearVisible(ctx context.Context, t *tenant.Tenant, a Actor,
 		if n != len(shown) {
 			return notFound("élément du portfolio")
 		}
+		var years int
+		if err := tx.Raw(`SELECT count(*) FROM portfolio_items WHERE pupil_id = ? AND school_year = ?`, a.PersonID, year).Scan(&years).Error; err != nil {
+			return fmt.Errorf("portfolio: visibility of %s: %w", year, err)
+		}
+		if years == 0 {
+			return notFound("année du portfolio")
+		}
 		if err := tx.Exec(`UPDATE portfolio_items SET visible_to_teachers = (id IN ?) WHERE pupil_id = ? AND school_year = ?`, append(shown, uuid.Nil), a.PersonID, year).Error; err != nil {
 			return fmt.Errorf("portfolio: visibility of %s: %w", year, err)
 		}

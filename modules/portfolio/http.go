@@ -109,7 +109,11 @@ func (h *Handler) pupil(c echo.Context) error {
 	}
 	a := requestActor(c)
 	if id == a.PersonID {
-		return c.Redirect(http.StatusSeeOther, "/portfolio")
+		to := "/portfolio"
+		if y := c.QueryParam("annee"); y != "" {
+			to += "?" + url.Values{"annee": {y}}.Encode()
+		}
+		return c.Redirect(http.StatusSeeOther, to)
 	}
 	b, err := h.svc.Portfolio(c.Request().Context(), web.TenantOf(c), a, id, yearParam(c))
 	if err != nil {

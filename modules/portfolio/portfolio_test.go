@@ -54,6 +54,10 @@ func TestVisibilityRules(t *testing.T) {
 	if strings.Contains(closed.Body.String(), "Rimbaud") {
 		t.Errorf("a closed year's page shows this year's items")
 	}
+	wantCode(t, s.Post(s.alice, "/portfolio/visibilite", url.Values{"annee": {"1999-2000"}}), http.StatusNotFound, "the visibility of a year she has no item in")
+	if rec := s.Get(s.alice, "/portfolio/eleves/"+s.alice.PersonID.String()+"?annee="+lastYear); rec.Header().Get("Location") != "/portfolio?annee="+lastYear {
+		t.Errorf("her own portfolio by its id goes to %q", rec.Header().Get("Location"))
+	}
 	for _, y := range []string{"1999-2000", "*", "2025-2026'--"} {
 		wantCode(t, s.Get(s.alice, "/portfolio?annee="+url.QueryEscape(y)), http.StatusNotFound, "a year the portfolio does not have: "+y)
 	}

@@ -319,8 +319,19 @@ type copyWorker struct {
 
 func (w *copyWorker) Work(ctx context.Context, job *river.Job[CopyPortfolio]) error {
 	err := w.s.Copy(ctx, job.Args.Transfer)
-	if errors.Is(err, errNotAccepted) || errors.Is(err, ErrNotFound) {
+	var cancel *river.JobCancelError
+	switch {
+	case err == nil || errors.As(err, &cancel):
+		return err
+	case errors.Is(err, errNotAccepted) || errors.Is(err, ErrNotFound):
 		return river.JobCancel(err)
+	case job.Attempt >= job.MaxAttempts:
+		// The last attempt: the transfer says it failed and why, so that the région sees it
+		// in its console and retries once the cause is fixed, instead of « copie en cours »
+		// for good.
+		if x, xerr := w.s.Of(ctx, job.Args.Transfer); xerr == nil && x.Status != Done {
+			return w.s.fail(ctx, x, fmt.Sprintf("la copie a échoué à chacun de ses %d essais ; dernière erreur : %v", job.Attempt, err))
+		}
 	}
 	return err
 }

@@ -40,6 +40,16 @@ func (s *Service) Retry(ctx context.Context, id uuid.UUID, actor string) error {
 		if x.Status != Failed {
 			return fault.New(fault.ErrConflict, "ce transfert n'a pas échoué (%s) : il n'y a pas de copie à relancer", lower(x.Status.Label()))
 		}
+		for _, e := range []struct {
+			id   uuid.UUID
+			name string
+		}{{x.FromTenant, x.FromName}, {x.ToTenant, x.ToName}} {
+			if _, err := tenantByID(tx, e.id); errors.Is(err, fault.ErrNotFound) {
+				return fault.New(fault.ErrConflict, "l'établissement « %s » a été supprimé : la copie ne peut pas reprendre", e.name)
+			} else if err != nil {
+				return err
+			}
+		}
 		if err := tx.Exec(`UPDATE platform.portfolio_transfers SET status = ?, failure = '', updated_at = ? WHERE id = ?`, Accepted, now, id).Error; err != nil {
 			return fmt.Errorf("transfer: retry %s: %w", id, err)
 		}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"gocloud.dev/blob"
 	"gocloud.dev/blob/memblob"
 	"gorm.io/gorm"
@@ -638,4 +639,45 @@ func TestTransferAltered(t *testing.T) {
 	moduletest.WantCode(t, f.adminPost(region, retry), http.StatusConflict, "retry a done transfer")
 	moduletest.WantCode(t, f.adminPost(region, transfer.ConsoleRoot+"/"+uuid.NewString()+"/relancer"), http.StatusNotFound, "retry an unknown transfer")
 	moduletest.WantCode(t, f.admin(region, transfer.ConsoleRoot+"/pas-un-id/relancer"), http.StatusNotFound, "a malformed id")
+}
+
+// TestCopyGivesUpVisibly: a copy that keeps failing for a reason other than a document
+// (here: no blob store) is retried by the queue, then, at its last attempt, marked failed
+// with the error, so that the région sees it in its console and can retry it there.
+func TestCopyGivesUpVisibly(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	fanny := pupilSpec{"19900006", "Fanny", adultBirth, "29900006"}
+	inA := f.importInto(t, f.a, "10001", fanny)
+	f.seed(t, f.a, f.personOf(t, f.a, fanny.key))
+	f.importInto(t, f.b, "10002", fanny)
+	x := f.transferOf(t, f.b, fanny.key)
+	moduletest.WantCode(t, answer(f, f.b, inA["Fanny"], x.ID, "accepter"), http.StatusSeeOther, "accept")
+
+	broken := transfer.NewService(f.site.Reg.DB(), f.site.Reg.Platform(), f.folio, nil, f.site.Clock.Now) // no blob store
+	job := func(attempt int) *river.Job[transfer.CopyPortfolio] {
+		return &river.Job[transfer.CopyPortfolio]{JobRow: &rivertype.JobRow{Attempt: attempt, MaxAttempts: 10}, Args: transfer.CopyPortfolio{Transfer: x.ID}}
+	}
+	var cancel *river.JobCancelError
+	if err := transfer.WorkCopy(ctx, broken, job(3)); err == nil || errors.As(err, &cancel) {
+		t.Fatalf("a failing copy before its last attempt: %v, want an error the queue retries", err)
+	}
+	if got := f.transferOf(t, f.b, fanny.key); got.Status != transfer.Accepted {
+		t.Fatalf("after a failed attempt: %s", got.Status)
+	}
+	if err := transfer.WorkCopy(ctx, broken, job(10)); !errors.As(err, &cancel) {
+		t.Fatalf("the last attempt: %v, want the job cancelled", err)
+	}
+	got := f.transferOf(t, f.b, fanny.key)
+	if got.Status != transfer.Failed || !strings.Contains(got.Failure, "10 essais") || !strings.Contains(got.Failure, "blob store") {
+		t.Fatalf("after the last attempt: %s %q", got.Status, got.Failure)
+	}
+	region := f.site.Env.AddPlatformAdmin(t, identity.RoleAdminRegion, "")
+	moduletest.WantCode(t, f.adminPost(region, transfer.ConsoleRoot+"/"+x.ID.String()+"/relancer"), http.StatusSeeOther, "the région retries")
+	if err := transfer.WorkCopy(ctx, f.svc, job(1)); err != nil {
+		t.Fatalf("the retried copy: %v", err)
+	}
+	if got := f.transferOf(t, f.b, fanny.key); got.Status != transfer.Done {
+		t.Fatalf("after the retried copy: %s", got.Status)
+	}
 }
