@@ -81,7 +81,7 @@ func StartStripeMock(ctx context.Context, opts StripeMockOptions) (*StripeMock, 
 	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("localstack: creating %s: %w", opts.Dir, err)
 	}
-	port, _, err := twoFreePorts()
+	port, tlsPort, err := twoFreePorts()
 	if err != nil {
 		return nil, err
 	}
@@ -89,7 +89,10 @@ func StartStripeMock(ctx context.Context, opts StripeMockOptions) (*StripeMock, 
 	if err != nil {
 		return nil, fmt.Errorf("localstack: stripe-mock log: %w", err)
 	}
-	cmd := exec.Command(bin, "-http-addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+	// Its HTTPS listener too gets a free port of its own: left alone it binds :12112, which
+	// a second stripe-mock (two test packages at once) then fails to bind.
+	cmd := exec.Command(bin, "-http-addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
+		"-https-addr", net.JoinHostPort("127.0.0.1", strconv.Itoa(tlsPort)))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {

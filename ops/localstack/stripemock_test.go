@@ -33,6 +33,13 @@ func TestStripeMockBinary(t *testing.T) {
 	if !strings.HasPrefix(m.URL(), "http://127.0.0.1:") {
 		t.Errorf("URL %s", m.URL())
 	}
+	// A second one at the same time (two test packages at once): every port its own.
+	m2, err := StartStripeMock(context.Background(), StripeMockOptions{Binary: bin, Dir: t.TempDir()})
+	if err != nil {
+		t.Errorf("a second stripe-mock beside the first: %v", err)
+	} else if err := m2.Stop(); err != nil {
+		t.Errorf("Stop: %v", err)
+	}
 	if err := m.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
