@@ -53,16 +53,6 @@ func (b *Book) YearHref(year string) string {
 	return base + "?" + url.Values{"annee": {year}}.Encode()
 }
 
-// ShownYear is the year the page shows, nil when the portfolio has no year at all.
-func (b *Book) ShownYear() *Year {
-	for i := range b.Years {
-		if b.Years[i].Code == b.Shown {
-			return &b.Years[i]
-		}
-	}
-	return nil
-}
-
 // Own tells whether the reader is the pupil themself (who changes it).
 func (b *Book) Own() bool { return b.Reach == OwnerReach }
 
@@ -90,9 +80,6 @@ type Year struct {
 	Count    int  // its items (those the reader sees)
 	Subjects []Subject
 }
-
-// Current tells whether the year is the establishment's current one.
-func (y Year) Current() bool { return !y.Closed }
 
 // Subject is a year's items of one subject, newest first (a year the page does not show:
 // only their count).
