@@ -402,11 +402,7 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 	}); err != nil {
 		return 0, err
 	}
-	known := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		known[k] = true
-	}
-	return s.files.Sweep(ctx, t, known, s.now())
+	return s.files.SweepKeys(ctx, t, keys, s.now())
 }
 
 // DropFiles removes every course blob of an establishment purged for good.

@@ -252,6 +252,16 @@ func (s *Store) Sweep(ctx context.Context, t *tenant.Tenant, known map[string]bo
 	})
 }
 
+// SweepKeys is Sweep for a module that read its rows' keys as a list (SELECT blob_key …),
+// before the sweep starts: a blob written since is younger than OrphanAge and stays.
+func (s *Store) SweepKeys(ctx context.Context, t *tenant.Tenant, keys []string, now time.Time) (int, error) {
+	known := make(map[string]bool, len(keys))
+	for _, k := range keys {
+		known[k] = true
+	}
+	return s.Sweep(ctx, t, known, now)
+}
+
 // Drop removes every blob of the kind of an establishment purged for good (its rows went
 // with its schema). It returns how many it removed.
 func (s *Store) Drop(ctx context.Context, t *tenant.Tenant) (int, error) {

@@ -365,12 +365,7 @@ func (s *Service) SweepFiles(ctx context.Context, t *tenant.Tenant) (int, error)
 	}); err != nil {
 		return 0, err
 	}
-	known := make(map[string]bool, len(keys))
-	for _, k := range keys {
-		known[k] = true
-	}
-	// Rows read before listing: a blob written since is younger than OrphanAge and stays.
-	return s.files.Sweep(ctx, t, known, s.now())
+	return s.files.SweepKeys(ctx, t, keys, s.now())
 }
 
 // DropFiles removes every message blob of an establishment purged for good.
